@@ -1,0 +1,130 @@
+"""The error tree every part of JourneyScope raises.
+
+Each error carries a stable ``code``, a message in English and Vietnamese, an optional
+location (file, line, column, field) and a hint saying how to fix it. Subclasses also
+inherit the matching builtin (``ValueError``, ``FileNotFoundError``) so callers that
+catch builtins keep working. The CLI prints :meth:`JourneyScopeError.render` without a
+traceback; the HTTP layer will map ``http_status`` to a response.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+DOCS_URL = "https://github.com/journeyscope/journeyscope/blob/main/docs/errors.md"
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a problem is: a file, and optionally a line, column and field path."""
+
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        parts: list[str] = []
+        if self.file:
+            parts.append(self.file)
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        text = ":".join(parts)
+        if self.field:
+            text = f"{text}: {self.field}" if text else self.field
+        return text
+
+
+class JourneyScopeError(Exception):
+    """Root of every error JourneyScope raises on purpose."""
+
+    code: ClassVar[str] = "error"
+    http_status: ClassVar[int] = 400
+    exit_code: ClassVar[int] = 1
+
+    def __init__(
+        self,
+        message_en: str,
+        message_vi: str | None = None,
+        *,
+        location: Location | None = None,
+        hint_en: str | None = None,
+        hint_vi: str | None = None,
+    ) -> None:
+        super().__init__(message_en)
+        self.message_en = message_en
+        self.message_vi = message_vi or message_en
+        self.location = location
+        self.hint_en = hint_en
+        self.hint_vi = hint_vi or hint_en
+
+    def message(self, lang: str = "en") -> str:
+        return self.message_vi if lang == "vi" else self.message_en
+
+    def hint(self, lang: str = "en") -> str | None:
+        return self.hint_vi if lang == "vi" else self.hint_en
+
+    def render(self, lang: str = "en") -> str:
+        """One or two lines for a terminal: ``LOCATION: message`` then the hint."""
+        prefix = f"{self.location}: " if self.location else ""
+        label = "lỗi" if lang == "vi" else "error"
+        text = f"{prefix}{label}[{self.code}]: {self.message(lang)}"
+        hint = self.hint(lang)
+        if hint:
+            text += f"\n  {'gợi ý' if lang == 'vi' else 'hint'}: {hint}"
+        return text
+
+    def to_dict(self, lang: str = "en") -> dict[str, object]:
+        """The one JSON error shape, shared by `--json` output and the HTTP API."""
+        loc = self.location
+        return {
+            "error": {
+                "code": self.code,
+                "message": self.message(lang),
+                "hint": self.hint(lang),
+                "location": None
+                if loc is None
+                else {"file": loc.file, "line": loc.line, "column": loc.column, "field": loc.field},
+                "docs": f"{DOCS_URL}#{self.code}",
+            }
+        }
+
+
+class InputError(JourneyScopeError, ValueError):
+    """Input that cannot be used as it is (bad value, bad format)."""
+
+    code = "invalid_input"
+    exit_code = 2
+
+
+class DocumentError(InputError):
+    """A document (map, persona, stage model) that is malformed or invalid."""
+
+    code = "invalid_document"
+
+
+class NotFound(JourneyScopeError, FileNotFoundError):
+    """A file, template, stage model, persona or record that does not exist."""
+
+    code = "not_found"
+    http_status = 404
+    exit_code = 2
+
+
+class MissingDependency(JourneyScopeError, RuntimeError):
+    """An optional part (a browser, an extra package) that is not installed."""
+
+    code = "missing_dependency"
+    http_status = 501
+    exit_code = 3
+
+
+class OutputError(JourneyScopeError, OSError):
+    """An output that could not be written."""
+
+    code = "output_failed"
+    http_status = 500
+    exit_code = 4
