@@ -126,9 +126,7 @@ def to_plain(model: BaseModel) -> Any:
 
 
 def dump_yaml(data: Any) -> str:
-    return yaml.dump(
-        data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100, indent=2
-    )
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100, indent=2)
 
 
 def dump_document(model: BaseModel, fmt: str = "yaml") -> str:
@@ -142,14 +140,21 @@ def dump_document(model: BaseModel, fmt: str = "yaml") -> str:
     return dump_yaml(plain)
 
 
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 def write_atomic(path: Path, data: str | bytes) -> None:
     """Write ``path`` whole or not at all: a temporary file renamed over the target."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    mode = "wb" if isinstance(data, bytes) else "w"
+    payload = data if isinstance(data, bytes) else data.encode("utf-8")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as fh:
-            fh.write(data)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+        Path(tmp).chmod(0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
         Path(tmp).replace(path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)

@@ -56,8 +56,13 @@ def locate(problem: Problem, positions: Positions, source: str | None) -> Proble
     _, pos = position_of(positions, problem.path)
     line, column = pos if pos else (None, None)
     return Problem(
-        problem.path, problem.message_en, problem.message_vi, problem.severity,
-        source, line, column,
+        problem.path,
+        problem.message_en,
+        problem.message_vi,
+        problem.severity,
+        source,
+        line,
+        column,
     )
 
 
@@ -110,7 +115,7 @@ def _messages(error: Any) -> tuple[str, str]:
         msg = str(ctx.get("error", error["msg"]))
         return msg, msg
     en = _EN_BY_TYPE.get(kind, error["msg"])
-    vi = _VI_BY_TYPE.get(kind, error["msg"]).format(**{k: v for k, v in ctx.items()})
+    vi = _VI_BY_TYPE.get(kind, error["msg"]).format(**dict(ctx.items()))
     return en, vi
 
 
@@ -130,10 +135,9 @@ def _document_path(loc: tuple[Any, ...], data: Any) -> PathKey:
     path: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-            path.append(part)
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_dict or in_list:
             node = node[part]
             path.append(part)
         elif isinstance(node, dict) and isinstance(part, str) and not _is_union_tag(part):
@@ -144,5 +148,12 @@ def _document_path(loc: tuple[Any, ...], data: Any) -> PathKey:
 
 def _is_union_tag(part: str) -> bool:
     return part.startswith(("function-", "constrained-")) or part in {
-        "str", "float", "int", "Localized", "Item", "Persona", "EmotionPoint", "list[...]",
+        "str",
+        "float",
+        "int",
+        "Localized",
+        "Item",
+        "Persona",
+        "EmotionPoint",
+        "list[...]",
     }

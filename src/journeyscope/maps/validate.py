@@ -159,8 +159,13 @@ def _duplicates(data: dict[str, Any]) -> Iterator[Problem]:
         ("stages", _ids(data, "stages"), ("id",), "stage", "giai đoạn"),
         ("lanes", _ids(data, "lanes"), ("id",), "lane", "hàng"),
         ("personas", _persona_ids(data), (), "persona", "chân dung"),
-        ("emotions", _ids(data, "emotions", "persona"), ("persona",),
-         "emotion curve for persona", "đường cảm xúc cho chân dung"),
+        (
+            "emotions",
+            _ids(data, "emotions", "persona"),
+            ("persona",),
+            "emotion curve for persona",
+            "đường cảm xúc cho chân dung",
+        ),
     ]
     for key, ids, suffix, en, vi in groups:
         counts = Counter(value for _, value in ids)

@@ -1,0 +1,1 @@
+"""Journey-map documents: model, personas, stage models, templates, validation, Excel, Mermaid, diff."""

@@ -1,0 +1,1 @@
+"""Renderers: journey maps and personas to SVG, HTML, PDF, PNG and Excel."""
