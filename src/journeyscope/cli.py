@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -426,14 +425,18 @@ def main(argv: list[str] | None = None) -> None:
             sys.stdout.write(json.dumps(exc.to_dict(lang()), ensure_ascii=False) + "\n")
         err.print(exc.render(lang()), markup=False, highlight=False)
         sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        err.print("Aborted / Đã huỷ")
-        sys.exit(130)
+    except Exception as exc:
+        # Typer vendors its own copy of click, so match click's exceptions by shape.
+        name = type(exc).__name__
+        if name == "Exit":
+            sys.exit(getattr(exc, "exit_code", 0))
+        if name == "Abort":
+            err.print("Aborted / Đã huỷ")
+            sys.exit(130)
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
     sys.exit(result if isinstance(result, int) else 0)
 
 

@@ -1,1 +1,1 @@
-"""Journey-map documents: model, personas, stage models, templates, validation, Excel, Mermaid, diff."""
+"""Journey-map documents: model, personas, stage models, templates, checks, Excel, Mermaid."""

@@ -84,6 +84,15 @@ def _lane_title(lane_kind: str, title: Text | None, lang: str) -> str:
     return info.vi if lang == "vi" else info.en
 
 
+def _default_names(m: JourneyMap) -> dict[str, Text]:
+    from journeyscope.maps.library import persona_library
+    from journeyscope.maps.personas import Persona
+
+    names: dict[str, Text] = {pid: p.name for pid, p in persona_library().items()}
+    names.update({p.id: p.name for p in m.personas if isinstance(p, Persona)})
+    return names
+
+
 def sheet_name(lang: str, languages: list[str]) -> str:
     return "Map" if len(languages) == 1 else f"Map ({lang})"
 
@@ -92,7 +101,7 @@ def export_xlsx(m: JourneyMap, persona_names: dict[str, Text] | None = None) -> 
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    names = persona_names or {}
+    names = persona_names if persona_names is not None else _default_names(m)
     languages = map_languages(m)
     wb = Workbook()
     wb.remove(wb.active)

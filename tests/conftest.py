@@ -1,0 +1,91 @@
+"""Shared fixtures: paths, the CLI run in-process, golden files, the browser marker."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from journeyscope.cli import main
+from journeyscope.render.browser import find_chromium
+
+TESTS = Path(__file__).parent
+GOLDEN = TESTS / "golden"
+TEMPLATES = TESTS.parent / "src" / "journeyscope" / "maps" / "templates"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--snapshot-update",
+        action="store_true",
+        help="Rewrite golden files from the current output.",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if find_chromium() is None:
+        skip = pytest.mark.skip(
+            reason="Chromium not found: install Debian's `chromium` "
+            "(bash .ci/run does) or set JOURNEYSCOPE_CHROMIUM"
+        )
+        for item in items:
+            if "browser" in item.keywords:
+                item.add_marker(skip)
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> object:
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., Result]:
+    """Run ``journeyscope ARGS`` in this process and return exit code and output."""
+    monkeypatch.delenv("JOURNEYSCOPE_LANG", raising=False)
+    monkeypatch.setenv("COLUMNS", "200")
+
+    def run(*args: str | Path) -> Result:
+        capsys.readouterr()
+        try:
+            main([str(a) for a in args])
+            code = 0
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
+    """Compare text with ``tests/golden/<test name>.<ext>``; ``--snapshot-update`` rewrites."""
+    update = bool(request.config.getoption("--snapshot-update"))
+
+    def check(text: str, ext: str) -> None:
+        name = request.node.name.replace("[", "-").replace("]", "").replace("/", "-")
+        path = GOLDEN / f"{name}.{ext}"
+        if update or not path.exists():
+            if not update:
+                pytest.fail(f"golden file {path.name} is missing; run pytest --snapshot-update")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            return
+        expected = path.read_text(encoding="utf-8")
+        assert text == expected, f"{path.name} differs; inspect and run --snapshot-update"
+
+    return check
+
+
+def template_ids() -> list[str]:
+    return sorted(p.stem for p in TEMPLATES.glob("*.yaml"))

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from journeyscope.errors import DocumentError, NotFound
+from journeyscope.maps.stage_models import builtin_stage_models, get_stage_model, stage_models
+from journeyscope.maps.text import Localized
+
+REQUIRED = {
+    "aida",
+    "acc",
+    "accsr",
+    "acpra",
+    "accra",
+    "retail5",
+    "current5",
+    "detailed8",
+    "simple4",
+    "buyer3",
+    "consumer5",
+}
+
+
+def test_every_model_from_the_articles_is_built_in() -> None:
+    assert set(builtin_stage_models()) >= REQUIRED
+
+
+def test_every_stage_has_both_languages_and_a_description() -> None:
+    for model in builtin_stage_models().values():
+        for stage in model.stages:
+            assert isinstance(stage.name, Localized) and stage.name.en and stage.name.vi
+            assert isinstance(stage.description, Localized)
+            assert stage.description.en and stage.description.vi
+
+
+def test_known_stage_sequences() -> None:
+    names = {k: [s.name.en for s in m.stages] for k, m in builtin_stage_models().items()}  # type: ignore[union-attr]
+    assert names["retail5"] == ["Awareness", "Consideration", "Purchase", "Service", "Loyalty"]
+    assert names["buyer3"] == ["Awareness", "Consideration", "Decision"]
+    assert [s.name.vi for s in builtin_stage_models()["current5"].stages] == [  # type: ignore[union-attr]
+        "Nhận biết",
+        "Quan tâm & So sánh",
+        "Quyết định",
+        "Giao hàng & Sử dụng",
+        "Trung thành & Ủng hộ",
+    ]
+    assert len(names["detailed8"]) == 8 and len(names["simple4"]) == 4
+
+
+def test_custom_models_load_from_yaml(tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text(
+        "id: mine\nname: Mine\nstages:\n  - {id: one, name: {en: One, vi: Một}}\n", encoding="utf-8"
+    )
+    assert "mine" in stage_models([path])
+    assert get_stage_model("mine", [path]).stages[0].id == "one"
+
+
+def test_bad_custom_model_is_located(tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text("id: mine\nname: Mine\nstages:\n  - {id: One!, name: x}\n", encoding="utf-8")
+    with pytest.raises(DocumentError) as info:
+        stage_models([path])
+    assert info.value.location is not None and info.value.location.line == 4
+
+
+def test_unknown_model() -> None:
+    with pytest.raises(NotFound, match="unknown stage model 'nope'"):
+        get_stage_model("nope")
