@@ -47,6 +47,7 @@ footer{{font-size:.75rem;color:#94a3b8;padding:0 16px 16px}}
 @media (min-width:641px){{.hint{{display:none}}}}
 @media print{{
   body{{background:#fff}}
+  header{{display:none}}
   .map-scroll{{overflow:visible;box-shadow:none;margin:0}}
   .map-scroll svg{{width:100%;height:auto}}
   .hint{{display:none}}
