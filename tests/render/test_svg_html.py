@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,7 @@ from journeyscope.maps.library import persona_library
 from journeyscope.maps.model import JourneyMap
 from journeyscope.maps.validate import resolve_personas
 from journeyscope.render.html_page import render_map_html
+from journeyscope.render.outputs import render_to_file
 from journeyscope.render.persona_card import persona_card_svg
 from journeyscope.render.svg_map import render_map_svg
 from journeyscope.render.text_layout import text_width, wrap
@@ -125,3 +127,15 @@ def test_wrapping_keeps_lines_inside_the_width() -> None:
     assert all(text_width(line, 12) <= 150 for line in lines)
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
     assert wrap("a b c d e f", 20, 12, max_lines=1)[0].endswith("…")
+
+
+@pytest.mark.parametrize("template", template_ids())
+@pytest.mark.parametrize("ext", ["svg", "html", "xlsx", "mmd"])
+def test_every_template_renders_to_every_offline_format(
+    tmp_path: Path, template: str, ext: str
+) -> None:
+    m = new_from_template(template)
+    out = render_to_file(m, resolve_personas(m, persona_library()), tmp_path / f"m.{ext}", "vi")
+    data = out.read_bytes()
+    assert len(data) > 500
+    assert not list(tmp_path.glob(".m.*")), "no temporary file left behind"
