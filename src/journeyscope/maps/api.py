@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from journeyscope.errors import InputError, Location, NotFound
+from journeyscope.errors import InputError, Location, NotFound, unknown_name
 from journeyscope.maps.diff import Change, diff_maps
 from journeyscope.maps.excel import import_xlsx
 from journeyscope.maps.io import read_text
@@ -71,13 +71,7 @@ def diff_files(
 def library_persona(persona_id: str, folders: Iterable[Path] = ()) -> Persona:
     library = persona_library(folders)
     if persona_id not in library:
-        known = ", ".join(library)
-        raise NotFound(
-            f"unknown persona {persona_id!r}",
-            f"không có chân dung {persona_id!r}",
-            hint_en=f"library: {known}",
-            hint_vi=f"thư viện: {known}",
-        )
+        raise unknown_name("persona", "chân dung", persona_id, library)
     return library[persona_id]
 
 

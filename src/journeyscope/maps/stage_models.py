@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from journeyscope.errors import DocumentError, Location, NotFound
+from journeyscope.errors import DocumentError, Location, unknown_name
 from journeyscope.maps.io import load_data, parse, position_of
 from journeyscope.maps.problems import from_validation_error
 from journeyscope.maps.text import Slug, Text
@@ -78,11 +78,5 @@ def stage_models(extra: list[Path] | None = None) -> dict[str, StageModel]:
 def get_stage_model(model_id: str, extra: list[Path] | None = None) -> StageModel:
     models = stage_models(extra)
     if model_id not in models:
-        known = ", ".join(models)
-        raise NotFound(
-            f"unknown stage model {model_id!r}",
-            f"không có mô hình giai đoạn {model_id!r}",
-            hint_en=f"known models: {known}",
-            hint_vi=f"các mô hình có sẵn: {known}",
-        )
+        raise unknown_name("stage model", "mô hình giai đoạn", model_id, models)
     return models[model_id]

@@ -7,7 +7,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from journeyscope.errors import NotFound
+from journeyscope.errors import unknown_name
 from journeyscope.maps.io import parse
 from journeyscope.maps.lanes import LaneKind
 from journeyscope.maps.model import MAP_TYPES, JourneyMap, Lane, MapType, Stage
@@ -71,13 +71,7 @@ def template_data(template_id: str, lang: str | None = None) -> dict[str, Any]:
     """A template as plain data; with ``lang`` en or vi, every bilingual text flattened."""
     templates = _template_data()
     if template_id not in templates:
-        known = ", ".join(templates)
-        raise NotFound(
-            f"unknown template {template_id!r}",
-            f"không có mẫu {template_id!r}",
-            hint_en=f"templates: {known} (see `journeyscope map templates`)",
-            hint_vi=f"các mẫu có sẵn: {known} (xem `journeyscope map templates`)",
-        )
+        raise unknown_name("template", "mẫu", template_id, templates)
     data = templates[template_id]
     if lang in ("en", "vi"):
         flat = flatten_languages(data, lang)
