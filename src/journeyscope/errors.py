@@ -139,3 +139,18 @@ class OutputError(JourneyScopeError, OSError):
     code = "output_failed"
     http_status = 500
     exit_code = 4
+
+
+class WorkspaceBusy(JourneyScopeError, RuntimeError):
+    """Another process holds the workspace for writing."""
+
+    code = "workspace_busy"
+    http_status = 409
+    exit_code = 5
+
+
+class WorkspaceError(JourneyScopeError, RuntimeError):
+    """A folder that is not a usable workspace (missing, or made by a newer version)."""
+
+    code = "invalid_workspace"
+    exit_code = 2

@@ -1,0 +1,141 @@
+"""The event: its fields, the identifier types, and the workspace's tables (as migrations).
+
+An event row carries one column per identifier type instead of a key/value list: imports
+stay a single columnar insert and identity resolution reads the columns it needs.
+``seq`` is ``import_id << 32 | record`` — unique, ordered, and it says where a row came from.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+IDENTIFIER_TYPES: Final = (
+    "anonymous_id",
+    "user_id",
+    "email",
+    "phone",
+    "device_id",
+    "zalo_id",
+    "fb_psid",
+    "loyalty_id",
+)
+
+#: The fields of an event as users see them (imports, exports), in this order.
+EVENT_FIELDS: Final = (
+    "event_id",
+    "ts",
+    "event",
+    "channel",
+    "touchpoint",
+    *IDENTIFIER_TYPES,
+    "properties",
+    "revenue",
+    "currency",
+    "source",
+)
+
+#: Event names the analytics know; others are accepted as they are (lower_snake_case).
+KNOWN_EVENTS: Final = (
+    "ad_impression",
+    "ad_click",
+    "page_view",
+    "product_view",
+    "search",
+    "add_to_cart",
+    "checkout",
+    "purchase",
+    "order_delivered",
+    "delivery_late",
+    "return",
+    "support_call",
+    "support_ticket",
+    "review",
+    "survey_response",
+    "message_sent",
+    "message_opened",
+    "message_clicked",
+    "store_visit",
+    "sign_up",
+    "login",
+)
+
+SEQ_SHIFT: Final = 32
+
+MIGRATIONS: Final[tuple[tuple[int, str, str], ...]] = (
+    (
+        1,
+        "events, imports, identity, audit",
+        f"""
+        CREATE TABLE imports (
+            import_id INTEGER PRIMARY KEY,
+            file_name VARCHAR NOT NULL,
+            file_bytes BIGINT NOT NULL,
+            source VARCHAR NOT NULL,
+            started_at TIMESTAMP NOT NULL,
+            accepted BIGINT NOT NULL,
+            duplicates BIGINT NOT NULL,
+            rejected BIGINT NOT NULL
+        );
+        CREATE TABLE events (
+            seq BIGINT NOT NULL,
+            source VARCHAR NOT NULL,
+            event_id VARCHAR NOT NULL,
+            ts TIMESTAMP NOT NULL,
+            event VARCHAR NOT NULL,
+            channel VARCHAR NOT NULL,
+            touchpoint VARCHAR,
+            {", ".join(f"{name} VARCHAR" for name in IDENTIFIER_TYPES)},
+            properties JSON,
+            revenue DOUBLE,
+            currency VARCHAR,
+            import_id INTEGER NOT NULL
+        );
+        CREATE TABLE identity_values (
+            id_type VARCHAR NOT NULL,
+            raw VARCHAR NOT NULL,
+            value VARCHAR,
+            problem VARCHAR
+        );
+        CREATE TABLE identity_nodes (
+            node_id BIGINT NOT NULL,
+            id_type VARCHAR NOT NULL,
+            value VARCHAR NOT NULL,
+            customer_id BIGINT,
+            status VARCHAR NOT NULL,
+            max_links BIGINT NOT NULL
+        );
+        CREATE TABLE identity_links (
+            a BIGINT NOT NULL,
+            b BIGINT NOT NULL,
+            events BIGINT NOT NULL,
+            first_seq BIGINT NOT NULL,
+            used BOOLEAN NOT NULL
+        );
+        CREATE TABLE event_customers (seq BIGINT NOT NULL, customer_id BIGINT NOT NULL);
+        CREATE TABLE identity_blocks (
+            id_type VARCHAR NOT NULL,
+            value VARCHAR NOT NULL,
+            other_type VARCHAR,
+            other_value VARCHAR,
+            created_at TIMESTAMP NOT NULL
+        );
+        CREATE TABLE identity_runs (
+            run_at TIMESTAMP NOT NULL,
+            customers BIGINT NOT NULL,
+            identifiers BIGINT NOT NULL,
+            events BIGINT NOT NULL,
+            report JSON NOT NULL
+        );
+        CREATE TABLE audit_log (
+            logged_at TIMESTAMP NOT NULL,
+            action VARCHAR NOT NULL,
+            detail JSON NOT NULL
+        );
+        CREATE VIEW journey_events AS
+            SELECT c.customer_id, e.*
+            FROM events e LEFT JOIN event_customers c USING (seq);
+        """,
+    ),
+)
+
+SCHEMA_VERSION: Final = MIGRATIONS[-1][0]

@@ -1,0 +1,264 @@
+"""A workspace: a folder holding the DuckDB database, its config and its maps.
+
+``Workspace.open`` applies pending migrations in one transaction and turns DuckDB's
+file-lock error into :class:`WorkspaceBusy`, naming the process that holds it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import duckdb
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from journeyscope.errors import InputError, Location, WorkspaceBusy, WorkspaceError
+from journeyscope.events.schema import MIGRATIONS, SCHEMA_VERSION
+
+DB_NAME = "journeyscope.duckdb"
+CONFIG_NAME = "workspace.yaml"
+ENV_WORKSPACE = "JOURNEYSCOPE_WORKSPACE"
+
+
+class IdentityConfig(BaseModel):
+    """How identifiers are normalised and linked."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    default_region: str = Field("VN", description="Region for phone numbers without +country.")
+    max_links: int = Field(
+        20,
+        ge=1,
+        description="An identifier linked to more distinct values of one other type than this "
+        "(a shop's shared tablet, a placeholder phone) is excluded from linking.",
+    )
+
+
+class WorkspaceConfig(BaseModel):
+    """``workspace.yaml``: the settings every command of a workspace shares."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    timezone: str = "Asia/Ho_Chi_Minh"
+    currency: str = "VND"
+    language: str = "vi"
+    identity: IdentityConfig = Field(default_factory=IdentityConfig)  # type: ignore[arg-type]
+    channels: dict[str, str] = Field(
+        default_factory=dict,
+        description="Extra channels of this business: id -> label (added to the catalogue).",
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (e.g. Asia/Ho_Chi_Minh)") from exc
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if value not in {"en", "vi"}:
+            raise ValueError("language must be en or vi")
+        return value
+
+
+def resolve_workspace(path: Path | str | None) -> Path:
+    """The workspace folder: the argument, else ``$JOURNEYSCOPE_WORKSPACE``."""
+    if path is None:
+        env = os.environ.get(ENV_WORKSPACE)
+        if not env:
+            raise WorkspaceError(
+                "no workspace given",
+                "chưa chỉ định workspace",
+                hint_en=f"pass -w DIR or set {ENV_WORKSPACE}; create one with `journeyscope init -w DIR`",
+                hint_vi=f"dùng -w THƯ_MỤC hoặc đặt {ENV_WORKSPACE}; tạo bằng `journeyscope init -w THƯ_MỤC`",
+            )
+        path = env
+    return Path(path)
+
+
+def read_config(root: Path) -> WorkspaceConfig:
+    file = root / CONFIG_NAME
+    if not file.exists():
+        return WorkspaceConfig()
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        return WorkspaceConfig.model_validate(data)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise InputError(
+            f"workspace config is not valid YAML: {exc}",
+            f"cấu hình workspace không phải YAML hợp lệ: {exc}",
+            location=Location(str(file), line),
+        ) from exc
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise InputError(
+            f"workspace config: {first['msg']}",
+            f"cấu hình workspace: {first['msg']}",
+            location=Location(str(file), field=field),
+            hint_en="fix the value or delete the line to use the default",
+            hint_vi="sửa giá trị hoặc xoá dòng đó để dùng mặc định",
+        ) from exc
+
+
+def _lock_holder(message: str) -> str:
+    match = re.search(r"PID (\d+)", message)
+    return match.group(1) if match else "?"
+
+
+def connect(db_file: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the database; a held lock becomes a clear :class:`WorkspaceBusy`."""
+    try:
+        con = duckdb.connect(str(db_file), read_only=read_only)
+    except duckdb.IOException as exc:
+        text = str(exc)
+        if "lock" not in text.lower():
+            raise
+        pid = _lock_holder(text)
+        raise WorkspaceBusy(
+            f"the workspace is in use by another process (PID {pid})",
+            f"workspace đang được một tiến trình khác sử dụng (PID {pid})",
+            location=Location(str(db_file.parent)),
+            hint_en="wait for that command (an import, a resolve) to finish, then run this again",
+            hint_vi="đợi lệnh đó (nhập dữ liệu, gộp định danh) chạy xong rồi chạy lại",
+        ) from exc
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+def _applied_version(con: duckdb.DuckDBPyConnection) -> int:
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations "
+        "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+    )
+    row = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(con: duckdb.DuckDBPyConnection, where: Path) -> list[int]:
+    """Apply every migration newer than the database, all in one transaction."""
+    current = _applied_version(con)
+    if current > SCHEMA_VERSION:
+        raise WorkspaceError(
+            f"the workspace has schema version {current}; this JourneyScope knows up to "
+            f"{SCHEMA_VERSION}",
+            f"workspace có phiên bản lược đồ {current}; bản JourneyScope này chỉ biết đến "
+            f"{SCHEMA_VERSION}",
+            location=Location(str(where)),
+            hint_en="upgrade JourneyScope (pip install -U journeyscope)",
+            hint_vi="hãy nâng cấp JourneyScope (pip install -U journeyscope)",
+        )
+    pending = [m for m in MIGRATIONS if m[0] > current]
+    if not pending:
+        return []
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for version, name, sql in pending:
+            con.execute(sql)
+            con.execute(
+                "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                [version, name, datetime.now(UTC).replace(tzinfo=None)],
+            )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return [m[0] for m in pending]
+
+
+@dataclass
+class Workspace:
+    """An open workspace: its folder, config and a DuckDB connection."""
+
+    root: Path
+    config: WorkspaceConfig
+    con: duckdb.DuckDBPyConnection
+    read_only: bool = False
+
+    @property
+    def db_file(self) -> Path:
+        return self.root / DB_NAME
+
+    @classmethod
+    def init(cls, root: Path, config: WorkspaceConfig | None = None) -> Workspace:
+        """Create (or upgrade) a workspace folder; an existing config is kept."""
+        root.mkdir(parents=True, exist_ok=True)
+        (root / "maps").mkdir(exist_ok=True)
+        cfg_file = root / CONFIG_NAME
+        if not cfg_file.exists():
+            cfg = config or WorkspaceConfig()
+            cfg_file.write_text(
+                "# JourneyScope workspace settings (docs/data.md)\n"
+                + yaml.safe_dump(cfg.model_dump(), allow_unicode=True, sort_keys=False),
+                encoding="utf-8",
+            )
+        return cls.open(root, create=True)
+
+    @classmethod
+    def open(
+        cls, root: Path | str | None, *, read_only: bool = False, create: bool = False
+    ) -> Workspace:
+        folder = resolve_workspace(root)
+        db_file = folder / DB_NAME
+        if not create and not db_file.exists():
+            raise _missing_error(folder)
+        config = read_config(folder)
+        con = connect(db_file, read_only=read_only)
+        if not read_only:
+            migrate(con, folder)
+        return cls(folder, config, con, read_only)
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One DuckDB transaction: committed whole, or rolled back whole."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self.con
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
+        row = self.con.execute(sql, params or []).fetchone()
+        return None if row is None else row[0]
+
+    def audit(self, action: str, detail: str) -> None:
+        """Append an audit record; ``detail`` is JSON and must hold no personal data."""
+        self.con.execute(
+            "INSERT INTO audit_log VALUES (?, ?, ?)",
+            [datetime.now(UTC).replace(tzinfo=None), action, detail],
+        )
+
+
+def _missing_error(folder: Path) -> WorkspaceError:
+    return WorkspaceError(
+        f"{folder} is not a JourneyScope workspace (no {DB_NAME})",
+        f"{folder} không phải workspace JourneyScope (thiếu {DB_NAME})",
+        location=Location(str(folder)),
+        hint_en=f"create it with `journeyscope init -w {folder}`",
+        hint_vi=f"tạo bằng `journeyscope init -w {folder}`",
+    )
