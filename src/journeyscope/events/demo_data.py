@@ -92,7 +92,7 @@ BAD_REVIEWS = [
     ("en", "The delivery was a week late and support did not help."),
     ("en", "Late delivery, damaged box, very disappointed."),
 ]
-MOBILE_PREFIXES = ["32", "33", "34", "35", "36", "37", "38", "39", "70", "76", "77", "78", "79", "81", "83", "84", "85", "86", "88", "89", "90", "91", "93", "94", "96", "97", "98"]
+MOBILE_PREFIXES = ["903", "912", "983", "868", "777", "339", "367", "386", "988", "934", "707", "797", "815", "856", "326", "359"]
 PHONE_STYLES: list[Callable[[str], str]] = [
     lambda d: f"0{d[:3]} {d[3:6]} {d[6:]}",
     lambda d: f"+84{d}",
@@ -115,13 +115,40 @@ class Person:
     loyalty_id: str
 
 
+ID_FIELDS = ("anonymous_id", "user_id", "email", "phone", "device_id", "zalo_id", "loyalty_id")
+TRAPS = {("device_id", SHARED_TABLET), ("phone", PLACEHOLDER_PHONE[1:])}
+
+
+def true_key(id_type: str, value: str) -> tuple[str, str]:
+    """The identifier as the generator meant it, before the noise it added."""
+    if id_type == "phone":
+        return id_type, "".join(ch for ch in value if ch.isdigit())[-9:]
+    if id_type == "email":
+        return id_type, value.strip().lower()
+    return id_type, value
+
+
 @dataclass
 class Sink:
-    """The events of one export, as rows; ``truth`` keeps who each event belongs to."""
+    """The events of one export, as rows, plus the truth about each event.
+
+    ``person`` is who made the event; ``linkable`` is the group deterministic linking can
+    find at best: events joined by shared true identifiers, the traps left out (union-find
+    here, independent of the SQL the product uses).
+    """
 
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    truth: list[tuple[str, str, int]] = field(default_factory=list)
+    truth: list[tuple[str, str, int, tuple[str, str] | None]] = field(default_factory=list)
     counter: dict[str, int] = field(default_factory=dict)
+    parent: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+
+    def find(self, key: tuple[str, str]) -> tuple[str, str]:
+        root = key
+        while self.parent.setdefault(root, root) != root:
+            root = self.parent[root]
+        while self.parent[key] != root:
+            self.parent[key], key = root, self.parent[key]
+        return root
 
     def add(self, source: str, person: int, row: dict[str, Any]) -> str:
         n = self.counter.get(source, 0) + 1
@@ -129,7 +156,13 @@ class Sink:
         event_id = f"{source[:3].upper()}-{n:08d}"
         row = {"event_id": event_id, **row}
         self.rows.setdefault(source, []).append(row)
-        self.truth.append((source, event_id, person))
+        keys = [true_key(k, row[k]) for k in ID_FIELDS if row.get(k)]
+        keys = [k for k in keys if k not in TRAPS]
+        for other in keys[1:]:
+            a, b = self.find(keys[0]), self.find(other)
+            if a != b:
+                self.parent[a] = b
+        self.truth.append((source, event_id, person, keys[0] if keys else None))
         return event_id
 
 
@@ -153,7 +186,7 @@ class Generator:
         return Person(
             pid=pid,
             persona=persona,
-            phone=f"{r.choice(MOBILE_PREFIXES)}{pid:07d}",
+            phone=f"{r.choice(MOBILE_PREFIXES)}{pid:06d}",
             email=f"{local}@{r.choice(DOMAINS)}",
             cookie=f"ck_{r.getrandbits(48):012x}",
             device=f"dv_{r.getrandbits(48):012x}",
@@ -226,6 +259,9 @@ class Generator:
         if where in {"web", "app"}:
             ids = {"anonymous_id": p.cookie} if where == "web" else {"device_id": p.device, "user_id": p.user_id}
             source = "web" if where == "web" else "app"
+            if where == "app" and r.random() < 0.5:  # OTP login by phone
+                self.emit(source, p.pid, t, "login", where, touchpoint="app:/login", phone=self.noisy_phone(p), **ids)
+                t += r.uniform(5, 30)
             for _ in range(r.randint(1, 4)):
                 self.emit(source, p.pid, t, "product_view", where, touchpoint=f"{where}:/p/{category}", category=category, **ids)
                 t += r.uniform(20, 300)
@@ -420,7 +456,7 @@ def _shape(source: str, row: dict[str, Any], rng: random.Random) -> dict[str, An
     if source == "web":
         return {"event_id": row["event_id"], "ts": _iso_local(t), "event": row["event"], "touchpoint": row.get("touchpoint"), **{k: v for k, v in ids.items() if v}, **_utm(row, rng), "properties": props or None}
     if source == "app":
-        return {"event_id": row["event_id"], "ts": datetime.fromtimestamp(t, UTC), "event": row["event"], "channel": "app", "touchpoint": row.get("touchpoint"), "device_id": ids["device_id"], "user_id": ids["user_id"], "revenue": row.get("revenue"), "category": row.get("category")}
+        return {"event_id": row["event_id"], "ts": datetime.fromtimestamp(t, UTC), "event": row["event"], "channel": "app", "touchpoint": row.get("touchpoint"), "device_id": ids["device_id"], "user_id": ids["user_id"], "phone": ids["phone"], "revenue": row.get("revenue"), "category": row.get("category")}
     if source == "ads":
         return {"event_id": row["event_id"], "time_unix": int(t), "event": row["event"], "channel": row["channel"], "anonymous_id": ids["anonymous_id"], "touchpoint": row.get("campaign")}
     if source == "shopee":
@@ -475,9 +511,21 @@ def generate(out: Path, customers: int = 2000, seed: int = 7) -> dict[str, Any]:
             mapping = out / f"{path.stem}.mapping.yaml"
             mapping.write_text(yaml.safe_dump(spec["mapping"], allow_unicode=True, sort_keys=False), encoding="utf-8")
         files.append({"file": path.name, "mapping": mapping.name if mapping else None, "events": len(rows)})
-    truth = gen.sink.truth
+    sink = gen.sink
+    roots: dict[tuple[str, str], int] = {}
+    linkable = [
+        None if key is None else roots.setdefault(sink.find(key), len(roots))
+        for _, _, _, key in sink.truth
+    ]
     pq.write_table(
-        pa.table({"source": [s for s, _, _ in truth], "event_id": [e for _, e, _ in truth], "person": [p for _, _, p in truth]}),
+        pa.table(
+            {
+                "source": [t[0] for t in sink.truth],
+                "event_id": [t[1] for t in sink.truth],
+                "person": [t[2] for t in sink.truth],
+                "linkable": pa.array(linkable, pa.int64()),
+            }
+        ),
         out / "truth.parquet",
     )
     facts = planted_facts(gen, files)
