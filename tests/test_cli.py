@@ -138,13 +138,27 @@ def test_mermaid_import(cli: Cli, tmp_path: Path) -> None:
     assert cli("map", "validate", tmp_path / "j.yaml").code == 0
 
 
-def test_demo_renders_every_template(cli: Cli, tmp_path: Path) -> None:
-    res = cli("demo", "-o", tmp_path / "demo", "--formats", "svg,html", "--json")
+def test_demo_imports_data_and_renders_every_template(cli: Cli, tmp_path: Path) -> None:
+    res = cli(
+        "demo",
+        "-o",
+        tmp_path / "demo",
+        "--customers",
+        "300",
+        "--formats",
+        "svg,html",
+        "--no-serve",
+        "--json",
+    )
     assert res.code == 0, res.err
     result = res.json()
     assert isinstance(result, dict) and result["maps"] >= 14
-    assert (tmp_path / "demo" / "index.html").exists()
-    assert (tmp_path / "demo" / "retail-current-state.vi.svg").exists()
+    assert result["events"] > 2000 and 300 < result["customers"]
+    report = Path(result["report"]).read_text(encoding="utf-8")
+    assert "Doanh thu" in report and "TAB-CH-Q1-01" in report and "<script" not in report
+    assert (tmp_path / "demo" / "maps" / "index.html").exists()
+    assert (tmp_path / "demo" / "maps" / "retail-current-state.vi.svg").exists()
+    assert (tmp_path / "demo" / "workspace" / "journeyscope.duckdb").exists()
 
 
 def test_console_script_runs_as_a_real_process(tmp_path: Path) -> None:

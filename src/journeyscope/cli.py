@@ -7,16 +7,37 @@ in the chosen language (``--lang`` or ``JOURNEYSCOPE_LANG``), without a tracebac
 from __future__ import annotations
 
 import json
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 from rich.table import Table
 
+from journeyscope.demo.run import run_demo
 from journeyscope.errors import InputError, JourneyScopeError, Location
+from journeyscope.events.export import export_events
+from journeyscope.events.ingest import ingest_files
+from journeyscope.events.mapping import load_mapping
+from journeyscope.events.workspace import (
+    ENV_WORKSPACE,
+    Workspace,
+    WorkspaceConfig,
+    resolve_workspace,
+)
 from journeyscope.i18n import resolve_language, t
+from journeyscope.i18n.formatting import format_number, format_vnd
+from journeyscope.identity.explain import explain
+from journeyscope.identity.forget import forget
+from journeyscope.identity.manage import block, blocks, export_identities, unblock
+from journeyscope.identity.profiles import profile, stats
+from journeyscope.identity.resolve import resolve
 from journeyscope.maps import api as maps_api
 from journeyscope.maps.io import dump_document, write_atomic
 from journeyscope.maps.library import check_persona_file, load_persona, persona_library
@@ -25,7 +46,6 @@ from journeyscope.maps.personas import Persona
 from journeyscope.maps.stage_models import get_stage_model, stage_models
 from journeyscope.maps.text import localize
 from journeyscope.maps.validate import check_map_file
-from journeyscope.render import demo as demo_mod
 from journeyscope.render.outputs import (
     RENDERERS,
     output_format,
@@ -389,26 +409,377 @@ def persona_render(
     err.print(t("wrote", lang(), path=output))
 
 
+# ------------------------------------------------------------------ workspace and data
+
+WorkspaceOpt = Annotated[
+    Path | None,
+    typer.Option("-w", "--workspace", help="Workspace folder (default: $JOURNEYSCOPE_WORKSPACE)."),
+]
+
+
+@contextmanager
+def _workspace(path: Path | None, *, read_only: bool = False) -> Iterator[Workspace]:
+    ws = Workspace.open(path, read_only=read_only)
+    try:
+        yield ws
+    finally:
+        ws.close()
+
+
+@app.command("init")
+def init(
+    workspace: WorkspaceOpt = None,
+    timezone: Annotated[
+        str, typer.Option(help="Zone for times without offset.")
+    ] = "Asia/Ho_Chi_Minh",
+    currency: Annotated[str, typer.Option(help="Default currency.")] = "VND",
+    language: Annotated[str, typer.Option(help="Default language: vi or en.")] = "vi",
+    as_json: JsonOpt = False,
+) -> None:
+    """Create a workspace: a folder with the DuckDB database, workspace.yaml and maps/."""
+    root = resolve_workspace(workspace)
+    try:
+        config = WorkspaceConfig(timezone=timezone, currency=currency.upper(), language=language)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        msg = first["msg"].removeprefix("Value error, ")
+        raise InputError(msg, msg, location=Location(field=str(first["loc"][0]))) from exc
+    with Workspace.init(root, config) as ws:
+        info = {
+            "workspace": str(ws.root),
+            "schema_version": ws.scalar("SELECT max(version) FROM schema_migrations"),
+        }
+    if as_json:
+        emit_json(info)
+    else:
+        out.print(t("init_done", lang(), dir=root))
+
+
+@app.command("ingest")
+def ingest(
+    files: Annotated[
+        list[Path], typer.Argument(help="CSV/TSV, JSON Lines, Parquet or XLSX files.")
+    ],
+    workspace: WorkspaceOpt = None,
+    mapping: Annotated[
+        Path | None, typer.Option("--mapping", "-m", help="Mapping file (YAML/JSON).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import events. Exit 0: all rows stored; 1: some rows quarantined; 2: a file refused."""
+    loaded = load_mapping(mapping)
+    with (
+        _workspace(workspace) as ws,
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            console=err,
+            transient=True,
+            disable=as_json,
+        ) as bar,
+    ):
+        tasks: dict[str, Any] = {}
+
+        def progress(label: str, pct: float) -> None:
+            if label not in tasks:
+                tasks[label] = bar.add_task(label, total=100)
+            bar.update(tasks[label], completed=pct)
+
+        result = ingest_files(ws, files, loaded, progress=progress)
+    if as_json:
+        emit_json(result.to_dict())
+    else:
+        for f in result.files:
+            out.print(
+                t(
+                    "ingest_file",
+                    lang(),
+                    file=f.file,
+                    accepted=f.accepted,
+                    duplicates=f.duplicates,
+                    rejected=f.rejected,
+                )
+            )
+            if f.quarantine:
+                out.print(t("quarantined", lang(), path=f.quarantine))
+    if result.rejected:
+        raise typer.Exit(1)
+
+
+identity_app = typer.Typer(no_args_is_help=True, help="Identity resolution: who is who.")
+customers_app = typer.Typer(no_args_is_help=True, help="Customer profiles and journeys.")
+events_app = typer.Typer(no_args_is_help=True, help="Stored events: take them out.")
+app.add_typer(identity_app, name="identity")
+app.add_typer(customers_app, name="customers")
+app.add_typer(events_app, name="events")
+
+
+@identity_app.command("resolve")
+def identity_resolve(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
+    """Stitch events into customers (deterministic links, guarded against over-merging)."""
+    spinner = err.status("identity…", spinner="dots") if not as_json else nullcontext()
+    with _workspace(workspace) as ws, spinner:
+        result = resolve(ws)
+    data = result.to_dict()
+    if as_json:
+        emit_json(data)
+        return
+    out.print(
+        t(
+            "resolved",
+            lang(),
+            customers=data["customers"],
+            identifiers=data["identifiers"],
+            events=data["events"],
+            unattributed=data["unattributed_events"],
+        )
+    )
+    if data["excluded_identifiers"]:
+        table = Table(title=t("excluded_title", lang()))
+        for col in ("identifier", "reason", "links", "linked_type"):
+            table.add_column(col)
+        for row in data["excluded_identifiers"]:
+            table.add_row(*(str(row[c]) for c in ("identifier", "reason", "links", "linked_type")))
+        out.print(table)
+
+
+@identity_app.command("explain")
+def identity_explain(
+    identifier: Annotated[str, typer.Argument(help="TYPE:VALUE, e.g. phone:0903123456")],
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show the chain of links that put an identifier in its customer."""
+    with _workspace(workspace, read_only=True) as ws:
+        data = explain(ws, identifier)
+    if as_json:
+        emit_json(data)
+        return
+    out.print(f"{data['identifier']} → customer {data['customer_id']} ({data['status']})")
+    if "why" in data:
+        out.print(data["why"])
+    for link in data["links"]:
+        ev = link["first_evidence"]
+        out.print(
+            f"{'  ' * link['depth']}{link['from']} — {link['to']}  "
+            f"[{link['events_together']}× · {ev['source']} {ev['event_id']} "
+            f"{ev['event']} {ev['ts']}]",
+            markup=False,
+        )
+
+
+@identity_app.command("block")
+def identity_block(
+    identifiers: Annotated[
+        list[str], typer.Argument(help="TYPE:VALUE, or two of them for one pair.")
+    ],
+    workspace: WorkspaceOpt = None,
+    unblock_it: Annotated[
+        bool, typer.Option("--unblock", help="Remove the block instead.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Stop an identifier (or one pair) from linking; the next resolve splits the customers."""
+    if len(identifiers) > 2:
+        raise InputError("give one identifier or one pair", "hãy đưa một định danh hoặc một cặp")
+    with _workspace(workspace) as ws:
+        data = (unblock if unblock_it else block)(
+            ws, identifiers[0], identifiers[1] if len(identifiers) > 1 else None
+        )
+    if as_json:
+        emit_json(data)
+    else:
+        out.print(t("unblocked" if unblock_it else "blocked", lang(), what=" ".join(identifiers)))
+
+
+@identity_app.command("blocks")
+def identity_blocks(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
+    """List the blocks in force."""
+    with _workspace(workspace, read_only=True) as ws:
+        data = blocks(ws)
+    if as_json:
+        emit_json(data)
+        return
+    for row in data:
+        out.print(
+            f"{row['identifier']}{' ↔ ' + str(row['other']) if row['other'] else ''}"
+            f"  ({row['since']})",
+            markup=False,
+        )
+
+
+@identity_app.command("export")
+def identity_export(
+    output: Annotated[Path, typer.Option("-o", "--output", help="FILE.csv")],
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write identifier_type,identifier_value,customer_id for every linked identifier."""
+    with _workspace(workspace, read_only=True) as ws:
+        n = export_identities(ws, output)
+    if as_json:
+        emit_json({"rows": n, "file": str(output)})
+    else:
+        out.print(t("exported", lang(), n=n, path=output))
+
+
+@customers_app.command("show")
+def customers_show(
+    ref: Annotated[str, typer.Argument(help="Customer id, or any identifier TYPE:VALUE.")],
+    workspace: WorkspaceOpt = None,
+    limit: Annotated[int, typer.Option(help="Most timeline events to show.")] = 500,
+    as_json: JsonOpt = False,
+) -> None:
+    """A customer's identifiers, first/last seen, channels, orders, revenue and journey."""
+    with _workspace(workspace, read_only=True) as ws:
+        data = profile(ws, ref, limit)
+    if as_json:
+        emit_json(data)
+        return
+    out.print(f"[bold]{t('customer', lang())} {data['customer_id']}[/bold]")
+    out.print(", ".join(f"{i['type']}:{i['value']}" for i in data["identifiers"]), markup=False)
+    out.print(
+        t(
+            "profile_line",
+            lang(),
+            first=data["first_seen"],
+            last=data["last_seen"],
+            events=data["events"],
+            orders=data["orders"],
+            revenue=format_vnd(data["revenue"], lang()),
+        )
+    )
+    table = Table()
+    for col in ("ts", "event", "channel", "touchpoint", "revenue"):
+        table.add_column(col)
+    for e in data["timeline"]:
+        table.add_row(
+            e["ts"],
+            e["event"],
+            e["channel"],
+            e["touchpoint"] or "",
+            format_vnd(e["revenue"], lang()) if e["revenue"] else "",
+        )
+    out.print(table)
+
+
+@app.command("stats")
+def stats_cmd(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
+    """Events, customers, identifiers, first/last event, per channel."""
+    with _workspace(workspace, read_only=True) as ws:
+        data = stats(ws)
+    if as_json:
+        emit_json(data)
+        return
+    out.print(
+        t(
+            "stats_line",
+            lang(),
+            events=data["events"],
+            customers=data["customers"],
+            identifiers=data["identifiers"],
+            first=data["first_event"],
+            last=data["last_event"],
+        )
+    )
+    table = Table()
+    for col in ("channel", "events", "customers"):
+        table.add_column(col)
+    for row in data["channels"]:
+        table.add_row(
+            row["channel"],
+            format_number(row["events"], lang()),
+            format_number(row["customers"], lang()),
+        )
+    out.print(table)
+
+
+@events_app.command("export")
+def events_export(
+    output: Annotated[Path, typer.Option("-o", "--output", help="FILE.parquet or FILE.csv")],
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write every stored event with our field names (and its customer_id)."""
+    with _workspace(workspace, read_only=True) as ws:
+        n = export_events(ws, output)
+    if as_json:
+        emit_json({"rows": n, "file": str(output)})
+    else:
+        out.print(t("exported", lang(), n=n, path=output))
+
+
+@app.command("forget")
+def forget_cmd(
+    identifier: Annotated[str, typer.Option("--identifier", help="TYPE:VALUE of the person.")],
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Delete every event, identifier and profile of a person (Decree 13/2023)."""
+    with _workspace(workspace) as ws:
+        data = forget(ws, identifier)
+    if as_json:
+        emit_json(data)
+    else:
+        d = data["deleted"]
+        out.print(t("forgotten", lang(), events=d["events"], identifiers=d["identifiers"]))
+
+
 # ------------------------------------------------------------------ demo
 
 
 @app.command("demo")
 def demo(
-    output: Annotated[Path, typer.Option("-o", "--output", help="Folder for the demo.")] = Path(
-        "demo-output"
-    ),
+    workspace: WorkspaceOpt = None,
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Folder for the report and maps.")
+    ] = Path("demo-output"),
+    customers: Annotated[
+        int, typer.Option(help="People to simulate (about 8 events each).")
+    ] = 3000,
+    seed: Annotated[int, typer.Option(help="Same seed, same data.")] = 7,
     formats: Annotated[
-        str, typer.Option("--formats", help="Comma-separated: " + ",".join(sorted(RENDERERS)))
+        str,
+        typer.Option(
+            "--formats", help="Map formats, comma-separated: " + ",".join(sorted(RENDERERS))
+        ),
     ] = "svg,html,pdf,png,xlsx",
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the web app (once it exists).")
+    ] = True,
     as_json: JsonOpt = False,
 ) -> None:
-    """Render every template in Vietnamese and English and write an index page."""
+    """Generate a Vietnamese omnichannel retailer's data, import it, stitch it, draw the maps."""
     wanted = [f.strip().lstrip(".") for f in formats.split(",") if f.strip()]
-    result = demo_mod.build_demo(output, wanted, progress=not as_json)
+    for fmt in wanted:
+        output_format(Path(f"x.{fmt}"))
+    root = workspace or Path(os.environ.get(ENV_WORKSPACE) or output / "workspace")
+    result = run_demo(
+        root,
+        output,
+        customers=customers,
+        seed=seed,
+        formats=wanted,
+        say=None if as_json else (lambda m: err.print(m, markup=False, highlight=False)),
+        progress=not as_json,
+    )
     if as_json:
-        emit_json(result)
-    else:
-        out.print(t("demo_done", lang(), n=result["maps"], dir=output, index=result["index"]))
+        keys = ("workspace", "events", "customers", "identity", "report", "timings")
+        emit_json({**{k: result[k] for k in keys}, "maps": len(result["maps"])})
+        return
+    out.print(
+        t(
+            "demo_data_done",
+            lang(),
+            events=result["events"],
+            customers=result["customers"],
+            ws=result["workspace"],
+            report=result["report"],
+        )
+    )
+    if serve:
+        out.print(t("no_server_yet", lang()))
 
 
 # ------------------------------------------------------------------ entry point

@@ -75,8 +75,32 @@ CATEGORIES = {
     "tui_xach": ("Túi xách", 400_000, 3_500_000),
 }
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ"]
-GIVEN = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hùng", "Lan", "Linh", "Minh", "Nam", "Ngọc", "Phương", "Quân", "Thảo", "Trang", "Tuấn", "Vy"]
-ASCII = str.maketrans("ĂÂĐÊÔƠƯăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ", "AADEOOUaadeoouaaaaaaaaaaaaaaaeeeeeeeeeeiiiiiooooooooooooooouuuuuuuuuuyyyyy")
+GIVEN = [
+    "An",
+    "Bình",
+    "Chi",
+    "Dũng",
+    "Giang",
+    "Hà",
+    "Hải",
+    "Hạnh",
+    "Hùng",
+    "Lan",
+    "Linh",
+    "Minh",
+    "Nam",
+    "Ngọc",
+    "Phương",
+    "Quân",
+    "Thảo",
+    "Trang",
+    "Tuấn",
+    "Vy",
+]
+ASCII = str.maketrans(
+    "ĂÂĐÊÔƠƯăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ",
+    "AADEOOUaadeoouaaaaaaaaaaaaaaaeeeeeeeeeeiiiiiooooooooooooooouuuuuuuuuuyyyyy",
+)
 DOMAINS = ["gmail.com", "gmail.com", "gmail.com", "yahoo.com.vn", "outlook.com", "fpt.vn"]
 GOOD_REVIEWS = [
     ("vi", "Giao hàng nhanh, đóng gói cẩn thận, sẽ ủng hộ tiếp!"),
@@ -92,7 +116,24 @@ BAD_REVIEWS = [
     ("en", "The delivery was a week late and support did not help."),
     ("en", "Late delivery, damaged box, very disappointed."),
 ]
-MOBILE_PREFIXES = ["903", "912", "983", "868", "777", "339", "367", "386", "988", "934", "707", "797", "815", "856", "326", "359"]
+MOBILE_PREFIXES = [
+    "903",
+    "912",
+    "983",
+    "868",
+    "777",
+    "339",
+    "367",
+    "386",
+    "988",
+    "934",
+    "707",
+    "797",
+    "815",
+    "856",
+    "326",
+    "359",
+]
 PHONE_STYLES: list[Callable[[str], str]] = [
     lambda d: f"0{d[:3]} {d[3:6]} {d[6:]}",
     lambda d: f"+84{d}",
@@ -229,7 +270,16 @@ class Generator:
                 self.ad_touch(p, t, ad, category)
                 t += r.uniform(5, 120)
             if zalo:
-                self.emit("messages", p.pid, t, "message_sent", "zalo", zalo_id=p.zalo_id, phone=self.noisy_phone(p), touchpoint="zalo:zns_promo")
+                self.emit(
+                    "messages",
+                    p.pid,
+                    t,
+                    "message_sent",
+                    "zalo",
+                    zalo_id=p.zalo_id,
+                    phone=self.noisy_phone(p),
+                    touchpoint="zalo:zns_promo",
+                )
                 t += r.uniform(600, 7200)
             # the Zalo message truly moves people: it doubles the odds of adding to cart
             cart_p = min(0.95, spec["cart"] * (1.8 if zalo else 1.0))
@@ -238,7 +288,9 @@ class Generator:
             t = outcome["t"]
             if outcome["late"] is not None:
                 late = outcome["late"]
-                self.counts["late_orders" if late else "on_time_orders"] = self.counts.get("late_orders" if late else "on_time_orders", 0) + 1
+                self.counts["late_orders" if late else "on_time_orders"] = (
+                    self.counts.get("late_orders" if late else "on_time_orders", 0) + 1
+                )
                 churn = 0.55 if late else 1 - spec["repeat"]
             else:
                 churn = 0.5
@@ -252,23 +304,56 @@ class Generator:
         if self.rng.random() < 0.6:
             self.emit("ads", p.pid, t + 3, "ad_click", ad, anonymous_id=p.cookie, campaign=campaign)
 
-    def shop(self, p: Person, t: float, where: str, category: str, cart_p: float, registered: bool) -> dict[str, Any]:
+    def shop(
+        self, p: Person, t: float, where: str, category: str, cart_p: float, registered: bool
+    ) -> dict[str, Any]:
         r = self.rng
         result: dict[str, Any] = {"t": t, "late": None, "registered": False}
         price = round(r.uniform(*CATEGORIES[category][1:]) / 1000) * 1000
         if where in {"web", "app"}:
-            ids = {"anonymous_id": p.cookie} if where == "web" else {"device_id": p.device, "user_id": p.user_id}
+            ids = (
+                {"anonymous_id": p.cookie}
+                if where == "web"
+                else {"device_id": p.device, "user_id": p.user_id}
+            )
             source = "web" if where == "web" else "app"
             if where == "app" and r.random() < 0.5:  # OTP login by phone
-                self.emit(source, p.pid, t, "login", where, touchpoint="app:/login", phone=self.noisy_phone(p), **ids)
+                self.emit(
+                    source,
+                    p.pid,
+                    t,
+                    "login",
+                    where,
+                    touchpoint="app:/login",
+                    phone=self.noisy_phone(p),
+                    **ids,
+                )
                 t += r.uniform(5, 30)
             for _ in range(r.randint(1, 4)):
-                self.emit(source, p.pid, t, "product_view", where, touchpoint=f"{where}:/p/{category}", category=category, **ids)
+                self.emit(
+                    source,
+                    p.pid,
+                    t,
+                    "product_view",
+                    where,
+                    touchpoint=f"{where}:/p/{category}",
+                    category=category,
+                    **ids,
+                )
                 t += r.uniform(20, 300)
             if r.random() >= cart_p:
                 result["t"] = t
                 return result
-            self.emit(source, p.pid, t, "add_to_cart", where, touchpoint=f"{where}:/cart", category=category, **ids)
+            self.emit(
+                source,
+                p.pid,
+                t,
+                "add_to_cart",
+                where,
+                touchpoint=f"{where}:/cart",
+                category=category,
+                **ids,
+            )
             t += r.uniform(30, 900)
             if r.random() >= 0.7:
                 result["t"] = t
@@ -280,61 +365,169 @@ class Generator:
                 result["registered"] = True
                 t += r.uniform(10, 60)
             step = BAD_TOUCHPOINT if where == "web" else "app:/checkout"
-            self.emit(source, p.pid, t, "checkout", where, touchpoint=step, category=category, **ids)
+            self.emit(
+                source, p.pid, t, "checkout", where, touchpoint=step, category=category, **ids
+            )
             t += r.uniform(60, 600)
             # the planted bad step: the web shipping-fee page loses most people
             if r.random() < (0.62 if where == "web" else 0.12):
                 result["t"] = t
                 return result
-            self.emit(source, p.pid, t, "purchase", where, touchpoint=f"{where}:/order/success", revenue=price, category=category, **ids)
+            self.emit(
+                source,
+                p.pid,
+                t,
+                "purchase",
+                where,
+                touchpoint=f"{where}:/order/success",
+                revenue=price,
+                category=category,
+                **ids,
+            )
             result.update(self.after_order(p, t, where, price, category))
             return result
         if where == "store":
             sign_up = r.random() < 0.3
-            ids: dict[str, Any] = {"loyalty_id": p.loyalty_id, "phone": self.noisy_phone(p)}
+            ids = {"loyalty_id": p.loyalty_id, "phone": self.noisy_phone(p)}
             if sign_up:
-                self.emit("store", p.pid, t, "sign_up", "store", touchpoint="store:Q1", device_id=SHARED_TABLET, **ids)
-            self.emit("store", p.pid, t + 60, "store_visit", "store", touchpoint="store:Q1" if p.pid % 2 else "store:Q7", **ids)
+                self.emit(
+                    "store",
+                    p.pid,
+                    t,
+                    "sign_up",
+                    "store",
+                    touchpoint="store:Q1",
+                    device_id=SHARED_TABLET,
+                    **ids,
+                )
+            self.emit(
+                "store",
+                p.pid,
+                t + 60,
+                "store_visit",
+                "store",
+                touchpoint="store:Q1" if p.pid % 2 else "store:Q7",
+                **ids,
+            )
             if r.random() < cart_p + 0.2:
                 phone = PLACEHOLDER_PHONE if r.random() < 0.25 else ids["phone"]
-                self.emit("store", p.pid, t + 900, "purchase", "store", touchpoint="store:pos", revenue=price, category=category, loyalty_id=p.loyalty_id, phone=phone)
+                self.emit(
+                    "store",
+                    p.pid,
+                    t + 900,
+                    "purchase",
+                    "store",
+                    touchpoint="store:pos",
+                    revenue=price,
+                    category=category,
+                    loyalty_id=p.loyalty_id,
+                    phone=phone,
+                )
             result["t"] = t + 900
             return result
         # marketplaces: only the orders reach the retailer
         if r.random() < cart_p * 0.85:
-            self.emit(where, p.pid, t, "purchase", where, revenue=price, category=category, phone=self.noisy_phone(p))
+            self.emit(
+                where,
+                p.pid,
+                t,
+                "purchase",
+                where,
+                revenue=price,
+                category=category,
+                phone=self.noisy_phone(p),
+            )
             result.update(self.after_order(p, t, where, price, category))
         else:
             result["t"] = t
         return result
 
-    def after_order(self, p: Person, t: float, where: str, price: float, category: str) -> dict[str, Any]:
+    def after_order(
+        self, p: Person, t: float, where: str, price: float, category: str
+    ) -> dict[str, Any]:
         r = self.rng
         late = r.random() < 0.15
         source = where if where in {"shopee", "lazada", "tiktok_shop"} else "delivery"
         days = r.uniform(5, 10) if late else r.uniform(1, 3)
         if late:
-            self.emit(source, p.pid, t + 3 * 86400, "delivery_late", where, phone=self.noisy_phone(p))
+            self.emit(
+                source, p.pid, t + 3 * 86400, "delivery_late", where, phone=self.noisy_phone(p)
+            )
             if r.random() < 0.6:
-                self.emit("hotline", p.pid, t + 4 * 86400, "support_call", "hotline", phone=self.noisy_phone(p), touchpoint="hotline:delivery")
+                self.emit(
+                    "hotline",
+                    p.pid,
+                    t + 4 * 86400,
+                    "support_call",
+                    "hotline",
+                    phone=self.noisy_phone(p),
+                    touchpoint="hotline:delivery",
+                )
                 if r.random() < 0.35:  # unresolved: they call again
-                    self.emit("hotline", p.pid, t + 5 * 86400, "support_call", "hotline", phone=self.noisy_phone(p), touchpoint="hotline:delivery")
+                    self.emit(
+                        "hotline",
+                        p.pid,
+                        t + 5 * 86400,
+                        "support_call",
+                        "hotline",
+                        phone=self.noisy_phone(p),
+                        touchpoint="hotline:delivery",
+                    )
         t_done = t + days * 86400
         self.emit(source, p.pid, t_done, "order_delivered", where, phone=self.noisy_phone(p))
         if r.random() < (0.55 if late else 0.25):
             lang, text = r.choice(BAD_REVIEWS if late else GOOD_REVIEWS)
             rating = r.choice([1, 1, 2, 2, 3]) if late else r.choice([4, 5, 5, 5])
-            self.emit("feedback", p.pid, t_done + 86400, "review", where, phone=self.noisy_phone(p), rating=rating, text=text, lang=lang)
+            self.emit(
+                "feedback",
+                p.pid,
+                t_done + 86400,
+                "review",
+                where,
+                phone=self.noisy_phone(p),
+                rating=rating,
+                text=text,
+                lang=lang,
+            )
         if r.random() < 0.1:
             nps = r.randint(0, 6) if late else r.randint(6, 10)
             email = self.noisy_email(p)
             if r.random() < 0.1:  # a typo in the survey form; the phone still links it
-                email = email.replace("@gmail.com", "@gmial.com").replace("@outlook.com", "@outlok.com")
-            self.emit("feedback", p.pid, t_done + 2 * 86400, "survey_response", "email", email=email, phone=self.noisy_phone(p), nps=nps, text="", lang="vi")
+                email = email.replace("@gmail.com", "@gmial.com").replace(
+                    "@outlook.com", "@outlok.com"
+                )
+            self.emit(
+                "feedback",
+                p.pid,
+                t_done + 2 * 86400,
+                "survey_response",
+                "email",
+                email=email,
+                phone=self.noisy_phone(p),
+                nps=nps,
+                text="",
+                lang="vi",
+            )
         if r.random() < 0.5:
-            self.emit("messages", p.pid, t_done + 3 * 86400, "message_sent", "email", email=self.noisy_email(p), touchpoint="email:newsletter")
+            self.emit(
+                "messages",
+                p.pid,
+                t_done + 3 * 86400,
+                "message_sent",
+                "email",
+                email=self.noisy_email(p),
+                touchpoint="email:newsletter",
+            )
         if r.random() < 0.3:
-            self.emit("messages", p.pid, t_done + 5 * 86400, "message_sent", "sms", phone=self.noisy_phone(p), touchpoint="sms:voucher")
+            self.emit(
+                "messages",
+                p.pid,
+                t_done + 5 * 86400,
+                "message_sent",
+                "sms",
+                phone=self.noisy_phone(p),
+                touchpoint="sms:voucher",
+            )
         return {"t": t_done, "late": late}
 
     def prospects(self, n: int) -> None:
@@ -347,12 +540,47 @@ class Generator:
             cookie = f"ck_{r.getrandbits(48):012x}"
             if r.random() < 0.8:
                 ad = r.choice(["facebook", "google_ads", "tiktok"])
-                self.emit("ads", pid, t, "ad_impression", ad, anonymous_id=cookie, campaign=f"{ad}_awareness_2026")
+                self.emit(
+                    "ads",
+                    pid,
+                    t,
+                    "ad_impression",
+                    ad,
+                    anonymous_id=cookie,
+                    campaign=f"{ad}_awareness_2026",
+                )
                 if r.random() < 0.3:
-                    self.emit("ads", pid, t + 3, "ad_click", ad, anonymous_id=cookie, campaign=f"{ad}_awareness_2026")
-                    self.emit("web", pid, t + 10, "product_view", "web", anonymous_id=cookie, touchpoint="web:/p/my_pham", category="my_pham")
+                    self.emit(
+                        "ads",
+                        pid,
+                        t + 3,
+                        "ad_click",
+                        ad,
+                        anonymous_id=cookie,
+                        campaign=f"{ad}_awareness_2026",
+                    )
+                    self.emit(
+                        "web",
+                        pid,
+                        t + 10,
+                        "product_view",
+                        "web",
+                        anonymous_id=cookie,
+                        touchpoint="web:/p/my_pham",
+                        category="my_pham",
+                    )
             else:
-                self.emit("store", pid, t, "purchase", "store", touchpoint="store:pos", revenue=round(r.uniform(100, 900)) * 1000, category="my_pham", phone=PLACEHOLDER_PHONE)
+                self.emit(
+                    "store",
+                    pid,
+                    t,
+                    "purchase",
+                    "store",
+                    touchpoint="store:pos",
+                    revenue=round(r.uniform(100, 900)) * 1000,
+                    category="my_pham",
+                    phone=PLACEHOLDER_PHONE,
+                )
 
     def run(self) -> None:
         for pid in range(self.customers):
@@ -368,7 +596,9 @@ def _iso_local(t: float) -> str:
 
 
 def _vn(t: float, seconds: bool = False) -> str:
-    return datetime.fromtimestamp(t, VN).strftime("%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M")
+    return datetime.fromtimestamp(t, VN).strftime(
+        "%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M"
+    )
 
 
 def _vnd_text(value: float) -> str:
@@ -388,7 +618,11 @@ def _utm(row: dict[str, Any], rng: random.Random) -> dict[str, Any]:
         return {"utm_source": "zalo", "utm_medium": "zns", "referrer": None}
     if pick < 0.85:
         return {"utm_source": None, "utm_medium": None, "referrer": "https://www.google.com/"}
-    return {"utm_source": None, "utm_medium": None, "referrer": "https://coccoc.com/search?q=my+pham"}
+    return {
+        "utm_source": None,
+        "utm_medium": None,
+        "referrer": "https://coccoc.com/search?q=my+pham",
+    }
 
 
 EXPORTS: dict[str, dict[str, Any]] = {
@@ -396,26 +630,50 @@ EXPORTS: dict[str, dict[str, Any]] = {
     "app": {"file": "app_events.parquet", "mapping": None},
     "ads": {
         "file": "ads_clicks.csv",
-        "mapping": {"source": "ads", "columns": {"ts": "time_unix"}, "timestamp": {"format": "epoch_s"}},
+        "mapping": {
+            "source": "ads",
+            "columns": {"ts": "time_unix"},
+            "timestamp": {"format": "epoch_s"},
+        },
     },
     "shopee": {
         "file": "shopee_don_hang.csv",
         "mapping": {
             "source": "shopee",
-            "columns": {"event_id": "Mã đơn hàng", "ts": "Ngày đặt hàng", "event": "Trạng thái", "phone": "Số điện thoại", "revenue": "Tổng giá trị"},
+            "columns": {
+                "event_id": "Mã đơn hàng",
+                "ts": "Ngày đặt hàng",
+                "event": "Trạng thái",
+                "phone": "Số điện thoại",
+                "revenue": "Tổng giá trị",
+            },
             "constants": {"channel": "shopee", "currency": "VND"},
             "timestamp": {"format": "%d/%m/%Y %H:%M"},
-            "events": {"Đã đặt hàng": "purchase", "Giao trễ": "delivery_late", "Đã giao": "order_delivered"},
+            "events": {
+                "Đã đặt hàng": "purchase",
+                "Giao trễ": "delivery_late",
+                "Đã giao": "order_delivered",
+            },
         },
     },
     "lazada": {
         "file": "lazada_orders.csv",
         "mapping": {
             "source": "lazada",
-            "columns": {"event_id": "order_number", "ts": "created_at_ms", "event": "status", "phone": "buyer_phone", "revenue": "paid_price"},
+            "columns": {
+                "event_id": "order_number",
+                "ts": "created_at_ms",
+                "event": "status",
+                "phone": "buyer_phone",
+                "revenue": "paid_price",
+            },
             "constants": {"channel": "lazada"},
             "timestamp": {"format": "epoch_ms"},
-            "events": {"pending": "purchase", "delayed": "delivery_late", "delivered": "order_delivered"},
+            "events": {
+                "pending": "purchase",
+                "delayed": "delivery_late",
+                "delivered": "order_delivered",
+            },
         },
     },
     "tiktok_shop": {
@@ -430,7 +688,16 @@ EXPORTS: dict[str, dict[str, Any]] = {
         "file": "store_pos.csv",
         "mapping": {
             "source": "store",
-            "columns": {"event_id": "Số hoá đơn", "ts": "Thời gian", "event": "Loại", "loyalty_id": "Mã thành viên", "phone": "SĐT", "device_id": "Thiết bị", "touchpoint": "Quầy", "revenue": "Thành tiền"},
+            "columns": {
+                "event_id": "Số hoá đơn",
+                "ts": "Thời gian",
+                "event": "Loại",
+                "loyalty_id": "Mã thành viên",
+                "phone": "SĐT",
+                "device_id": "Thiết bị",
+                "touchpoint": "Quầy",
+                "revenue": "Thành tiền",
+            },
             "constants": {"channel": "store"},
             "timestamp": {"format": "%d/%m/%Y %H:%M:%S"},
             "events": {"Đăng ký": "sign_up", "Ghé cửa hàng": "store_visit", "Mua hàng": "purchase"},
@@ -438,7 +705,11 @@ EXPORTS: dict[str, dict[str, Any]] = {
     },
     "hotline": {
         "file": "hotline_calls.csv",
-        "mapping": {"source": "hotline", "columns": {"event_id": "call_id", "ts": "started_at", "phone": "caller"}, "constants": {"event": "support_call", "channel": "hotline"}},
+        "mapping": {
+            "source": "hotline",
+            "columns": {"event_id": "call_id", "ts": "started_at", "phone": "caller"},
+            "constants": {"event": "support_call", "channel": "hotline"},
+        },
     },
     "messages": {"file": "messages.csv", "mapping": {"source": "messages"}},
     "feedback": {"file": "feedback.jsonl", "mapping": {"source": "feedback"}},
@@ -451,36 +722,129 @@ STORE_KIND = {"sign_up": "Đăng ký", "store_visit": "Ghé cửa hàng", "purch
 def _shape(source: str, row: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     """One event as the source system would export it."""
     t = row["ts"]
-    props = {k: row[k] for k in ("category", "campaign", "rating", "text", "lang", "nps") if k in row}
-    ids = {k: row.get(k) for k in ("anonymous_id", "user_id", "email", "phone", "device_id", "zalo_id", "loyalty_id")}
+    props = {
+        k: row[k] for k in ("category", "campaign", "rating", "text", "lang", "nps") if k in row
+    }
+    ids = {
+        k: row.get(k)
+        for k in ("anonymous_id", "user_id", "email", "phone", "device_id", "zalo_id", "loyalty_id")
+    }
     if source == "web":
-        return {"event_id": row["event_id"], "ts": _iso_local(t), "event": row["event"], "touchpoint": row.get("touchpoint"), **{k: v for k, v in ids.items() if v}, **_utm(row, rng), "properties": props or None}
+        return {
+            "event_id": row["event_id"],
+            "ts": _iso_local(t),
+            "event": row["event"],
+            "touchpoint": row.get("touchpoint"),
+            **{k: v for k, v in ids.items() if v},
+            **_utm(row, rng),
+            "properties": props or None,
+        }
     if source == "app":
-        return {"event_id": row["event_id"], "ts": datetime.fromtimestamp(t, UTC), "event": row["event"], "channel": "app", "touchpoint": row.get("touchpoint"), "device_id": ids["device_id"], "user_id": ids["user_id"], "phone": ids["phone"], "revenue": row.get("revenue"), "category": row.get("category")}
+        return {
+            "event_id": row["event_id"],
+            "ts": datetime.fromtimestamp(t, UTC),
+            "event": row["event"],
+            "channel": "app",
+            "touchpoint": row.get("touchpoint"),
+            "device_id": ids["device_id"],
+            "user_id": ids["user_id"],
+            "phone": ids["phone"],
+            "revenue": row.get("revenue"),
+            "category": row.get("category"),
+        }
     if source == "ads":
-        return {"event_id": row["event_id"], "time_unix": int(t), "event": row["event"], "channel": row["channel"], "anonymous_id": ids["anonymous_id"], "touchpoint": row.get("campaign")}
+        return {
+            "event_id": row["event_id"],
+            "time_unix": int(t),
+            "event": row["event"],
+            "channel": row["channel"],
+            "anonymous_id": ids["anonymous_id"],
+            "touchpoint": row.get("campaign"),
+        }
     if source == "shopee":
-        return {"Mã đơn hàng": row["event_id"], "Ngày đặt hàng": _vn(t), "Trạng thái": VIET_STATUS[row["event"]], "Số điện thoại": ids["phone"], "Tổng giá trị": _vnd_text(row["revenue"]) if row.get("revenue") else None, "Ngành hàng": row.get("category")}
+        return {
+            "Mã đơn hàng": row["event_id"],
+            "Ngày đặt hàng": _vn(t),
+            "Trạng thái": VIET_STATUS[row["event"]],
+            "Số điện thoại": ids["phone"],
+            "Tổng giá trị": _vnd_text(row["revenue"]) if row.get("revenue") else None,
+            "Ngành hàng": row.get("category"),
+        }
     if source == "lazada":
-        return {"order_number": row["event_id"], "created_at_ms": int(t * 1000), "status": LAZ_STATUS[row["event"]], "buyer_phone": ids["phone"], "paid_price": row.get("revenue"), "category": row.get("category")}
+        return {
+            "order_number": row["event_id"],
+            "created_at_ms": int(t * 1000),
+            "status": LAZ_STATUS[row["event"]],
+            "buyer_phone": ids["phone"],
+            "paid_price": row.get("revenue"),
+            "category": row.get("category"),
+        }
     if source in {"tiktok_shop", "delivery"}:
-        stamp = _iso_local(t) if source == "tiktok_shop" else datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        return {"event_id": row["event_id"], "ts": stamp, "event": row["event"], "channel": row["channel"], "phone": ids["phone"], "revenue": row.get("revenue"), "category": row.get("category")}
+        stamp = (
+            _iso_local(t)
+            if source == "tiktok_shop"
+            else datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        )
+        return {
+            "event_id": row["event_id"],
+            "ts": stamp,
+            "event": row["event"],
+            "channel": row["channel"],
+            "phone": ids["phone"],
+            "revenue": row.get("revenue"),
+            "category": row.get("category"),
+        }
     if source == "store":
-        return {"Số hoá đơn": row["event_id"], "Thời gian": _vn(t, seconds=True), "Loại": STORE_KIND[row["event"]], "Mã thành viên": ids["loyalty_id"], "SĐT": ids["phone"], "Thiết bị": ids["device_id"], "Quầy": row.get("touchpoint"), "Thành tiền": _vnd_text(row["revenue"]) if row.get("revenue") else None, "Ngành hàng": row.get("category")}
+        return {
+            "Số hoá đơn": row["event_id"],
+            "Thời gian": _vn(t, seconds=True),
+            "Loại": STORE_KIND[row["event"]],
+            "Mã thành viên": ids["loyalty_id"],
+            "SĐT": ids["phone"],
+            "Thiết bị": ids["device_id"],
+            "Quầy": row.get("touchpoint"),
+            "Thành tiền": _vnd_text(row["revenue"]) if row.get("revenue") else None,
+            "Ngành hàng": row.get("category"),
+        }
     if source == "hotline":
-        return {"call_id": row["event_id"], "started_at": datetime.fromtimestamp(t, VN).strftime("%Y-%m-%d %H:%M:%S"), "caller": ids["phone"], "touchpoint": row.get("touchpoint"), "queue": "Giao hàng"}
+        return {
+            "call_id": row["event_id"],
+            "started_at": datetime.fromtimestamp(t, VN).strftime("%Y-%m-%d %H:%M:%S"),
+            "caller": ids["phone"],
+            "touchpoint": row.get("touchpoint"),
+            "queue": "Giao hàng",
+        }
     if source == "messages":
-        return {"event_id": row["event_id"], "ts": datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "event": row["event"], "channel": row["channel"], "touchpoint": row.get("touchpoint"), "email": ids["email"], "phone": ids["phone"], "zalo_id": ids["zalo_id"]}
+        return {
+            "event_id": row["event_id"],
+            "ts": datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "event": row["event"],
+            "channel": row["channel"],
+            "touchpoint": row.get("touchpoint"),
+            "email": ids["email"],
+            "phone": ids["phone"],
+            "zalo_id": ids["zalo_id"],
+        }
     # feedback
-    return {"event_id": row["event_id"], "ts": _iso_local(t), "event": row["event"], "channel": row["channel"], "email": ids["email"], "phone": ids["phone"], "properties": props}
+    return {
+        "event_id": row["event_id"],
+        "ts": _iso_local(t),
+        "event": row["event"],
+        "channel": row["channel"],
+        "email": ids["email"],
+        "phone": ids["phone"],
+        "properties": props,
+    }
 
 
 def _write(path: Path, rows: list[dict[str, Any]]) -> None:
     if path.suffix == ".jsonl":
         with path.open("w", encoding="utf-8") as handle:
             for row in rows:
-                handle.write(json.dumps({k: v for k, v in row.items() if v is not None}, ensure_ascii=False) + "\n")
+                handle.write(
+                    json.dumps({k: v for k, v in row.items() if v is not None}, ensure_ascii=False)
+                    + "\n"
+                )
         return
     names = list(dict.fromkeys(k for row in rows for k in row))
     table = pa.Table.from_pylist(rows, schema=None) if rows else pa.table({})
@@ -509,8 +873,13 @@ def generate(out: Path, customers: int = 2000, seed: int = 7) -> dict[str, Any]:
         mapping = None
         if spec["mapping"] is not None:
             mapping = out / f"{path.stem}.mapping.yaml"
-            mapping.write_text(yaml.safe_dump(spec["mapping"], allow_unicode=True, sort_keys=False), encoding="utf-8")
-        files.append({"file": path.name, "mapping": mapping.name if mapping else None, "events": len(rows)})
+            mapping.write_text(
+                yaml.safe_dump(spec["mapping"], allow_unicode=True, sort_keys=False),
+                encoding="utf-8",
+            )
+        files.append(
+            {"file": path.name, "mapping": mapping.name if mapping else None, "events": len(rows)}
+        )
     sink = gen.sink
     roots: dict[tuple[str, str], int] = {}
     linkable = [
@@ -529,7 +898,9 @@ def generate(out: Path, customers: int = 2000, seed: int = 7) -> dict[str, Any]:
         out / "truth.parquet",
     )
     facts = planted_facts(gen, files)
-    (out / "facts.json").write_text(json.dumps(facts, ensure_ascii=False, indent=2), encoding="utf-8")
+    (out / "facts.json").write_text(
+        json.dumps(facts, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
     return facts
 
 
@@ -542,22 +913,26 @@ def planted_facts(gen: Generator, files: list[dict[str, Any]]) -> dict[str, Any]
         "files": files,
         "bad_touchpoint": {
             "touchpoint": BAD_TOUCHPOINT,
-            "why": "62% of people who reach the web shipping-fee step leave; the app's checkout loses 12%",
+            "why": "62% of people who reach the web shipping-fee step leave; "
+            "the app's checkout loses 12%",
         },
         "driving_channel": {
             "channel": DRIVING_CHANNEL,
-            "why": "a Zalo ZNS message multiplies the chance of adding to cart by 1.8; ads add reach, not lift",
+            "why": "a Zalo ZNS message multiplies the chance of adding to cart by 1.8; "
+            "ads add reach, not lift",
         },
         "late_delivery_emotion_dip": {
             "event": "delivery_late",
             "late_orders": c.get("late_orders", 0),
             "on_time_orders": c.get("on_time_orders", 0),
-            "why": "late orders get 1-3 star reviews and negative text, 60% call the hotline, 55% churn",
+            "why": "late orders get 1-3 star reviews and negative text, "
+            "60% call the hotline, 55% churn",
         },
         "identity_traps": {
             "shared_device": f"device_id:{SHARED_TABLET}",
             "placeholder_phone": f"phone:{PLACEHOLDER_PHONE}",
-            "why": "the store's sign-up tablet and the cashier's placeholder phone touch many people; "
+            "why": "the store's sign-up tablet and the cashier's placeholder phone "
+            "touch many people; "
             "both must be excluded from linking",
         },
         "event_counts": dict(sorted(c.items())),

@@ -105,13 +105,25 @@ def _text(expr: str) -> str:
 
 def _number(expr: str, typ: str) -> str:
     """Money or a count: numbers pass; text like '1.250.000 ₫' or '1,250.5' is read."""
-    if typ.split("(")[0] in {"DOUBLE", "FLOAT", "BIGINT", "INTEGER", "DECIMAL", "HUGEINT", "SMALLINT", "TINYINT", "UBIGINT", "UINTEGER"}:
+    if typ.split("(", maxsplit=1)[0] in {
+        "DOUBLE",
+        "FLOAT",
+        "BIGINT",
+        "INTEGER",
+        "DECIMAL",
+        "HUGEINT",
+        "SMALLINT",
+        "TINYINT",
+        "UBIGINT",
+        "UINTEGER",
+    }:
         return f"CAST({expr} AS DOUBLE)"
     s = rf"regexp_replace(trim(CAST({expr} AS VARCHAR)), '(\s|₫|đ|Đ|VND|vnd)', '', 'g')"
     return (
         f"try_cast(CASE WHEN regexp_matches({s}, '^-?\\d{{1,3}}(\\.\\d{{3}})+$') "
         f"THEN replace({s}, '.', '') "
-        f"WHEN regexp_matches({s}, '^-?\\d{{1,3}}(,\\d{{3}})+(\\.\\d+)?$') THEN replace({s}, ',', '') "
+        f"WHEN regexp_matches({s}, '^-?\\d{{1,3}}(,\\d{{3}})+(\\.\\d+)?$') "
+        f"THEN replace({s}, ',', '') "
         f"WHEN regexp_matches({s}, '^-?\\d+,\\d+$') THEN replace({s}, ',', '.') "
         f"ELSE {s} END AS DOUBLE)"
     )
@@ -129,8 +141,11 @@ def _epoch(num: str, fmt: str) -> str:
 
 def _ts(q: Query, expr: str, typ: str, fmt: str, zone: str) -> str:
     """SQL giving a UTC TIMESTAMP (NULL when unreadable) from a column of any type."""
-    local = lambda e: f"CAST(timezone({q.bind(zone)}, {e}) AS TIMESTAMP)"  # noqa: E731
-    base = typ.split("(")[0]
+
+    def local(e: str) -> str:
+        return f"CAST(timezone({q.bind(zone)}, {e}) AS TIMESTAMP)"
+
+    base = typ.split("(", maxsplit=1)[0]
     if base.startswith("TIMESTAMP WITH TIME ZONE"):
         return f"CAST({expr} AS TIMESTAMP)"
     if base.startswith("TIMESTAMP") or base == "DATE":
@@ -207,7 +222,8 @@ class Plan:
                     f"{staged.path.name} has no {name!r} column and the mapping does not set one",
                     f"{staged.path.name} không có cột {name!r} và tệp ánh xạ không chỉ định",
                     location=loaded.location("columns") if loaded.path else None,
-                    hint_en=f"add `columns: {{{name}: <column>}}` (or a constant) to a mapping file "
+                    hint_en=f"add `columns: {{{name}: <column>}}` (or a constant) "
+                    "to a mapping file "
                     "and pass it with --mapping",
                     hint_vi=f"thêm `columns: {{{name}: <cột>}}` (hoặc hằng số) vào tệp ánh xạ và "
                     "truyền bằng --mapping",
@@ -215,7 +231,16 @@ class Plan:
 
     @staticmethod
     def all_fields() -> tuple[str, ...]:
-        return ("event_id", "ts", "event", "channel", *TEXT_FIELDS, "properties", "revenue", "currency")
+        return (
+            "event_id",
+            "ts",
+            "event",
+            "channel",
+            *TEXT_FIELDS,
+            "properties",
+            "revenue",
+            "currency",
+        )
 
     def column(self, name: str) -> str | None:
         col = self.sources.get(name)
@@ -270,7 +295,9 @@ def _revenue(q: Query, plan: Plan) -> tuple[str, str]:
         cols = plan.mapping.revenue_product
         values = [_number(quote(c), plan.staged.columns[c]) for c in cols]
         raws = [_text(quote(c)) for c in cols]
-        bad = " OR ".join(f"({r} IS NOT NULL AND {v} IS NULL)" for r, v in zip(raws, values, strict=True))
+        bad = " OR ".join(
+            f"({r} IS NOT NULL AND {v} IS NULL)" for r, v in zip(raws, values, strict=True)
+        )
         return " * ".join(values), bad
     col = plan.column("revenue")
     if col:
@@ -299,7 +326,9 @@ def staging_sql(plan: Plan, now: datetime) -> Query:
     """The SELECT that maps, parses and checks every row of ``src``."""
     q = Query()
     if plan.column("ts"):
-        ts = _ts(q, plan.column("ts") or "", plan.typ("ts"), plan.mapping.timestamp.format, plan.zone)
+        ts = _ts(
+            q, plan.column("ts") or "", plan.typ("ts"), plan.mapping.timestamp.format, plan.zone
+        )
         ts_raw = _text(plan.column("ts") or "")
     else:
         const = str(plan.mapping.constants["ts"])
@@ -318,6 +347,7 @@ def staging_sql(plan: Plan, now: datetime) -> Query:
         f"coalesce(CAST({quote(c)} AS VARCHAR), chr(0))" for c in plan.staged.columns
     )
     source = q.bind(plan.mapping.source) if needs_hash else ""
+    content_hash = f"md5(concat_ws(chr(31), {source}, {content}))" if needs_hash else "NULL"
     inner = f"""
         SELECT _rec,
             {ts_raw} AS _ts_raw, {ts} AS ts,
@@ -328,7 +358,7 @@ def staging_sql(plan: Plan, now: datetime) -> Query:
             {revenue} AS revenue, ({revenue_bad}) AS _revenue_bad,
             CASE WHEN {revenue} IS NULL THEN NULL ELSE {currency} END AS currency,
             {id_raw} AS _id,
-            {"md5(concat_ws(chr(31), " + source + ", " + content + "))" if needs_hash else "NULL"} AS _h
+            {content_hash} AS _h
         FROM src"""
     future = q.bind(now + timedelta(days=1))
     oldest = q.bind(OLDEST)
@@ -343,7 +373,8 @@ def staging_sql(plan: Plan, now: datetime) -> Query:
                 WHEN _ts_raw IS NULL THEN 'ts|missing time'
                 WHEN ts IS NULL THEN 'ts|cannot read ' || left(_ts_raw, 40) || ' as a time'
                 WHEN ts > {future} THEN 'ts|' || CAST(ts AS VARCHAR) || ' UTC is in the future'
-                WHEN ts < {oldest} THEN 'ts|' || CAST(ts AS VARCHAR) || ' is before 1990 (wrong epoch unit?)'
+                WHEN ts < {oldest}
+                    THEN 'ts|' || CAST(ts AS VARCHAR) || ' is before 1990 (wrong epoch unit?)'
                 WHEN _event_raw IS NULL THEN 'event|missing event name'
                 WHEN _revenue_bad THEN 'revenue|not a number'
                 WHEN _id IS NULL AND _h IS NULL THEN 'event_id|missing id'
@@ -420,7 +451,9 @@ def ingest_file(
         staged.close()
 
 
-def _store(ws: Workspace, staged: Staged, plan: Plan, now: datetime, progress: Progress | None) -> FileResult:
+def _store(
+    ws: Workspace, staged: Staged, plan: Plan, now: datetime, progress: Progress | None
+) -> FileResult:
     con = ws.con
     path = staged.path
     res = FileResult(str(path))
@@ -428,10 +461,26 @@ def _store(ws: Workspace, staged: Staged, plan: Plan, now: datetime, progress: P
     res.rejected = rejected + len(staged.bad_records)
     valid = int(ws.scalar("SELECT count(*) FROM staged WHERE _problem IS NULL"))
     distinct = int(ws.scalar("SELECT count(DISTINCT event_id) FROM staged WHERE _problem IS NULL"))
-    first_only = "" if distinct == valid else (
-        "QUALIFY row_number() OVER (PARTITION BY s.event_id ORDER BY s._rec) = 1"
+    first_only = (
+        ""
+        if distinct == valid
+        else ("QUALIFY row_number() OVER (PARTITION BY s.event_id ORDER BY s._rec) = 1")
     )
-    columns = ", ".join(("seq", "source", "event_id", "ts", "event", "channel", *TEXT_FIELDS, "properties", "revenue", "currency", "import_id"))
+    columns = ", ".join(
+        (
+            "seq",
+            "source",
+            "event_id",
+            "ts",
+            "event",
+            "channel",
+            *TEXT_FIELDS,
+            "properties",
+            "revenue",
+            "currency",
+            "import_id",
+        )
+    )
     with ws.transaction():
         import_id = int(ws.scalar("SELECT coalesce(max(import_id), 0) + 1 FROM imports"))
         with _watch(con, f"{path.name}: storing", progress):
@@ -442,7 +491,8 @@ def _store(ws: Workspace, staged: Staged, plan: Plan, now: datetime, progress: P
                     s.revenue, s.currency, ?
                 FROM staged s
                 WHERE s._problem IS NULL
-                  AND NOT EXISTS (SELECT 1 FROM events e WHERE e.source = ? AND e.event_id = s.event_id)
+                  AND NOT EXISTS (
+                    SELECT 1 FROM events e WHERE e.source = ? AND e.event_id = s.event_id)
                 {first_only}""",
                 [import_id, plan.mapping.source, import_id, plan.mapping.source],
             ).fetchone()
@@ -450,7 +500,16 @@ def _store(ws: Workspace, staged: Staged, plan: Plan, now: datetime, progress: P
         res.duplicates = valid - res.accepted
         con.execute(
             "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [import_id, path.name, path.stat().st_size, plan.mapping.source, now, res.accepted, res.duplicates, res.rejected],
+            [
+                import_id,
+                path.name,
+                path.stat().st_size,
+                plan.mapping.source,
+                now,
+                res.accepted,
+                res.duplicates,
+                res.rejected,
+            ],
         )
         if res.rejected:
             res.quarantine = str(_quarantine(ws, staged, now))

@@ -62,7 +62,7 @@ class Mapping(BaseModel):
     constants: dict[str, str | int | float] = Field(
         default_factory=dict, description="Our field -> a value for every row."
     )
-    timestamp: TimestampSpec = Field(default_factory=TimestampSpec)  # type: ignore[arg-type]
+    timestamp: TimestampSpec = Field(default_factory=TimestampSpec)
     events: dict[str, str] = Field(
         default_factory=dict, description="Source event name -> ours (e.g. 'Đặt hàng': purchase)."
     )
@@ -104,9 +104,9 @@ class LoadedMapping:
 def load_mapping(path: Path | None) -> LoadedMapping:
     """Read and validate a mapping file; ``None`` gives the empty mapping."""
     if path is None:
-        return LoadedMapping(Mapping())  # type: ignore[call-arg]
+        return LoadedMapping(Mapping())
     data, positions = load_data(path)
-    loaded = LoadedMapping(Mapping(), path, positions)  # type: ignore[call-arg]
+    loaded = LoadedMapping(Mapping(), path, positions)
     try:
         loaded.mapping = Mapping.model_validate(data or {})
     except ValidationError as exc:

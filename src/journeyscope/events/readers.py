@@ -69,7 +69,8 @@ def file_kind(path: Path, mapping: Mapping) -> str:
             location=Location(str(path)),
             hint_en=f"use one of {', '.join(sorted(SUFFIXES))} or set `format:` "
             f"({', '.join(FORMATS)}) in the mapping",
-            hint_vi=f"dùng một trong {', '.join(sorted(SUFFIXES))} hoặc đặt `format:` trong tệp ánh xạ",
+            hint_vi=f"dùng một trong {', '.join(sorted(SUFFIXES))} "
+            "hoặc đặt `format:` trong tệp ánh xạ",
         )
     return kind
 
@@ -103,7 +104,8 @@ def _bad_file(path: Path, what_en: str, what_vi: str, line: int | None = None) -
         what_en,
         what_vi,
         location=Location(str(path), line),
-        hint_en="fix the file (or export it again) and re-run the import; nothing from it was stored",
+        hint_en="fix the file (or export it again) and re-run the import; "
+        "nothing from it was stored",
         hint_vi="sửa tệp (hoặc xuất lại) rồi nhập lại; chưa có dòng nào của tệp được lưu",
     )
 
@@ -218,7 +220,9 @@ def _jsonl(con: duckdb.DuckDBPyConnection, path: Path, mapping: Mapping, kind: s
         # Some lines are not JSON objects: keep the good ones, quarantine the rest by line.
         good, staged.bad_records = _split_json_lines(path)
         if not good:
-            raise _bad_file(path, "no line of the file is a JSON object", "không dòng nào là đối tượng JSON") from None
+            raise _bad_file(
+                path, "no line of the file is a JSON object", "không dòng nào là đối tượng JSON"
+            ) from None
         fd, tmp = tempfile.mkstemp(suffix=".jsonl", prefix="journeyscope-")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             for line_no, text in good:
@@ -228,7 +232,8 @@ def _jsonl(con: duckdb.DuckDBPyConnection, path: Path, mapping: Mapping, kind: s
         staged.cleanup.append(Path(tmp))
         con.read_json(tmp, format="newline_delimited").to_table("src_raw")
         con.execute(
-            "CREATE OR REPLACE TEMP VIEW src AS SELECT * EXCLUDE (_line), _line AS _rec FROM src_raw"
+            "CREATE OR REPLACE TEMP VIEW src AS "
+            "SELECT * EXCLUDE (_line), _line AS _rec FROM src_raw"
         )
         staged.line_map = True
         return staged

@@ -50,7 +50,7 @@ class WorkspaceConfig(BaseModel):
     timezone: str = "Asia/Ho_Chi_Minh"
     currency: str = "VND"
     language: str = "vi"
-    identity: IdentityConfig = Field(default_factory=IdentityConfig)  # type: ignore[arg-type]
+    identity: IdentityConfig = Field(default_factory=IdentityConfig)
     channels: dict[str, str] = Field(
         default_factory=dict,
         description="Extra channels of this business: id -> label (added to the catalogue).",
@@ -81,8 +81,10 @@ def resolve_workspace(path: Path | str | None) -> Path:
             raise WorkspaceError(
                 "no workspace given",
                 "chưa chỉ định workspace",
-                hint_en=f"pass -w DIR or set {ENV_WORKSPACE}; create one with `journeyscope init -w DIR`",
-                hint_vi=f"dùng -w THƯ_MỤC hoặc đặt {ENV_WORKSPACE}; tạo bằng `journeyscope init -w THƯ_MỤC`",
+                hint_en=f"pass -w DIR or set {ENV_WORKSPACE}; "
+                "create one with `journeyscope init -w DIR`",
+                hint_vi=f"dùng -w THƯ_MỤC hoặc đặt {ENV_WORKSPACE}; "
+                "tạo bằng `journeyscope init -w THƯ_MỤC`",
             )
         path = env
     return Path(path)

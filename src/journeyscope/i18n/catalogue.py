@@ -37,4 +37,61 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "end the output name with one of: {formats}",
         "vi": "tên tệp đầu ra cần kết thúc bằng một trong: {formats}",
     },
+    "init_done": {
+        "en": "Workspace ready: {dir}\nImport events with `journeyscope ingest FILE -w {dir}`",
+        "vi": "Workspace đã sẵn sàng: {dir}\nNhập sự kiện bằng `journeyscope ingest TỆP -w {dir}`",
+    },
+    "ingest_file": {
+        "en": "{file}: {accepted} new, {duplicates} already stored, {rejected} rejected",
+        "vi": "{file}: {accepted} mới, {duplicates} đã có, {rejected} bị loại",
+    },
+    "quarantined": {
+        "en": "  rejected rows (line, field, reason): {path}",
+        "vi": "  các dòng bị loại (dòng, trường, lý do): {path}",
+    },
+    "resolved": {
+        "en": "{customers} customers from {identifiers} identifiers; {events} events attributed, "
+        "{unattributed} without a usable identifier",
+        "vi": "{customers} khách hàng từ {identifiers} định danh; {events} sự kiện đã gắn khách, "
+        "{unattributed} không có định danh dùng được",
+    },
+    "excluded_title": {
+        "en": "Excluded from linking (over-merge guard or block)",
+        "vi": "Bị loại khỏi liên kết (chống gộp nhầm hoặc bị chặn)",
+    },
+    "blocked": {
+        "en": "Blocked {what}; run `journeyscope identity resolve` to split the customers",
+        "vi": "Đã chặn {what}; chạy `journeyscope identity resolve` để tách khách hàng",
+    },
+    "unblocked": {
+        "en": "Unblocked {what}; run `journeyscope identity resolve` to apply",
+        "vi": "Đã bỏ chặn {what}; chạy `journeyscope identity resolve` để áp dụng",
+    },
+    "exported": {"en": "Wrote {n} rows to {path}", "vi": "Đã ghi {n} dòng vào {path}"},
+    "customer": {"en": "Customer", "vi": "Khách hàng"},
+    "profile_line": {
+        "en": "first seen {first}, last seen {last}; {events} events, {orders} orders, {revenue}",
+        "vi": "lần đầu {first}, gần nhất {last}; {events} sự kiện, {orders} đơn hàng, {revenue}",
+    },
+    "stats_line": {
+        "en": "{events} events, {customers} customers, {identifiers} identifiers; "
+        "{first} … {last} (UTC)",
+        "vi": "{events} sự kiện, {customers} khách hàng, {identifiers} định danh; "
+        "{first} … {last} (UTC)",
+    },
+    "forgotten": {
+        "en": "Deleted {events} events and {identifiers} identifiers; "
+        "the audit log keeps counts only",
+        "vi": "Đã xoá {events} sự kiện và {identifiers} định danh; "
+        "nhật ký kiểm toán chỉ ghi số lượng",
+    },
+    "demo_data_done": {
+        "en": "Demo ready: {events} events, {customers} customers in workspace {ws}\nOpen {report}",
+        "vi": "Bản demo đã sẵn sàng: {events} sự kiện, {customers} khách hàng "
+        "trong workspace {ws}\nMở {report}",
+    },
+    "no_server_yet": {
+        "en": "(The web app is not built yet; the report above is the demo's page.)",
+        "vi": "(Ứng dụng web chưa có; trang báo cáo ở trên là trang của bản demo.)",
+    },
 }

@@ -37,9 +37,7 @@ def vn_mobile_prefixes() -> tuple[str, ...]:
     prefixes = []
     for head in range(100, 1000):
         samples = (f"{head}000000", f"{head}999999", f"{head}123456", f"{head}507381")
-        if all(
-            phonenumbers.is_valid_number(phonenumbers.parse("+84" + s, None)) for s in samples
-        ):
+        if all(phonenumbers.is_valid_number(phonenumbers.parse("+84" + s, None)) for s in samples):
             prefixes.append(str(head))
     return tuple(prefixes)
 
@@ -91,7 +89,8 @@ def parse_identifier(text: str, region: str = "VN") -> tuple[str, str]:
     if not sep or id_type not in IDENTIFIER_TYPES:
         raise InputError(
             f"{text!r} is not TYPE:VALUE with TYPE one of {', '.join(IDENTIFIER_TYPES)}",
-            f"{text!r} không có dạng LOẠI:GIÁ_TRỊ với LOẠI là một trong {', '.join(IDENTIFIER_TYPES)}",
+            f"{text!r} không có dạng LOẠI:GIÁ_TRỊ với LOẠI là một trong "
+            f"{', '.join(IDENTIFIER_TYPES)}",
             hint_en="for example phone:0903123456 or email:an@example.com",
             hint_vi="ví dụ phone:0903123456 hoặc email:an@example.com",
         )

@@ -63,7 +63,8 @@ def _normalize_new_values(ws: Workspace) -> None:
             CASE
                 WHEN id_type = 'email' THEN lower(regexp_replace(raw, '\\s+', '', 'g'))
                 WHEN id_type = 'phone' THEN {phone}
-                WHEN regexp_matches(trim(raw), '^\\d+\\.0$') THEN regexp_replace(trim(raw), '\\.0$', '')
+                WHEN regexp_matches(trim(raw), '^\\d+\\.0$')
+                    THEN regexp_replace(trim(raw), '\\.0$', '')
                 ELSE nullif(trim(raw), '')
             END AS value,
             NULL AS problem
@@ -84,7 +85,9 @@ def _normalize_new_values(ws: Workspace) -> None:
     ).fetchall()
     if slow:
         fixed = [(raw, *normalize("phone", raw, region)) for (raw,) in slow]
-        con.execute("CREATE OR REPLACE TEMP TABLE phone_fix (raw VARCHAR, value VARCHAR, problem VARCHAR)")
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE phone_fix (raw VARCHAR, value VARCHAR, problem VARCHAR)"
+        )
         con.executemany("INSERT INTO phone_fix VALUES (?, ?, ?)", fixed)
         con.execute(
             "UPDATE identity_values v SET value = f.value, problem = f.problem FROM phone_fix f "
@@ -222,7 +225,10 @@ def resolve(ws: Workspace, step: Step | None = None) -> ResolveResult:
     _event_nodes(ws)
     _links_and_guard(ws)
     say("components")
-    con.execute("CREATE OR REPLACE TEMP TABLE linked_nodes AS SELECT node_id AS v FROM node_status WHERE status = 'linked'")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE linked_nodes AS "
+        "SELECT node_id AS v FROM node_status WHERE status = 'linked'"
+    )
     rounds = connected_components(ws, "used_links", "linked_nodes")
     con.execute(
         """CREATE OR REPLACE TEMP TABLE comp_ids AS
@@ -262,7 +268,17 @@ def resolve(ws: Workspace, step: Step | None = None) -> ResolveResult:
                 json.dumps({"excluded": len(result.excluded_identifiers), "rounds": rounds}),
             ],
         )
-    for table in ("cc", "comp_ids", "linked_nodes", "used_links", "node_status", "degree", "links", "ev_nodes", "nodes"):
+    for table in (
+        "cc",
+        "comp_ids",
+        "linked_nodes",
+        "used_links",
+        "node_status",
+        "degree",
+        "links",
+        "ev_nodes",
+        "nodes",
+    ):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     return result
 
@@ -277,9 +293,13 @@ def _summary(ws: Workspace, rounds: int) -> ResolveResult:
         identifiers=int(ws.scalar("SELECT count(*) FROM identity_nodes")),
         events=int(ws.scalar("SELECT count(*) FROM event_customers")),
         unattributed_events=int(
-            ws.scalar("SELECT (SELECT count(*) FROM events) - (SELECT count(*) FROM event_customers)")
+            ws.scalar(
+                "SELECT (SELECT count(*) FROM events) - (SELECT count(*) FROM event_customers)"
+            )
         ),
-        invalid_identifiers=int(ws.scalar("SELECT count(*) FROM identity_values WHERE value IS NULL")),
+        invalid_identifiers=int(
+            ws.scalar("SELECT count(*) FROM identity_values WHERE value IS NULL")
+        ),
         excluded_identifiers=[
             {
                 "identifier": ident,

@@ -1,0 +1,92 @@
+"""Why an identifier sits in its customer: the chain of links, with the events as evidence."""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+from journeyscope.errors import NotFound
+from journeyscope.events.schema import SEQ_SHIFT
+from journeyscope.events.workspace import Workspace
+from journeyscope.identity.normalize import parse_identifier
+
+
+def find_node(ws: Workspace, text: str) -> tuple[int, str, str, int | None, str, int]:
+    id_type, value = parse_identifier(text, ws.config.identity.default_region)
+    row = ws.con.execute(
+        "SELECT node_id, id_type, value, customer_id, status, max_links FROM identity_nodes "
+        "WHERE id_type = ? AND value = ?",
+        [id_type, value],
+    ).fetchone()
+    if row is None:
+        raise NotFound(
+            f"no identifier {id_type}:{value} in this workspace (after the last resolve)",
+            f"không có định danh {id_type}:{value} trong workspace (tính đến lần gộp gần nhất)",
+            hint_en="run `journeyscope identity resolve` after importing",
+            hint_vi="chạy `journeyscope identity resolve` sau khi nhập dữ liệu",
+        )
+    return row
+
+
+def explain(ws: Workspace, text: str) -> dict[str, Any]:
+    """A breadth-first tree of links from the identifier across its customer."""
+    node_id, id_type, value, customer, status, max_links = find_node(ws, text)
+    result: dict[str, Any] = {
+        "identifier": f"{id_type}:{value}",
+        "customer_id": customer,
+        "status": status,
+        "max_links": max_links,
+        "links": [],
+    }
+    if status != "linked":
+        result["why"] = (
+            f"{status}: linked to {max_links} distinct values of one type "
+            f"(more than identity.max_links = {ws.config.identity.max_links}), so it links nothing"
+            if status == "excluded"
+            else "blocked by `journeyscope identity block`"
+        )
+        return result
+    con = ws.con
+    names = {
+        n: f"{t}:{v}"
+        for n, t, v in con.execute(
+            "SELECT node_id, id_type, value FROM identity_nodes WHERE customer_id = ?",
+            [customer],
+        ).fetchall()
+    }
+    edges = con.execute(
+        """SELECT l.a, l.b, l.events, l.first_seq, e.source, e.event_id, e.ts, e.event, e.channel
+        FROM identity_links l JOIN events e ON e.seq = l.first_seq
+        WHERE l.used AND l.a IN (SELECT node_id FROM identity_nodes WHERE customer_id = $c)""",
+        {"c": customer},
+    ).fetchall()
+    adjacent: dict[int, list[tuple[int, tuple[Any, ...]]]] = {}
+    for edge in edges:
+        adjacent.setdefault(edge[0], []).append((edge[1], edge))
+        adjacent.setdefault(edge[1], []).append((edge[0], edge))
+    seen = {node_id}
+    queue = deque([(node_id, 0)])
+    while queue:
+        current, depth = queue.popleft()
+        for other, edge in sorted(adjacent.get(current, []), key=lambda x: names.get(x[0], "")):
+            if other in seen:
+                continue
+            seen.add(other)
+            queue.append((other, depth + 1))
+            result["links"].append(
+                {
+                    "from": names[current],
+                    "to": names[other],
+                    "depth": depth + 1,
+                    "events_together": edge[2],
+                    "first_evidence": {
+                        "source": edge[4],
+                        "event_id": edge[5],
+                        "ts": edge[6].isoformat(),
+                        "event": edge[7],
+                        "channel": edge[8],
+                        "import_id": edge[3] >> SEQ_SHIFT,
+                    },
+                }
+            )
+    return result

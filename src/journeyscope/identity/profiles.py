@@ -1,0 +1,109 @@
+"""Customer profiles and workspace statistics, read from the resolved workspace."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from journeyscope.errors import NotFound
+from journeyscope.events.workspace import Workspace
+from journeyscope.identity.explain import find_node
+
+
+def customer_id_of(ws: Workspace, ref: str) -> int:
+    """A customer from ``42`` or from any of its identifiers (``phone:0903123456``)."""
+    if ref.isdigit():
+        cid = int(ref)
+        if ws.scalar("SELECT count(*) FROM identity_nodes WHERE customer_id = ?", [cid]):
+            return cid
+        raise NotFound(
+            f"no customer {cid}",
+            f"không có khách hàng {cid}",
+            hint_en="list identifiers with `journeyscope identity export`, or pass TYPE:VALUE",
+            hint_vi="xem định danh bằng `journeyscope identity export`, hoặc dùng LOẠI:GIÁ_TRỊ",
+        )
+    _, id_type, value, customer, status, _ = find_node(ws, ref)
+    if customer is None:
+        raise NotFound(
+            f"{id_type}:{value} belongs to no customer ({status})",
+            f"{id_type}:{value} không thuộc khách hàng nào ({status})",
+        )
+    return int(customer)
+
+
+def profile(ws: Workspace, ref: str, limit: int = 500) -> dict[str, Any]:
+    cid = customer_id_of(ws, ref)
+    con = ws.con
+    identifiers = [
+        {"type": t, "value": v}
+        for t, v in con.execute(
+            "SELECT id_type, value FROM identity_nodes WHERE customer_id = ? ORDER BY 1, 2", [cid]
+        ).fetchall()
+    ]
+    first, last, events, orders, revenue = con.execute(
+        """SELECT min(ts), max(ts), count(*), count(*) FILTER (event = 'purchase'),
+                  coalesce(sum(revenue) FILTER (event = 'purchase'), 0)
+           FROM journey_events WHERE customer_id = ?""",
+        [cid],
+    ).fetchone() or (None, None, 0, 0, 0)
+    channels = [
+        {"channel": ch, "events": n}
+        for ch, n in con.execute(
+            "SELECT channel, count(*) FROM journey_events WHERE customer_id = ? "
+            "GROUP BY 1 ORDER BY 2 DESC, 1",
+            [cid],
+        ).fetchall()
+    ]
+    timeline = [
+        {
+            "ts": ts.isoformat(),
+            "event": ev,
+            "channel": ch,
+            "touchpoint": tp,
+            "revenue": rev,
+            "source": src,
+            "event_id": eid,
+        }
+        for ts, ev, ch, tp, rev, src, eid in con.execute(
+            "SELECT ts, event, channel, touchpoint, revenue, source, event_id FROM journey_events "
+            "WHERE customer_id = ? ORDER BY ts, seq LIMIT ?",
+            [cid, limit],
+        ).fetchall()
+    ]
+    return {
+        "customer_id": cid,
+        "identifiers": identifiers,
+        "first_seen": first.isoformat() if first else None,
+        "last_seen": last.isoformat() if last else None,
+        "events": events,
+        "orders": orders,
+        "revenue": revenue,
+        "currency": ws.config.currency,
+        "channels": channels,
+        "timeline": timeline,
+        "timeline_truncated": events > limit,
+    }
+
+
+def stats(ws: Workspace) -> dict[str, Any]:
+    con = ws.con
+    total, first, last = con.execute(
+        "SELECT count(*), min(ts), max(ts) FROM events"
+    ).fetchone() or (0, None, None)
+    per_channel = [
+        {"channel": ch, "events": n, "customers": c}
+        for ch, n, c in con.execute(
+            "SELECT channel, count(*), count(DISTINCT customer_id) FROM journey_events "
+            "GROUP BY 1 ORDER BY 2 DESC, 1"
+        ).fetchall()
+    ]
+    return {
+        "events": total,
+        "customers": ws.scalar("SELECT count(DISTINCT customer_id) FROM identity_nodes"),
+        "identifiers": ws.scalar("SELECT count(*) FROM identity_nodes"),
+        "unattributed_events": total - ws.scalar("SELECT count(*) FROM event_customers"),
+        "resolved": bool(ws.scalar("SELECT count(*) FROM identity_runs")),
+        "first_event": first.isoformat() if first else None,
+        "last_event": last.isoformat() if last else None,
+        "imports": ws.scalar("SELECT count(*) FROM imports"),
+        "channels": per_channel,
+    }
