@@ -89,3 +89,52 @@ def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
 
 def template_ids() -> list[str]:
     return sorted(p.stem for p in TEMPLATES.glob("*.yaml"))
+
+
+SHARED_DATA = TESTS.parent.parent / "shared" / "data"
+
+
+def shared_data(*parts: str) -> Path:
+    """A file under ../shared/data, or a skip saying why it is missing."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent: clone the project next to shared/ (CI has it)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_sources(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo exports of 600 simulated customers (seed 11), generated once per run."""
+    from journeyscope.events.demo_data import generate
+
+    folder = tmp_path_factory.mktemp("demo-sources")
+    generate(folder, customers=600, seed=11)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def demo_workspace_template(tmp_path_factory: pytest.TempPathFactory, demo_sources: Path) -> Path:
+    """A workspace with the demo imported and resolved; copy it before changing it."""
+    from journeyscope.events.ingest import ingest_files
+    from journeyscope.events.mapping import load_mapping
+    from journeyscope.events.workspace import Workspace
+    from journeyscope.identity.resolve import resolve
+
+    root = tmp_path_factory.mktemp("demo-ws") / "ws"
+    facts = json.loads((demo_sources / "facts.json").read_text(encoding="utf-8"))
+    with Workspace.init(root) as ws:
+        for item in facts["files"]:
+            mapping = demo_sources / item["mapping"] if item["mapping"] else None
+            ingest_files(ws, [demo_sources / item["file"]], load_mapping(mapping))
+        resolve(ws)
+    return root
+
+
+@pytest.fixture
+def demo_workspace(demo_workspace_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the resolved demo workspace."""
+    import shutil
+
+    target = tmp_path / "ws"
+    shutil.copytree(demo_workspace_template, target)
+    return target

@@ -107,6 +107,17 @@ def load_mapping(path: Path | None) -> LoadedMapping:
         return LoadedMapping(Mapping())
     data, positions = load_data(path)
     loaded = LoadedMapping(Mapping(), path, positions)
+    for section in ("columns", "constants"):
+        entries = data.get(section) if isinstance(data, dict) else None
+        for key in entries if isinstance(entries, dict) else ():
+            if key not in MAPPABLE:
+                raise InputError(
+                    f"mapping: unknown field {key!r} in {section}",
+                    f"tệp ánh xạ: không có trường {key!r} trong {section}",
+                    location=loaded.location(section, str(key)),
+                    hint_en=f"fields are: {', '.join(MAPPABLE)}",
+                    hint_vi=f"các trường: {', '.join(MAPPABLE)}",
+                )
     try:
         loaded.mapping = Mapping.model_validate(data or {})
     except ValidationError as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -153,62 +154,70 @@ def _open_text(path: Path):  # type: ignore[no-untyped-def]
     return path.open(encoding="utf-8-sig", newline="")
 
 
+def _header(path: Path, delimiter: str) -> list[str]:
+    """Column names from the first record, made unique and non-empty."""
+    with _open_text(path) as handle:
+        first = next(csv.reader(handle, delimiter=delimiter), [])
+    names: list[str] = []
+    for index, raw in enumerate(first):
+        name = raw.strip() or f"column_{index + 1}"
+        while name in names:
+            name += "_"
+        names.append(name)
+    return names
+
+
 def _csv(con: duckdb.DuckDBPyConnection, path: Path, mapping: Mapping, kind: str) -> Staged:
     delimiter = sniff_delimiter(path, kind, mapping)
     try:
-        rel = con.read_csv(
-            str(path),
-            header=True,
-            all_varchar=True,
-            delimiter=delimiter,
-            quotechar='"',
-            escapechar='"',
-            strict_mode=True,
+        header = _header(path, delimiter)
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise _bad_file(
+            path, f"unreadable header line ({exc})", f"không đọc được dòng tiêu đề ({exc})", 1
+        ) from exc
+    if not header:
+        raise _bad_file(path, "the file is empty", "tệp rỗng", 1)
+    try:
+        # The header is read here and the dialect given in full: DuckDB's sniffer would
+        # otherwise skip "inconsistent" leading rows without a word.
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE src_raw AS SELECT * FROM read_csv($path, header = false, "
+            "skip = 1, auto_detect = false, columns = $columns, delim = $delim, quote = '\"', "
+            "escape = '\"', strict_mode = true)",
+            {"path": str(path), "delim": delimiter, "columns": dict.fromkeys(header, "VARCHAR")},
         )
-        rel.to_table("src_raw")
     except (duckdb.Error, UnicodeDecodeError) as exc:
-        raise _diagnose_csv(path, delimiter, exc) from exc
+        raise _csv_error(path, delimiter, exc) from exc
     con.execute("CREATE OR REPLACE TEMP VIEW src AS SELECT *, rowid AS _rec FROM src_raw")
     return Staged(path, kind, {}, first_line=2)
 
 
-def _diagnose_csv(path: Path, delimiter: str, exc: BaseException) -> InputError:
-    """Find the line DuckDB choked on: an unclosed quote or a row of the wrong width."""
-    try:
-        with _open_text(path) as handle:
-            reader = csv.reader(handle, delimiter=delimiter, strict=True)
-            width = None
-            start = 1
-            for row in reader:
-                if width is None:
-                    width = len(row)
-                elif len(row) != width and row:
-                    return _bad_file(
-                        path,
-                        f"line {start} has {len(row)} columns, the header has {width}",
-                        f"dòng {start} có {len(row)} cột, dòng tiêu đề có {width}",
-                        start,
-                    )
-                if reader.line_num - start > 0 and any("\n" in cell for cell in row):
-                    pass  # a quoted field over several lines is legal
-                start = reader.line_num + 1
-    except csv.Error as error:
+def _csv_error(path: Path, delimiter: str, exc: BaseException) -> InputError:
+    """DuckDB names the line; turn its report into one sentence, or scan for the line."""
+    text = str(exc)
+    line = re.search(r"CSV Error on Line: (\d+)", text)
+    if line is None:
+        return _diagnose_csv(path, delimiter, exc)
+    number = int(line.group(1))
+    if "unterminated quote" in text:
         return _bad_file(
             path,
-            f"broken quoting: a quote opened on line {start} is never closed ({error})",
-            f"lỗi dấu ngoặc kép: dấu mở ở dòng {start} không được đóng ({error})",
-            start,
+            f"broken quoting: a quote opened on line {number} is never closed",
+            f"lỗi dấu ngoặc kép: dấu mở ở dòng {number} không được đóng",
+            number,
         )
-    except UnicodeDecodeError:
+    width = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
+    if width:
+        want, got = width.groups()
         return _bad_file(
             path,
-            "the file is not UTF-8 text",
-            "tệp không phải văn bản UTF-8",
+            f"line {number} has {got} columns, the header has {want}",
+            f"dòng {number} có {got} cột, dòng tiêu đề có {want}",
+            number,
         )
+    detail = text.split("\n")[-1] if "\n" in text else text
     return _bad_file(
-        path,
-        f"not a readable CSV file: {_first_line(exc)}",
-        f"không đọc được tệp CSV: {_first_line(exc)}",
+        path, f"unreadable CSV: {_first_line(exc)}", f"CSV không đọc được: {detail}", number
     )
 
 

@@ -220,8 +220,12 @@ class Workspace:
             raise _missing_error(folder)
         config = read_config(folder)
         con = connect(db_file, read_only=read_only)
-        if not read_only:
-            migrate(con, folder)
+        try:
+            if not read_only:
+                migrate(con, folder)
+        except BaseException:
+            con.close()
+            raise
         return cls(folder, config, con, read_only)
 
     def close(self) -> None:

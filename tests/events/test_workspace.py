@@ -1,0 +1,96 @@
+"""Workspaces: creation, migrations, config errors, and a second writer told clearly."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from journeyscope.errors import InputError, WorkspaceBusy, WorkspaceError
+from journeyscope.events.schema import SCHEMA_VERSION
+from journeyscope.events.workspace import Workspace, read_config
+
+
+def test_init_creates_database_config_and_maps(tmp_path: Path) -> None:
+    with Workspace.init(tmp_path / "ws") as ws:
+        assert ws.scalar("SELECT max(version) FROM schema_migrations") == SCHEMA_VERSION
+        assert ws.scalar("SELECT count(*) FROM events") == 0
+    assert (tmp_path / "ws" / "workspace.yaml").exists()
+    assert (tmp_path / "ws" / "maps").is_dir()
+    config = read_config(tmp_path / "ws")
+    assert (config.timezone, config.currency, config.language) == ("Asia/Ho_Chi_Minh", "VND", "vi")
+
+
+def test_init_twice_keeps_data_and_applies_no_migration_again(tmp_path: Path) -> None:
+    with Workspace.init(tmp_path / "ws") as ws:
+        ws.con.execute("INSERT INTO audit_log VALUES (now()::TIMESTAMP, 'x', '{}')")
+    with Workspace.init(tmp_path / "ws") as ws:
+        assert ws.scalar("SELECT count(*) FROM audit_log") == 1
+        assert ws.scalar("SELECT count(*) FROM schema_migrations") == SCHEMA_VERSION
+
+
+def test_opening_a_folder_that_is_not_a_workspace(tmp_path: Path) -> None:
+    with pytest.raises(WorkspaceError, match="not a JourneyScope workspace") as info:
+        Workspace.open(tmp_path)
+    assert "journeyscope init" in (info.value.hint_en or "")
+
+
+def test_workspace_from_newer_version_is_refused(tmp_path: Path) -> None:
+    Workspace.init(tmp_path / "ws").close()
+    con = duckdb.connect(str(tmp_path / "ws" / "journeyscope.duckdb"))
+    con.execute("INSERT INTO schema_migrations VALUES (999, 'future', now()::TIMESTAMP)")
+    con.close()
+    with pytest.raises(WorkspaceError, match="schema version 999"):
+        Workspace.open(tmp_path / "ws")
+
+
+def test_bad_config_names_file_and_field(tmp_path: Path) -> None:
+    Workspace.init(tmp_path / "ws").close()
+    (tmp_path / "ws" / "workspace.yaml").write_text("timezone: Mars/Olympus\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        Workspace.open(tmp_path / "ws")
+    assert info.value.location is not None and info.value.location.field == "timezone"
+    assert "unknown time zone" in info.value.message_en
+
+
+def test_second_process_gets_a_clear_busy_message(tmp_path: Path) -> None:
+    Workspace.init(tmp_path / "ws").close()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(
+                f"""
+                import sys, time
+                from journeyscope.events.workspace import Workspace
+                ws = Workspace.open({str(tmp_path / "ws")!r})
+                print("ready", flush=True)
+                time.sleep(30)
+                """
+            ),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        with pytest.raises(WorkspaceBusy) as info:
+            Workspace.open(tmp_path / "ws")
+        assert f"PID {holder.pid}" in info.value.message_en
+        proc = subprocess.run(
+            [sys.executable, "-m", "journeyscope.cli", "stats", "-w", str(tmp_path / "ws")],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert proc.returncode == 5
+        assert "in use by another process" in proc.stderr and "Traceback" not in proc.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+        if holder.stdout is not None:
+            holder.stdout.close()
