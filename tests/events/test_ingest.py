@@ -175,7 +175,8 @@ def test_mapping_renames_sets_constants_parses_vietnamese_dates_and_names(
     assert result.accepted == 2 and result.rejected == 0
     rows = stored(
         ws,
-        "SELECT source, event_id, ts, event, channel, revenue, currency, properties FROM events ORDER BY seq",
+        "SELECT source, event_id, ts, event, channel, revenue, currency, properties "
+        "FROM events ORDER BY seq",
     )
     assert rows[0][:7] == (
         "shopee",
@@ -261,7 +262,7 @@ def test_invalid_rows_go_to_quarantine_with_line_field_reason(
     ]
     quarantine = result.files[0].quarantine
     assert quarantine is not None
-    with open(quarantine, encoding="utf-8") as handle:
+    with Path(quarantine).open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert [(r["line"], r["field"]) for r in rows] == [
         ("3", "ts"),
@@ -444,7 +445,7 @@ def test_a_line_that_is_not_json_is_quarantined_the_rest_stored(
     result = run(ws, path)
     assert (result.accepted, result.rejected) == (3, 2)
     assert result.files[0].quarantine is not None
-    with open(result.files[0].quarantine, encoding="utf-8") as handle:
+    with Path(result.files[0].quarantine).open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["line"] for r in rows] == ["2", "4"]
     assert "not JSON" in rows[0]["reason"]

@@ -215,9 +215,43 @@ def _csv_error(path: Path, delimiter: str, exc: BaseException) -> InputError:
             f"dòng {number} có {got} cột, dòng tiêu đề có {want}",
             number,
         )
-    detail = text.split("\n")[-1] if "\n" in text else text
+    detail = text.rsplit("\n", maxsplit=1)[-1] if "\n" in text else text
     return _bad_file(
         path, f"unreadable CSV: {_first_line(exc)}", f"CSV không đọc được: {detail}", number
+    )
+
+
+def _diagnose_csv(path: Path, delimiter: str, exc: BaseException) -> InputError:
+    """DuckDB gave no line: scan with Python's csv for an unclosed quote or a ragged row."""
+    start = 1
+    try:
+        with _open_text(path) as handle:
+            reader = csv.reader(handle, delimiter=delimiter, strict=True)
+            width = None
+            for row in reader:
+                if width is None:
+                    width = len(row)
+                elif row and len(row) != width:
+                    return _bad_file(
+                        path,
+                        f"line {start} has {len(row)} columns, the header has {width}",
+                        f"dòng {start} có {len(row)} cột, dòng tiêu đề có {width}",
+                        start,
+                    )
+                start = reader.line_num + 1
+    except csv.Error as error:
+        return _bad_file(
+            path,
+            f"broken quoting near line {start} ({error})",
+            f"lỗi dấu ngoặc kép gần dòng {start} ({error})",
+            start,
+        )
+    except UnicodeDecodeError:
+        return _bad_file(path, "the file is not UTF-8 text", "tệp không phải văn bản UTF-8")
+    return _bad_file(
+        path,
+        f"not a readable CSV file: {_first_line(exc)}",
+        f"không đọc được tệp CSV: {_first_line(exc)}",
     )
 
 
