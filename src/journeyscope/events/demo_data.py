@@ -492,7 +492,7 @@ class Generator:
         if r.random() < 0.1:
             nps = r.randint(0, 6) if late else r.randint(6, 10)
             email = self.noisy_email(p)
-            if r.random() < 0.1:  # a typo in the survey form; the phone still links it
+            if r.random() < 0.3:  # a typo in the survey form; the phone still links it
                 email = email.replace("@gmail.com", "@gmial.com").replace(
                     "@outlook.com", "@outlok.com"
                 )

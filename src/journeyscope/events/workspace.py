@@ -231,6 +231,27 @@ class Workspace:
     def close(self) -> None:
         self.con.close()
 
+    def compact(self) -> None:
+        """Rewrite the database into a fresh file and swap it in.
+
+        DuckDB leaves deleted rows in freed blocks until they are reused; after forgetting a
+        person the old bytes must not stay in the file, so everything live is copied out.
+        """
+        fresh = self.root / f".{DB_NAME}.compact"
+        fresh.unlink(missing_ok=True)
+        literal = str(fresh).replace("'", "''")
+        self.con.execute("CHECKPOINT")
+        self.con.execute(f"ATTACH '{literal}' AS fresh")
+        try:
+            name = str(self.scalar("SELECT current_database()")).replace('"', '""')
+            self.con.execute(f'COPY FROM DATABASE "{name}" TO fresh')
+        finally:
+            self.con.execute("DETACH fresh")
+        self.con.close()
+        os.replace(fresh, self.db_file)
+        Path(f"{fresh}.wal").unlink(missing_ok=True)
+        self.con = connect(self.db_file, read_only=self.read_only)
+
     def __enter__(self) -> Workspace:
         return self
 

@@ -2,7 +2,8 @@
 
 Deletes every event of the customer an identifier belongs to, every identifier value and
 link of that customer, and writes an audit record that holds counts only — no identifier,
-no customer id. The database is checkpointed so the deleted rows leave the file.
+no customer id. The database is then rewritten (``Workspace.compact``) so the deleted
+bytes leave the file, not just the tables.
 """
 
 from __future__ import annotations
@@ -76,5 +77,5 @@ def forget(ws: Workspace, identifier: str) -> dict[str, Any]:
         ws.audit("forget", json.dumps(report))
     for table in ("gone_nodes", "gone_raw", "gone_seq"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
-    con.execute("CHECKPOINT")
+    ws.compact()
     return {"deleted": report, "audit": "audit_log (counts only; no personal data)"}
