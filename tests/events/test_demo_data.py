@@ -104,15 +104,18 @@ def test_planted_facts_are_in_the_data(demo_sources: Path, demo_workspace: Path)
             ).fetchone() or (0, 0)
             return 1 - bought / reached
 
-        assert loss(facts["bad_touchpoint"]["touchpoint"]) > 0.5 > 0.25 > loss("app:/checkout")
+        bad, good = loss(facts["bad_touchpoint"]["touchpoint"]), loss("app:/checkout")
+        assert bad > 0.5 and good < 0.25
         # late deliveries are rated low, on-time ones high
         late, on_time = ws.con.execute(
             """SELECT avg(CAST(r.properties->>'rating' AS DOUBLE)) FILTER (late),
                       avg(CAST(r.properties->>'rating' AS DOUBLE)) FILTER (NOT late)
-            FROM (SELECT r.*, EXISTS (SELECT 1 FROM journey_events d WHERE d.customer_id = r.customer_id
-                    AND d.event = 'delivery_late' AND d.ts BETWEEN r.ts - INTERVAL 12 DAY AND r.ts) AS late
+            FROM (SELECT r.*, EXISTS (
+                    SELECT 1 FROM journey_events d WHERE d.customer_id = r.customer_id
+                    AND d.event = 'delivery_late'
+                    AND d.ts BETWEEN r.ts - INTERVAL 12 DAY AND r.ts) AS late
                   FROM journey_events r WHERE r.event = 'review') r"""
         ).fetchone() or (0, 0)
-        assert late < 2.5 < 4 < on_time
+        assert late < 2.5 and on_time > 4
     assert facts["late_delivery_emotion_dip"]["late_orders"] > 0
     assert facts["identity_traps"]["shared_device"] == "device_id:TAB-CH-Q1-01"

@@ -26,8 +26,10 @@ WITH j AS (
     WHERE e.customer_id IS NOT NULL OR t.linkable IS NOT NULL
 ), cp AS (SELECT c, p, count(*) AS n FROM j GROUP BY ALL),
 tp AS (SELECT sum(n * (n - 1) / 2) AS v FROM cp WHERE c IS NOT NULL AND p IS NOT NULL),
-pred AS (SELECT sum(n * (n - 1) / 2) AS v FROM (SELECT c, sum(n) AS n FROM cp WHERE c IS NOT NULL GROUP BY c)),
-act AS (SELECT sum(n * (n - 1) / 2) AS v FROM (SELECT p, sum(n) AS n FROM cp WHERE p IS NOT NULL GROUP BY p))
+pred AS (SELECT sum(n * (n - 1) / 2) AS v
+         FROM (SELECT c, sum(n) AS n FROM cp WHERE c IS NOT NULL GROUP BY c)),
+act AS (SELECT sum(n * (n - 1) / 2) AS v
+        FROM (SELECT p, sum(n) AS n FROM cp WHERE p IS NOT NULL GROUP BY p))
 SELECT tp.v / pred.v, tp.v / act.v FROM tp, pred, act
 """
 
@@ -73,7 +75,8 @@ def test_resolve_is_repeatable(demo_workspace: Path) -> None:
 def _busiest_customer_phone(ws: Workspace) -> str:
     row = ws.con.execute(
         """SELECT n.value FROM identity_nodes n JOIN (
-               SELECT customer_id, count(*) AS k FROM identity_nodes GROUP BY 1 ORDER BY k DESC, 1 LIMIT 1
+               SELECT customer_id, count(*) AS k FROM identity_nodes
+               GROUP BY 1 ORDER BY k DESC, 1 LIMIT 1
            ) USING (customer_id) WHERE n.id_type = 'phone'"""
     ).fetchone()
     assert row is not None
@@ -104,8 +107,8 @@ def test_block_splits_everywhere_and_unblock_merges_back(demo_workspace: Path) -
         with pytest.raises(NotFound):
             profile(ws, f"phone:{phone}")
         pieces = ws.con.execute(
-            "SELECT count(DISTINCT customer_id) FROM identity_nodes WHERE id_type || ':' || value IN "
-            "(SELECT unnest($ids))",
+            "SELECT count(DISTINCT customer_id) FROM identity_nodes "
+            "WHERE id_type || ':' || value IN (SELECT unnest($ids))",
             {
                 "ids": [
                     f"{i['type']}:{i['value']}"

@@ -248,7 +248,7 @@ class Workspace:
         finally:
             self.con.execute("DETACH fresh")
         self.con.close()
-        os.replace(fresh, self.db_file)
+        fresh.replace(self.db_file)
         Path(f"{fresh}.wal").unlink(missing_ok=True)
         self.con = connect(self.db_file, read_only=self.read_only)
 
