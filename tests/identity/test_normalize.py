@@ -12,7 +12,7 @@ from journeyscope.identity.normalize import (
     normalize,
     normalize_phone,
     parse_identifier,
-    phone_fast_sql,
+    phone_fast_select,
 )
 
 
@@ -53,9 +53,12 @@ def _fast(raws: list[str]) -> list[str | None]:
     con = duckdb.connect()
     con.execute("CREATE TABLE t (i INTEGER, raw VARCHAR)")
     con.executemany("INSERT INTO t VALUES (?, ?)", list(enumerate(raws)))
-    return [
-        r[0] for r in con.execute(f"SELECT {phone_fast_sql('raw')} FROM t ORDER BY i").fetchall()
-    ]
+    rows = con.execute(
+        f"SELECT f.value FROM t LEFT JOIN ({phone_fast_select('(SELECT DISTINCT raw FROM t)')}) f "
+        "ON f.raw = t.raw "
+        "ORDER BY t.i"
+    ).fetchall()
+    return [r[0] for r in rows]
 
 
 SPELLINGS = [

@@ -176,7 +176,7 @@ def _ts(q: Query, expr: str, typ: str, fmt: str, zone: str) -> str:
 
 def _name_map(q: Query, expr: str, names: dict[str, str]) -> str:
     """Source names mapped to ours, the rest lower_snake_case."""
-    normal = f"lower(regexp_replace({expr}, '\\s+', '_', 'g'))"
+    normal = f"lower(replace({expr}, ' ', '_'))"
     if not names:
         return normal
     whens = " ".join(f"WHEN {q.bind(k)} THEN {q.bind(v)}" for k, v in names.items())
@@ -329,7 +329,9 @@ def staging_sql(plan: Plan, now: datetime) -> Query:
         ts = _ts(
             q, plan.column("ts") or "", plan.typ("ts"), plan.mapping.timestamp.format, plan.zone
         )
-        ts_raw = _text(plan.column("ts") or "")
+        ts_raw = plan.column("ts") or ""
+        if plan.typ("ts") in {"VARCHAR", "JSON"}:
+            ts_raw = _text(ts_raw)
     else:
         const = str(plan.mapping.constants["ts"])
         ts = _ts(q, q.bind(const), "VARCHAR", plan.mapping.timestamp.format, plan.zone)
@@ -371,7 +373,8 @@ def staging_sql(plan: Plan, now: datetime) -> Query:
         SELECT *, {event_id} AS event_id,
             CASE
                 WHEN _ts_raw IS NULL THEN 'ts|missing time'
-                WHEN ts IS NULL THEN 'ts|cannot read ' || left(_ts_raw, 40) || ' as a time'
+                WHEN ts IS NULL
+                    THEN 'ts|cannot read ' || left(CAST(_ts_raw AS VARCHAR), 40) || ' as a time'
                 WHEN ts > {future} THEN 'ts|' || CAST(ts AS VARCHAR) || ' UTC is in the future'
                 WHEN ts < {oldest}
                     THEN 'ts|' || CAST(ts AS VARCHAR) || ' is before 1990 (wrong epoch unit?)'
@@ -439,12 +442,8 @@ def ingest_file(
     staged = stage(con, path, loaded.mapping)
     try:
         plan = Plan(staged, loaded, ws.config.timezone, ws.config.currency)
-        query = staging_sql(plan, now)
-        with _watch(con, f"{path.name}: reading", progress):
-            con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {query.sql}", query.params)
-        return _store(ws, staged, plan, now, progress)
+        return _store(ws, staged, plan, staging_sql(plan, now), now, progress)
     finally:
-        con.execute("DROP TABLE IF EXISTS staged")
         con.execute("DROP VIEW IF EXISTS src")
         con.execute("DROP VIEW IF EXISTS src_file")
         con.execute("DROP TABLE IF EXISTS src_raw")
@@ -452,19 +451,29 @@ def ingest_file(
 
 
 def _store(
-    ws: Workspace, staged: Staged, plan: Plan, now: datetime, progress: Progress | None
+    ws: Workspace,
+    staged: Staged,
+    plan: Plan,
+    query: Query,
+    now: datetime,
+    progress: Progress | None,
 ) -> FileResult:
     con = ws.con
     path = staged.path
     res = FileResult(str(path))
-    rejected = int(ws.scalar("SELECT count(*) FROM staged WHERE _problem IS NOT NULL"))
+    with _watch(con, f"{path.name}: checking", progress):
+        counts = con.execute(
+            f"""SELECT count(*) FILTER (_problem IS NULL), count(*) FILTER (_problem IS NOT NULL),
+                   count(DISTINCT event_id) FILTER (_problem IS NULL)
+            FROM ({query.sql}) AS checked""",
+            query.params,
+        ).fetchone() or (0, 0, 0)
+    valid, rejected, distinct = (int(c) for c in counts)
     res.rejected = rejected + len(staged.bad_records)
-    valid = int(ws.scalar("SELECT count(*) FROM staged WHERE _problem IS NULL"))
-    distinct = int(ws.scalar("SELECT count(DISTINCT event_id) FROM staged WHERE _problem IS NULL"))
     first_only = (
         ""
         if distinct == valid
-        else ("QUALIFY row_number() OVER (PARTITION BY s.event_id ORDER BY s._rec) = 1")
+        else "QUALIFY row_number() OVER (PARTITION BY s.event_id ORDER BY s._rec) = 1"
     )
     columns = ", ".join(
         (
@@ -486,15 +495,19 @@ def _store(
         with _watch(con, f"{path.name}: storing", progress):
             row = con.execute(
                 f"""INSERT INTO events ({columns})
-                SELECT (CAST(? AS BIGINT) << {SEQ_SHIFT}) | s._rec, ?, s.event_id, s.ts, s.event,
-                    s.channel, {", ".join(f"s.{n}" for n in TEXT_FIELDS)}, s.properties,
-                    s.revenue, s.currency, ?
-                FROM staged s
+                SELECT (CAST($import_id AS BIGINT) << {SEQ_SHIFT}) | s._rec, $source, s.event_id,
+                    s.ts, s.event, s.channel, {", ".join(f"s.{n}" for n in TEXT_FIELDS)},
+                    s.properties, s.revenue, s.currency, $import_id
+                FROM ({query.sql}) AS s
                 WHERE s._problem IS NULL
                   AND NOT EXISTS (
-                    SELECT 1 FROM events e WHERE e.source = ? AND e.event_id = s.event_id)
+                    SELECT 1 FROM events e WHERE e.source = $source AND e.event_id = s.event_id)
                 {first_only}""",
-                [import_id, plan.mapping.source, import_id, plan.mapping.source],
+                {
+                    **query.params,
+                    "import_id": import_id,
+                    "source": plan.mapping.source,
+                },
             ).fetchone()
         res.accepted = int(row[0]) if row else 0
         res.duplicates = valid - res.accepted
@@ -512,7 +525,7 @@ def _store(
             ],
         )
         if res.rejected:
-            res.quarantine = str(_quarantine(ws, staged, now))
+            res.quarantine = str(_quarantine(ws, staged, query, now))
     return res
 
 
@@ -522,13 +535,14 @@ def _without_rec(record: str) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
-def _quarantine(ws: Workspace, staged: Staged, now: datetime) -> Path:
+def _quarantine(ws: Workspace, staged: Staged, query: Query, now: datetime) -> Path:
     """Write the rejected rows (line, field, reason, the row as JSON) next to the workspace."""
     rows = ws.con.execute(
         f"""SELECT {staged.line_sql("s._rec")} AS line, split_part(s._problem, '|', 1) AS field,
                    split_part(s._problem, '|', 2) AS reason, CAST(to_json(r) AS VARCHAR) AS record
-            FROM staged s JOIN src r ON r._rec = s._rec
-            WHERE s._problem IS NOT NULL ORDER BY s._rec"""
+            FROM ({query.sql}) AS s JOIN src r ON r._rec = s._rec
+            WHERE s._problem IS NOT NULL ORDER BY s._rec""",
+        query.params,
     ).fetchall()
     everything = sorted(
         [(line, f, why, _without_rec(rec)) for line, f, why, rec in rows]

@@ -67,20 +67,24 @@ def normalize_phone(text: str, region: str = "VN") -> tuple[str | None, str | No
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None
 
 
-def phone_fast_sql(raw: str) -> str:
-    """SQL: E.164 for a Vietnamese mobile number in any usual spelling, else NULL."""
-    digits = f"regexp_replace({raw}, '[^0-9]', '', 'g')"
-    national = (
-        f"CASE WHEN length({digits}) = 11 AND starts_with({digits}, '84') THEN substr({digits}, 3) "
-        f"WHEN length({digits}) = 10 AND starts_with({digits}, '0') THEN substr({digits}, 2) "
-        f"WHEN length({digits}) = 9 THEN {digits} END"
-    )
+def phone_fast_select(raws: str) -> str:
+    """SQL ``SELECT raw, value`` over ``raws`` (a relation with column ``raw``).
+
+    ``value`` is E.164 for a Vietnamese mobile number in any usual spelling, else NULL (then
+    ``phonenumbers`` decides in Python). The digits are extracted once per value.
+    """
     prefixes = ", ".join(f"'{p}'" for p in vn_mobile_prefixes()) or "''"
-    plain = f"regexp_matches({raw}, '^\\s*(\\+|\\(\\+)?[0-9][0-9 .()-]*$')"
-    return (
-        f"CASE WHEN {plain} AND length(coalesce({national}, '')) = 9 "
-        f"AND substr({national}, 1, 3) IN ({prefixes}) THEN '+84' || {national} END"
-    )
+    return f"""
+        SELECT raw, CASE WHEN plain AND length(nat) = 9 AND substr(nat, 1, 3) IN ({prefixes})
+                         THEN '+84' || nat END AS value
+        FROM (
+            SELECT raw,
+                regexp_full_match(raw, '\\s*(\\+|\\(\\+)?[0-9][0-9 .()-]*') AS plain,
+                CASE WHEN length(d) = 11 AND starts_with(d, '84') THEN substr(d, 3)
+                     WHEN length(d) = 10 AND starts_with(d, '0') THEN substr(d, 2)
+                     WHEN length(d) = 9 THEN d END AS nat
+            FROM (SELECT raw, regexp_replace(raw, '[^0-9]', '', 'g') AS d FROM {raws})
+        )"""
 
 
 def parse_identifier(text: str, region: str = "VN") -> tuple[str, str]:

@@ -24,7 +24,7 @@ from typing import Any
 
 from journeyscope.events.schema import IDENTIFIER_TYPES
 from journeyscope.events.workspace import Workspace
-from journeyscope.identity.normalize import EMAIL_RE, normalize, phone_fast_sql
+from journeyscope.identity.normalize import EMAIL_RE, normalize, phone_fast_select
 
 Step = Callable[[str], None]
 
@@ -43,113 +43,139 @@ class ResolveResult:
         return dict(self.__dict__)
 
 
+def _value_sql(id_type: str, region: str) -> str:
+    """``SELECT raw, value, problem FROM new_raw`` for one identifier type (docs: normalize)."""
+    if id_type == "phone":
+        if region != "VN":
+            return "SELECT raw, CAST(NULL AS VARCHAR) AS value, NULL AS problem FROM new_raw"
+        return f"SELECT raw, value, NULL AS problem FROM ({phone_fast_select('new_raw')})"
+    if id_type == "email":
+        return f"""
+            SELECT raw, CASE WHEN ok THEN v END AS value,
+                   CASE WHEN NOT ok THEN 'not an e-mail address' END AS problem
+            FROM (SELECT raw, v, regexp_full_match(v, '{EMAIL_RE.pattern.strip("^$")}') AS ok
+                  FROM (SELECT raw, lower(regexp_replace(raw, '\\s', '', 'g')) AS v FROM new_raw))"""
+    return """
+        SELECT raw, CASE WHEN ends_with(v, '.0') AND regexp_full_match(v, '\\d+\\.0')
+                         THEN left(v, -2) ELSE nullif(v, '') END AS value, NULL AS problem
+        FROM (SELECT raw, trim(raw) AS v FROM new_raw)"""
+
+
 def _normalize_new_values(ws: Workspace) -> None:
-    """Fill ``identity_values`` for raw identifiers not seen before."""
+    """Fill ``identity_values`` for raw identifiers not seen before, one type at a time."""
     con = ws.con
     region = ws.config.identity.default_region
-    union = " UNION ALL ".join(
-        f"SELECT DISTINCT '{t}' AS id_type, {t} AS raw FROM events WHERE {t} IS NOT NULL"
-        for t in IDENTIFIER_TYPES
-    )
+    for id_type in IDENTIFIER_TYPES:
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE new_raw AS
+            SELECT DISTINCT {id_type} AS raw FROM events WHERE {id_type} IS NOT NULL
+            EXCEPT SELECT raw FROM identity_values WHERE id_type = '{id_type}'"""
+        )
+        con.execute(
+            f"INSERT INTO identity_values SELECT '{id_type}', raw, value, problem "
+            f"FROM ({_value_sql(id_type, region)})"
+        )
+        if id_type == "phone":
+            _slow_phones(ws, region)
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE new_values AS
-        SELECT n.id_type, n.raw FROM ({union}) n
-        ANTI JOIN identity_values v ON v.id_type = n.id_type AND v.raw = n.raw"""
+        "UPDATE identity_values SET problem = 'empty' WHERE value IS NULL AND problem IS NULL "
+        "AND id_type <> 'phone'"
     )
-    phone = phone_fast_sql("raw") if region == "VN" else "NULL"
-    con.execute(
-        f"""INSERT INTO identity_values
-        SELECT id_type, raw,
-            CASE
-                WHEN id_type = 'email' THEN lower(regexp_replace(raw, '\\s+', '', 'g'))
-                WHEN id_type = 'phone' THEN {phone}
-                WHEN regexp_matches(trim(raw), '^\\d+\\.0$')
-                    THEN regexp_replace(trim(raw), '\\.0$', '')
-                ELSE nullif(trim(raw), '')
-            END AS value,
-            NULL AS problem
-        FROM new_values"""
-    )
-    # e-mail shape, in SQL with the same pattern the Python rule uses
-    con.execute(
-        "UPDATE identity_values SET value = NULL, problem = 'not an e-mail address' "
-        "WHERE id_type = 'email' AND value IS NOT NULL AND problem IS NULL "
-        "AND NOT regexp_full_match(value, $p)",
-        {"p": EMAIL_RE.pattern.strip("^$")},
-    )
-    # phones outside the fast path: phonenumbers, once per distinct raw value
+    con.execute("DROP TABLE IF EXISTS new_raw")
+
+
+def _slow_phones(ws: Workspace, region: str) -> None:
+    """Phones outside the fast path: ``phonenumbers``, once per distinct raw value."""
+    con = ws.con
     slow = con.execute(
-        "SELECT v.raw FROM identity_values v SEMI JOIN new_values n "
-        "ON n.id_type = v.id_type AND n.raw = v.raw "
-        "WHERE v.id_type = 'phone' AND v.value IS NULL AND v.problem IS NULL"
+        "SELECT raw FROM identity_values WHERE id_type = 'phone' AND value IS NULL "
+        "AND problem IS NULL"
     ).fetchall()
-    if slow:
-        fixed = [(raw, *normalize("phone", raw, region)) for (raw,) in slow]
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE phone_fix (raw VARCHAR, value VARCHAR, problem VARCHAR)"
-        )
-        con.executemany("INSERT INTO phone_fix VALUES (?, ?, ?)", fixed)
-        con.execute(
-            "UPDATE identity_values v SET value = f.value, problem = f.problem FROM phone_fix f "
-            "WHERE v.id_type = 'phone' AND v.raw = f.raw"
-        )
+    if not slow:
+        return
+    fixed = [(raw, *normalize("phone", raw, region)) for (raw,) in slow]
     con.execute(
-        "UPDATE identity_values SET problem = 'empty' WHERE value IS NULL AND problem IS NULL"
+        "CREATE OR REPLACE TEMP TABLE phone_fix (raw VARCHAR, value VARCHAR, problem VARCHAR)"
     )
-    con.execute("DROP TABLE IF EXISTS new_values")
-    con.execute("DROP TABLE IF EXISTS phone_fix")
+    con.executemany("INSERT INTO phone_fix VALUES (?, ?, ?)", fixed)
+    con.execute(
+        "UPDATE identity_values v SET value = f.value, problem = f.problem FROM phone_fix f "
+        "WHERE v.id_type = 'phone' AND v.raw = f.raw"
+    )
+    con.execute("DROP TABLE phone_fix")
 
 
 def _event_nodes(ws: Workspace) -> None:
-    """``ev_nodes(seq, node_id)`` and the node list ``nodes(node_id, id_type, value)``."""
+    """``nodes(node_id, id_type, value)`` and ``ev_nodes(seq, node_id, t)``.
+
+    A node id is a 63-bit hash of (type, value): no sort, no string join. Every hash bucket
+    is checked to hold one value; on a collision (odds about 10⁻⁶ at 4 million identifiers)
+    the ids are numbered instead. ``t`` is the identifier type's index, carried along so the
+    guard never joins back to strings.
+    """
     con = ws.con
+    types = ", ".join(f"'{t}'" for t in IDENTIFIER_TYPES)
+    for attempt in ("hash", "rank"):
+        node_id = (
+            "CAST(hash(id_type, value) >> 1 AS BIGINT)"
+            if attempt == "hash"
+            else "dense_rank() OVER (ORDER BY id_type, value)"
+        )
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE raw_nodes AS
+            SELECT id_type, raw, value, {node_id} AS node_id,
+                   CAST(list_position([{types}], id_type) AS TINYINT) AS t
+            FROM identity_values WHERE value IS NOT NULL"""
+        )
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE nodes AS
+            SELECT node_id, min(id_type) AS id_type, min(value) AS value, min(t) AS t,
+                   min(value) <> max(value) OR min(id_type) <> max(id_type) AS clash
+            FROM raw_nodes GROUP BY node_id"""
+        )
+        if not ws.scalar("SELECT count(*) FROM nodes WHERE clash"):
+            break
     union = " UNION ALL ".join(
-        f"SELECT seq, '{t}' AS id_type, {t} AS raw FROM events WHERE {t} IS NOT NULL"
+        f"SELECT e.seq, r.node_id, r.t FROM events e JOIN "
+        f"(SELECT raw, node_id, t FROM raw_nodes WHERE id_type = '{t}') r ON r.raw = e.{t}"
         for t in IDENTIFIER_TYPES
     )
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE ev_values AS
-        SELECT e.seq, v.id_type, v.value FROM ({union}) e
-        JOIN identity_values v ON v.id_type = e.id_type AND v.raw = e.raw
-        WHERE v.value IS NOT NULL"""
-    )
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE nodes AS
-        SELECT row_number() OVER (ORDER BY id_type, value) AS node_id, id_type, value,
-               min(seq) AS first_seq
-        FROM ev_values GROUP BY id_type, value"""
-    )
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE ev_nodes AS
-        SELECT DISTINCT e.seq, n.node_id FROM ev_values e
-        JOIN nodes n ON n.id_type = e.id_type AND n.value = e.value"""
-    )
-    con.execute("DROP TABLE ev_values")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE ev_nodes AS {union}")
+    con.execute("DROP TABLE raw_nodes")
 
 
 def _links_and_guard(ws: Workspace) -> None:
     con = ws.con
+    # only events carrying two identifiers or more can link anything
+    several = " + ".join(f"CAST({t} IS NOT NULL AS INTEGER)" for t in IDENTIFIER_TYPES)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE ev_multi AS
+        SELECT e.* FROM ev_nodes e
+        SEMI JOIN (SELECT seq FROM events WHERE {several} >= 2) m ON m.seq = e.seq"""
+    )
     con.execute(
         """CREATE OR REPLACE TEMP TABLE links AS
-        SELECT a.node_id AS a, b.node_id AS b, count(*) AS events, min(a.seq) AS first_seq
-        FROM ev_nodes a JOIN ev_nodes b ON a.seq = b.seq AND a.node_id < b.node_id
-        GROUP BY ALL"""
+        SELECT a.node_id AS a, b.node_id AS b, a.t AS ta, b.t AS tb,
+               count(*) AS events, min(a.seq) AS first_seq
+        FROM ev_multi a JOIN ev_multi b ON a.seq = b.seq AND a.node_id < b.node_id
+        GROUP BY a.node_id, b.node_id, a.t, b.t"""
     )
+    con.execute("DROP TABLE ev_multi")
     # the most distinct values of any one other type that each identifier is linked to
+    types = ", ".join(f"'{t}'" for t in IDENTIFIER_TYPES)
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE degree AS
-        WITH both_ways AS (
-            SELECT a AS node_id, b AS other FROM links UNION ALL SELECT b, a FROM links
-        ), per_type AS (
-            SELECT w.node_id, o.id_type, count(*) AS n
-            FROM both_ways w JOIN nodes o ON o.node_id = w.other GROUP BY ALL
-        )
-        SELECT node_id, max(n) AS max_links, arg_max(id_type, n) AS busiest_type
-        FROM per_type GROUP BY node_id"""
+        f"""CREATE OR REPLACE TEMP TABLE degree AS
+        SELECT node_id, max(n) AS max_links, [{types}][arg_max(other_t, n)] AS busiest_type
+        FROM (
+            SELECT node_id, other_t, count(*) AS n FROM (
+                SELECT a AS node_id, tb AS other_t FROM links
+                UNION ALL SELECT b, ta FROM links
+            ) GROUP BY ALL
+        ) GROUP BY node_id"""
     )
     con.execute(
         """CREATE OR REPLACE TEMP TABLE node_status AS
-        SELECT n.node_id, n.id_type, n.value, n.first_seq,
+        SELECT n.node_id, n.id_type, n.value,
             coalesce(d.max_links, 0) AS max_links, d.busiest_type,
             CASE
                 WHEN b.id_type IS NOT NULL THEN 'blocked'
@@ -163,18 +189,28 @@ def _links_and_guard(ws: Workspace) -> None:
         {"max": ws.config.identity.max_links},
     )
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE used_links AS
+        "CREATE OR REPLACE TEMP TABLE unlinked AS "
+        "SELECT node_id FROM node_status WHERE status <> 'linked'"
+    )
+    pair_blocks = ws.scalar("SELECT count(*) FROM identity_blocks WHERE other_type IS NOT NULL")
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE used_links AS
         SELECT l.a, l.b FROM links l
-        JOIN node_status sa ON sa.node_id = l.a AND sa.status = 'linked'
-        JOIN node_status sb ON sb.node_id = l.b AND sb.status = 'linked'
+        ANTI JOIN unlinked x ON x.node_id = l.a
+        ANTI JOIN unlinked y ON y.node_id = l.b
+        {"" if not pair_blocks else _PAIR_BLOCKS}"""
+    )
+
+
+_PAIR_BLOCKS = """
         WHERE NOT EXISTS (
             SELECT 1 FROM identity_blocks k
+            JOIN nodes na ON na.node_id = l.a JOIN nodes nb ON nb.node_id = l.b
             WHERE k.other_type IS NOT NULL AND (
-                (k.id_type = sa.id_type AND k.value = sa.value
-                 AND k.other_type = sb.id_type AND k.other_value = sb.value)
-             OR (k.id_type = sb.id_type AND k.value = sb.value
-                 AND k.other_type = sa.id_type AND k.other_value = sa.value)))"""
-    )
+                (k.id_type = na.id_type AND k.value = na.value
+                 AND k.other_type = nb.id_type AND k.other_value = nb.value)
+             OR (k.id_type = nb.id_type AND k.value = nb.value
+                 AND k.other_type = na.id_type AND k.other_value = na.value)))"""
 
 
 def connected_components(ws: Workspace, edges: str, vertices: str) -> int:
@@ -227,13 +263,21 @@ def resolve(ws: Workspace, step: Step | None = None) -> ResolveResult:
     say("components")
     con.execute(
         "CREATE OR REPLACE TEMP TABLE linked_nodes AS "
-        "SELECT node_id AS v FROM node_status WHERE status = 'linked'"
+        "SELECT a AS v FROM used_links UNION SELECT b FROM used_links"
     )
     rounds = connected_components(ws, "used_links", "linked_nodes")
+    # customers are numbered by their first event, so ids stay put as later data arrives
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE ev_comp AS
+        SELECT e.seq, min(coalesce(cc.comp, e.node_id)) AS comp FROM ev_nodes e
+        ANTI JOIN unlinked x ON x.node_id = e.node_id
+        LEFT JOIN cc ON cc.v = e.node_id
+        GROUP BY e.seq"""
+    )
     con.execute(
         """CREATE OR REPLACE TEMP TABLE comp_ids AS
-        SELECT comp, dense_rank() OVER (ORDER BY min(s.first_seq)) AS customer_id
-        FROM cc JOIN node_status s ON s.node_id = cc.v GROUP BY comp"""
+        SELECT comp, dense_rank() OVER (ORDER BY min(seq)) AS customer_id
+        FROM ev_comp GROUP BY comp"""
     )
     say("store")
     with ws.transaction():
@@ -242,7 +286,8 @@ def resolve(ws: Workspace, step: Step | None = None) -> ResolveResult:
             """INSERT INTO identity_nodes
             SELECT s.node_id, s.id_type, s.value, i.customer_id, s.status, s.max_links
             FROM node_status s LEFT JOIN cc ON cc.v = s.node_id
-            LEFT JOIN comp_ids i ON i.comp = cc.comp"""
+            LEFT JOIN comp_ids i ON i.comp = coalesce(cc.comp, s.node_id)
+                AND s.status = 'linked'"""
         )
         con.execute("DELETE FROM identity_links")
         con.execute(
@@ -253,9 +298,7 @@ def resolve(ws: Workspace, step: Step | None = None) -> ResolveResult:
         con.execute("DELETE FROM event_customers")
         con.execute(
             """INSERT INTO event_customers
-            SELECT e.seq, min(n.customer_id) FROM ev_nodes e
-            JOIN identity_nodes n ON n.node_id = e.node_id
-            WHERE n.customer_id IS NOT NULL GROUP BY e.seq"""
+            SELECT e.seq, i.customer_id FROM ev_comp e JOIN comp_ids i USING (comp)"""
         )
         result = _summary(ws, rounds)
         con.execute(
@@ -270,6 +313,8 @@ def resolve(ws: Workspace, step: Step | None = None) -> ResolveResult:
         )
     for table in (
         "cc",
+        "ev_comp",
+        "unlinked",
         "comp_ids",
         "linked_nodes",
         "used_links",

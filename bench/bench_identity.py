@@ -1,0 +1,96 @@
+"""Identity resolution on N events: JourneyScope vs networkx connected_components.
+
+    python bench/bench_identity.py --events 10000000
+
+Ours is the whole ``identity resolve`` (normalise identifiers, link, guard against
+over-merging, connected components, store customers). networkx gets the same links that
+our run produced and is timed building its graph and finding the components — the part a
+Python implementation could not skip. Both answers must partition the linked identifiers
+identically. The goal (issue 3): ours at most 0.2× networkx's time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from common import machine, make_events, measure
+
+SETUP = """
+import sys, time
+from pathlib import Path
+from journeyscope.events.workspace import Workspace
+from journeyscope.events.ingest import ingest_files
+from journeyscope.events.mapping import load_mapping
+ws = Workspace.init(Path(sys.argv[2]))
+t = time.perf_counter()
+ingest_files(ws, [Path(sys.argv[1])], load_mapping(None))
+seconds = time.perf_counter() - t
+extra = {}
+"""
+
+OURS = """
+import sys, time
+from pathlib import Path
+from journeyscope.events.workspace import Workspace
+from journeyscope.identity.resolve import resolve
+ws = Workspace.open(Path(sys.argv[2]))
+t = time.perf_counter()
+result = resolve(ws)
+seconds = time.perf_counter() - t
+ws.con.execute(
+    "COPY (SELECT a, b FROM identity_links WHERE used) TO '" + sys.argv[2] + "/links.parquet'")
+ws.con.execute(
+    "COPY (SELECT node_id, customer_id FROM identity_nodes WHERE status = 'linked') "
+    "TO '" + sys.argv[2] + "/ours.parquet'")
+extra = {"customers": result.customers, "identifiers": result.identifiers,
+         "links": ws.scalar("SELECT count(*) FROM identity_links WHERE used"),
+         "excluded": [x["identifier"] for x in result.excluded_identifiers],
+         "rounds": result.iterations}
+"""
+
+NETWORKX = """
+import sys, time
+import duckdb, networkx as nx
+con = duckdb.connect()
+edges = con.execute("SELECT a, b FROM read_parquet(?)", [sys.argv[2] + "/links.parquet"]).fetchall()
+nodes = [r[0] for r in con.execute("SELECT node_id FROM read_parquet(?)", [sys.argv[2] + "/ours.parquet"]).fetchall()]
+t = time.perf_counter()
+graph = nx.Graph()
+graph.add_nodes_from(nodes)
+graph.add_edges_from(edges)
+components = list(nx.connected_components(graph))
+seconds = time.perf_counter() - t
+ours = dict(con.execute("SELECT node_id, customer_id FROM read_parquet(?)", [sys.argv[2] + "/ours.parquet"]).fetchall())
+same = all(len({ours[v] for v in c}) == 1 for c in components) and len(components) == len(set(ours.values()))
+extra = {"components": len(components), "same_partition": same}
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=10_000_000)
+    parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "journeyscope-bench")
+    parser.add_argument("--repeat", type=int, default=2)
+    args = parser.parse_args()
+    args.data.mkdir(parents=True, exist_ok=True)
+    source = make_events(args.data / f"events-{args.events}.parquet", args.events)
+    ws = args.data / f"identity-ws-{args.events}"
+    shutil.rmtree(ws, ignore_errors=True)
+    measure(SETUP, str(source), str(ws))
+    ours = min((measure(OURS, str(source), str(ws)) for _ in range(args.repeat)), key=lambda r: r["seconds"])
+    theirs = min((measure(NETWORKX, str(source), str(ws)) for _ in range(args.repeat)), key=lambda r: r["seconds"])
+    if not theirs["same_partition"]:
+        raise SystemExit("networkx found a different partition")
+    shutil.rmtree(ws, ignore_errors=True)
+    ratio = ours["seconds"] / theirs["seconds"]
+    print(json.dumps({"events": args.events, "machine": machine(), "best_of": args.repeat,
+                      "journeyscope_resolve": ours, "networkx_connected_components": theirs,
+                      "ratio": round(ratio, 3)}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""Shared helpers for the benchmarks: synthetic events at scale, timing with peak memory.
+
+Each measured step runs in its own child process so its peak resident memory (ru_maxrss)
+is its own; steps being compared run back to back in the same session.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+
+def make_events(path: Path, events: int, people: int | None = None, seed: int = 1) -> Path:
+    """Events with our field names and realistic identifier overlap, as Parquet.
+
+    Each person has a cookie, a phone (written three ways), an e-mail, a loyalty id; an
+    event carries the identifiers its channel would (web: cookie, and e-mail on login;
+    store: loyalty id + phone; marketplaces and hotline: phone; e-mail: e-mail), so
+    linking has real work to do. A shared tablet touches many store sign-ups.
+    """
+    people = people or max(events // 10, 1)
+    if path.exists():
+        return path
+    con = duckdb.connect()
+    con.execute(f"SELECT setseed({seed / 1000})")
+    con.execute(
+        f"""COPY (
+        WITH base AS (
+            SELECT i, CAST(floor(random() * {people}) AS BIGINT) AS p, random() AS r, random() AS q
+            FROM range({events}) t(i)
+        ), shaped AS (
+            SELECT i, p, q,
+                CASE WHEN r < 0.35 THEN 'web' WHEN r < 0.5 THEN 'app' WHEN r < 0.65 THEN 'shopee'
+                     WHEN r < 0.75 THEN 'store' WHEN r < 0.85 THEN 'email' WHEN r < 0.9 THEN 'hotline'
+                     ELSE 'facebook' END AS channel
+            FROM base
+        )
+        SELECT 'e' || i AS event_id,
+            TIMESTAMPTZ '2026-01-01 00:00:00+00' + to_seconds(CAST(q * 15552000 AS BIGINT)) AS ts,
+            CASE WHEN q < 0.5 THEN 'page_view' WHEN q < 0.7 THEN 'product_view'
+                 WHEN q < 0.8 THEN 'add_to_cart' WHEN q < 0.9 THEN 'checkout' ELSE 'purchase' END AS event,
+            channel,
+            channel || ':' || CAST(p % 50 AS VARCHAR) AS touchpoint,
+            CASE WHEN channel IN ('web', 'facebook') THEN 'ck_' || CAST(p AS VARCHAR) END AS anonymous_id,
+            CASE WHEN channel = 'app' THEN 'u' || CAST(p AS VARCHAR) END AS user_id,
+            CASE WHEN channel = 'email' OR (channel = 'web' AND q > 0.8) THEN 'user' || CAST(p AS VARCHAR) || '@example.vn' END AS email,
+            CASE WHEN channel IN ('shopee', 'store', 'hotline', 'app') THEN
+                CASE WHEN i % 3 = 0 THEN '+8490' || lpad(CAST(p AS VARCHAR), 7, '0')
+                     WHEN i % 3 = 1 THEN '090 ' || substr(lpad(CAST(p AS VARCHAR), 7, '0'), 1, 3) || ' ' || substr(lpad(CAST(p AS VARCHAR), 7, '0'), 4)
+                     ELSE '84-90-' || lpad(CAST(p AS VARCHAR), 7, '0') END END AS phone,
+            CASE WHEN channel = 'app' THEN 'dv_' || CAST(p AS VARCHAR)
+                 WHEN channel = 'store' AND q < 0.05 THEN 'TABLET-1' END AS device_id,
+            CASE WHEN channel = 'store' THEN 'LOY' || CAST(p AS VARCHAR) END AS loyalty_id,
+            CASE WHEN q >= 0.9 THEN round(q * 1000) * 1000 END AS revenue
+        FROM shaped
+        ) TO '{path}' (FORMAT parquet)"""
+    )
+    con.close()
+    return path
+
+
+def measure(code: str, *args: str) -> dict[str, Any]:
+    """Run ``code`` in a fresh child; it prints one JSON line (see :data:`FOOTER`)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", code + FOOTER, *args], capture_output=True, text=True, check=False
+    )
+    if proc.returncode:
+        raise SystemExit(f"benchmark step failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+#: Appended to every step: the step sets ``seconds`` and ``extra``; peak RSS is the child's.
+FOOTER = """
+import json as _json, resource as _resource
+print(_json.dumps({"seconds": round(seconds, 3),
+                   "peak_rss_mb": round(_resource.getrusage(_resource.RUSAGE_SELF).ru_maxrss / 1024),
+                   **extra}))
+"""
+
+
+def machine() -> str:
+    cpus = os.cpu_count()
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{cpus} CPUs, {mem:.0f} GiB RAM, Python {sys.version.split()[0]}, DuckDB {duckdb.__version__}"
+
+
+def timed() -> float:
+    return time.perf_counter()
