@@ -11,6 +11,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from journeyscope.events.schema import SCHEMA_VERSION
 from tests.conftest import Result, shared_data
 
 Cli = Callable[..., Result]
@@ -54,7 +55,10 @@ EVENTS = [
 
 def test_init_ingest_resolve_show_stats_export_forget(cli: Cli, tmp_path: Path) -> None:
     ws = tmp_path / "ws"
-    assert cli("init", "-w", ws, "--json").json() == {"workspace": str(ws), "schema_version": 1}
+    assert cli("init", "-w", ws, "--json").json() == {
+        "workspace": str(ws),
+        "schema_version": SCHEMA_VERSION,
+    }
     data = _csv(tmp_path / "e.csv", EVENTS)
     first = cli("ingest", data, "-w", ws, "--json")
     assert first.code == 0, first.err

@@ -61,7 +61,7 @@ KNOWN_EVENTS: Final = (
 
 SEQ_SHIFT: Final = 32
 
-MIGRATIONS: Final[tuple[tuple[int, str, str], ...]] = (
+MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (
         1,
         "events, imports, identity, audit",
@@ -134,6 +134,31 @@ MIGRATIONS: Final[tuple[tuple[int, str, str], ...]] = (
         CREATE VIEW journey_events AS
             SELECT c.customer_id, e.*
             FROM events e LEFT JOIN event_customers c USING (seq);
+        """,
+    ),
+)
+
+MIGRATIONS = (
+    *MIGRATIONS,
+    (
+        2,
+        "node ids kept with identifier values; customers per node as integers",
+        """
+        ALTER TABLE identity_values ADD COLUMN node_id BIGINT;
+        UPDATE identity_values SET node_id = CAST(hash(id_type, value) >> 1 AS BIGINT)
+            WHERE value IS NOT NULL;
+        DROP TABLE identity_nodes;
+        CREATE TABLE identity_customers (
+            node_id BIGINT NOT NULL,
+            customer_id BIGINT,
+            status VARCHAR NOT NULL,
+            max_links BIGINT NOT NULL
+        );
+        CREATE VIEW identity_nodes AS
+            SELECT d.node_id, d.id_type, d.value, c.customer_id, c.status, c.max_links
+            FROM (SELECT DISTINCT node_id, id_type, value FROM identity_values
+                  WHERE node_id IS NOT NULL) d
+            JOIN identity_customers c USING (node_id);
         """,
     ),
 )

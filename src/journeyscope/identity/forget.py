@@ -59,7 +59,9 @@ def forget(ws: Workspace, identifier: str) -> dict[str, Any]:
             "DELETE FROM identity_links WHERE a IN (SELECT node_id FROM gone_nodes) "
             "OR b IN (SELECT node_id FROM gone_nodes)"
         )
-        con.execute("DELETE FROM identity_nodes WHERE node_id IN (SELECT node_id FROM gone_nodes)")
+        con.execute(
+            "DELETE FROM identity_customers WHERE node_id IN (SELECT node_id FROM gone_nodes)"
+        )
         con.execute(
             "DELETE FROM identity_values v USING gone_raw g "
             "WHERE v.id_type = g.id_type AND v.raw = g.raw"

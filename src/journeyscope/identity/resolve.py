@@ -54,43 +54,60 @@ def _value_sql(id_type: str, region: str) -> str:
             SELECT raw, CASE WHEN ok THEN v END AS value,
                    CASE WHEN NOT ok THEN 'not an e-mail address' END AS problem
             FROM (SELECT raw, v, regexp_full_match(v, '{EMAIL_RE.pattern.strip("^$")}') AS ok
-                  FROM (SELECT raw, lower(regexp_replace(raw, '\\s', '', 'g')) AS v FROM new_raw))"""
+                  FROM (SELECT raw, lower(regexp_replace(raw, '\\s', '', 'g')) AS v
+                        FROM new_raw))"""
     return """
         SELECT raw, CASE WHEN ends_with(v, '.0') AND regexp_full_match(v, '\\d+\\.0')
-                         THEN left(v, -2) ELSE nullif(v, '') END AS value, NULL AS problem
+                         THEN left(v, -2) ELSE nullif(v, '') END AS value,
+               CASE WHEN v = '' THEN 'empty' END AS problem
         FROM (SELECT raw, trim(raw) AS v FROM new_raw)"""
 
 
 def _normalize_new_values(ws: Workspace) -> None:
-    """Fill ``identity_values`` for raw identifiers not seen before, one type at a time."""
+    """Add raw identifiers not seen before to ``identity_values``, each with its node id.
+
+    A node id is a 63-bit hash of (type, value), or the id the same value already has, so
+    the events of a later import join the same node. Collisions are checked, see below.
+    """
     con = ws.con
     region = ws.config.identity.default_region
+    had_values = bool(ws.scalar("SELECT count(*) FROM identity_values"))
+    con.execute("CREATE OR REPLACE TEMP TABLE fresh_ids (node_id BIGINT, check_hash UBIGINT)")
     for id_type in IDENTIFIER_TYPES:
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE new_raw AS
-            SELECT DISTINCT {id_type} AS raw FROM events WHERE {id_type} IS NOT NULL
-            EXCEPT SELECT raw FROM identity_values WHERE id_type = '{id_type}'"""
+            SELECT raw FROM (
+                SELECT DISTINCT {id_type} AS raw FROM events WHERE {id_type} IS NOT NULL) n
+            ANTI JOIN (SELECT raw FROM identity_values WHERE id_type = '{id_type}') v USING (raw)"""
         )
-        con.execute(
-            f"INSERT INTO identity_values SELECT '{id_type}', raw, value, problem "
-            f"FROM ({_value_sql(id_type, region)})"
-        )
+        con.execute(f"CREATE OR REPLACE TEMP TABLE fresh AS {_value_sql(id_type, region)}")
         if id_type == "phone":
             _slow_phones(ws, region)
-    con.execute(
-        "UPDATE identity_values SET problem = 'empty' WHERE value IS NULL AND problem IS NULL "
-        "AND id_type <> 'phone'"
-    )
-    con.execute("DROP TABLE IF EXISTS new_raw")
+        con.execute(
+            f"""INSERT INTO identity_values (id_type, raw, value, problem, node_id)
+            SELECT '{id_type}', f.raw, f.value, f.problem,
+                CASE WHEN f.value IS NOT NULL THEN coalesce(
+                    k.node_id, CAST(hash('{id_type}', f.value) >> 1 AS BIGINT)) END
+            FROM fresh f LEFT JOIN (
+                SELECT value, any_value(node_id) AS node_id FROM identity_values
+                WHERE id_type = '{id_type}' AND node_id IS NOT NULL GROUP BY value
+            ) k ON k.value = f.value"""
+        )
+        con.execute(
+            f"""INSERT INTO fresh_ids
+            SELECT DISTINCT CAST(hash('{id_type}', value) >> 1 AS BIGINT),
+                   hash('{id_type}', value, 'check')
+            FROM fresh WHERE value IS NOT NULL"""
+        )
+    _resolve_collisions(ws, had_values)
+    for table in ("new_raw", "fresh", "fresh_ids"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def _slow_phones(ws: Workspace, region: str) -> None:
-    """Phones outside the fast path: ``phonenumbers``, once per distinct raw value."""
+    """Phones outside the SQL fast path: ``phonenumbers``, once per distinct raw value."""
     con = ws.con
-    slow = con.execute(
-        "SELECT raw FROM identity_values WHERE id_type = 'phone' AND value IS NULL "
-        "AND problem IS NULL"
-    ).fetchall()
+    slow = con.execute("SELECT raw FROM fresh WHERE value IS NULL").fetchall()
     if not slow:
         return
     fixed = [(raw, *normalize("phone", raw, region)) for (raw,) in slow]
@@ -99,73 +116,90 @@ def _slow_phones(ws: Workspace, region: str) -> None:
     )
     con.executemany("INSERT INTO phone_fix VALUES (?, ?, ?)", fixed)
     con.execute(
-        "UPDATE identity_values v SET value = f.value, problem = f.problem FROM phone_fix f "
-        "WHERE v.id_type = 'phone' AND v.raw = f.raw"
+        "UPDATE fresh SET value = p.value, problem = p.problem FROM phone_fix p "
+        "WHERE fresh.raw = p.raw"
     )
     con.execute("DROP TABLE phone_fix")
 
 
-def _event_nodes(ws: Workspace) -> None:
-    """``nodes(node_id, id_type, value)`` and ``ev_nodes(seq, node_id, t)``.
+def _resolve_collisions(ws: Workspace, had_values: bool) -> int:
+    """Give new numbers to values whose hashed node id another value already holds.
 
-    A node id is a 63-bit hash of (type, value): no sort, no string join. Every hash bucket
-    is checked to hold one value; on a collision (odds about 10⁻⁶ at 4 million identifiers)
-    the ids are numbered instead. ``t`` is the identifier type's index, carried along so the
-    guard never joins back to strings.
+    Detected with a second, independent hash per value, so the check is integer work: at
+    4 million identifiers a collision has odds of about 10⁻⁶, but it would merge two people.
     """
     con = ws.con
-    types = ", ".join(f"'{t}'" for t in IDENTIFIER_TYPES)
-    for attempt in ("hash", "rank"):
-        node_id = (
-            "CAST(hash(id_type, value) >> 1 AS BIGINT)"
-            if attempt == "hash"
-            else "dense_rank() OVER (ORDER BY id_type, value)"
-        )
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE raw_nodes AS
-            SELECT id_type, raw, value, {node_id} AS node_id,
-                   CAST(list_position([{types}], id_type) AS TINYINT) AS t
-            FROM identity_values WHERE value IS NOT NULL"""
-        )
-        con.execute(
-            """CREATE OR REPLACE TEMP TABLE nodes AS
-            SELECT node_id, min(id_type) AS id_type, min(value) AS value, min(t) AS t,
-                   min(value) <> max(value) OR min(id_type) <> max(id_type) AS clash
-            FROM raw_nodes GROUP BY node_id"""
-        )
-        if not ws.scalar("SELECT count(*) FROM nodes WHERE clash"):
-            break
-    union = " UNION ALL ".join(
-        f"SELECT e.seq, r.node_id, r.t FROM events e JOIN "
-        f"(SELECT raw, node_id, t FROM raw_nodes WHERE id_type = '{t}') r ON r.raw = e.{t}"
-        for t in IDENTIFIER_TYPES
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE clashes AS
+        SELECT node_id FROM fresh_ids GROUP BY node_id HAVING count(DISTINCT check_hash) > 1"""
     )
+    if had_values:  # new values against the ones stored by earlier runs
+        con.execute(
+            """INSERT INTO clashes
+            SELECT DISTINCT f.node_id FROM fresh_ids f JOIN identity_values v
+                ON v.node_id = f.node_id AND hash(v.id_type, v.value, 'check') <> f.check_hash"""
+        )
+    clashes = int(ws.scalar("SELECT count(*) FROM clashes"))
+    if clashes:
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE renumber AS
+            SELECT id_type, value,
+                (SELECT min(node_id) FROM identity_values)
+                    - dense_rank() OVER (ORDER BY id_type, value) AS node_id
+            FROM (SELECT DISTINCT id_type, value FROM identity_values
+                  WHERE node_id IN (SELECT node_id FROM clashes))"""
+        )
+        con.execute(
+            "UPDATE identity_values v SET node_id = r.node_id FROM renumber r "
+            "WHERE v.id_type = r.id_type AND v.value = r.value"
+        )
+        con.execute("DROP TABLE renumber")
+    con.execute("DROP TABLE clashes")
+    return clashes
+
+
+def _event_nodes(ws: Workspace) -> None:
+    """``ev_single`` / ``ev_multi``: ``(seq, node_id, t)`` for events with one / several ids.
+
+    Each identifier column joins its own raw-to-node rows once; ``t`` is the type's index,
+    carried along so the guard never joins back to strings. Only events with two
+    identifiers or more can link anything, so only they meet the pair self-join.
+    """
+    con = ws.con
+    union = " UNION ALL ".join(
+        f"SELECT e.seq, v.node_id, CAST({i} AS TINYINT) AS t FROM events e JOIN "
+        f"(SELECT raw, node_id FROM identity_values WHERE id_type = '{t}' "
+        f"AND node_id IS NOT NULL) v ON v.raw = e.{t}"
+        for i, t in enumerate(IDENTIFIER_TYPES, start=1)
+    )
+    several = " + ".join(f"CAST({t} IS NOT NULL AS INTEGER)" for t in IDENTIFIER_TYPES)
     con.execute(f"CREATE OR REPLACE TEMP TABLE ev_nodes AS {union}")
-    con.execute("DROP TABLE raw_nodes")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE multi AS SELECT seq FROM events WHERE {several} >= 2"
+    )
+    for name, join in (("ev_multi", "SEMI"), ("ev_single", "ANTI")):
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {name} AS "
+            f"SELECT * FROM ev_nodes e {join} JOIN multi m USING (seq)"
+        )
+    con.execute("DROP TABLE ev_nodes")
+    con.execute("DROP TABLE multi")
 
 
 def _links_and_guard(ws: Workspace) -> None:
+    """``links``, ``degree``, ``unlinked`` (excluded or blocked nodes) and ``used_links``."""
     con = ws.con
-    # only events carrying two identifiers or more can link anything
-    several = " + ".join(f"CAST({t} IS NOT NULL AS INTEGER)" for t in IDENTIFIER_TYPES)
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE ev_multi AS
-        SELECT e.* FROM ev_nodes e
-        SEMI JOIN (SELECT seq FROM events WHERE {several} >= 2) m ON m.seq = e.seq"""
-    )
     con.execute(
         """CREATE OR REPLACE TEMP TABLE links AS
-        SELECT a.node_id AS a, b.node_id AS b, a.t AS ta, b.t AS tb,
+        SELECT a.node_id AS a, b.node_id AS b, any_value(a.t) AS ta, any_value(b.t) AS tb,
                count(*) AS events, min(a.seq) AS first_seq
         FROM ev_multi a JOIN ev_multi b ON a.seq = b.seq AND a.node_id < b.node_id
-        GROUP BY a.node_id, b.node_id, a.t, b.t"""
+        GROUP BY a.node_id, b.node_id"""
     )
-    con.execute("DROP TABLE ev_multi")
     # the most distinct values of any one other type that each identifier is linked to
-    types = ", ".join(f"'{t}'" for t in IDENTIFIER_TYPES)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE degree AS
-        SELECT node_id, max(n) AS max_links, [{types}][arg_max(other_t, n)] AS busiest_type
+        SELECT node_id, max(n) AS max_links, {TYPE_LIST}[arg_max(other_t, n)] AS busiest_type
         FROM (
             SELECT node_id, other_t, count(*) AS n FROM (
                 SELECT a AS node_id, tb AS other_t FROM links
@@ -174,23 +208,16 @@ def _links_and_guard(ws: Workspace) -> None:
         ) GROUP BY node_id"""
     )
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE node_status AS
-        SELECT n.node_id, n.id_type, n.value,
-            coalesce(d.max_links, 0) AS max_links, d.busiest_type,
-            CASE
-                WHEN b.id_type IS NOT NULL THEN 'blocked'
-                WHEN coalesce(d.max_links, 0) > $max THEN 'excluded'
-                ELSE 'linked'
-            END AS status
-        FROM nodes n
-        LEFT JOIN degree d USING (node_id)
-        LEFT JOIN (SELECT DISTINCT id_type, value FROM identity_blocks WHERE other_type IS NULL) b
-            ON b.id_type = n.id_type AND b.value = n.value""",
+        """CREATE OR REPLACE TEMP TABLE unlinked AS
+        SELECT node_id, 'excluded' AS status, max_links, busiest_type FROM degree
+        WHERE max_links > $max
+        UNION
+        SELECT v.node_id, 'blocked', coalesce(d.max_links, 0), d.busiest_type
+        FROM identity_values v
+        JOIN identity_blocks b ON b.id_type = v.id_type AND b.value = v.value
+        LEFT JOIN degree d ON d.node_id = v.node_id
+        WHERE b.other_type IS NULL AND v.node_id IS NOT NULL""",
         {"max": ws.config.identity.max_links},
-    )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE unlinked AS "
-        "SELECT node_id FROM node_status WHERE status <> 'linked'"
     )
     pair_blocks = ws.scalar("SELECT count(*) FROM identity_blocks WHERE other_type IS NOT NULL")
     con.execute(
@@ -198,55 +225,81 @@ def _links_and_guard(ws: Workspace) -> None:
         SELECT l.a, l.b FROM links l
         ANTI JOIN unlinked x ON x.node_id = l.a
         ANTI JOIN unlinked y ON y.node_id = l.b
-        {"" if not pair_blocks else _PAIR_BLOCKS}"""
+        {_PAIR_BLOCKS if pair_blocks else ""}"""
     )
 
+
+TYPE_LIST = "[" + ", ".join(f"'{t}'" for t in IDENTIFIER_TYPES) + "]"
 
 _PAIR_BLOCKS = """
         WHERE NOT EXISTS (
             SELECT 1 FROM identity_blocks k
-            JOIN nodes na ON na.node_id = l.a JOIN nodes nb ON nb.node_id = l.b
-            WHERE k.other_type IS NOT NULL AND (
-                (k.id_type = na.id_type AND k.value = na.value
-                 AND k.other_type = nb.id_type AND k.other_value = nb.value)
-             OR (k.id_type = nb.id_type AND k.value = nb.value
-                 AND k.other_type = na.id_type AND k.other_value = na.value)))"""
+            JOIN identity_values na ON na.id_type = k.id_type AND na.value = k.value
+            JOIN identity_values nb ON nb.id_type = k.other_type AND nb.value = k.other_value
+            WHERE (na.node_id = l.a AND nb.node_id = l.b)
+               OR (na.node_id = l.b AND nb.node_id = l.a))"""
 
 
 def connected_components(ws: Workspace, edges: str, vertices: str) -> int:
-    """Label every vertex with the smallest vertex id in its component; returns iterations.
+    """Label every vertex with one id shared by its whole component; returns the rounds.
 
-    Min-label propagation along edges, with pointer jumping (a vertex takes its label's label)
-    so long chains converge in O(log diameter) rounds. Result: TEMP TABLE ``cc(v, comp)``.
+    Identity graphs are mostly stars and pairs, so leaves (one neighbour) are set aside
+    first: a pair of leaves is its own component, and a leaf takes its neighbour's label.
+    Only the core (vertices with two or more neighbours) is iterated: min-label propagation
+    with pointer jumping (a vertex takes its label's label), so long chains converge in
+    O(log diameter) rounds. Result: TEMP TABLE ``cc(v, comp)``; ``vertices`` without edges
+    are their own component.
     """
     con = ws.con
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE cc_edges AS
         SELECT a AS v, b AS u FROM {edges} UNION ALL SELECT b, a FROM {edges}"""
     )
-    con.execute(f"CREATE OR REPLACE TEMP TABLE cc AS SELECT v, v AS comp FROM {vertices}")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE cc_degree AS SELECT v, count(*) AS d FROM cc_edges GROUP BY v"
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE cc_core_edges AS
+        SELECT e.v, e.u FROM cc_edges e
+        SEMI JOIN (SELECT v FROM cc_degree WHERE d > 1) a ON a.v = e.v
+        SEMI JOIN (SELECT v FROM cc_degree WHERE d > 1) b ON b.v = e.u"""
+    )
+    con.execute("CREATE OR REPLACE TEMP TABLE cc AS SELECT v, v AS comp FROM cc_degree WHERE d > 1")
     rounds = 0
     while True:
         rounds += 1
         con.execute(
             """CREATE OR REPLACE TEMP TABLE cc_next AS
             WITH hop AS (
-                SELECT e.v, min(c.comp) AS comp FROM cc_edges e JOIN cc c ON c.v = e.u GROUP BY e.v
+                SELECT e.v, min(c.comp) AS comp FROM cc_core_edges e JOIN cc c ON c.v = e.u
+                GROUP BY e.v
             ), stepped AS (
-                SELECT c.v, least(c.comp, coalesce(h.comp, c.comp)) AS comp
+                SELECT c.v, least(c.comp, coalesce(h.comp, c.comp)) AS comp, c.comp AS old
                 FROM cc c LEFT JOIN hop h USING (v)
             )
-            SELECT s.v, least(s.comp, coalesce(j.comp, s.comp)) AS comp
+            SELECT s.v, least(s.comp, coalesce(j.comp, s.comp)) AS comp,
+                   least(s.comp, coalesce(j.comp, s.comp)) <> s.old AS moved
             FROM stepped s LEFT JOIN stepped j ON j.v = s.comp"""
         )
-        changed = ws.scalar(
-            "SELECT count(*) FROM cc_next n JOIN cc c USING (v) WHERE n.comp <> c.comp"
-        )
+        changed = ws.scalar("SELECT count(*) FROM cc_next WHERE moved")
         con.execute("DROP TABLE cc")
-        con.execute("ALTER TABLE cc_next RENAME TO cc")
+        con.execute("CREATE TEMP TABLE cc AS SELECT v, comp FROM cc_next")
+        con.execute("DROP TABLE cc_next")
         if not changed:
             break
-    con.execute("DROP TABLE cc_edges")
+    # leaves: the label of their one neighbour, or of the pair they form
+    con.execute(
+        """INSERT INTO cc
+        SELECT e.v, coalesce(c.comp, least(e.v, e.u)) FROM cc_edges e
+        JOIN cc_degree dv ON dv.v = e.v AND dv.d = 1
+        LEFT JOIN cc c ON c.v = e.u"""
+    )
+    con.execute(
+        f"""INSERT INTO cc SELECT v, v FROM {vertices}
+        ANTI JOIN cc_degree d USING (v)"""
+    )
+    for table in ("cc_edges", "cc_degree", "cc_core_edges"):
+        con.execute(f"DROP TABLE {table}")
     return rounds
 
 
@@ -266,10 +319,15 @@ def resolve(ws: Workspace, step: Step | None = None) -> ResolveResult:
         "SELECT a AS v FROM used_links UNION SELECT b FROM used_links"
     )
     rounds = connected_components(ws, "used_links", "linked_nodes")
-    # customers are numbered by their first event, so ids stay put as later data arrives
+    # each event joins the component of its usable identifiers (a node without links is
+    # its own component); customers are numbered by their first event, so ids stay put
     con.execute(
         """CREATE OR REPLACE TEMP TABLE ev_comp AS
-        SELECT e.seq, min(coalesce(cc.comp, e.node_id)) AS comp FROM ev_nodes e
+        SELECT e.seq, coalesce(cc.comp, e.node_id) AS comp FROM ev_single e
+        ANTI JOIN unlinked x ON x.node_id = e.node_id
+        LEFT JOIN cc ON cc.v = e.node_id
+        UNION ALL
+        SELECT e.seq, min(coalesce(cc.comp, e.node_id)) FROM ev_multi e
         ANTI JOIN unlinked x ON x.node_id = e.node_id
         LEFT JOIN cc ON cc.v = e.node_id
         GROUP BY e.seq"""
@@ -281,13 +339,16 @@ def resolve(ws: Workspace, step: Step | None = None) -> ResolveResult:
     )
     say("store")
     with ws.transaction():
-        con.execute("DELETE FROM identity_nodes")
+        con.execute("DELETE FROM identity_customers")
         con.execute(
-            """INSERT INTO identity_nodes
-            SELECT s.node_id, s.id_type, s.value, i.customer_id, s.status, s.max_links
-            FROM node_status s LEFT JOIN cc ON cc.v = s.node_id
-            LEFT JOIN comp_ids i ON i.comp = coalesce(cc.comp, s.node_id)
-                AND s.status = 'linked'"""
+            """INSERT INTO identity_customers
+            SELECT n.node_id, i.customer_id, coalesce(x.status, 'linked'),
+                   coalesce(d.max_links, 0)
+            FROM (SELECT DISTINCT node_id FROM identity_values WHERE node_id IS NOT NULL) n
+            LEFT JOIN unlinked x USING (node_id)
+            LEFT JOIN degree d USING (node_id)
+            LEFT JOIN cc ON cc.v = n.node_id
+            LEFT JOIN comp_ids i ON i.comp = coalesce(cc.comp, n.node_id) AND x.status IS NULL"""
         )
         con.execute("DELETE FROM identity_links")
         con.execute(
@@ -314,15 +375,14 @@ def resolve(ws: Workspace, step: Step | None = None) -> ResolveResult:
     for table in (
         "cc",
         "ev_comp",
-        "unlinked",
         "comp_ids",
         "linked_nodes",
         "used_links",
-        "node_status",
+        "unlinked",
         "degree",
         "links",
-        "ev_nodes",
-        "nodes",
+        "ev_single",
+        "ev_multi",
     ):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     return result
@@ -330,12 +390,14 @@ def resolve(ws: Workspace, step: Step | None = None) -> ResolveResult:
 
 def _summary(ws: Workspace, rounds: int) -> ResolveResult:
     excluded = ws.con.execute(
-        """SELECT s.id_type || ':' || s.value, s.status, s.max_links, s.busiest_type
-        FROM node_status s WHERE s.status <> 'linked' ORDER BY s.max_links DESC, 1"""
+        """SELECT n.id_type || ':' || n.value, x.status, x.max_links, x.busiest_type
+        FROM unlinked x JOIN (SELECT DISTINCT node_id, id_type, value FROM identity_values) n
+            USING (node_id)
+        ORDER BY x.max_links DESC, 1"""
     ).fetchall()
     return ResolveResult(
-        customers=int(ws.scalar("SELECT count(DISTINCT customer_id) FROM identity_nodes")),
-        identifiers=int(ws.scalar("SELECT count(*) FROM identity_nodes")),
+        customers=int(ws.scalar("SELECT count(DISTINCT customer_id) FROM identity_customers")),
+        identifiers=int(ws.scalar("SELECT count(*) FROM identity_customers")),
         events=int(ws.scalar("SELECT count(*) FROM event_customers")),
         unattributed_events=int(
             ws.scalar(
