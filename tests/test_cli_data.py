@@ -80,7 +80,7 @@ def test_init_ingest_resolve_show_stats_export_forget(cli: Cli, tmp_path: Path) 
         "unattributed_events": 0,
         "invalid_identifiers": 0,
         "excluded_identifiers": [],
-        "iterations": 2,
+        "iterations": 1,
     }
     shown = cli("customers", "show", "email:AN@example.vn", "-w", ws, "--json").json()
     assert isinstance(shown, dict)
