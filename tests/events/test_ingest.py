@@ -464,3 +464,16 @@ def test_one_bad_file_does_not_spoil_the_others(ws: Workspace, tmp_path: Path) -
     with pytest.raises(FileNotFoundError):
         ingest_files(ws, [good, missing], load_mapping(None), now=NOW)
     assert ws.scalar("SELECT count(*) FROM events") == 3
+
+
+def test_one_quarantine_file_per_run_names_each_file(ws: Workspace, tmp_path: Path) -> None:
+    bad = {"event_id": "x", "ts": "không rõ", "event": "page_view"}
+    first = write_csv(tmp_path / "a.csv", [ROWS[0], bad])
+    second = write_csv(tmp_path / "b.csv", [bad, ROWS[1]])
+    result = ingest_files(ws, [first, second], load_mapping(None), now=NOW)
+    assert (result.accepted, result.rejected) == (2, 2)
+    body = result.to_dict()
+    assert body["quarantine"] == result.files[0].quarantine == result.files[1].quarantine
+    with Path(body["quarantine"]).open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["file"], r["line"]) for r in rows] == [("a.csv", "3"), ("b.csv", "2")]

@@ -94,3 +94,29 @@ def test_second_process_gets_a_clear_busy_message(tmp_path: Path) -> None:
         holder.wait()
         if holder.stdout is not None:
             holder.stdout.close()
+
+
+def test_old_workspace_is_upgraded_by_a_writer_and_refused_by_a_reader(tmp_path: Path) -> None:
+    from journeyscope.events.schema import MIGRATIONS
+
+    root = tmp_path / "ws"
+    root.mkdir()
+    con = duckdb.connect(str(root / "journeyscope.duckdb"))
+    con.execute(
+        "CREATE TABLE schema_migrations "
+        "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+    )
+    con.execute(MIGRATIONS[0][2])
+    con.execute("INSERT INTO schema_migrations VALUES (1, 'first', now()::TIMESTAMP)")
+    con.execute(
+        "INSERT INTO identity_values VALUES ('phone', '0903 123 456', '+84903123456', NULL)"
+    )
+    con.close()
+    with pytest.raises(WorkspaceError, match="schema version 1") as info:
+        Workspace.open(root, read_only=True)
+    assert "journeyscope init" in (info.value.hint_en or "")
+    with Workspace.open(root) as ws:  # a writer applies migration 2 and keeps the data
+        assert ws.scalar("SELECT max(version) FROM schema_migrations") == SCHEMA_VERSION
+        assert ws.scalar("SELECT node_id IS NOT NULL FROM identity_values") is True
+    with Workspace.open(root, read_only=True) as ws:
+        assert ws.scalar("SELECT count(*) FROM identity_values") == 1

@@ -55,8 +55,27 @@ class FileResult:
 
 
 @dataclass
+class Quarantine:
+    """One CSV per import run for every rejected row of every file, rewritten whole each time."""
+
+    target: Path
+    rows: list[list[object]] = field(default_factory=list)
+
+    def add(self, file: str, rows: list[tuple[object, ...]]) -> str:
+        self.rows.extend([file, *row] for row in rows)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["file", "line", "field", "reason", "record"])
+        writer.writerows(self.rows)
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(self.target, buffer.getvalue())
+        return str(self.target)
+
+
+@dataclass
 class IngestResult:
     files: list[FileResult] = field(default_factory=list)
+    quarantine: str | None = None
 
     @property
     def accepted(self) -> int:
@@ -71,12 +90,11 @@ class IngestResult:
         return sum(f.rejected for f in self.files)
 
     def to_dict(self) -> dict[str, Any]:
-        quarantines = [f.quarantine for f in self.files if f.quarantine]
         return {
             "accepted": self.accepted,
             "duplicates": self.duplicates,
             "rejected": self.rejected,
-            "quarantine": quarantines[0] if len(quarantines) == 1 else (quarantines or None),
+            "quarantine": self.quarantine,
             "files": [f.__dict__ for f in self.files],
         }
 
@@ -423,9 +441,14 @@ def ingest_files(
     now: datetime | None = None,
 ) -> IngestResult:
     """Import every file; each file commits alone, so one bad file spoils no other."""
+    now = now or datetime.now(UTC).replace(tzinfo=None)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    quarantine = Quarantine(ws.root / "quarantine" / f"ingest-{stamp}.csv")
     result = IngestResult()
     for path in files:
-        result.files.append(ingest_file(ws, path, loaded, progress=progress, now=now))
+        done = ingest_file(ws, path, loaded, progress=progress, now=now, quarantine=quarantine)
+        result.files.append(done)
+        result.quarantine = done.quarantine or result.quarantine
     return result
 
 
@@ -436,13 +459,17 @@ def ingest_file(
     *,
     progress: Progress | None = None,
     now: datetime | None = None,
+    quarantine: Quarantine | None = None,
 ) -> FileResult:
     con = ws.con
     now = now or datetime.now(UTC).replace(tzinfo=None)
+    if quarantine is None:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        quarantine = Quarantine(ws.root / "quarantine" / f"ingest-{stamp}.csv")
     staged = stage(con, path, loaded.mapping)
     try:
         plan = Plan(staged, loaded, ws.config.timezone, ws.config.currency)
-        return _store(ws, staged, plan, staging_sql(plan, now), now, progress)
+        return _store(ws, staged, plan, staging_sql(plan, now), now, progress, quarantine)
     finally:
         con.execute("DROP VIEW IF EXISTS src")
         con.execute("DROP VIEW IF EXISTS src_file")
@@ -457,6 +484,7 @@ def _store(
     query: Query,
     now: datetime,
     progress: Progress | None,
+    quarantine: Quarantine,
 ) -> FileResult:
     con = ws.con
     path = staged.path
@@ -525,7 +553,7 @@ def _store(
             ],
         )
         if res.rejected:
-            res.quarantine = str(_quarantine(ws, staged, query, now))
+            res.quarantine = quarantine.add(path.name, _rejected_rows(ws, staged, query))
     return res
 
 
@@ -535,8 +563,8 @@ def _without_rec(record: str) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
-def _quarantine(ws: Workspace, staged: Staged, query: Query, now: datetime) -> Path:
-    """Write the rejected rows (line, field, reason, the row as JSON) next to the workspace."""
+def _rejected_rows(ws: Workspace, staged: Staged, query: Query) -> list[tuple[object, ...]]:
+    """(line, field, reason, the row as JSON) for every rejected row, in file order."""
     rows = ws.con.execute(
         f"""SELECT {staged.line_sql("s._rec")} AS line, split_part(s._problem, '|', 1) AS field,
                    split_part(s._problem, '|', 2) AS reason, CAST(to_json(r) AS VARCHAR) AS record
@@ -544,17 +572,7 @@ def _quarantine(ws: Workspace, staged: Staged, query: Query, now: datetime) -> P
             WHERE s._problem IS NOT NULL ORDER BY s._rec""",
         query.params,
     ).fetchall()
-    everything = sorted(
+    return sorted(
         [(line, f, why, _without_rec(rec)) for line, f, why, rec in rows]
         + [(line, f, why, "") for line, f, why in staged.bad_records]
     )
-    folder = ws.root / "quarantine"
-    folder.mkdir(exist_ok=True)
-    target = folder / f"{staged.path.name}.{now.strftime('%Y%m%dT%H%M%S')}.csv"
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["file", staged.unit, "field", "reason", "record"])
-    for line, fld, reason, record in everything:
-        writer.writerow([staged.path.name, line, fld, reason, record])
-    write_atomic(target, buffer.getvalue())
-    return target

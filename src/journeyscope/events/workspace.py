@@ -223,6 +223,8 @@ class Workspace:
         try:
             if not read_only:
                 migrate(con, folder)
+            else:
+                _check_read_only_version(con, folder)
         except BaseException:
             con.close()
             raise
@@ -278,6 +280,29 @@ class Workspace:
         self.con.execute(
             "INSERT INTO audit_log VALUES (?, ?, ?)",
             [datetime.now(UTC).replace(tzinfo=None), action, detail],
+        )
+
+
+def _check_read_only_version(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    """A read-only command cannot migrate: say so instead of failing on a missing table."""
+    has_table = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_migrations'"
+    ).fetchone()
+    row = (
+        con.execute("SELECT max(version) FROM schema_migrations").fetchone()
+        if has_table and has_table[0]
+        else None
+    )
+    version = int(row[0] or 0) if row else 0
+    if version != SCHEMA_VERSION:
+        raise WorkspaceError(
+            f"the workspace has schema version {version}; this JourneyScope uses {SCHEMA_VERSION}",
+            f"workspace có phiên bản lược đồ {version}; bản JourneyScope này dùng {SCHEMA_VERSION}",
+            location=Location(str(folder)),
+            hint_en=f"run `journeyscope init -w {folder}` once to upgrade it "
+            "(or upgrade JourneyScope if the workspace is newer)",
+            hint_vi=f"chạy `journeyscope init -w {folder}` một lần để nâng cấp "
+            "(hoặc nâng cấp JourneyScope nếu workspace mới hơn)",
         )
 
 
