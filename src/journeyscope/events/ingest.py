@@ -490,12 +490,12 @@ def _store(
     path = staged.path
     res = FileResult(str(path))
     with _watch(con, f"{path.name}: checking", progress):
-        counts = con.execute(
+        counts = ws.one(
             f"""SELECT count(*) FILTER (_problem IS NULL), count(*) FILTER (_problem IS NOT NULL),
                    count(DISTINCT event_id) FILTER (_problem IS NULL)
             FROM ({query.sql}) AS checked""",
             query.params,
-        ).fetchone() or (0, 0, 0)
+        ) or (0, 0, 0)
     valid, rejected, distinct = (int(c) for c in counts)
     res.rejected = rejected + len(staged.bad_records)
     first_only = (
@@ -521,7 +521,7 @@ def _store(
     with ws.transaction():
         import_id = int(ws.scalar("SELECT coalesce(max(import_id), 0) + 1 FROM imports"))
         with _watch(con, f"{path.name}: storing", progress):
-            row = con.execute(
+            row = ws.one(
                 f"""INSERT INTO events ({columns})
                 SELECT (CAST($import_id AS BIGINT) << {SEQ_SHIFT}) | s._rec, $source, s.event_id,
                     s.ts, s.event, s.channel, {", ".join(f"s.{n}" for n in TEXT_FIELDS)},
@@ -536,7 +536,7 @@ def _store(
                     "import_id": import_id,
                     "source": plan.mapping.source,
                 },
-            ).fetchone()
+            )
         res.accepted = int(row[0]) if row else 0
         res.duplicates = valid - res.accepted
         con.execute(

@@ -147,7 +147,7 @@ def _applied_version(con: duckdb.DuckDBPyConnection) -> int:
         "CREATE TABLE IF NOT EXISTS schema_migrations "
         "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
     )
-    row = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+    row = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()[0]
     return int(row[0]) if row else 0
 
 
@@ -271,9 +271,14 @@ class Workspace:
             raise
         self.con.execute("COMMIT")
 
+    def one(self, sql: str, params: Any = None) -> tuple[Any, ...] | None:
+        """The first row, fetching everything so no open result blocks the next statement."""
+        rows = self.con.execute(sql, params if params is not None else []).fetchall()
+        return tuple(rows[0]) if rows else None
+
     def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
-        row = self.con.execute(sql, params or []).fetchone()
-        return None if row is None else row[0]
+        rows = self.con.execute(sql, params or []).fetchall()  # fetch all: leave no open result
+        return rows[0][0] if rows else None
 
     def audit(self, action: str, detail: str) -> None:
         """Append an audit record; ``detail`` is JSON and must hold no personal data."""
@@ -287,9 +292,9 @@ def _check_read_only_version(con: duckdb.DuckDBPyConnection, folder: Path) -> No
     """A read-only command cannot migrate: say so instead of failing on a missing table."""
     has_table = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_migrations'"
-    ).fetchone()
+    ).fetchall()[0]
     row = (
-        con.execute("SELECT max(version) FROM schema_migrations").fetchone()
+        con.execute("SELECT max(version) FROM schema_migrations").fetchall()[0]
         if has_table and has_table[0]
         else None
     )

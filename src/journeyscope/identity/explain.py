@@ -13,11 +13,11 @@ from journeyscope.identity.normalize import parse_identifier
 
 def find_node(ws: Workspace, text: str) -> tuple[int, str, str, int | None, str, int]:
     id_type, value = parse_identifier(text, ws.config.identity.default_region)
-    row = ws.con.execute(
+    row = ws.one(
         "SELECT node_id, id_type, value, customer_id, status, max_links FROM identity_nodes "
         "WHERE id_type = ? AND value = ?",
         [id_type, value],
-    ).fetchone()
+    )
     if row is None:
         raise NotFound(
             f"no identifier {id_type}:{value} in this workspace (after the last resolve)",

@@ -36,12 +36,12 @@ def unblock(ws: Workspace, first: str, second: str | None = None) -> dict[str, o
     region = ws.config.identity.default_region
     a = parse_identifier(first, region)
     b = parse_identifier(second, region) if second else (None, None)
-    row = ws.con.execute(
+    row = ws.one(
         "DELETE FROM identity_blocks WHERE ((id_type = $t1 AND value = $v1 "
         "AND other_type IS NOT DISTINCT FROM $t2 AND other_value IS NOT DISTINCT FROM $v2) "
         "OR (id_type = $t2 AND value = $v2 AND other_type = $t1 AND other_value = $v1))",
         {"t1": a[0], "v1": a[1], "t2": b[0], "v2": b[1]},
-    ).fetchone()
+    )
     return {"removed": int(row[0]) if row else 0}
 
 

@@ -39,12 +39,12 @@ def profile(ws: Workspace, ref: str, limit: int = 500) -> dict[str, Any]:
             "SELECT id_type, value FROM identity_nodes WHERE customer_id = ? ORDER BY 1, 2", [cid]
         ).fetchall()
     ]
-    first, last, events, orders, revenue = con.execute(
+    first, last, events, orders, revenue = ws.one(
         """SELECT min(ts), max(ts), count(*), count(*) FILTER (event = 'purchase'),
                   coalesce(sum(revenue) FILTER (event = 'purchase'), 0)
            FROM journey_events WHERE customer_id = ?""",
         [cid],
-    ).fetchone() or (None, None, 0, 0, 0)
+    ) or (None, None, 0, 0, 0)
     channels = [
         {"channel": ch, "events": n}
         for ch, n in con.execute(
@@ -86,9 +86,7 @@ def profile(ws: Workspace, ref: str, limit: int = 500) -> dict[str, Any]:
 
 def stats(ws: Workspace) -> dict[str, Any]:
     con = ws.con
-    total, first, last = con.execute(
-        "SELECT count(*), min(ts), max(ts) FROM events"
-    ).fetchone() or (0, None, None)
+    total, first, last = ws.one("SELECT count(*), min(ts), max(ts) FROM events") or (0, None, None)
     per_channel = [
         {"channel": ch, "events": n, "customers": c}
         for ch, n, c in con.execute(
