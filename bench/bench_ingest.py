@@ -44,7 +44,9 @@ extra = {"rows": result.accepted, "rejected": result.rejected}
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=10_000_000)
-    parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "journeyscope-bench")
+    parser.add_argument(
+        "--data", type=Path, default=Path(tempfile.gettempdir()) / "journeyscope-bench"
+    )
     parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args()
     args.data.mkdir(parents=True, exist_ok=True)
@@ -52,13 +54,10 @@ def main() -> None:
     runs: dict[str, list[dict[str, float]]] = {"duckdb_ctas": [], "journeyscope_ingest": []}
     for _ in range(args.repeat):
         for name, code in (("duckdb_ctas", DUCKDB_CTAS), ("journeyscope_ingest", OURS)):
-            target = args.data / f"{name}.out"
+            target = args.data / f"{name}.out"  # a database file, or a workspace folder
             shutil.rmtree(target, ignore_errors=True)
             target.unlink(missing_ok=True)
-            db = target / "journeyscope.duckdb" if name == "journeyscope_ingest" else target
-            if name == "duckdb_ctas":
-                db = target
-            runs[name].append(measure(code, str(source), str(target if name != "duckdb_ctas" else db)))
+            runs[name].append(measure(code, str(source), str(target)))
             shutil.rmtree(target, ignore_errors=True)
             target.unlink(missing_ok=True)
     best = {k: min(v, key=lambda r: r["seconds"]) for k, v in runs.items()}
@@ -66,7 +65,18 @@ def main() -> None:
         if run["rows"] != args.events:
             raise SystemExit(f"{name} stored {run['rows']} rows, expected {args.events}")
     ratio = best["journeyscope_ingest"]["seconds"] / best["duckdb_ctas"]["seconds"]
-    print(json.dumps({"events": args.events, "machine": machine(), "best_of": args.repeat, **best, "ratio": round(ratio, 2)}, indent=2))
+    print(
+        json.dumps(
+            {
+                "events": args.events,
+                "machine": machine(),
+                "best_of": args.repeat,
+                **best,
+                "ratio": round(ratio, 2),
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

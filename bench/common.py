@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -34,31 +33,36 @@ def make_events(path: Path, events: int, people: int | None = None, seed: int = 
     con.execute(
         f"""COPY (
         WITH base AS (
-            SELECT i, CAST(floor(random() * {people}) AS BIGINT) AS p, random() AS r, random() AS q
+            SELECT i, CAST(floor(random() * {people}) AS BIGINT) AS p,
+                   random() AS r, random() AS q
             FROM range({events}) t(i)
         ), shaped AS (
-            SELECT i, p, q,
-                CASE WHEN r < 0.35 THEN 'web' WHEN r < 0.5 THEN 'app' WHEN r < 0.65 THEN 'shopee'
-                     WHEN r < 0.75 THEN 'store' WHEN r < 0.85 THEN 'email' WHEN r < 0.9 THEN 'hotline'
+            SELECT i, p, q, lpad(CAST(p AS VARCHAR), 7, '0') AS d,
+                CASE WHEN r < 0.35 THEN 'web' WHEN r < 0.5 THEN 'app'
+                     WHEN r < 0.65 THEN 'shopee' WHEN r < 0.75 THEN 'store'
+                     WHEN r < 0.85 THEN 'email' WHEN r < 0.9 THEN 'hotline'
                      ELSE 'facebook' END AS channel
             FROM base
         )
         SELECT 'e' || i AS event_id,
-            TIMESTAMPTZ '2026-01-01 00:00:00+00' + to_seconds(CAST(q * 15552000 AS BIGINT)) AS ts,
+            TIMESTAMPTZ '2026-01-01 00:00:00+00'
+                + to_seconds(CAST(q * 15552000 AS BIGINT)) AS ts,
             CASE WHEN q < 0.5 THEN 'page_view' WHEN q < 0.7 THEN 'product_view'
-                 WHEN q < 0.8 THEN 'add_to_cart' WHEN q < 0.9 THEN 'checkout' ELSE 'purchase' END AS event,
+                 WHEN q < 0.8 THEN 'add_to_cart' WHEN q < 0.9 THEN 'checkout'
+                 ELSE 'purchase' END AS event,
             channel,
             channel || ':' || CAST(p % 50 AS VARCHAR) AS touchpoint,
-            CASE WHEN channel IN ('web', 'facebook') THEN 'ck_' || CAST(p AS VARCHAR) END AS anonymous_id,
-            CASE WHEN channel = 'app' THEN 'u' || CAST(p AS VARCHAR) END AS user_id,
-            CASE WHEN channel = 'email' OR (channel = 'web' AND q > 0.8) THEN 'user' || CAST(p AS VARCHAR) || '@example.vn' END AS email,
+            CASE WHEN channel IN ('web', 'facebook') THEN 'ck_' || p END AS anonymous_id,
+            CASE WHEN channel = 'app' THEN 'u' || p END AS user_id,
+            CASE WHEN channel = 'email' OR (channel = 'web' AND q > 0.8)
+                 THEN 'user' || p || '@example.vn' END AS email,
             CASE WHEN channel IN ('shopee', 'store', 'hotline', 'app') THEN
-                CASE WHEN i % 3 = 0 THEN '+8490' || lpad(CAST(p AS VARCHAR), 7, '0')
-                     WHEN i % 3 = 1 THEN '090 ' || substr(lpad(CAST(p AS VARCHAR), 7, '0'), 1, 3) || ' ' || substr(lpad(CAST(p AS VARCHAR), 7, '0'), 4)
-                     ELSE '84-90-' || lpad(CAST(p AS VARCHAR), 7, '0') END END AS phone,
-            CASE WHEN channel = 'app' THEN 'dv_' || CAST(p AS VARCHAR)
+                CASE WHEN i % 3 = 0 THEN '+8490' || d
+                     WHEN i % 3 = 1 THEN '090 ' || substr(d, 1, 3) || ' ' || substr(d, 4)
+                     ELSE '84-90-' || d END END AS phone,
+            CASE WHEN channel = 'app' THEN 'dv_' || p
                  WHEN channel = 'store' AND q < 0.05 THEN 'TABLET-1' END AS device_id,
-            CASE WHEN channel = 'store' THEN 'LOY' || CAST(p AS VARCHAR) END AS loyalty_id,
+            CASE WHEN channel = 'store' THEN 'LOY' || p END AS loyalty_id,
             CASE WHEN q >= 0.9 THEN round(q * 1000) * 1000 END AS revenue
         FROM shaped
         ) TO '{path}' (FORMAT parquet)"""
@@ -73,23 +77,24 @@ def measure(code: str, *args: str) -> dict[str, Any]:
         [sys.executable, "-c", code + FOOTER, *args], capture_output=True, text=True, check=False
     )
     if proc.returncode:
-        raise SystemExit(f"benchmark step failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
+        tail = proc.stderr[-2000:]
+        raise SystemExit(f"benchmark step failed ({proc.returncode}):\n{tail}")
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 
 #: Appended to every step: the step sets ``seconds`` and ``extra``; peak RSS is the child's.
 FOOTER = """
 import json as _json, resource as _resource
-print(_json.dumps({"seconds": round(seconds, 3),
-                   "peak_rss_mb": round(_resource.getrusage(_resource.RUSAGE_SELF).ru_maxrss / 1024),
-                   **extra}))
+_peak = round(_resource.getrusage(_resource.RUSAGE_SELF).ru_maxrss / 1024)
+print(_json.dumps({"seconds": round(seconds, 3), "peak_rss_mb": _peak, **extra}))
 """
 
 
 def machine() -> str:
     cpus = os.cpu_count()
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{cpus} CPUs, {mem:.0f} GiB RAM, Python {sys.version.split()[0]}, DuckDB {duckdb.__version__}"
+    python = sys.version.split()[0]
+    return f"{cpus} CPUs, {mem:.0f} GiB RAM, Python {python}, DuckDB {duckdb.__version__}"
 
 
 def timed() -> float:

@@ -4,8 +4,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck disable=SC1091
 source scripts/setup.sh dev
-echo "== ruff format" && ruff format --check src tests
-echo "== ruff lint" && ruff check src tests
+echo "== ruff format" && ruff format --check src tests bench
+echo "== ruff lint" && ruff check src tests bench
 echo "== mypy (strict)" && mypy src
 echo "== import contracts" && lint-imports --no-logo
 echo "== pytest" && python -m pytest "$@"
