@@ -503,6 +503,17 @@ def _store(
         if distinct == valid
         else "QUALIFY row_number() OVER (PARTITION BY s.event_id ORDER BY s._rec) = 1"
     )
+    # the anti-join only when this source already has events (a first import skips it)
+    seen = ws.scalar(
+        "SELECT count(*) FROM (SELECT 1 FROM events WHERE source = ? LIMIT 1)",
+        [plan.mapping.source],
+    )
+    already_stored = (
+        "AND NOT EXISTS (SELECT 1 FROM events e WHERE e.source = $source "
+        "AND e.event_id = s.event_id)"
+        if seen
+        else ""
+    )
     columns = ", ".join(
         (
             "seq",
@@ -527,9 +538,7 @@ def _store(
                     s.ts, s.event, s.channel, {", ".join(f"s.{n}" for n in TEXT_FIELDS)},
                     s.properties, s.revenue, s.currency, $import_id
                 FROM ({query.sql}) AS s
-                WHERE s._problem IS NULL
-                  AND NOT EXISTS (
-                    SELECT 1 FROM events e WHERE e.source = $source AND e.event_id = s.event_id)
+                WHERE s._problem IS NULL {already_stored}
                 {first_only}""",
                 {
                     **query.params,
