@@ -118,4 +118,9 @@ def test_planted_facts_are_in_the_data(demo_sources: Path, demo_workspace: Path)
         ).fetchone() or (0, 0)
         assert late < 2.5 and on_time > 4
     assert facts["late_delivery_emotion_dip"]["late_orders"] > 0
+    with Workspace.open(demo_workspace, read_only=True) as ws:
+        unpriced = ws.scalar(
+            "SELECT count(*) FROM events WHERE event = 'purchase' AND coalesce(revenue, 0) <= 0"
+        )
+    assert unpriced == 0  # every order, in every channel, carries its value in VND
     assert facts["identity_traps"]["shared_device"] == "device_id:TAB-CH-Q1-01"

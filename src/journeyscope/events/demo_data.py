@@ -737,6 +737,7 @@ def _shape(source: str, row: dict[str, Any], rng: random.Random) -> dict[str, An
             "touchpoint": row.get("touchpoint"),
             **{k: v for k, v in ids.items() if v},
             **_utm(row, rng),
+            "revenue": row.get("revenue"),
             "properties": props or None,
         }
     if source == "app":
