@@ -156,6 +156,7 @@ def test_demo_imports_data_and_renders_every_template(cli: Cli, tmp_path: Path) 
     assert result["events"] > 2000 and result["customers"] > 300
     report = Path(result["report"]).read_text(encoding="utf-8")
     assert "Doanh thu" in report and "TAB-CH-Q1-01" in report and "<script" not in report
+    assert report.count("<svg") >= 3  # two charts and the current-state map inline
     assert (tmp_path / "demo" / "maps" / "index.html").exists()
     assert (tmp_path / "demo" / "maps" / "retail-current-state.vi.svg").exists()
     assert (tmp_path / "demo" / "workspace" / "journeyscope.duckdb").exists()

@@ -89,7 +89,10 @@ def run_demo(
         "timings": {k: round(v, 2) for k, v in timings.items()},
     }
     report = output / "report.html"
+    featured = output / "maps" / "retail-current-state.vi.svg"
+    summary["featured_map"] = featured.read_text(encoding="utf-8") if featured.exists() else ""
     write_atomic(report, report_html(summary))
+    del summary["featured_map"]
     write_atomic(
         output / "summary.json", json.dumps(summary, ensure_ascii=False, indent=2, default=str)
     )
@@ -124,8 +127,17 @@ REPORT_CSS = (
     ".card span{color:#6b7280;font-size:12px}section{background:#fff;margin:12px;"
     "padding:12px;border:1px solid #e5e7eb;border-radius:8px;overflow-x:auto}"
     "table{border-collapse:collapse}td,th{padding:4px 10px;border-bottom:1px solid #e5e7eb;"
-    "text-align:left}"
+    "text-align:left}.map{overflow-x:auto;margin:8px 0}"
 )
+
+
+def _featured(s: dict[str, Any]) -> str:
+    """The retail current-state map inline, so the page stands alone (our own escaped SVG)."""
+    svg = str(s.get("featured_map") or "")
+    if not svg:
+        return ""
+    svg = svg.split("?>", 1)[-1] if svg.startswith("<?xml") else svg
+    return f"<div class='map'>{svg}</div>"
 
 
 def report_html(s: dict[str, Any]) -> str:
@@ -191,6 +203,6 @@ def report_html(s: dict[str, Any]) -> str:
         f"<section><h2>Sự thật được cài sẵn / Planted facts</h2><ul>{planted}</ul></section>"
         "<section><h2>Nhập dữ liệu / Imports</h2><table><tr><th>Tệp / File</th><th>Mới / New</th>"
         f"<th>Trùng / Duplicates</th><th>Lỗi / Rejected</th></tr>{imports}</table></section>"
-        f"<section><h2>Bản đồ hành trình / Journey maps</h2><ul>{maps}</ul></section>"
+        f"<section><h2>Bản đồ hành trình / Journey maps</h2>{_featured(s)}<ul>{maps}</ul></section>"
         "</body></html>\n"
     )
