@@ -221,3 +221,29 @@ def test_long_chain_converges(tmp_path: Path) -> None:
 
 def test_duckdb_is_the_engine() -> None:
     assert duckdb.__version__
+
+
+def test_a_hash_collision_is_renumbered_not_merged(tmp_path: Path) -> None:
+    from journeyscope.identity.resolve import _resolve_collisions
+
+    with Workspace.init(tmp_path / "ws") as ws:
+        ws.con.execute(
+            "INSERT INTO identity_values VALUES "
+            "('phone', '0903 000 001', '+84903000001', NULL, 42), "
+            "('phone', '+84903000001', '+84903000001', NULL, 42), "
+            "('email', 'a@b.vn', 'a@b.vn', NULL, 42)"
+        )
+        ws.con.execute(
+            "CREATE TEMP TABLE fresh_ids AS SELECT 42::BIGINT AS node_id, "
+            "hash(id_type, value, 'check') AS check_hash FROM "
+            "(SELECT DISTINCT id_type, value FROM identity_values)"
+        )
+        assert _resolve_collisions(ws, had_values=False) == 1
+        ids = dict(
+            ws.con.execute(
+                "SELECT value, count(DISTINCT node_id) || ':' || min(node_id) FROM identity_values "
+                "GROUP BY value"
+            ).fetchall()
+        )
+    assert ids["+84903000001"].startswith("1:") and ids["a@b.vn"].startswith("1:")
+    assert ids["+84903000001"] != ids["a@b.vn"]

@@ -129,9 +129,12 @@ def _resolve_collisions(ws: Workspace, had_values: bool) -> int:
     4 million identifiers a collision has odds of about 10⁻⁶, but it would merge two people.
     """
     con = ws.con
+    # fresh_ids holds distinct (id, check) pairs: as many ids as pairs means no clash
+    pairs, ids = ws.one("SELECT count(*), count(DISTINCT node_id) FROM fresh_ids") or (0, 0)
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE clashes AS
-        SELECT node_id FROM fresh_ids GROUP BY node_id HAVING count(DISTINCT check_hash) > 1"""
+        f"""CREATE OR REPLACE TEMP TABLE clashes AS
+        SELECT node_id FROM fresh_ids {"WHERE false" if pairs == ids else ""}
+        GROUP BY node_id HAVING count(DISTINCT check_hash) > 1"""
     )
     if had_values:  # new values against the ones stored by earlier runs
         con.execute(
