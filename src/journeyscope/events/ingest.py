@@ -26,13 +26,15 @@ from journeyscope.errors import InputError
 from journeyscope.events.grouping import grouping_sql
 from journeyscope.events.mapping import GROUPING_FIELDS, LoadedMapping
 from journeyscope.events.readers import Staged, stage
-from journeyscope.events.schema import IDENTIFIER_TYPES, SEQ_SHIFT
+from journeyscope.events.schema import EVENT_FIELDS, IDENTIFIER_TYPES, SEQ_SHIFT
 from journeyscope.events.workspace import Workspace
 from journeyscope.maps.io import write_atomic
 
 Progress = Callable[[str, float], None]
 REQUIRED = ("ts", "event")
 TEXT_FIELDS = ("touchpoint", *IDENTIFIER_TYPES)
+#: The event fields a mapping fills, in table order (``source`` comes from the mapping itself).
+MAPPED_FIELDS = tuple(f for f in EVENT_FIELDS if f != "source")
 OLDEST = datetime(1990, 1, 1)
 #: Vietnamese exports write day first.
 VN_FORMATS = [
@@ -249,16 +251,7 @@ class Plan:
 
     @staticmethod
     def all_fields() -> tuple[str, ...]:
-        return (
-            "event_id",
-            "ts",
-            "event",
-            "channel",
-            *TEXT_FIELDS,
-            "properties",
-            "revenue",
-            "currency",
-        )
+        return MAPPED_FIELDS
 
     def column(self, name: str) -> str | None:
         col = self.sources.get(name)
@@ -514,29 +507,15 @@ def _store(
         if seen
         else ""
     )
-    columns = ", ".join(
-        (
-            "seq",
-            "source",
-            "event_id",
-            "ts",
-            "event",
-            "channel",
-            *TEXT_FIELDS,
-            "properties",
-            "revenue",
-            "currency",
-            "import_id",
-        )
-    )
+    columns = ", ".join(("seq", "source", *MAPPED_FIELDS, "import_id"))
+    mapped = ", ".join(f"s.{name}" for name in MAPPED_FIELDS)
     with ws.transaction():
         import_id = int(ws.scalar("SELECT coalesce(max(import_id), 0) + 1 FROM imports"))
         with _watch(con, f"{path.name}: storing", progress):
             row = ws.one(
                 f"""INSERT INTO events ({columns})
-                SELECT (CAST($import_id AS BIGINT) << {SEQ_SHIFT}) | s._rec, $source, s.event_id,
-                    s.ts, s.event, s.channel, {", ".join(f"s.{n}" for n in TEXT_FIELDS)},
-                    s.properties, s.revenue, s.currency, $import_id
+                SELECT (CAST($import_id AS BIGINT) << {SEQ_SHIFT}) | s._rec, $source, {mapped},
+                    $import_id
                 FROM ({query.sql}) AS s
                 WHERE s._problem IS NULL {already_stored}
                 {first_only}""",
