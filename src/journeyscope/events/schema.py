@@ -155,10 +155,8 @@ MIGRATIONS = (
             max_links BIGINT NOT NULL
         );
         CREATE VIEW identity_nodes AS
-            SELECT d.node_id, d.id_type, d.value, c.customer_id, c.status, c.max_links
-            FROM (SELECT DISTINCT node_id, id_type, value FROM identity_values
-                  WHERE node_id IS NOT NULL) d
-            JOIN identity_customers c USING (node_id);
+            SELECT DISTINCT c.node_id, v.id_type, v.value, c.customer_id, c.status, c.max_links
+            FROM identity_customers c JOIN identity_values v USING (node_id);
         """,
     ),
 )

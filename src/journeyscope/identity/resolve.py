@@ -394,8 +394,9 @@ def resolve(ws: Workspace, step: Step | None = None) -> ResolveResult:
 def _summary(ws: Workspace, rounds: int) -> ResolveResult:
     excluded = ws.con.execute(
         """SELECT n.id_type || ':' || n.value, x.status, x.max_links, x.busiest_type
-        FROM unlinked x JOIN (SELECT DISTINCT node_id, id_type, value FROM identity_values) n
-            USING (node_id)
+        FROM unlinked x
+        JOIN (SELECT DISTINCT v.node_id, v.id_type, v.value FROM identity_values v
+              SEMI JOIN unlinked u USING (node_id)) n USING (node_id)
         ORDER BY x.max_links DESC, 1"""
     ).fetchall()
     return ResolveResult(
