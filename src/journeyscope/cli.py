@@ -443,7 +443,13 @@ def init(
     except ValidationError as exc:
         first = exc.errors()[0]
         msg = first["msg"].removeprefix("Value error, ")
-        raise InputError(msg, msg, location=Location(field=str(first["loc"][0]))) from exc
+        raise InputError(
+            msg,
+            msg,
+            location=Location(field=str(first["loc"][0])),
+            hint_en="e.g. --timezone Asia/Ho_Chi_Minh --language vi",
+            hint_vi="ví dụ --timezone Asia/Ho_Chi_Minh --language vi",
+        ) from exc
     with Workspace.init(root, config) as ws:
         info = {
             "workspace": str(ws.root),
@@ -582,7 +588,12 @@ def identity_block(
 ) -> None:
     """Stop an identifier (or one pair) from linking; the next resolve splits the customers."""
     if len(identifiers) > 2:
-        raise InputError("give one identifier or one pair", "hãy đưa một định danh hoặc một cặp")
+        raise InputError(
+            f"got {len(identifiers)} identifiers; give one identifier or one pair",
+            f"nhận {len(identifiers)} định danh; hãy đưa một định danh hoặc một cặp",
+            hint_en="identity block phone:0903123456   or   identity block A B (one pair)",
+            hint_vi="identity block phone:0903123456   hoặc   identity block A B (một cặp)",
+        )
     with _workspace(workspace) as ws:
         data = (unblock if unblock_it else block)(
             ws, identifiers[0], identifiers[1] if len(identifiers) > 1 else None

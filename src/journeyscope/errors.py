@@ -125,6 +125,17 @@ def unknown_name(kind_en: str, kind_vi: str, value: str, known: object) -> NotFo
     )
 
 
+def missing_file(path: object) -> NotFound:
+    """The one "no such file" error, for documents and data files alike."""
+    return NotFound(
+        f"no such file: {path}",
+        f"không tìm thấy tệp: {path}",
+        location=Location(file=str(path)),
+        hint_en="check the path (relative paths start from the current folder)",
+        hint_vi="kiểm tra lại đường dẫn (đường dẫn tương đối tính từ thư mục hiện tại)",
+    )
+
+
 class MissingDependency(JourneyScopeError, RuntimeError):
     """An optional part (a browser, an extra package) that is not installed."""
 

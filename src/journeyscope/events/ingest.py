@@ -278,6 +278,8 @@ class Plan:
                     f"properties names column {missing[0]!r}, which {self.staged.path.name} lacks",
                     f"properties dùng cột {missing[0]!r} nhưng {self.staged.path.name} không có",
                     location=self.loaded.location("properties"),
+                    hint_en=f"columns in the file: {', '.join(self.staged.columns)}",
+                    hint_vi=f"các cột trong tệp: {', '.join(self.staged.columns)}",
                 )
             return list(self.mapping.properties)
         return [c for c in self.staged.columns if c not in used]

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from journeyscope.errors import InputError, Location, NotFound
+from journeyscope.errors import InputError, Location, missing_file
 from journeyscope.events.mapping import FORMATS, Mapping
 
 SUFFIXES = {
@@ -79,11 +79,7 @@ def file_kind(path: Path, mapping: Mapping) -> str:
 def stage(con: duckdb.DuckDBPyConnection, path: Path, mapping: Mapping) -> Staged:
     """Register ``path`` as the view ``src``; raise :class:`InputError` naming file and line."""
     if not path.is_file():
-        raise NotFound(
-            f"no such file: {path}",
-            f"không có tệp: {path}",
-            location=Location(str(path)),
-        )
+        raise missing_file(path)
     kind = file_kind(path, mapping)
     con.execute("DROP VIEW IF EXISTS src")
     con.execute("DROP TABLE IF EXISTS src_raw")

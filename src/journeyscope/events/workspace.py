@@ -104,6 +104,8 @@ def read_config(root: Path) -> WorkspaceConfig:
             f"workspace config is not valid YAML: {exc}",
             f"cấu hình workspace không phải YAML hợp lệ: {exc}",
             location=Location(str(file), line),
+            hint_en="fix the line, or delete workspace.yaml to get the defaults back",
+            hint_vi="sửa dòng đó, hoặc xoá workspace.yaml để dùng lại giá trị mặc định",
         ) from exc
     except ValidationError as exc:
         first = exc.errors()[0]

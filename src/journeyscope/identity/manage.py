@@ -60,6 +60,8 @@ def export_identities(ws: Workspace, target: Path) -> int:
         raise OutputError(
             f"{target.name}: identity export writes .csv",
             f"{target.name}: xuất định danh chỉ ghi tệp .csv",
+            hint_en="name the output FILE.csv",
+            hint_vi="đặt tên tệp đầu ra là TỆP.csv",
         )
     rel = ws.con.sql(
         "SELECT id_type AS identifier_type, value AS identifier_value, customer_id "

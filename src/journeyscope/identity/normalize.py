@@ -103,5 +103,7 @@ def parse_identifier(text: str, region: str = "VN") -> tuple[str, str]:
         raise InputError(
             f"{text!r}: {problem}",
             f"{text!r}: giá trị không dùng được ({problem})",
+            hint_en="write it as the source does, e.g. phone:0903123456 or email:an@example.vn",
+            hint_vi="viết như nguồn dữ liệu, ví dụ phone:0903123456 hoặc email:an@example.vn",
         )
     return id_type, value

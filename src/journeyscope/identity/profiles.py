@@ -13,7 +13,7 @@ def customer_id_of(ws: Workspace, ref: str) -> int:
     """A customer from ``42`` or from any of its identifiers (``phone:0903123456``)."""
     if ref.isdigit():
         cid = int(ref)
-        if ws.scalar("SELECT count(*) FROM identity_nodes WHERE customer_id = ?", [cid]):
+        if ws.scalar("SELECT count(*) FROM identity_customers WHERE customer_id = ?", [cid]):
             return cid
         raise NotFound(
             f"no customer {cid}",
@@ -26,6 +26,8 @@ def customer_id_of(ws: Workspace, ref: str) -> int:
         raise NotFound(
             f"{id_type}:{value} belongs to no customer ({status})",
             f"{id_type}:{value} không thuộc khách hàng nào ({status})",
+            hint_en=f"see why with `journeyscope identity explain {id_type}:{value}`",
+            hint_vi=f"xem lý do bằng `journeyscope identity explain {id_type}:{value}`",
         )
     return int(customer)
 
@@ -96,8 +98,8 @@ def stats(ws: Workspace) -> dict[str, Any]:
     ]
     return {
         "events": total,
-        "customers": ws.scalar("SELECT count(DISTINCT customer_id) FROM identity_nodes"),
-        "identifiers": ws.scalar("SELECT count(*) FROM identity_nodes"),
+        "customers": ws.scalar("SELECT count(DISTINCT customer_id) FROM identity_customers"),
+        "identifiers": ws.scalar("SELECT count(*) FROM identity_customers"),
         "unattributed_events": total - ws.scalar("SELECT count(*) FROM event_customers"),
         "resolved": bool(ws.scalar("SELECT count(*) FROM identity_runs")),
         "first_event": first.isoformat() if first else None,

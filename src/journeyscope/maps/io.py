@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
-from journeyscope.errors import DocumentError, Location, NotFound, OutputError
+from journeyscope.errors import DocumentError, Location, OutputError, missing_file
 
 PathKey = tuple[str | int, ...]
 Positions = dict[PathKey, tuple[int, int]]
@@ -26,13 +26,7 @@ def read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise NotFound(
-            f"no such file: {path}",
-            f"không tìm thấy tệp: {path}",
-            location=Location(file=str(path)),
-            hint_en="check the path",
-            hint_vi="kiểm tra lại đường dẫn",
-        ) from None
+        raise missing_file(path) from None
     except UnicodeDecodeError as exc:
         raise DocumentError(
             f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})",
