@@ -11,13 +11,10 @@ identically. The goal (issue 3): ours at most 0.2× networkx's time.
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
-import tempfile
-from pathlib import Path
 
-from common import machine, make_events, measure
+from common import bench_args, machine, make_events, measure
 
 SETUP = """
 import sys, time
@@ -79,14 +76,7 @@ extra = {"components": len(components), "same_partition": same}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--events", type=int, default=10_000_000)
-    parser.add_argument(
-        "--data", type=Path, default=Path(tempfile.gettempdir()) / "journeyscope-bench"
-    )
-    parser.add_argument("--repeat", type=int, default=2)
-    args = parser.parse_args()
-    args.data.mkdir(parents=True, exist_ok=True)
+    args = bench_args(__doc__)
     source = make_events(args.data / f"events-{args.events}.parquet", args.events)
     ws = args.data / f"identity-ws-{args.events}"
     shutil.rmtree(ws, ignore_errors=True)

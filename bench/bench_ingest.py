@@ -8,13 +8,10 @@ child process (so peak memory is its own). The goal (issue 3): ours within 2× o
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
-import tempfile
-from pathlib import Path
 
-from common import machine, make_events, measure
+from common import bench_args, machine, make_events, measure
 
 DUCKDB_CTAS = """
 import sys, time, duckdb
@@ -42,14 +39,7 @@ extra = {"rows": result.accepted, "rejected": result.rejected}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--events", type=int, default=10_000_000)
-    parser.add_argument(
-        "--data", type=Path, default=Path(tempfile.gettempdir()) / "journeyscope-bench"
-    )
-    parser.add_argument("--repeat", type=int, default=2)
-    args = parser.parse_args()
-    args.data.mkdir(parents=True, exist_ok=True)
+    args = bench_args(__doc__)
     source = make_events(args.data / f"events-{args.events}.parquet", args.events)
     runs: dict[str, list[dict[str, float]]] = {"duckdb_ctas": [], "journeyscope_ingest": []}
     for _ in range(args.repeat):

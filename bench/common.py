@@ -6,10 +6,12 @@ is its own; steps being compared run back to back in the same session.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -69,6 +71,19 @@ def make_events(path: Path, events: int, people: int | None = None, seed: int = 
     )
     con.close()
     return path
+
+
+def bench_args(doc: str | None) -> argparse.Namespace:
+    """--events, --data (where the synthetic Parquet is kept) and --repeat, for every bench."""
+    parser = argparse.ArgumentParser(description=doc)
+    parser.add_argument("--events", type=int, default=10_000_000)
+    parser.add_argument(
+        "--data", type=Path, default=Path(tempfile.gettempdir()) / "journeyscope-bench"
+    )
+    parser.add_argument("--repeat", type=int, default=2)
+    args = parser.parse_args()
+    args.data.mkdir(parents=True, exist_ok=True)
+    return args
 
 
 def measure(code: str, *args: str) -> dict[str, Any]:

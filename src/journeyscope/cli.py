@@ -620,6 +620,13 @@ def identity_blocks(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) ->
         )
 
 
+def _exported(rows: int, output: Path, as_json: bool) -> None:
+    if as_json:
+        emit_json({"rows": rows, "file": str(output)})
+    else:
+        out.print(t("exported", lang(), n=rows, path=output))
+
+
 @identity_app.command("export")
 def identity_export(
     output: Annotated[Path, typer.Option("-o", "--output", help="FILE.csv")],
@@ -629,10 +636,7 @@ def identity_export(
     """Write identifier_type,identifier_value,customer_id for every linked identifier."""
     with _workspace(workspace, read_only=True) as ws:
         n = export_identities(ws, output)
-    if as_json:
-        emit_json({"rows": n, "file": str(output)})
-    else:
-        out.print(t("exported", lang(), n=n, path=output))
+    _exported(n, output, as_json)
 
 
 @customers_app.command("show")
@@ -715,10 +719,7 @@ def events_export(
     """Write every stored event with our field names (and its customer_id)."""
     with _workspace(workspace, read_only=True) as ws:
         n = export_events(ws, output)
-    if as_json:
-        emit_json({"rows": n, "file": str(output)})
-    else:
-        out.print(t("exported", lang(), n=n, path=output))
+    _exported(n, output, as_json)
 
 
 @app.command("forget")
