@@ -12,7 +12,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +109,3 @@ def machine() -> str:
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     python = sys.version.split()[0]
     return f"{cpus} CPUs, {mem:.0f} GiB RAM, Python {python}, DuckDB {duckdb.__version__}"
-
-
-def timed() -> float:
-    return time.perf_counter()

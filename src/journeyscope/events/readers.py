@@ -43,8 +43,7 @@ class Staged:
     path: Path
     kind: str
     columns: dict[str, str]
-    first_line: int  # line (or row) number of record 0
-    unit: str = "line"
+    first_line: int  # line (CSV, JSON Lines) or row (XLSX, Parquet) number of record 0
     bad_records: list[tuple[int, str, str]] = field(default_factory=list)  # (line, field, why)
     cleanup: list[Path] = field(default_factory=list)
     line_map: bool = False  # `_rec` already holds the line number
@@ -123,7 +122,7 @@ def _parquet(con: duckdb.DuckDBPyConnection, path: Path, mapping: Mapping, kind:
         "CREATE OR REPLACE TEMP VIEW src AS "
         "SELECT * EXCLUDE (file_row_number), file_row_number AS _rec FROM src_file"
     )
-    return Staged(path, kind, {}, first_line=1, unit="row")
+    return Staged(path, kind, {}, first_line=1)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -352,4 +351,4 @@ def _xlsx(con: duckdb.DuckDBPyConnection, path: Path, mapping: Mapping, kind: st
     con.execute("CREATE OR REPLACE TEMP TABLE src_raw AS SELECT * FROM src_arrow")
     con.unregister("src_arrow")
     con.execute("CREATE OR REPLACE TEMP VIEW src AS SELECT * FROM src_raw")
-    return Staged(path, kind, {}, first_line=2, unit="row")
+    return Staged(path, kind, {}, first_line=2)

@@ -34,31 +34,6 @@ EVENT_FIELDS: Final = (
     "source",
 )
 
-#: Event names the analytics know; others are accepted as they are (lower_snake_case).
-KNOWN_EVENTS: Final = (
-    "ad_impression",
-    "ad_click",
-    "page_view",
-    "product_view",
-    "search",
-    "add_to_cart",
-    "checkout",
-    "purchase",
-    "order_delivered",
-    "delivery_late",
-    "return",
-    "support_call",
-    "support_ticket",
-    "review",
-    "survey_response",
-    "message_sent",
-    "message_opened",
-    "message_clicked",
-    "store_visit",
-    "sign_up",
-    "login",
-)
-
 SEQ_SHIFT: Final = 32
 
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
