@@ -14,7 +14,6 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from journeyscope.demo.charts import bar_chart
 from journeyscope.events.demo_data import generate
 from journeyscope.events.ingest import ingest_files
 from journeyscope.events.mapping import load_mapping
@@ -24,6 +23,7 @@ from journeyscope.identity.profiles import stats
 from journeyscope.identity.resolve import resolve
 from journeyscope.maps.io import write_atomic
 from journeyscope.render import demo as maps_demo
+from journeyscope.render.charts import bar_chart
 from journeyscope.render.html_page import CSP, CSS
 
 Say = Callable[[str], None]

@@ -94,4 +94,24 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "(The web app is not built yet; the report above is the demo's page.)",
         "vi": "(Ứng dụng web chưa có; trang báo cáo ở trên là trang của bản demo.)",
     },
+    "stale_identity": {
+        "en": "warning: {n} events arrived after the last `identity resolve` and are not "
+        "counted; run it again",
+        "vi": "cảnh báo: {n} sự kiện đến sau lần `identity resolve` cuối và chưa được tính; "
+        "hãy chạy lại",
+    },
+    "wrote_customers": {
+        "en": "Wrote {n} customers to {path}",
+        "vi": "Đã ghi {n} khách hàng vào {path}",
+    },
+    "funnel_title": {"en": "Funnel", "vi": "Phễu chuyển đổi"},
+    "funnel_excluded": {
+        "en": "{n} customers dropped: every attempt hit an excluded event",
+        "vi": "{n} khách hàng bị loại: mọi lượt đều gặp sự kiện bị loại trừ",
+    },
+    "col_step": {"en": "Step", "vi": "Bước"},
+    "col_customers": {"en": "Customers", "vi": "Khách hàng"},
+    "col_conversion": {"en": "Of step 1", "vi": "So với bước 1"},
+    "col_from_previous": {"en": "Of previous", "vi": "So với bước trước"},
+    "col_median": {"en": "Median time", "vi": "Thời gian trung vị"},
 }

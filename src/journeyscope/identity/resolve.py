@@ -372,7 +372,13 @@ def resolve(ws: Workspace, step: Step | None = None) -> ResolveResult:
                 result.customers,
                 result.identifiers,
                 result.events,
-                json.dumps({"excluded": len(result.excluded_identifiers), "rounds": rounds}),
+                json.dumps(
+                    {
+                        "excluded": len(result.excluded_identifiers),
+                        "rounds": rounds,
+                        "unattributed": result.unattributed_events,
+                    }
+                ),
             ],
         )
     for table in (

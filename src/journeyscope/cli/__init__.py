@@ -797,6 +797,10 @@ def demo(
 # ------------------------------------------------------------------ entry point
 
 
+# the analytics commands register themselves on ``app``
+from journeyscope.cli import analytics as _analytics  # noqa: E402, F401
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; expected errors become a message and an exit code, never a traceback."""
     args = sys.argv[1:] if argv is None else argv

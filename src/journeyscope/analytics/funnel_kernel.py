@@ -1,0 +1,446 @@
+"""The compiled funnel pass: one walk over each customer's time-ordered events.
+
+Input is three flat arrays sorted by (customer, ts): ``starts`` (offsets of each customer's
+rows, length customers + 1), ``ts`` (int64, any unit — the window is in the same unit) and
+``mask`` (uint32, bit ``q`` set when the row matches step ``q + 1``). Output per customer:
+the level reached (0 … steps) and the step timestamps of the first attempt that reached it
+(for time to convert; -1 where unused).
+
+Semantics follow ClickHouse ``windowFunnel`` (pinned: chdb 4.4.0, engine 26.9) so the
+result can be compared with it row for row, and PostHog's unordered funnel. Rows at one
+timestamp are handled as ClickHouse sorts them: by step, so a step-1 row and a step-2 row at
+the same instant convert. See docs/analytics.md for the mode table.
+
+Why numba: the walk is a state machine over ordered rows that SQL cannot express without
+quadratic self-joins; compiled, it runs at memory speed. The SQL engine still does the
+heavy parts (filtering, the step masks, the sort).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+ORDER, DEDUP, INCREASE, REENTRY, ONCE, EXCLUDE = 1, 2, 4, 8, 16, 32
+NEG = np.iinfo(np.int64).min
+
+
+@njit(cache=True)
+def _first_empty(has: np.ndarray, k: int) -> int:
+    for q in range(k):
+        if not has[q]:
+            return q
+    return k
+
+
+@njit(cache=True)
+def _top(has: np.ndarray, k: int) -> int:
+    for q in range(k, 0, -1):
+        if has[q - 1]:
+            return q
+    return 0
+
+
+@njit(cache=True)
+def _record(rec: np.ndarray, path_src: np.ndarray, upto: int) -> None:
+    for q in range(upto + 1):
+        rec[upto, q] = path_src[q]
+
+
+@njit(cache=True)
+def _plain(ts, mask, lo, hi, k, window, flags, rec):  # type: ignore[no-untyped-def]
+    """windowFunnel without ``strict_once``: one event may fill several steps."""
+    order = flags & ORDER != 0
+    dedup = flags & DEDUP != 0
+    increase = flags & INCREASE != 0
+    reentry = flags & REENTRY != 0
+    has = np.zeros(k, np.bool_)
+    first = np.zeros(k, np.int64)
+    last = np.zeros(k, np.int64)
+    path = np.full((k, k), -1, np.int64)
+    seen_first = False
+    i = lo
+    while i < hi:
+        t = ts[i]
+        j = i
+        while j < hi and ts[j] == t:
+            j += 1
+        if order:
+            for r in range(i, j):
+                if mask[r] == 0 and seen_first:
+                    return _top(has, k)
+        for q in range(k):
+            bit = np.uint32(1) << np.uint32(q)
+            for r in range(i, j):
+                if mask[r] & bit == 0:
+                    continue
+                if q == 0:
+                    new = not has[0]
+                    has[0] = True
+                    first[0] = t
+                    last[0] = t
+                    path[0, 0] = t
+                    seen_first = True
+                    if new:
+                        _record(rec, path[0], 0)
+                elif dedup and has[q]:
+                    return _top(has, k)
+                elif order and seen_first and not has[q - 1]:
+                    if reentry:
+                        continue
+                    return _first_empty(has, k)
+                elif has[q - 1]:
+                    ok = t <= first[q - 1] + window
+                    if increase:
+                        ok = ok and last[q - 1] < t
+                    if ok:
+                        new = not has[q]
+                        has[q] = True
+                        first[q] = first[q - 1]
+                        last[q] = t
+                        for p in range(q):
+                            path[q, p] = path[q - 1, p]
+                        path[q, q] = t
+                        if new:
+                            _record(rec, path[q], q)
+                        if q + 1 == k:
+                            return k
+        i = j
+    return _top(has, k)
+
+
+@njit(cache=True)
+def _augment(step, lo_step, rows_of, nrows, excluded, match_row, visited):  # type: ignore[no-untyped-def]
+    """Kuhn's augmenting path: give ``step`` a row of its own (iterative DFS)."""
+    stack_step = np.empty(64, np.int64)
+    stack_r = np.empty(64, np.int64)
+    parent = np.full(64, -1, np.int64)
+    depth = 0
+    stack_step[0] = step
+    stack_r[0] = 0
+    while depth >= 0:
+        s = stack_step[depth]
+        advanced = False
+        while stack_r[depth] < nrows:
+            r = stack_r[depth]
+            stack_r[depth] += 1
+            if r == excluded or visited[r] or not rows_of[s - lo_step, r]:
+                continue
+            visited[r] = True
+            owner = match_row[r]
+            parent[depth] = r
+            if owner < 0:
+                # unwind: every step on the stack takes the row chosen at its depth
+                for d in range(depth, -1, -1):
+                    rr = parent[d]
+                    match_row[rr] = stack_step[d]
+                return True
+            depth += 1
+            stack_step[depth] = owner
+            stack_r[depth] = 0
+            advanced = True
+            break
+        if not advanced:
+            depth -= 1
+    return False
+
+
+@njit(cache=True)
+def _fillable(rows_of, lo_step, hi_step, nrows, excluded):  # type: ignore[no-untyped-def]
+    """Can steps lo_step..hi_step-1 each take a different row of the group (not ``excluded``)?"""
+    if hi_step <= lo_step:
+        return True
+    if hi_step - lo_step > nrows - (1 if excluded >= 0 else 0):
+        return False
+    match_row = np.full(nrows, -1, np.int64)
+    for s in range(lo_step, hi_step):
+        visited = np.zeros(nrows, np.bool_)
+        if not _augment(s, 0, rows_of, nrows, excluded, match_row, visited):
+            return False
+    return True
+
+
+@njit(cache=True)
+def _path_from(path, base, q, t, k):  # type: ignore[no-untyped-def]
+    """Steps before ``base`` from the stored attempt, the rest at this instant ``t``."""
+    out = np.full(k, -1, np.int64)
+    for p in range(base):
+        out[p] = path[base - 1, p]
+    for p in range(base, q + 1):
+        out[p] = t
+    return out
+
+
+@njit(cache=True)
+def _best_start(rows_of, n, u, q, t, has, best, window, increase):  # type: ignore[no-untyped-def]
+    """Latest start of an attempt that reaches step ``q`` (0-based) with row ``u``.
+
+    ``base`` steps were taken before this timestamp (the stored attempt at that level);
+    the steps between are taken by other rows of this timestamp, one row each. With
+    strict_increase nothing may share the instant, so only base = q qualifies.
+    Returns (start, base); start is NEG when no attempt qualifies.
+    """
+    start = NEG
+    base = 0
+    for b in range(q if increase else 0, q + 1):
+        if b == 0:
+            cand = t
+        elif has[b - 1] and t <= best[b - 1] + window:
+            cand = best[b - 1]
+        else:
+            continue
+        if cand > start and _fillable(rows_of, b, q, n, u):
+            start = cand
+            base = b
+    return start, base
+
+
+@njit(cache=True)
+def _group_rows(mask, i, n, k):  # type: ignore[no-untyped-def]
+    rows_of = np.zeros((k, n), np.bool_)
+    for q in range(k):
+        bit = np.uint32(1) << np.uint32(q)
+        for r in range(n):
+            rows_of[q, r] = mask[i + r] & bit != 0
+    return rows_of
+
+
+@njit(cache=True)
+def _commit(has, best, path, g_has, g_best, g_base, t, k):  # type: ignore[no-untyped-def]
+    """End of a timestamp: per level keep the attempt with the latest start."""
+    for q in range(k):
+        if not g_has[q] or (has[q] and g_best[q] <= best[q]):
+            continue
+        new_path = _path_from(path, g_base[q], q, t, k)
+        for p in range(q + 1):
+            path[q, p] = new_path[p]
+        has[q] = True
+        best[q] = g_best[q]
+
+
+@njit(cache=True)
+def _once(ts, mask, lo, hi, k, window, flags, rec):  # type: ignore[no-untyped-def]
+    """windowFunnel with ``strict_once``: one event fills at most one step of an attempt.
+
+    ClickHouse keeps every partial attempt. Equivalent and bounded: between timestamps only
+    the attempt with the latest start matters per level (later rows can never reuse an
+    earlier row), and within one timestamp an attempt exists iff the group's rows can fill
+    the remaining steps one row each — a bipartite matching, solved per row and step.
+    """
+    order = flags & ORDER != 0
+    has = np.zeros(k, np.bool_)
+    best = np.zeros(k, np.int64)
+    path = np.full((k, k), -1, np.int64)
+    g_has = np.zeros(k, np.bool_)
+    g_best = np.zeros(k, np.int64)
+    g_base = np.zeros(k, np.int64)
+    seen_first = False
+    i = lo
+    while i < hi:
+        t = ts[i]
+        j = i
+        while j < hi and ts[j] == t:
+            j += 1
+        if order:
+            for r in range(i, j):
+                if mask[r] == 0 and seen_first:
+                    return _top(has, k)
+        rows_of = _group_rows(mask, i, j - i, k)
+        g_has[:] = False
+        for q in range(k):
+            for u in range(j - i):
+                if not rows_of[q, u]:
+                    continue
+                seen_first = seen_first or q == 0
+                stop = _once_entry(
+                    rows_of,
+                    j - i,
+                    u,
+                    q,
+                    t,
+                    k,
+                    window,
+                    flags,
+                    seen_first,
+                    has,
+                    best,
+                    path,
+                    g_has,
+                    g_best,
+                    g_base,
+                    rec,
+                )
+                if stop >= 0:
+                    return stop
+        _commit(has, best, path, g_has, g_best, g_base, t, k)
+        i = j
+    return _top(has, k)
+
+
+@njit(cache=True)
+def _once_entry(  # type: ignore[no-untyped-def]
+    rows_of, n, u, q, t, k, window, flags, seen_first, has, best, path, g_has, g_best, g_base, rec
+):
+    """Row ``u`` of this instant matches step ``q``; returns the final level or -1 to go on."""
+    either_q = has[q] or g_has[q]
+    if q == 0:
+        if not either_q:
+            _record(rec, _path_from(path, 0, 0, t, k), 0)
+        g_has[0] = True
+        g_best[0] = t
+        g_base[0] = 0
+        return -1
+    if flags & DEDUP and either_q:
+        return _top(has | g_has, k)
+    prev = has[q - 1] or g_has[q - 1]
+    if flags & ORDER and seen_first and not prev:
+        return -1 if flags & REENTRY else _first_empty(has | g_has, k)
+    if not prev:
+        return -1
+    start, base = _best_start(rows_of, n, u, q, t, has, best, window, flags & INCREASE != 0)
+    if start == NEG:
+        return -1
+    if not either_q:
+        _record(rec, _path_from(path, base, q, t, k), q)
+    if not g_has[q] or start > g_best[q]:
+        g_best[q] = start
+        g_base[q] = base
+    g_has[q] = True
+    return k if q + 1 == k else -1
+
+
+@njit(cache=True)
+def _excluding(ts, mask, excl, lo, hi, k, window, rec):  # type: ignore[no-untyped-def]
+    """Ordered funnel with exclusions, attempt by attempt.
+
+    Every step-1 row opens an attempt that takes the earliest later row for each next step
+    (one row per step) within the window. An excluded event after the attempt's start and
+    before its last step discards it. Result: the furthest level of an attempt that was
+    not discarded; -1 when the customer had attempts and every one was discarded.
+    """
+    top = 0
+    attempts = 0
+    times = np.empty(k, np.int64)
+    g = lo
+    for a in range(lo, hi):
+        if ts[a] != ts[g]:
+            g = a
+        if mask[a] & np.uint32(1) == 0:
+            continue
+        attempts += 1
+        start = ts[a]
+        times[0] = start
+        level = 1
+        dropped = False
+        r = g  # rows at the start instant may fill later steps (they sort after step 1)
+        while r < hi and level < k:
+            if r == a:
+                r += 1
+                continue
+            t = ts[r]
+            if t > start + window:
+                break
+            if excl[r] and t > start:
+                dropped = True
+                break
+            if (r > a or t == start) and mask[r] & (np.uint32(1) << np.uint32(level)) != 0:
+                times[level] = t
+                level += 1
+            r += 1
+        if dropped:
+            continue
+        if level > top:
+            top = level
+            for p in range(level):
+                rec[level - 1, p] = times[p]
+    if attempts > 0 and top == 0:
+        return -1
+    return top
+
+
+@njit(cache=True)
+def _unordered(ts, mask, excl, lo, hi, k, window, rec):  # type: ignore[no-untyped-def]
+    """PostHog's "any order" funnel: distinct steps held within a sliding window.
+
+    An excluded event clears every step held (PostHog: exclusions span the whole funnel).
+    """
+    held = np.full(k, NEG, np.int64)
+    top = 0
+    for r in range(lo, hi):
+        t = ts[r]
+        if excl[r]:
+            held[:] = NEG
+            continue
+        for q in range(k):
+            if held[q] != NEG and held[q] < t - window:
+                held[q] = NEG
+        m = mask[r]
+        if m == 0:
+            continue
+        pick = -1
+        for q in range(k):
+            if m & (np.uint32(1) << np.uint32(q)) == 0:
+                continue
+            if held[q] == NEG:
+                pick = q
+                break
+            if pick < 0 or held[q] < held[pick]:
+                pick = q
+        held[pick] = t
+        level = 0
+        for q in range(k):
+            if held[q] != NEG:
+                level += 1
+        if level > top:
+            # times of the steps held, oldest first, stand for the completed steps
+            times = np.sort(held[held != NEG])
+            for p in range(level):
+                rec[level - 1, p] = times[p]
+            top = level
+    return top
+
+
+@njit(cache=True)
+def funnel_levels(starts, ts, mask, excl, k, window, flags, unordered):  # type: ignore[no-untyped-def]
+    """Level and recorded step times for every customer (see the module docstring).
+
+    ``excl`` marks excluded events (only read with the EXCLUDE flag or ``unordered``); a
+    customer every one of whose attempts was excluded gets level -1.
+    """
+    customers = starts.shape[0] - 1
+    levels = np.zeros(customers, np.int8)
+    times = np.full((customers, k), -1, np.int64)
+    order = flags & ORDER != 0
+    for c in range(customers):
+        lo = starts[c]
+        hi = starts[c + 1]
+        if hi <= lo:
+            continue
+        rec = np.full((k, k), -1, np.int64)
+        if unordered:
+            level = _unordered(ts, mask, excl, lo, hi, k, window, rec)
+        elif flags & EXCLUDE:
+            level = _excluding(ts, mask, excl, lo, hi, k, window, rec)
+        else:
+            matched = 0
+            first_match = -1
+            for r in range(lo, hi):
+                if mask[r] != 0:
+                    matched += 1
+                    if first_match < 0:
+                        first_match = r
+            if matched == 0 and not order:
+                continue
+            if k == 1 and not order:
+                levels[c] = 1
+                times[c, 0] = ts[first_match]
+                continue
+            if flags & ONCE:
+                level = _once(ts, mask, lo, hi, k, window, flags, rec)
+            else:
+                level = _plain(ts, mask, lo, hi, k, window, flags, rec)
+        levels[c] = level
+        if level > 0:
+            for p in range(level):
+                times[c, p] = rec[level - 1, p]
+    return levels, times

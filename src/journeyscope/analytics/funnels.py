@@ -1,0 +1,293 @@
+"""Funnels: how many customers reach each step, in which time, and who dropped where.
+
+DuckDB selects the scoped events, computes one bit per step for each row and sorts them by
+customer and time; the compiled kernel (``funnel_kernel``) walks each customer's rows once.
+Modes (docs/analytics.md has the table):
+
+- ``ordered`` — PostHog's ordered funnel = ClickHouse ``windowFunnel(w, 'strict_once')``;
+- ``clickhouse`` — ``windowFunnel(w)``: one event may fill several identical steps;
+- ``strict_order``, ``strict_deduplication``, ``strict_increase`` — those ClickHouse modes;
+- ``unordered`` — PostHog's any-order funnel ("completed k steps").
+
+The count at step k is the customers whose level is at least k. The window is measured from
+the step-1 event and is inclusive.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from journeyscope.analytics.funnel_kernel import (
+    DEDUP,
+    EXCLUDE,
+    INCREASE,
+    ONCE,
+    ORDER,
+    funnel_levels,
+)
+from journeyscope.analytics.scope import Scope, Step, customer_events, field_sql
+from journeyscope.errors import InputError, unknown_name
+from journeyscope.events.export import write_relation
+from journeyscope.events.ingest import Query
+from journeyscope.events.workspace import Workspace
+
+MODES: dict[str, int] = {
+    "ordered": ONCE,
+    "clickhouse": 0,
+    "strict_order": ORDER,
+    "strict_deduplication": DEDUP,
+    "strict_increase": INCREASE,
+    "unordered": 0,
+}
+MAX_STEPS = 31
+BREAKDOWN_LIMIT = 25
+US = 1_000_000
+
+
+@dataclass(frozen=True)
+class FunnelSpec:
+    steps: list[Step]
+    window: timedelta = timedelta(days=14)
+    mode: str = "ordered"
+    exclude: list[Step] = field(default_factory=list)
+    by: str | None = None
+
+    def check(self) -> None:
+        if self.mode not in MODES:
+            raise unknown_name("funnel mode", "chế độ phễu", self.mode, list(MODES))
+        if not 1 <= len(self.steps) <= MAX_STEPS:
+            raise InputError(
+                f"a funnel needs 1 to {MAX_STEPS} steps, got {len(self.steps)}",
+                f"phễu cần từ 1 đến {MAX_STEPS} bước, nhận {len(self.steps)}",
+                hint_en="--steps product_view,add_to_cart,checkout,purchase",
+            )
+        if self.exclude and self.mode not in ("ordered", "unordered"):
+            raise InputError(
+                f"exclusions are defined for ordered and unordered funnels, not {self.mode}",
+                f"loại trừ chỉ áp dụng cho phễu ordered và unordered, không cho {self.mode}",
+                hint_en="ClickHouse windowFunnel has no exclusions; use --mode ordered",
+                hint_vi="windowFunnel của ClickHouse không có loại trừ; dùng --mode ordered",
+            )
+        if self.window <= timedelta(0):
+            raise InputError("the window must be positive", "cửa sổ thời gian phải dương")
+
+
+@dataclass
+class Walk:
+    """The kernel's answer: per customer id, level and step times (µs since the epoch)."""
+
+    customers: np.ndarray
+    levels: np.ndarray
+    times: np.ndarray
+    breakdown: np.ndarray | None
+
+
+def _flags(spec: FunnelSpec) -> int:
+    return MODES[spec.mode] | (EXCLUDE if spec.exclude and spec.mode == "ordered" else 0)
+
+
+def walk(ws: Workspace, spec: FunnelSpec, scope: Scope) -> Walk:
+    """Run the funnel over the workspace's events."""
+    spec.check()
+    q = Query()
+    bits = " | ".join(
+        f"(CAST(({s.sql(q, 'e')}) AS UINTEGER) << {i})" for i, s in enumerate(spec.steps)
+    )
+    excl = " OR ".join(f"({s.sql(q, 'e')})" for s in spec.exclude) or "FALSE"
+    by = f", {field_sql(spec.by, q, 'e')} AS by_value" if spec.by else ""
+    every_row = bool(_flags(spec) & ORDER)
+    keep = "TRUE" if every_row else "m <> 0 OR x"
+    base = customer_events(ws, scope, q, f"e.ts, ({bits}) AS m, ({excl}) AS x{by}")
+    rel = ws.con.execute(
+        f"SELECT customer_id, epoch_us(ts) AS t, m, x{', by_value' if by else ''} "
+        f"FROM ({base}) WHERE {keep} ORDER BY customer_id, t",
+        q.params,
+    )
+    cols = rel.fetchnumpy()
+    cust = np.asarray(cols["customer_id"], np.int64)
+    ts = np.asarray(cols["t"], np.int64)
+    mask = np.asarray(cols["m"], np.uint32)
+    xs = np.asarray(cols["x"], np.bool_)
+    if len(cust):
+        cut = np.flatnonzero(np.diff(cust)) + 1
+        starts = np.concatenate(([0], cut, [len(cust)])).astype(np.int64)
+        ids = cust[starts[:-1]]
+    else:
+        starts = np.zeros(1, np.int64)
+        ids = np.zeros(0, np.int64)
+    levels, times = funnel_levels(
+        starts,
+        ts,
+        mask,
+        xs,
+        len(spec.steps),
+        int(spec.window.total_seconds() * US),
+        _flags(spec),
+        spec.mode == "unordered",
+    )
+    brk = None
+    if spec.by:
+        brk = _first_step_values(cols["by_value"], mask, starts)
+    return Walk(ids, levels, times, brk)
+
+
+def _first_step_values(values: Any, mask: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Breakdown value per customer: the first non-empty value on a step-1 event."""
+    out = np.empty(len(starts) - 1, dtype=object)
+    arr = np.asarray(values, dtype=object)
+    step1 = (mask & 1) != 0
+    for c in range(len(starts) - 1):
+        lo, hi = starts[c], starts[c + 1]
+        value = None
+        for r in range(lo, hi):
+            if step1[r] and arr[r] is not None and arr[r] == arr[r]:
+                value = arr[r]
+                break
+        out[c] = "(none)" if value is None else str(value)
+    return out
+
+
+def _quantile(values: np.ndarray, q: float) -> float | None:
+    return round(float(np.quantile(values, q)), 1) if len(values) else None
+
+
+def _step_rows(spec: FunnelSpec, levels: np.ndarray, times: np.ndarray) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    first = int((levels >= 1).sum())
+    prev = first
+    unordered = spec.mode == "unordered"
+    for i, step in enumerate(spec.steps):
+        reached = levels >= i + 1
+        n = int(reached.sum())
+        row: dict[str, Any] = {
+            "step": f"completed {i + 1} step{'s' if i else ''}" if unordered else step.label,
+            "customers": n,
+            "conversion": round(n / first, 4) if first else 0.0,
+            "conversion_from_previous": round(n / prev, 4) if prev else 0.0,
+            "dropped": (prev - n) if i else 0,
+        }
+        if i and not unordered:
+            secs = (times[reached, i] - times[reached, i - 1]) / US
+            row["median_seconds"] = _quantile(secs, 0.5)
+            row["p90_seconds"] = _quantile(secs, 0.9)
+            row["mean_seconds"] = round(float(secs.mean()), 1) if len(secs) else None
+        rows.append(row)
+        prev = n
+    return rows
+
+
+def time_to_convert(levels: np.ndarray, times: np.ndarray, a: int, b: int) -> dict[str, Any]:
+    """Seconds from step a to step b (1-based) for customers who reached b, as a histogram.
+
+    Bins as PostHog: ⌈∛n⌉ bins (1 to 60), equal width in whole seconds.
+    """
+    reached = levels >= b
+    secs = (times[reached, b - 1] - times[reached, a - 1]) / US
+    n = len(secs)
+    if not n:
+        return {"from_step": a, "to_step": b, "customers": 0, "bins": []}
+    bins = min(60, max(1, math.ceil(n ** (1 / 3))))
+    low, high = float(secs.min()), float(secs.max())
+    width = max(1.0, math.ceil((high - low) / bins)) if high > low else 60.0
+    edges = low + width * np.arange(bins + 1)
+    counts = np.histogram(secs, bins=edges)[0] if high > low else np.array([n])
+    return {
+        "from_step": a,
+        "to_step": b,
+        "customers": n,
+        "median_seconds": _quantile(secs, 0.5),
+        "bins": [
+            {
+                "from_seconds": float(edges[i]),
+                "to_seconds": float(edges[i + 1]),
+                "customers": int(c),
+            }
+            for i, c in enumerate(counts)
+        ],
+    }
+
+
+def funnel(ws: Workspace, spec: FunnelSpec, scope: Scope) -> dict[str, Any]:
+    """The funnel report (the ``--json`` shape of ``journeyscope funnel``)."""
+    w = walk(ws, spec, scope)
+    levels = np.maximum(w.levels, 0)
+    result: dict[str, Any] = {
+        "mode": spec.mode,
+        "window_seconds": spec.window.total_seconds(),
+        "steps": _step_rows(spec, levels, w.times),
+        "excluded_customers": int((w.levels < 0).sum()),
+        "scope": scope.describe(),
+    }
+    if len(spec.steps) > 1 and spec.mode != "unordered":
+        result["time_to_convert"] = time_to_convert(levels, w.times, 1, len(spec.steps))
+    if w.breakdown is not None:
+        result["by"] = spec.by
+        result["breakdown"] = _breakdown(spec, levels, w)
+    return result
+
+
+def _breakdown(spec: FunnelSpec, levels: np.ndarray, w: Walk) -> list[dict[str, Any]]:
+    """Steps per value of ``--by`` (first value seen on a step-1 event: first touch)."""
+    assert w.breakdown is not None
+    values = w.breakdown
+    groups: dict[str, np.ndarray] = {}
+    entered = levels >= 1
+    for value in sorted(set(values[entered].tolist())):
+        groups[value] = values == value
+    last = len(spec.steps)
+    ranked = sorted(groups, key=lambda v: (-int((levels[groups[v]] >= last).sum()), v))
+    keep, rest = ranked[:BREAKDOWN_LIMIT], ranked[BREAKDOWN_LIMIT:]
+    out = [
+        {"value": v, "steps": _step_rows(spec, levels[groups[v]], w.times[groups[v]])} for v in keep
+    ]
+    if rest:
+        sel = np.isin(values, rest)
+        out.append({"value": "(other)", "steps": _step_rows(spec, levels[sel], w.times[sel])})
+    return out
+
+
+def dropped_at(ws: Workspace, spec: FunnelSpec, scope: Scope, step: str, target: Path) -> int:
+    """Write the customers who reached ``step`` and not the next one; returns how many."""
+    labels = [s.label for s in spec.steps]
+    if step not in labels:
+        raise unknown_name("funnel step", "bước phễu", step, labels)
+    k = labels.index(step) + 1
+    if k == len(labels):
+        raise InputError(
+            f"{step!r} is the last step: nobody can drop after it",
+            f"{step!r} là bước cuối: không ai rời bỏ sau bước này",
+            hint_en="pick an earlier step",
+            hint_vi="chọn một bước trước đó",
+        )
+    w = walk(ws, spec, scope)
+    sel = w.levels == k
+    ids = w.customers[sel]
+    reached = w.times[sel, k - 1]
+    con = ws.con
+    con.register("dropped_in", pa.table({"customer_id": ids, "reached_us": reached}))
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE dropped AS
+        SELECT d.customer_id,
+            strftime(timezone($zone, make_timestamp(d.reached_us)::TIMESTAMPTZ),
+                     '%Y-%m-%d %H:%M:%S') AS reached_at,
+            string_agg(n.value, ' ' ORDER BY n.value) FILTER (WHERE n.id_type = 'email') AS email,
+            string_agg(n.value, ' ' ORDER BY n.value) FILTER (WHERE n.id_type = 'phone') AS phone,
+            string_agg(n.value, ' ' ORDER BY n.value) FILTER (WHERE n.id_type = 'user_id')
+                AS user_id,
+            string_agg(n.id_type || ':' || n.value, ' ' ORDER BY n.id_type, n.value)
+                AS identifiers
+        FROM dropped_in d LEFT JOIN identity_nodes n ON n.customer_id = d.customer_id
+        GROUP BY d.customer_id, d.reached_us ORDER BY d.customer_id""",
+        {"zone": ws.config.timezone},
+    )
+    con.unregister("dropped_in")
+    write_relation(con.table("dropped"), target)
+    con.execute("DROP TABLE dropped")
+    return len(ids)

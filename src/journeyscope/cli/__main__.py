@@ -1,0 +1,3 @@
+from journeyscope.cli import main
+
+main()
