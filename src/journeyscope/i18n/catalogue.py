@@ -114,4 +114,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col_conversion": {"en": "Of step 1", "vi": "So với bước 1"},
     "col_from_previous": {"en": "Of previous", "vi": "So với bước trước"},
     "col_median": {"en": "Median time", "vi": "Thời gian trung vị"},
+    "paths_title": {"en": "What customers do next", "vi": "Khách hàng làm gì tiếp theo"},
+    "sankey_title": {"en": "Journeys around {anchor}", "vi": "Hành trình quanh {anchor}"},
+    "sessions_line": {
+        "en": "{n} sessions, bounce rate {bounce}",
+        "vi": "{n} phiên, tỷ lệ thoát {bounce}",
+    },
+    "col_from": {"en": "From", "vi": "Từ"},
+    "col_to": {"en": "To", "vi": "Đến"},
+    "col_count": {"en": "Count", "vi": "Số lần"},
 }

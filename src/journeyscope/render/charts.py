@@ -43,5 +43,90 @@ def funnel_chart(title: str, steps: list[tuple[str, int, float]], lang: str = "v
             prev = steps[i - 1][1]
             lost = prev - n
             note = f"−{format_number(lost, lang)}" if lost > 0 else ""
-            svg.text(width - 10, y + 4, note, size=11, text_anchor="end", fill="#b91c1c")
+            svg.text(width - 10, y - 3, note, size=11, text_anchor="end", fill="#b91c1c")
+    return svg.to_string(width, height, title)
+
+
+def sankey_chart(title: str, links: list[dict[str, object]], lang: str = "vi") -> str:
+    """Flows between steps: ``links`` as paths() gives them (``"k:name"`` node keys).
+
+    Columns are steps in order; node heights are proportional to the customers passing;
+    bands are drawn widest first, so small flows stay visible on top.
+    """
+    width, pad_top, col_w, gap = 960, 40, 12, 10
+    nodes: dict[str, float] = {}
+    for link in links:
+        for end in ("source", "target"):
+            key = str(link[end])
+            nodes[key] = nodes.get(key, 0.0)
+    inflow: dict[str, float] = dict.fromkeys(nodes, 0.0)
+    outflow: dict[str, float] = dict.fromkeys(nodes, 0.0)
+    for link in links:
+        value = float(link["value"])  # type: ignore[arg-type]
+        outflow[str(link["source"])] += value
+        inflow[str(link["target"])] += value
+    size = {k: max(inflow[k], outflow[k]) for k in nodes}
+    columns = sorted({int(k.split(":", 1)[0]) for k in nodes})
+    by_col = {
+        c: sorted((k for k in nodes if int(k.split(":", 1)[0]) == c), key=lambda k: -size[k])
+        for c in columns
+    }
+    tallest = max((sum(size[k] for k in ks) for ks in by_col.values()), default=1) or 1
+    busiest = max((len(ks) for ks in by_col.values()), default=1)
+    height = 520
+    scale = (height - pad_top - 20 - gap * busiest) / tallest
+    step_x = (width - 200) / max(len(columns) - 1, 1)
+    pos: dict[str, tuple[float, float]] = {}
+    for i, c in enumerate(columns):
+        y: float = pad_top
+        for k in by_col[c]:
+            pos[k] = (20 + i * step_x, y)
+            y += size[k] * scale + gap
+    svg = Svg()
+    svg.text(10, 22, title, size=15, font_weight="bold", fill="#111827")
+    # each node stacks its bands in the order of the nodes at their other end: no crossing
+    start_y: dict[int, float] = {}
+    end_y: dict[int, float] = {}
+    offset = dict.fromkeys(nodes, 0.0)
+    for n, link in sorted(
+        enumerate(links), key=lambda e: (str(e[1]["source"]), pos[str(e[1]["target"])][1])
+    ):
+        s = str(link["source"])
+        start_y[n] = pos[s][1] + offset[s]
+        offset[s] += float(link["value"]) * scale  # type: ignore[arg-type]
+    offset = dict.fromkeys(nodes, 0.0)
+    for n, link in sorted(
+        enumerate(links), key=lambda e: (str(e[1]["target"]), pos[str(e[1]["source"])][1])
+    ):
+        d = str(link["target"])
+        end_y[n] = pos[d][1] + offset[d]
+        offset[d] += float(link["value"]) * scale  # type: ignore[arg-type]
+    palette = ["#4f46e5", "#0891b2", "#16a34a", "#ca8a04", "#dc2626", "#9333ea", "#64748b"]
+    colour = (
+        {k: palette[i % len(palette)] for i, k in enumerate(by_col[columns[0]])} if columns else {}
+    )
+    for n, link in sorted(enumerate(links), key=lambda e: -float(e[1]["value"])):  # type: ignore[arg-type]
+        s, d = str(link["source"]), str(link["target"])
+        h = float(link["value"]) * scale  # type: ignore[arg-type]
+        x0, y0 = pos[s][0] + col_w, start_y[n] + h / 2
+        x1, y1 = pos[d][0], end_y[n] + h / 2
+        mid = (x0 + x1) / 2
+        svg.el(
+            "path",
+            d=f"M{x0:.1f},{y0:.1f} C{mid:.1f},{y0:.1f} {mid:.1f},{y1:.1f} {x1:.1f},{y1:.1f}",
+            fill="none",
+            stroke=colour.get(s, palette[n % len(palette)]),
+            stroke_opacity=0.35,
+            stroke_width=max(h, 1),
+        )
+    for k, (x, top) in pos.items():
+        svg.rect(x, top, col_w, max(size[k] * scale, 1), fill="#111827")
+        name = k.split(":", 1)[1]
+        svg.text(
+            x + col_w + 4,
+            top + 11,
+            f"{name} ({format_number(size[k], lang)})",
+            size=11,
+            fill="#111827",
+        )
     return svg.to_string(width, height, title)

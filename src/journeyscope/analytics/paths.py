@@ -1,0 +1,259 @@
+"""Paths: what customers do next — directly-follows graph, variants, Sankey, sessions.
+
+A customer's events are ordered by time, then event_id (a stable, documented tie rule).
+Two consecutive events make an edge of the directly-follows graph (DFG), as process mining
+defines it (pm4py ``discover_dfg``); the time on an edge is the gap between them.
+Everything is computed in SQL with window functions; nothing is collected per event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from journeyscope.analytics.scope import Scope, customer_events, event_name
+from journeyscope.errors import unknown_name
+from journeyscope.events.ingest import Query
+from journeyscope.events.workspace import Workspace
+
+LEVELS = ("event", "channel", "touchpoint", "channel_event")
+
+
+@dataclass(frozen=True)
+class PathSpec:
+    level: str = "event"
+    start: str | None = None  # --from EVENT: what happens after it
+    end: str | None = None  # --to EVENT: what leads to it
+    depth: int = 4
+    top: int = 20
+    session_gap: timedelta = timedelta(minutes=30)
+    view: str = "product_view"
+    buy: str = "purchase"
+
+    def check(self) -> None:
+        if self.level not in LEVELS:
+            raise unknown_name("path level", "cấp đường đi", self.level, list(LEVELS))
+
+
+def _node(level: str) -> str:
+    if level == "channel_event":
+        return "e.channel || ':' || e.event"
+    if level == "touchpoint":
+        return "coalesce(e.touchpoint, e.channel)"
+    return f"e.{level}"
+
+
+def ordered_sql(ws: Workspace, spec: PathSpec, scope: Scope, q: Query) -> str:
+    """Each scoped event of a customer with its node, position and the next node."""
+    base = customer_events(
+        ws, scope, q, f"e.ts, e.event_id, e.event, e.channel, {_node(spec.level)} AS node"
+    )
+    return f"""
+        SELECT customer_id, ts, event, channel, node,
+            row_number() OVER w AS pos,
+            lead(node) OVER w AS next_node,
+            lead(ts) OVER w AS next_ts
+        FROM ({base})
+        WINDOW w AS (PARTITION BY customer_id ORDER BY ts, event_id)"""
+
+
+def paths(ws: Workspace, spec: PathSpec, scope: Scope) -> dict[str, Any]:
+    """The paths report (the ``--json`` shape of ``journeyscope paths``)."""
+    spec.check()
+    con = ws.con
+    q = Query()
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE path_rows AS {ordered_sql(ws, spec, scope, q)}", q.params
+    )
+    try:
+        report: dict[str, Any] = {
+            "level": spec.level,
+            "edges": _edges(ws),
+            "starts": _ends(ws, "pos = 1"),
+            "ends": _ends(ws, "next_node IS NULL"),
+            "variants": _variants(ws, spec.top),
+            "sessions": _sessions(ws, spec),
+            "viewed_without_buying": _viewed_without_buying(ws, spec),
+            "scope": scope.describe(),
+        }
+        if spec.start or spec.end:
+            report["sankey"] = _sankey(ws, spec)
+        return report
+    finally:
+        con.execute("DROP TABLE IF EXISTS path_rows")
+
+
+def _edges(ws: Workspace) -> list[dict[str, Any]]:
+    rows = ws.con.execute(
+        """SELECT node, next_node, count(*) AS n,
+               median(epoch(next_ts) - epoch(ts)) AS med,
+               count(DISTINCT customer_id) AS customers
+        FROM path_rows WHERE next_node IS NOT NULL
+        GROUP BY ALL ORDER BY n DESC, node, next_node"""
+    ).fetchall()
+    return [
+        {"from": a, "to": b, "count": n, "customers": c, "median_seconds": round(float(m), 3)}
+        for a, b, n, m, c in rows
+    ]
+
+
+def _ends(ws: Workspace, where: str) -> dict[str, int]:
+    rows = ws.con.execute(
+        f"SELECT node, count(*) FROM path_rows WHERE {where} GROUP BY node ORDER BY 2 DESC, 1"
+    ).fetchall()
+    return {str(a): int(n) for a, n in rows}
+
+
+def _variants(ws: Workspace, top: int) -> dict[str, Any]:
+    """Whole journeys as sequences of nodes; repeats of one node in a row are collapsed."""
+    total, distinct = ws.con.execute(
+        """WITH v AS (
+            SELECT customer_id, list(node ORDER BY pos) AS path FROM path_rows GROUP BY 1)
+        SELECT count(*), count(DISTINCT path) FROM v"""
+    ).fetchall()[0]
+    rows = ws.con.execute(
+        """WITH c AS (
+            SELECT customer_id, pos, node,
+                   node IS DISTINCT FROM lag(node) OVER (PARTITION BY customer_id ORDER BY pos)
+                       AS changed
+            FROM path_rows
+        ), v AS (
+            SELECT customer_id, list(node ORDER BY pos) FILTER (WHERE changed) AS path
+            FROM c GROUP BY 1
+        )
+        SELECT path, count(*) AS n FROM v GROUP BY path ORDER BY n DESC, path LIMIT $top""",
+        {"top": top},
+    ).fetchall()
+    return {
+        "customers": int(total),
+        "distinct_exact": int(distinct),
+        "top": [
+            {"path": list(p), "customers": int(n), "share": round(n / total, 4) if total else 0.0}
+            for p, n in rows
+        ],
+    }
+
+
+def _sankey(ws: Workspace, spec: PathSpec) -> dict[str, Any]:
+    """Steps after the first ``--from`` event (or before the last ``--to`` event).
+
+    Nodes are ``(step, name)``; step 0 is the anchor event. Journeys shorter than the depth
+    end in "(end)" / start at "(start)", so every column sums to the anchor count.
+    """
+    anchor = event_name(spec.start or spec.end or "")
+    after = spec.start is not None
+    pick = "min" if after else "max"
+    sign = "" if after else "-"
+    rows = ws.con.execute(
+        f"""WITH a AS (
+            SELECT customer_id, {pick}(pos) AS apos FROM path_rows
+            WHERE event = $anchor GROUP BY 1
+        ), steps AS (
+            SELECT a.customer_id, s.k, coalesce(p.node, $edge) AS node
+            FROM a CROSS JOIN range(0, $depth + 1) s(k)
+            LEFT JOIN path_rows p ON p.customer_id = a.customer_id AND p.pos = a.apos {sign}+ s.k
+        ), cut AS (  -- after the first (end)/(start), nothing more
+            SELECT *, bool_or(node = $edge) OVER (
+                PARTITION BY customer_id ORDER BY k ROWS UNBOUNDED PRECEDING) AS over
+            FROM steps
+        ), linked AS (
+            SELECT customer_id, k, node, over,
+                lead(node) OVER (PARTITION BY customer_id ORDER BY k) AS nxt
+            FROM cut
+        )
+        SELECT k, node, nxt, count(*) FROM linked
+        WHERE nxt IS NOT NULL AND NOT over
+        GROUP BY ALL ORDER BY k, 4 DESC, node, nxt""",
+        {"anchor": anchor, "depth": spec.depth, "edge": "(end)" if after else "(start)"},
+    ).fetchall()
+    links = []
+    nodes: dict[str, int] = {}
+
+    def node_id(step: int, name: str) -> str:
+        key = f"{step if after else -step}:{name}"
+        nodes.setdefault(key, len(nodes))
+        return key
+
+    for k, a, b, n in rows:
+        src, dst = node_id(k, a), node_id(k + 1, b)
+        links.append(
+            {"source": src, "target": dst, "value": int(n)}
+            if after
+            else {"source": dst, "target": src, "value": int(n)}
+        )
+    return {
+        "anchor": anchor,
+        "direction": "after" if after else "before",
+        "nodes": list(nodes),
+        "links": links,
+    }
+
+
+def _sessions(ws: Workspace, spec: PathSpec) -> dict[str, Any]:
+    """Sessions split at ``session_gap`` of inactivity; bounce = a one-event session."""
+    gap = spec.session_gap.total_seconds()
+    ws.con.execute(
+        """CREATE OR REPLACE TEMP TABLE path_sessions AS
+        WITH marked AS (
+            SELECT customer_id, ts, channel, node,
+                CASE WHEN lag(ts) OVER w IS NULL
+                      OR epoch(ts) - epoch(lag(ts) OVER w) > $gap THEN 1 ELSE 0 END AS new
+            FROM path_rows WINDOW w AS (PARTITION BY customer_id ORDER BY pos)
+        ), numbered AS (
+            SELECT *, sum(new) OVER (PARTITION BY customer_id ORDER BY ts, new DESC
+                ROWS UNBOUNDED PRECEDING) AS sid FROM marked
+        )
+        SELECT customer_id, sid, count(*) AS events, arg_min(channel, ts) AS channel,
+               arg_min(node, ts) AS entry, epoch(max(ts)) - epoch(min(ts)) AS seconds
+        FROM numbered GROUP BY customer_id, sid""",
+        {"gap": gap},
+    )
+    try:
+        n, bounce, med_events, med_secs = ws.con.execute(
+            "SELECT count(*), avg(CAST(events = 1 AS DOUBLE)), median(events), median(seconds) "
+            "FROM path_sessions"
+        ).fetchall()[0]
+        by = {}
+        for key, col in (("by_channel", "channel"), ("by_entry", "entry")):
+            by[key] = [
+                {col: v, "sessions": int(s), "bounce_rate": round(float(b), 4)}
+                for v, s, b in ws.con.execute(
+                    f"SELECT {col}, count(*), avg(CAST(events = 1 AS DOUBLE)) "
+                    f"FROM path_sessions GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 30"
+                ).fetchall()
+            ]
+    finally:
+        ws.con.execute("DROP TABLE IF EXISTS path_sessions")
+    return {
+        "gap_seconds": gap,
+        "sessions": int(n),
+        "bounce_rate": round(float(bounce), 4) if n else 0.0,
+        "median_events": float(med_events) if n else None,
+        "median_seconds": float(med_secs) if n else None,
+        **by,
+    }
+
+
+def _viewed_without_buying(ws: Workspace, spec: PathSpec) -> list[dict[str, Any]]:
+    """Per day (workspace time zone): customers who viewed, and those who did not buy."""
+    rows = ws.con.execute(
+        """WITH d AS (
+            SELECT customer_id, CAST(timezone($zone, ts::TIMESTAMPTZ) AS DATE) AS day,
+                   bool_or(event = $view) AS viewed, bool_or(event = $buy) AS bought
+            FROM path_rows GROUP BY 1, 2
+        )
+        SELECT day, count(*) FILTER (WHERE viewed),
+               count(*) FILTER (WHERE viewed AND NOT bought)
+        FROM d GROUP BY day HAVING count(*) FILTER (WHERE viewed) > 0 ORDER BY day""",
+        {"zone": ws.config.timezone, "view": event_name(spec.view), "buy": event_name(spec.buy)},
+    ).fetchall()
+    return [
+        {
+            "day": str(day),
+            "viewed": int(v),
+            "viewed_without_buying": int(w),
+            "share": round(w / v, 4) if v else 0.0,
+        }
+        for day, v, w in rows
+    ]
