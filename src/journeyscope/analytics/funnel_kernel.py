@@ -366,37 +366,55 @@ def _unordered(ts, mask, excl, lo, hi, k, window, rec):  # type: ignore[no-untyp
     """
     held = np.full(k, NEG, np.int64)
     top = 0
-    for r in range(lo, hi):
-        t = ts[r]
-        if excl[r]:
-            held[:] = NEG
+    i = lo
+    while i < hi:
+        j = i
+        while j < hi and ts[j] == ts[i]:
+            j += 1
+        # rows at one instant: fewest matching steps first, so the result is the same
+        # whatever order they arrived in
+        key = np.empty(j - i, np.int64)
+        for r in range(i, j):
+            bits = 0
+            for q in range(k):
+                bits += (mask[r] >> np.uint32(q)) & np.uint32(1)
+            key[r - i] = (np.int64(bits) << 40) + np.int64(mask[r]) * 2 + np.int64(excl[r])
+        for r0 in np.argsort(key, kind="mergesort"):
+            top = _unordered_row(ts[i + r0], mask[i + r0], excl[i + r0], held, k, window, rec, top)
+        i = j
+    return top
+
+
+@njit(cache=True)
+def _unordered_row(t, m, excluded, held, k, window, rec, top):  # type: ignore[no-untyped-def]
+    for q in range(k):
+        if held[q] != NEG and held[q] < t - window:
+            held[q] = NEG
+    if excluded:
+        held[:] = NEG
+        return top
+    if m == 0:
+        return top
+    pick = -1
+    for q in range(k):
+        if m & (np.uint32(1) << np.uint32(q)) == 0:
             continue
-        for q in range(k):
-            if held[q] != NEG and held[q] < t - window:
-                held[q] = NEG
-        m = mask[r]
-        if m == 0:
-            continue
-        pick = -1
-        for q in range(k):
-            if m & (np.uint32(1) << np.uint32(q)) == 0:
-                continue
-            if held[q] == NEG:
-                pick = q
-                break
-            if pick < 0 or held[q] < held[pick]:
-                pick = q
-        held[pick] = t
-        level = 0
-        for q in range(k):
-            if held[q] != NEG:
-                level += 1
-        if level > top:
-            # times of the steps held, oldest first, stand for the completed steps
-            times = np.sort(held[held != NEG])
-            for p in range(level):
-                rec[level - 1, p] = times[p]
-            top = level
+        if held[q] == NEG:
+            pick = q
+            break
+        if pick < 0 or held[q] < held[pick]:
+            pick = q
+    held[pick] = t
+    level = 0
+    for q in range(k):
+        if held[q] != NEG:
+            level += 1
+    if level > top:
+        # times of the steps held, oldest first, stand for the completed steps
+        times = np.sort(held[held != NEG])
+        for p in range(level):
+            rec[level - 1, p] = times[p]
+        top = level
     return top
 
 
