@@ -21,7 +21,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-ORDER, DEDUP, INCREASE, REENTRY, ONCE, EXCLUDE = 1, 2, 4, 8, 16, 32
+from journeyscope.analytics.funnel_flags import DEDUP, EXCLUDE, INCREASE, ONCE, ORDER, REENTRY
+
+__all__ = ["DEDUP", "EXCLUDE", "INCREASE", "ONCE", "ORDER", "REENTRY", "funnel_levels"]
 NEG = np.iinfo(np.int64).min
 
 

@@ -24,14 +24,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from journeyscope.analytics.funnel_kernel import (
-    DEDUP,
-    EXCLUDE,
-    INCREASE,
-    ONCE,
-    ORDER,
-    funnel_levels,
-)
+from journeyscope.analytics.funnel_flags import DEDUP, EXCLUDE, INCREASE, ONCE, ORDER
 from journeyscope.analytics.scope import Scope, Step, customer_events, field_sql
 from journeyscope.errors import InputError, unknown_name
 from journeyscope.events.export import write_relation
@@ -122,6 +115,8 @@ def walk(ws: Workspace, spec: FunnelSpec, scope: Scope) -> Walk:
     else:
         starts = np.zeros(1, np.int64)
         ids = np.zeros(0, np.int64)
+    from journeyscope.analytics.funnel_kernel import funnel_levels  # compiles: load on use
+
     levels, times = funnel_levels(
         starts,
         ts,

@@ -59,7 +59,10 @@ app = typer.Typer(
     help="JourneyScope: customer-journey maps and journey data.",
 )
 map_app = typer.Typer(no_args_is_help=True, help="Journey maps: create, validate, render, diff.")
-stages_app = typer.Typer(no_args_is_help=True, help="Stage models (AIDA, retail 5, ...).")
+stages_app = typer.Typer(
+    invoke_without_command=True,
+    help="Stage models (AIDA, retail 5, ...), and where customers are in them (-w DIR).",
+)
 persona_app = typer.Typer(no_args_is_help=True, help="Personas: the reusable library.")
 app.add_typer(map_app, name="map")
 app.add_typer(stages_app, name="stages")

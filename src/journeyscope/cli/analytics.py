@@ -6,6 +6,7 @@ Vietnamese) or, with --json, the report as data.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,7 +15,10 @@ from rich.table import Table
 
 from journeyscope.analytics.funnels import MODES, FunnelSpec, dropped_at, funnel
 from journeyscope.analytics.paths import LEVELS, PathSpec, paths
+from journeyscope.analytics.retention import PERIODS, RetentionSpec, export_customers, retention
 from journeyscope.analytics.scope import Scope, parse_duration, parse_steps
+from journeyscope.analytics.stages import StageSpec, customer_stages, stages
+from journeyscope.analytics.touchpoints import TouchpointSpec, touchpoints
 from journeyscope.cli import (
     JsonOpt,
     WorkspaceOpt,
@@ -24,11 +28,13 @@ from journeyscope.cli import (
     err,
     lang,
     out,
+    stages_app,
 )
 from journeyscope.events.workspace import Workspace
 from journeyscope.i18n import t
 from journeyscope.i18n.formatting import format_number
-from journeyscope.render.charts import funnel_chart, sankey_chart
+from journeyscope.identity.profiles import customer_id_of
+from journeyscope.render.charts import cohort_heatmap, funnel_chart, sankey_chart
 
 FromOpt = Annotated[
     str | None,
@@ -242,3 +248,223 @@ def paths_cmd(
             bounce=_pct(s["bounce_rate"]),
         )
     )
+
+
+ModelOpt = Annotated[str, typer.Option("--model", help="Stage model id (see `stages list`).")]
+RulesOpt = Annotated[
+    Path | None,
+    typer.Option("--rules", help="Stage rules YAML (built-in: retail5, current5, aida)."),
+]
+
+
+@stages_app.callback()
+def stages_cmd(
+    ctx: typer.Context,
+    workspace: WorkspaceOpt = None,
+    model: ModelOpt = "retail5",
+    rules: RulesOpt = None,
+    models: Annotated[
+        list[Path] | None, typer.Option("--models", help="YAML file(s) with custom stage models.")
+    ] = None,
+    stall: Annotated[
+        str, typer.Option("--stall", help="Inactivity after which a customer is stalled.")
+    ] = "30d",
+    customer: Annotated[
+        str | None,
+        typer.Option("--customer", help="One customer's stage timeline (id or TYPE:VALUE)."),
+    ] = None,
+    since: FromOpt = None,
+    until: ToOpt = None,
+    where: WhereOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Per stage: customers reached, conversion to the next, time to it, stalled."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if workspace is None and not os.environ.get("JOURNEYSCOPE_WORKSPACE"):
+        out.print(ctx.get_help())
+        return
+    spec = StageSpec(model, rules, tuple(models or ()), parse_duration(stall, "--stall"))
+    with _workspace(workspace, read_only=True) as ws:
+        warn_stale(ws)
+        scope = scope_of(ws, since, until, where)
+        if customer:
+            report = customer_stages(ws, spec, scope, customer_id_of(ws, customer), lang())
+        else:
+            report = stages(ws, spec, scope, lang())
+    if as_json:
+        emit_json(report)
+        return
+    if customer:
+        out.print(t("current_stage", lang(), stage=report["current_stage"] or "–"))
+        for item in report["timeline"]:
+            out.print(f"  {item['first_at']}  {item['name']} ({item['events']})")
+        return
+    table = Table(title=f"{report['model_name']}")
+    for key in (
+        "col_stage",
+        "col_customers",
+        "col_now",
+        "col_stalled",
+        "col_to_next",
+        "col_median",
+    ):
+        table.add_column(t(key, lang()), justify="left" if key == "col_stage" else "right")
+    for row in report["stages"]:
+        nxt = row["conversion_to_next"]
+        table.add_row(
+            row["name"],
+            format_number(row["customers"], lang()),
+            format_number(row["current"], lang()),
+            format_number(row["stalled"], lang()),
+            "–" if nxt is None else _pct(nxt),
+            _seconds(row["median_seconds_to_next"]),
+        )
+    out.print(table)
+
+
+@app.command("touchpoints")
+def touchpoints_cmd(
+    workspace: WorkspaceOpt = None,
+    conversion: Annotated[
+        str, typer.Option("--conversion", help="The event that counts as converting.")
+    ] = "purchase",
+    within: Annotated[
+        str, typer.Option("--within", help="Window after a touch (converted / dropped / rating).")
+    ] = "7d",
+    repeat_within: Annotated[
+        str, typer.Option("--repeat-within", help="A second contact within this is a repeat.")
+    ] = "7d",
+    model: ModelOpt = "retail5",
+    rules: RulesOpt = None,
+    min_customers: Annotated[
+        int, typer.Option("--min-customers", help="Hide touchpoints with fewer customers.")
+    ] = 1,
+    since: FromOpt = None,
+    until: ToOpt = None,
+    where: WhereOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Per touchpoint: reach, conversion after it, drop-off, repeat contacts, ratings."""
+    spec = TouchpointSpec(
+        conversion=conversion,
+        within=parse_duration(within, "--within"),
+        repeat_within=parse_duration(repeat_within, "--repeat-within"),
+        min_customers=min_customers,
+        stage_model=model,
+        stage_rules=rules,
+    )
+    with _workspace(workspace, read_only=True) as ws:
+        warn_stale(ws)
+        report = touchpoints(ws, spec, scope_of(ws, since, until, where))
+    if as_json:
+        emit_json(report)
+        return
+    table = Table(title=t("touchpoints_title", lang()))
+    for key in (
+        "col_touchpoint",
+        "col_stage",
+        "col_customers",
+        "col_converted",
+        "col_dropped",
+        "col_repeat",
+        "col_rating",
+    ):
+        table.add_column(
+            t(key, lang()), justify="left" if key in ("col_touchpoint", "col_stage") else "right"
+        )
+    ranked = sorted(
+        report["touchpoints"],
+        key=lambda x: (x["drop_rank"] is None, -x["dropped_share"], -x["customers"]),
+    )
+    for row in ranked:
+        rep = row["repeat_contact_share"]
+        table.add_row(
+            row["touchpoint"],
+            row["stage"] or "–",
+            format_number(row["customers"], lang()),
+            _pct(row["converted_share"]),
+            _pct(row["dropped_share"]) if row["observed"] else "–",
+            "–" if rep is None else _pct(rep),
+            "–" if row["rating_after"] is None else format_number(row["rating_after"], lang(), 2),
+        )
+    out.print(table)
+
+
+@app.command("retention")
+def retention_cmd(
+    workspace: WorkspaceOpt = None,
+    period: Annotated[
+        str, typer.Option("--period", help=f"Cohort period: {', '.join(PERIODS)}.")
+    ] = "month",
+    cohort_event: Annotated[
+        str | None, typer.Option("--cohort-event", help="Cohorts by the first of this event.")
+    ] = None,
+    return_event: Annotated[
+        str | None, typer.Option("--return-event", help="Count as retained only this event.")
+    ] = None,
+    purchase: Annotated[
+        str, typer.Option("--purchase", help="The event RFM counts as a purchase.")
+    ] = "purchase",
+    threshold: Annotated[
+        float, typer.Option("--threshold", help="Churn risk from which a customer is at risk.")
+    ] = 0.95,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Write every customer's RFM and churn risk (CSV)."),
+    ] = None,
+    chart: Annotated[Path | None, typer.Option("--chart", help="Cohort heatmap as SVG.")] = None,
+    since: FromOpt = None,
+    until: ToOpt = None,
+    where: WhereOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Cohort retention, RFM segments and churn risk with a reason per customer."""
+    spec = RetentionSpec(period, cohort_event, return_event, purchase, threshold)
+    with _workspace(workspace, read_only=True) as ws:
+        warn_stale(ws)
+        scope = scope_of(ws, since, until, where)
+        report = retention(ws, spec, scope)
+        if output:
+            report["output"] = str(output)
+            report["exported"] = export_customers(ws, spec, scope, output)
+    if chart:
+        chart.parent.mkdir(parents=True, exist_ok=True)
+        chart.write_text(
+            cohort_heatmap(t("cohorts_title", lang()), report["cohorts"], lang()), encoding="utf-8"
+        )
+        report["chart"] = str(chart)
+    if as_json:
+        emit_json(report)
+        return
+    table = Table(title=t("cohorts_title", lang()))
+    table.add_column(t("col_cohort", lang()))
+    table.add_column(t("col_customers", lang()), justify="right")
+    width = max((len(c["retention"]) for c in report["cohorts"]), default=0)
+    for k in range(1, min(width, 8)):
+        table.add_column(f"+{k}", justify="right")
+    for c in report["cohorts"]:
+        cells = [_pct(x) for x in c["retention"][1:8]]
+        table.add_row(
+            c["cohort"],
+            format_number(c["customers"], lang()),
+            *cells,
+            *[""] * (min(width, 8) - 1 - len(cells)),
+        )
+    out.print(table)
+    for seg in report["rfm"]["segments"]:
+        name = t(f"seg_{seg['segment']}", lang())
+        out.print(f"  {name:<22} {format_number(seg['customers'], lang()):>8}")
+    churn = report["churn"]
+    out.print(
+        t(
+            "churn_line",
+            lang(),
+            n=format_number(churn["at_risk"], lang()),
+            total=format_number(churn["customers"], lang()),
+        )
+    )
+    if output:
+        out.print(
+            t("wrote_customers", lang(), n=format_number(report["exported"], lang()), path=output)
+        )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -119,29 +120,54 @@ def read_config(root: Path) -> WorkspaceConfig:
         ) from exc
 
 
+LOCK_WAIT_SECONDS = 5.0
+
+
 def _lock_holder(message: str) -> str:
     match = re.search(r"PID (\d+)", message)
     return match.group(1) if match else "?"
 
 
+LOCK_WAIT_SECONDS = 5.0
+
+
 def connect(db_file: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the database; a held lock becomes a clear :class:`WorkspaceBusy`."""
-    try:
-        con = duckdb.connect(str(db_file), read_only=read_only)
-    except duckdb.IOException as exc:
-        text = str(exc)
-        if "lock" not in text.lower():
-            raise
-        pid = _lock_holder(text)
-        raise WorkspaceBusy(
-            f"the workspace is in use by another process (PID {pid})",
-            f"workspace đang được một tiến trình khác sử dụng (PID {pid})",
-            location=Location(str(db_file.parent)),
-            hint_en="wait for that command (an import, a resolve) to finish, then run this again",
-            hint_vi="đợi lệnh đó (nhập dữ liệu, gộp định danh) chạy xong rồi chạy lại",
-        ) from exc
-    con.execute("SET TimeZone = 'UTC'")
-    return con
+    """Open the database; a lock held longer than a short wait becomes :class:`WorkspaceBusy`.
+
+    DuckDB lets one process write or several read, never both. A short command holding the
+    file (a report, a stats call) should make the next one wait a moment, not fail, so the
+    lock is retried for ``JOURNEYSCOPE_LOCK_WAIT`` seconds (default 5).
+    """
+    wait = float(os.environ.get("JOURNEYSCOPE_LOCK_WAIT", LOCK_WAIT_SECONDS))
+    deadline = time.monotonic() + wait
+    pause = 0.05
+    while True:
+        try:
+            con = duckdb.connect(str(db_file), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            if time.monotonic() + pause >= deadline:
+                raise _busy(db_file, str(exc)) from exc
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
+            continue
+        con.execute("SET TimeZone = 'UTC'")
+        # DuckDB draws its own bar on stdout after 2 s, which would corrupt --json output;
+        # our commands show progress themselves (from query_progress)
+        con.execute("SET enable_progress_bar_print = false")
+        return con
+
+
+def _busy(db_file: Path, message: str) -> WorkspaceBusy:
+    pid = _lock_holder(message)
+    return WorkspaceBusy(
+        f"the workspace is in use by another process (PID {pid})",
+        f"workspace đang được một tiến trình khác sử dụng (PID {pid})",
+        location=Location(str(db_file.parent)),
+        hint_en="wait for that command (an import, a resolve) to finish, then run this again",
+        hint_vi="đợi lệnh đó (nhập dữ liệu, gộp định danh) chạy xong rồi chạy lại",
+    )
 
 
 def _applied_version(con: duckdb.DuckDBPyConnection) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from journeyscope.i18n.formatting import format_number
 from journeyscope.render.svg_builder import Svg
 
@@ -129,4 +131,46 @@ def sankey_chart(title: str, links: list[dict[str, object]], lang: str = "vi") -
             size=11,
             fill="#111827",
         )
+    return svg.to_string(width, height, title)
+
+
+def cohort_heatmap(title: str, cohorts: list[dict[str, Any]], lang: str = "vi") -> str:
+    """Retention by cohort (rows) and periods since (columns), darker = more retained."""
+    cell_w, cell_h, left, top = 58, 24, 150, 44
+    width_cols = max((len(c["retention"]) for c in cohorts), default=1)
+    width = left + cell_w * width_cols + 20
+    height = top + cell_h * len(cohorts) + 20
+    svg = Svg()
+    svg.text(10, 22, title, size=15, font_weight="bold", fill="#111827")
+    for k in range(width_cols):
+        svg.text(
+            left + k * cell_w + cell_w / 2,
+            top - 6,
+            str(k),
+            size=11,
+            text_anchor="middle",
+            fill="#6b7280",
+        )
+    for i, cohort in enumerate(cohorts):
+        y = top + i * cell_h
+        label = f"{cohort['cohort']} ({format_number(float(cohort['customers']), lang)})"
+        svg.text(left - 8, y + 16, label, size=11, text_anchor="end", fill="#374151")
+        for k, share in enumerate(cohort["retention"]):
+            alpha = 0.08 + 0.92 * float(share)
+            svg.rect(
+                left + k * cell_w,
+                y,
+                cell_w - 2,
+                cell_h - 2,
+                fill="#0f766e",
+                fill_opacity=round(alpha, 3),
+            )
+            svg.text(
+                left + k * cell_w + cell_w / 2,
+                y + 16,
+                f"{format_number(float(share) * 100, lang, 1)}%",
+                size=10,
+                text_anchor="middle",
+                fill="#ffffff" if share > 0.45 else "#111827",
+            )
     return svg.to_string(width, height, title)

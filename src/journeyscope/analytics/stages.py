@@ -1,0 +1,263 @@
+"""Stages: where each customer is in a stage model, and how customers move between stages.
+
+Stage rules (YAML) map events — by name, channel, a filter, or "a repeat of" — to the
+stages of a built-in or custom stage model; the first matching rule wins. Built-in rules
+exist for retail5, current5 and aida (``analytics/stage_rules.yaml``); any other model,
+or other events, take a rules file: ``journeyscope stages --model M --rules FILE``.
+
+Per stage: customers who reached it, customers there now, conversion to the next stage
+(reached it at or after their first time in this stage), median and p90 time to it, and
+customers *stalled* there (current stage, no activity for longer than ``--stall``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from journeyscope.analytics.scope import Scope, customer_events, event_name, parse_filter
+from journeyscope.errors import DocumentError, InputError, Location
+from journeyscope.events.ingest import Query
+from journeyscope.events.workspace import Workspace
+from journeyscope.maps.io import load_data, parse, position_of
+from journeyscope.maps.problems import from_validation_error
+from journeyscope.maps.stage_models import StageModel, get_stage_model
+from journeyscope.maps.text import localize
+
+
+class StageRule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    stage: str
+    events: list[str] = Field(default_factory=list)
+    channels: list[str] = Field(default_factory=list)
+    where: str | None = None
+    repeat: bool = False
+
+
+class StageRules(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    model: str
+    rules: list[StageRule] = Field(min_length=1)
+
+
+@cache
+def builtin_rules() -> dict[str, StageRules]:
+    text = resources.files("journeyscope.analytics").joinpath("stage_rules.yaml").read_text("utf-8")
+    data, _ = parse(text, "stage_rules.yaml")
+    return {r.model: r for r in (StageRules.model_validate(item) for item in data)}
+
+
+def load_rules(path: Path) -> StageRules:
+    """A rules file (one ``model:`` with ``rules:``), with the line of any mistake."""
+    data, positions = load_data(path)
+    try:
+        return StageRules.model_validate(data)
+    except ValidationError as exc:
+        problem = from_validation_error(exc, data)[0]
+        _, pos = position_of(positions, problem.path)
+        raise DocumentError(
+            f"invalid stage rules: {problem.message_en}",
+            f"quy tắc giai đoạn không hợp lệ: {problem.message_vi}",
+            location=Location(
+                file=str(path),
+                line=pos[0] if pos else None,
+                field=".".join(str(p) for p in problem.path),
+            ),
+            hint_en="see docs/analytics.md, 'Stage rules', for an example",
+            hint_vi="xem ví dụ ở docs/analytics.md, mục 'Stage rules'",
+        ) from None
+
+
+def rules_for(
+    model_id: str, rules_file: Path | None = None, models: list[Path] | None = None
+) -> tuple[StageModel, StageRules]:
+    """The stage model and its rules, checked against each other."""
+    model = get_stage_model(model_id, models)
+    if rules_file:
+        rules = load_rules(rules_file)
+    elif model_id in builtin_rules():
+        rules = builtin_rules()[model_id]
+    else:
+        raise InputError(
+            f"stage model {model_id!r} has no built-in rules",
+            f"mô hình giai đoạn {model_id!r} chưa có quy tắc dựng sẵn",
+            hint_en=f"write a rules file and pass --rules FILE (built-in: "
+            f"{', '.join(builtin_rules())}); docs/analytics.md shows one",
+            hint_vi=f"viết tệp quy tắc và dùng --rules TỆP (dựng sẵn: "
+            f"{', '.join(builtin_rules())}); xem docs/analytics.md",
+        )
+    known = [s.id for s in model.stages]
+    for i, rule in enumerate(rules.rules):
+        if rule.stage not in known:
+            raise DocumentError(
+                f"rule {i + 1} names stage {rule.stage!r}, which {model_id} does not have",
+                f"quy tắc {i + 1} dùng giai đoạn {rule.stage!r}, {model_id} không có",
+                location=Location(
+                    file=str(rules_file) if rules_file else None, field=f"rules.{i}.stage"
+                ),
+                hint_en=f"stages of {model_id}: {', '.join(known)}",
+                hint_vi=f"các giai đoạn của {model_id}: {', '.join(known)}",
+            )
+        if rule.where:
+            parse_filter(rule.where, f"rules.{i}.where")
+    return model, rules
+
+
+def stage_case(model: StageModel, rules: StageRules, q: Query, alias: str = "e") -> str:
+    """SQL: the stage index (0-based, model order) of an event, NULL for none.
+
+    Needs ``nth`` (the event's occurrence number for its customer and name) in scope.
+    """
+    index = {s.id: i for i, s in enumerate(model.stages)}
+    whens = []
+    for rule in rules.rules:
+        parts = []
+        if rule.events:
+            names = ", ".join(q.bind(event_name(e)) for e in rule.events)
+            parts.append(f"{alias}.event IN ({names})")
+        if rule.channels:
+            parts.append(f"{alias}.channel IN ({', '.join(q.bind(c) for c in rule.channels)})")
+        if rule.where:
+            parts.append(parse_filter(rule.where).sql(q, alias))
+        if rule.repeat:
+            parts.append("nth > 1")
+        whens.append(f"WHEN {' AND '.join(parts) or 'TRUE'} THEN {index[rule.stage]}")
+    return f"CASE {' '.join(whens)} END"
+
+
+def staged_events_sql(
+    ws: Workspace, model: StageModel, rules: StageRules, scope: Scope, q: Query, extra: str = ""
+) -> str:
+    """Scoped customer events with ``stage`` (index or NULL)."""
+    base = customer_events(ws, scope, q, f"e.*{extra}")
+    return f"""
+        SELECT *, {stage_case(model, rules, q, "s")} AS stage FROM (
+            SELECT *, row_number() OVER (
+                PARTITION BY customer_id, event ORDER BY ts, event_id) AS nth
+            FROM ({base})
+        ) s"""
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    model: str = "retail5"
+    rules: Path | None = None
+    models: tuple[Path, ...] = ()
+    stall: timedelta = timedelta(days=30)
+
+
+def stages(ws: Workspace, spec: StageSpec, scope: Scope, lang: str = "en") -> dict[str, Any]:
+    """The stages report (the ``--json`` shape of ``journeyscope stages``)."""
+    model, rules = rules_for(spec.model, spec.rules, list(spec.models))
+    q = Query()
+    con = ws.con
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE st_rows AS "
+        f"SELECT customer_id, ts, stage FROM ({staged_events_sql(ws, model, rules, scope, q)})",
+        q.params,
+    )
+    try:
+        con.execute(_CUSTOMER_STAGES)
+        rows = con.execute(_PER_STAGE, {"stall": spec.stall.total_seconds()}).fetchall()
+        end = con.execute("SELECT max(ts) FROM st_rows").fetchall()[0][0]
+        unstaged = con.execute(
+            "SELECT count(*) FILTER (WHERE stage IS NULL), count(*) FROM st_rows"
+        ).fetchall()[0]
+    finally:
+        con.execute("DROP TABLE IF EXISTS st_rows")
+        con.execute("DROP TABLE IF EXISTS st_customers")
+    found = {r[0]: r for r in rows}
+    out = []
+    for i, s in enumerate(model.stages):
+        _, reached, now, nxt, med, p90, stalled = found.get(i, (i, 0, 0, 0, None, None, 0))
+        last = i == len(model.stages) - 1
+        out.append(
+            {
+                "stage": s.id,
+                "name": localize(s.name, lang),
+                "customers": int(reached),
+                "current": int(now),
+                "stalled": int(stalled),
+                "conversion_to_next": None
+                if last
+                else (round(nxt / reached, 4) if reached else 0.0),
+                "median_seconds_to_next": None if last or med is None else round(float(med), 1),
+                "p90_seconds_to_next": None if last or p90 is None else round(float(p90), 1),
+            }
+        )
+    return {
+        "model": model.id,
+        "model_name": localize(model.name, lang),
+        "stall_seconds": spec.stall.total_seconds(),
+        "data_ends": end.isoformat() + "Z" if end else None,
+        "events_without_stage": int(unstaged[0]),
+        "events": int(unstaged[1]),
+        "stages": out,
+        "scope": scope.describe(),
+    }
+
+
+_CUSTOMER_STAGES = """
+CREATE OR REPLACE TEMP TABLE st_customers AS
+SELECT customer_id, stage, min(ts) AS first_at FROM st_rows WHERE stage IS NOT NULL GROUP BY ALL
+"""
+
+_PER_STAGE = """
+WITH current AS (
+    SELECT customer_id, arg_max(stage, (ts, stage)) FILTER (WHERE stage IS NOT NULL) AS stage,
+           max(ts) AS last_at
+    FROM st_rows GROUP BY customer_id
+), moves AS (
+    SELECT a.stage, a.customer_id, epoch(b.first_at) - epoch(a.first_at) AS seconds
+    FROM st_customers a
+    JOIN st_customers b ON b.customer_id = a.customer_id AND b.stage = a.stage + 1
+        AND b.first_at >= a.first_at
+), ends AS (SELECT max(ts) AS data_end FROM st_rows)
+SELECT s.stage, count(*) AS reached,
+    (SELECT count(*) FROM current c WHERE c.stage = s.stage) AS now,
+    (SELECT count(*) FROM moves m WHERE m.stage = s.stage) AS moved,
+    (SELECT median(seconds) FROM moves m WHERE m.stage = s.stage) AS med,
+    (SELECT quantile_cont(seconds, 0.9) FROM moves m WHERE m.stage = s.stage) AS p90,
+    (SELECT count(*) FROM current c WHERE c.stage = s.stage
+        AND epoch((SELECT data_end FROM ends)) - epoch(c.last_at) > $stall) AS stalled
+FROM st_customers s GROUP BY s.stage ORDER BY s.stage
+"""
+
+
+def customer_stages(
+    ws: Workspace, spec: StageSpec, scope: Scope, customer_id: int, lang: str = "en"
+) -> dict[str, Any]:
+    """One customer's stage timeline: when each stage was first and last seen."""
+    model, rules = rules_for(spec.model, spec.rules, list(spec.models))
+    q = Query()
+    sql = staged_events_sql(ws, model, rules, scope, q)
+    rows = ws.con.execute(
+        f"""SELECT stage, min(ts), max(ts), count(*) FROM ({sql})
+        WHERE customer_id = {q.bind(customer_id)} AND stage IS NOT NULL
+        GROUP BY stage ORDER BY min(ts)""",
+        q.params,
+    ).fetchall()
+    last = max(rows, key=lambda r: (r[2], r[0]))[0] if rows else None
+    return {
+        "customer_id": customer_id,
+        "model": model.id,
+        "current_stage": None if last is None else model.stages[last].id,
+        "timeline": [
+            {
+                "stage": model.stages[i].id,
+                "name": localize(model.stages[i].name, lang),
+                "first_at": a.isoformat() + "Z",
+                "last_at": b.isoformat() + "Z",
+                "events": int(n),
+            }
+            for i, a, b, n in rows
+        ],
+    }
