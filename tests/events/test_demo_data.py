@@ -95,9 +95,10 @@ def test_planted_facts_are_in_the_data(demo_sources: Path, demo_workspace: Path)
         # the bad checkout step loses far more people than the app's checkout
         def loss(touchpoint: str) -> float:
             reached, bought = ws.con.execute(
-                """WITH c AS (SELECT customer_id, ts FROM journey_events WHERE touchpoint = ?)
+                """WITH c AS (
+                    SELECT customer_id, ts FROM events_with_customers WHERE touchpoint = ?)
                 SELECT count(*), count(*) FILTER (EXISTS (
-                    SELECT 1 FROM journey_events p WHERE p.customer_id = c.customer_id
+                    SELECT 1 FROM events_with_customers p WHERE p.customer_id = c.customer_id
                     AND p.event = 'purchase' AND p.ts BETWEEN c.ts AND c.ts + INTERVAL 1 DAY))
                 FROM c""",
                 [touchpoint],
@@ -111,10 +112,10 @@ def test_planted_facts_are_in_the_data(demo_sources: Path, demo_workspace: Path)
             """SELECT avg(CAST(r.properties->>'rating' AS DOUBLE)) FILTER (late),
                       avg(CAST(r.properties->>'rating' AS DOUBLE)) FILTER (NOT late)
             FROM (SELECT r.*, EXISTS (
-                    SELECT 1 FROM journey_events d WHERE d.customer_id = r.customer_id
+                    SELECT 1 FROM events_with_customers d WHERE d.customer_id = r.customer_id
                     AND d.event = 'delivery_late'
                     AND d.ts BETWEEN r.ts - INTERVAL 12 DAY AND r.ts) AS late
-                  FROM journey_events r WHERE r.event = 'review') r"""
+                  FROM events_with_customers r WHERE r.event = 'review') r"""
         ).fetchone() or (0, 0)
         assert late < 2.5 and on_time > 4
     assert facts["late_delivery_emotion_dip"]["late_orders"] > 0

@@ -22,7 +22,7 @@ from journeyscope.identity.resolve import connected_components, resolve
 PAIR_SCORE = """
 WITH j AS (
     SELECT e.customer_id AS c, t.{truth} AS p
-    FROM journey_events e JOIN read_parquet($truth) t USING (source, event_id)
+    FROM events_with_customers e JOIN read_parquet($truth) t USING (source, event_id)
     WHERE e.customer_id IS NOT NULL OR t.linkable IS NOT NULL
 ), cp AS (SELECT c, p, count(*) AS n FROM j GROUP BY ALL),
 tp AS (SELECT sum(n * (n - 1) / 2) AS v FROM cp WHERE c IS NOT NULL AND p IS NOT NULL),
@@ -160,6 +160,8 @@ def test_forget_removes_every_trace_and_audits_counts_only(demo_workspace: Path)
         total = ws.scalar("SELECT count(*) FROM events")
         report = forget(ws, f"email:{email}")
         assert report["deleted"]["events"] == customer["events"]
+        cid = customer["customer_id"]
+        assert ws.scalar("SELECT count(*) FROM journey_events WHERE customer_id = ?", [cid]) == 0
         assert ws.scalar("SELECT count(*) FROM events") == total - customer["events"]
         for raw in raw_phones:
             assert ws.scalar("SELECT count(*) FROM events WHERE phone = ?", [raw]) == 0

@@ -19,7 +19,7 @@ heavy parts (filtering, the step masks, the sort).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from journeyscope.analytics.funnel_flags import DEDUP, EXCLUDE, INCREASE, ONCE, ORDER, REENTRY
 
@@ -50,16 +50,16 @@ def _record(rec: np.ndarray, path_src: np.ndarray, upto: int) -> None:
 
 
 @njit(cache=True)
-def _plain(ts, mask, lo, hi, k, window, flags, rec):  # type: ignore[no-untyped-def]
-    """windowFunnel without ``strict_once``: one event may fill several steps."""
+def _plain(ts, mask, lo, hi, k, window, flags, rec, has, first, last, path):  # type: ignore[no-untyped-def]
+    """windowFunnel without ``strict_once``: one event may fill several steps.
+
+    ``has``, ``first``, ``last`` and ``path`` are scratch arrays, reset here.
+    """
     order = flags & ORDER != 0
     dedup = flags & DEDUP != 0
     increase = flags & INCREASE != 0
     reentry = flags & REENTRY != 0
-    has = np.zeros(k, np.bool_)
-    first = np.zeros(k, np.int64)
-    last = np.zeros(k, np.int64)
-    path = np.full((k, k), -1, np.int64)
+    has[:] = False
     seen_first = False
     i = lo
     while i < hi:
@@ -163,14 +163,12 @@ def _fillable(rows_of, lo_step, hi_step, nrows, excluded):  # type: ignore[no-un
 
 
 @njit(cache=True)
-def _path_from(path, base, q, t, k):  # type: ignore[no-untyped-def]
-    """Steps before ``base`` from the stored attempt, the rest at this instant ``t``."""
-    out = np.full(k, -1, np.int64)
+def _path_into(out, path, base, q, t):  # type: ignore[no-untyped-def]
+    """``out[:q+1]``: steps before ``base`` from the stored attempt, the rest at ``t``."""
     for p in range(base):
         out[p] = path[base - 1, p]
     for p in range(base, q + 1):
         out[p] = t
-    return out
 
 
 @njit(cache=True)
@@ -209,19 +207,21 @@ def _group_rows(mask, i, n, k):  # type: ignore[no-untyped-def]
 
 @njit(cache=True)
 def _commit(has, best, path, g_has, g_best, g_base, t, k):  # type: ignore[no-untyped-def]
-    """End of a timestamp: per level keep the attempt with the latest start."""
-    for q in range(k):
+    """End of a timestamp: per level keep the attempt with the latest start.
+
+    Levels go from the top down, so a level's new path reads the lower levels' paths as
+    they were before this timestamp.
+    """
+    for q in range(k - 1, -1, -1):
         if not g_has[q] or (has[q] and g_best[q] <= best[q]):
             continue
-        new_path = _path_from(path, g_base[q], q, t, k)
-        for p in range(q + 1):
-            path[q, p] = new_path[p]
+        _path_into(path[q], path, g_base[q], q, t)
         has[q] = True
         best[q] = g_best[q]
 
 
 @njit(cache=True)
-def _once(ts, mask, lo, hi, k, window, flags, rec):  # type: ignore[no-untyped-def]
+def _once(ts, mask, lo, hi, k, window, flags, rec, has, best, path, g_has, g_best, g_base, one):  # type: ignore[no-untyped-def]
     """windowFunnel with ``strict_once``: one event fills at most one step of an attempt.
 
     ClickHouse keeps every partial attempt. Equivalent and bounded: between timestamps only
@@ -230,12 +230,7 @@ def _once(ts, mask, lo, hi, k, window, flags, rec):  # type: ignore[no-untyped-d
     the remaining steps one row each — a bipartite matching, solved per row and step.
     """
     order = flags & ORDER != 0
-    has = np.zeros(k, np.bool_)
-    best = np.zeros(k, np.int64)
-    path = np.full((k, k), -1, np.int64)
-    g_has = np.zeros(k, np.bool_)
-    g_best = np.zeros(k, np.int64)
-    g_base = np.zeros(k, np.int64)
+    has[:] = False
     seen_first = False
     i = lo
     while i < hi:
@@ -247,11 +242,19 @@ def _once(ts, mask, lo, hi, k, window, flags, rec):  # type: ignore[no-untyped-d
             for r in range(i, j):
                 if mask[r] == 0 and seen_first:
                     return _top(has, k)
-        rows_of = _group_rows(mask, i, j - i, k)
+        if j - i == 1 and not order and not flags & DEDUP:
+            # the common case, one row at this instant: it cannot share an attempt with
+            # itself, so each step it matches extends the stored attempt one level down
+            if _single_row(mask[i], t, k, window, rec, has, best, path):
+                return k
+            i = j
+            continue
+        rows_of = _group_rows(mask, i, j - i, k) if j - i > 1 else one
         g_has[:] = False
         for q in range(k):
+            bit = np.uint32(1) << np.uint32(q)
             for u in range(j - i):
-                if not rows_of[q, u]:
+                if mask[i + u] & bit == 0:
                     continue
                 seen_first = seen_first or q == 0
                 stop = _once_entry(
@@ -280,6 +283,34 @@ def _once(ts, mask, lo, hi, k, window, flags, rec):  # type: ignore[no-untyped-d
 
 
 @njit(cache=True)
+def _single_row(m, t, k, window, rec, has, best, path):  # type: ignore[no-untyped-def]
+    """One row alone at instant ``t`` (strict_once, no strict_order/deduplication).
+
+    Levels go from the top down so each reads the level below as it was before this row.
+    Returns True when the last step is reached.
+    """
+    for q in range(k - 1, -1, -1):
+        if m & (np.uint32(1) << np.uint32(q)) == 0:
+            continue
+        if q == 0:
+            start = t
+        elif has[q - 1] and t <= best[q - 1] + window:
+            start = best[q - 1]
+        else:
+            continue
+        if not has[q] or start > best[q]:
+            for p in range(q):
+                path[q, p] = path[q - 1, p]
+            path[q, q] = t
+            if not has[q]:
+                for p in range(q + 1):
+                    rec[q, p] = path[q, p]
+            has[q] = True
+            best[q] = start
+    return has[k - 1]
+
+
+@njit(cache=True)
 def _once_entry(  # type: ignore[no-untyped-def]
     rows_of, n, u, q, t, k, window, flags, seen_first, has, best, path, g_has, g_best, g_base, rec
 ):
@@ -287,7 +318,7 @@ def _once_entry(  # type: ignore[no-untyped-def]
     either_q = has[q] or g_has[q]
     if q == 0:
         if not either_q:
-            _record(rec, _path_from(path, 0, 0, t, k), 0)
+            _path_into(rec[0], path, 0, 0, t)
         g_has[0] = True
         g_best[0] = t
         g_base[0] = 0
@@ -303,7 +334,7 @@ def _once_entry(  # type: ignore[no-untyped-def]
     if start == NEG:
         return -1
     if not either_q:
-        _record(rec, _path_from(path, base, q, t, k), q)
+        _path_into(rec[q], path, base, q, t)
     if not g_has[q] or start > g_best[q]:
         g_best[q] = start
         g_base[q] = base
@@ -373,6 +404,10 @@ def _unordered(ts, mask, excl, lo, hi, k, window, rec):  # type: ignore[no-untyp
         j = i
         while j < hi and ts[j] == ts[i]:
             j += 1
+        if j - i == 1:
+            top = _unordered_row(ts[i], mask[i], excl[i], held, k, window, rec, top)
+            i = j
+            continue
         # rows at one instant: fewest matching steps first, so the result is the same
         # whatever order they arrived in
         key = np.empty(j - i, np.int64)
@@ -413,54 +448,95 @@ def _unordered_row(t, m, excluded, held, k, window, rec, top):  # type: ignore[n
             level += 1
     if level > top:
         # times of the steps held, oldest first, stand for the completed steps
-        times = np.sort(held[held != NEG])
-        for p in range(level):
-            rec[level - 1, p] = times[p]
+        n = 0
+        for q in range(k):
+            if held[q] == NEG:
+                continue
+            p = n
+            while p > 0 and rec[level - 1, p - 1] > held[q]:
+                rec[level - 1, p] = rec[level - 1, p - 1]
+                p -= 1
+            rec[level - 1, p] = held[q]
+            n += 1
         top = level
     return top
 
 
 @njit(cache=True)
-def funnel_levels(starts, ts, mask, excl, k, window, flags, unordered):  # type: ignore[no-untyped-def]
-    """Level and recorded step times for every customer (see the module docstring).
-
-    ``excl`` marks excluded events (only read with the EXCLUDE flag or ``unordered``); a
-    customer every one of whose attempts was excluded gets level -1.
-    """
-    customers = starts.shape[0] - 1
-    levels = np.zeros(customers, np.int8)
-    times = np.full((customers, k), -1, np.int64)
+def _walk_range(starts, ts, mask, excl, k, window, flags, unordered, c0, c1, levels, times):  # type: ignore[no-untyped-def]
+    """Customers c0..c1-1, one after the other, with their own scratch state."""
     order = flags & ORDER != 0
-    for c in range(customers):
+    # scratch state, allocated once and reset per customer (allocation would dominate)
+    rec = np.full((k, k), -1, np.int64)
+    path = np.full((k, k), -1, np.int64)
+    has = np.zeros(k, np.bool_)
+    g_has = np.zeros(k, np.bool_)
+    first = np.zeros(k, np.int64)
+    last = np.zeros(k, np.int64)
+    g_base = np.zeros(k, np.int64)
+    one = np.zeros((k, 1), np.bool_)
+    for c in range(c0, c1):
         lo = starts[c]
         hi = starts[c + 1]
         if hi <= lo:
             continue
-        rec = np.full((k, k), -1, np.int64)
+        rec[:, :] = -1
         if unordered:
             level = _unordered(ts, mask, excl, lo, hi, k, window, rec)
         elif flags & EXCLUDE:
             level = _excluding(ts, mask, excl, lo, hi, k, window, rec)
         else:
-            matched = 0
             first_match = -1
             for r in range(lo, hi):
                 if mask[r] != 0:
-                    matched += 1
-                    if first_match < 0:
-                        first_match = r
-            if matched == 0 and not order:
+                    first_match = r
+                    break
+            if first_match < 0 and not order:
                 continue
             if k == 1 and not order:
                 levels[c] = 1
                 times[c, 0] = ts[first_match]
                 continue
             if flags & ONCE:
-                level = _once(ts, mask, lo, hi, k, window, flags, rec)
+                level = _once(
+                    ts,
+                    mask,
+                    lo,
+                    hi,
+                    k,
+                    window,
+                    flags,
+                    rec,
+                    has,
+                    first,
+                    path,
+                    g_has,
+                    last,
+                    g_base,
+                    one,
+                )
             else:
-                level = _plain(ts, mask, lo, hi, k, window, flags, rec)
+                level = _plain(ts, mask, lo, hi, k, window, flags, rec, has, first, last, path)
         levels[c] = level
         if level > 0:
             for p in range(level):
                 times[c, p] = rec[level - 1, p]
+
+
+@njit(cache=True, parallel=True)
+def funnel_levels(starts, ts, mask, excl, k, window, flags, unordered):  # type: ignore[no-untyped-def]
+    """Level and recorded step times for every customer (see the module docstring).
+
+    ``excl`` marks excluded events (only read with the EXCLUDE flag or ``unordered``); a
+    customer every one of whose attempts was excluded gets level -1. Customers are
+    independent, so blocks of them run on all cores.
+    """
+    customers = starts.shape[0] - 1
+    levels = np.zeros(customers, np.int8)
+    times = np.full((customers, k), -1, np.int64)
+    blocks = max(1, min(customers // 4096, 256))
+    for b in prange(blocks):
+        c0 = customers * b // blocks
+        c1 = customers * (b + 1) // blocks
+        _walk_range(starts, ts, mask, excl, k, window, flags, unordered, c0, c1, levels, times)
     return levels, times

@@ -25,10 +25,16 @@ import numpy as np
 import pyarrow as pa
 
 from journeyscope.analytics.funnel_flags import DEDUP, EXCLUDE, INCREASE, ONCE, ORDER
-from journeyscope.analytics.scope import Scope, Step, customer_events, field_sql
+from journeyscope.analytics.scope import (
+    Scope,
+    Sql,
+    Step,
+    customer_events,
+    event_name,
+    field_sql,
+)
 from journeyscope.errors import InputError, unknown_name
 from journeyscope.events.export import write_relation
-from journeyscope.events.ingest import Query
 from journeyscope.events.workspace import Workspace
 
 MODES: dict[str, int] = {
@@ -86,28 +92,57 @@ def _flags(spec: FunnelSpec) -> int:
     return MODES[spec.mode] | (EXCLUDE if spec.exclude and spec.mode == "ordered" else 0)
 
 
+def _mask_sql(steps: list[Step], q: Sql) -> str:
+    """SQL of the step bits of an event.
+
+    Steps that are a bare event name become one CASE on the name (several steps may share
+    a name: their bits are OR-ed); steps with filters or ``*`` add their own test.
+    """
+    by_name: dict[str, int] = {}
+    tests = []
+    for i, step in enumerate(steps):
+        if step.event is not None and not step.filter.clauses:
+            key = event_name(step.event)
+            by_name[key] = by_name.get(key, 0) | (1 << i)
+        else:
+            tests.append(f"(CAST(({step.sql(q, 'e')}) AS UINTEGER) << {i})")
+    parts = []
+    if by_name:
+        whens = " ".join(f"WHEN {q.bind(n)} THEN {bits}" for n, bits in by_name.items())
+        parts.append(f"CAST(CASE e.event {whens} ELSE 0 END AS UINTEGER)")
+    parts += tests
+    return " | ".join(parts)
+
+
 def walk(ws: Workspace, spec: FunnelSpec, scope: Scope) -> Walk:
     """Run the funnel over the workspace's events."""
     spec.check()
-    q = Query()
-    bits = " | ".join(
-        f"(CAST(({s.sql(q, 'e')}) AS UINTEGER) << {i})" for i, s in enumerate(spec.steps)
-    )
-    excl = " OR ".join(f"({s.sql(q, 'e')})" for s in spec.exclude) or "FALSE"
+    q = Sql()
+    bits = _mask_sql(spec.steps, q)
+    excl = " OR ".join(f"({s.sql(q, 'e')})" for s in spec.exclude)
     by = f", {field_sql(spec.by, q, 'e')} AS by_value" if spec.by else ""
-    every_row = bool(_flags(spec) & ORDER)
-    keep = "TRUE" if every_row else "m <> 0 OR x"
-    base = customer_events(ws, scope, q, f"e.ts, ({bits}) AS m, ({excl}) AS x{by}")
+    every_row = bool(_flags(spec) & ORDER)  # strict_order: any other event breaks a chain
+    columns = f"e.ts, ({bits}) AS m{f', ({excl}) AS x' if excl else ''}{by}"
+    base = customer_events(ws, scope, q, columns)
+    # (no `event IN (...)` pushed into the scan: DuckDB then stops keeping the stored order)
+    keep = "TRUE" if every_row else "m <> 0" + (" OR x" if excl else "")
+    # journey_events is stored in (customer, time) order and a filtered scan keeps it;
+    # only a join to the full event row needs a sort
+    order = " ORDER BY customer_id, ts" if q.event_row else ""
     rel = ws.con.execute(
-        f"SELECT customer_id, epoch_us(ts) AS t, m, x{', by_value' if by else ''} "
-        f"FROM ({base}) WHERE {keep} ORDER BY customer_id, t",
+        f"SELECT customer_id, ts, m{', x' if excl else ''}{', by_value' if by else ''} "
+        f"FROM ({base}) WHERE {keep}{order}",
         q.params,
     )
     cols = rel.fetchnumpy()
     cust = np.asarray(cols["customer_id"], np.int64)
-    ts = np.asarray(cols["t"], np.int64)
+    ts = np.asarray(cols["ts"]).astype("datetime64[us]").view(np.int64)
     mask = np.asarray(cols["m"], np.uint32)
-    xs = np.asarray(cols["x"], np.bool_)
+    xs = np.asarray(cols["x"], np.bool_) if excl else np.zeros(len(cust), np.bool_)
+    if not _in_order(cust, ts):  # never expected; correctness does not rest on it
+        perm = np.lexsort((ts, cust))
+        cols = {name: np.asarray(col)[perm] for name, col in cols.items()}
+        cust, ts, mask, xs = cust[perm], ts[perm], mask[perm], xs[perm]
     if len(cust):
         cut = np.flatnonzero(np.diff(cust)) + 1
         starts = np.concatenate(([0], cut, [len(cust)])).astype(np.int64)
@@ -131,6 +166,14 @@ def walk(ws: Workspace, spec: FunnelSpec, scope: Scope) -> Walk:
     if spec.by:
         brk = _first_step_values(cols["by_value"], mask, starts)
     return Walk(ids, levels, times, brk)
+
+
+def _in_order(cust: np.ndarray, ts: np.ndarray) -> bool:
+    """Rows sorted by customer, then time?"""
+    if len(cust) < 2:
+        return True
+    dc = np.diff(cust)
+    return bool(np.all((dc > 0) | ((dc == 0) & (np.diff(ts) >= 0))))
 
 
 def _first_step_values(values: Any, mask: np.ndarray, starts: np.ndarray) -> np.ndarray:

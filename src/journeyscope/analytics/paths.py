@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from journeyscope.analytics.scope import Scope, customer_events, event_name
+from journeyscope.analytics.scope import Scope, Sql, customer_events, event_name
 from journeyscope.errors import unknown_name
 from journeyscope.events.ingest import Query
 from journeyscope.events.workspace import Workspace
@@ -62,7 +62,7 @@ def paths(ws: Workspace, spec: PathSpec, scope: Scope) -> dict[str, Any]:
     """The paths report (the ``--json`` shape of ``journeyscope paths``)."""
     spec.check()
     con = ws.con
-    q = Query()
+    q = Sql()
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE path_rows AS {ordered_sql(ws, spec, scope, q)}", q.params
     )

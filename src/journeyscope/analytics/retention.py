@@ -21,11 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from journeyscope.analytics.scope import Scope, customer_events, event_name
+from journeyscope.analytics.scope import Scope, Sql, customer_events, event_name
 from journeyscope.analytics.touchpoints import PASSIVE
 from journeyscope.errors import unknown_name
 from journeyscope.events.export import write_relation
-from journeyscope.events.ingest import Query
 from journeyscope.events.workspace import Workspace
 
 PERIODS = ("day", "week", "month")
@@ -93,13 +92,13 @@ def export_customers(ws: Workspace, spec: RetentionSpec, scope: Scope, target: P
 
 
 def _load(ws: Workspace, spec: RetentionSpec, scope: Scope) -> None:
-    q = Query()
+    q = Sql()
     base = customer_events(
         ws,
         scope,
         q,
         "e.ts, e.event, e.revenue, coalesce(e.touchpoint, e.channel || ':' || e.event) AS tp, "
-        "TRY_CAST(json_extract_string(e.properties, '$.rating') AS DOUBLE) AS rating",
+        "e.rating",
     )
     con = ws.con
     con.execute(
@@ -124,7 +123,7 @@ def _drop(ws: Workspace) -> None:
 
 
 def _cohorts(ws: Workspace, spec: RetentionSpec) -> list[dict[str, Any]]:
-    q = Query()
+    q = Sql()
     period = q.bind(spec.period)
     cohort_filter = (
         f"event = {q.bind(event_name(spec.cohort_event))}" if spec.cohort_event else "TRUE"

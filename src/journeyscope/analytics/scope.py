@@ -28,6 +28,19 @@ from journeyscope.events.workspace import Workspace
 
 COLUMNS = frozenset({"event", "channel", "touchpoint", "source", "currency", *IDENTIFIER_TYPES})
 NUMERIC = frozenset({"revenue"})
+#: Fields that live only in ``events``, not in the journey-ordered copy
+EVENT_ROW_ONLY = frozenset(IDENTIFIER_TYPES) | {"properties"}
+
+
+class Sql(Query):
+    """Query text with bound parameters, noting whether it reads fields that only the full
+    event row has (identifiers, properties): then the journey table is joined to it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.event_row = False
+
+
 _TOKEN = re.compile(
     r"""\s*(?:(?P<str>'[^']*'|"[^"]*")|(?P<op>!=|<>|>=|<=|=|>|<|~)|(?P<punct>[(),])"""
     r"""|(?P<word>[^\s=!<>~(),'"]+))"""
@@ -162,6 +175,8 @@ def parse_filter(text: str | None, field_name: str = "--where") -> Filter:
 def field_sql(name: str, q: Query, alias: str = "") -> str:
     """The SQL expression of a field: a column, or a property read from the JSON."""
     prefix = f"{alias}." if alias else ""
+    if isinstance(q, Sql) and (name in EVENT_ROW_ONLY or name not in COLUMNS | NUMERIC | {"ts"}):
+        q.event_row = True
     if name in COLUMNS or name in NUMERIC or name == "ts":
         return f"{prefix}{name}"
     key = name.removeprefix("properties.")
@@ -336,20 +351,38 @@ def describe(c: Clause) -> str:
     return f"{c.field} {c.op} {c.values[0]}"
 
 
-def customer_events(ws: Workspace, scope: Scope, q: Query, columns: str = "e.*") -> str:
-    """SQL of the scoped events that belong to a customer, with ``customer_id``."""
+def customer_events(
+    ws: Workspace, scope: Scope, q: Query, columns: str = "e.*", *, event_row: bool = False
+) -> str:
+    """SQL of the scoped events that belong to a customer (``customer_id`` and ``columns``).
+
+    They come from ``journey_events``, stored in (customer, time, event_id) order, so a
+    plain scan returns each customer's events ready to walk. When an expression read a
+    field only the full event row has (``q.event_row``, or ``event_row=True``), the row is
+    joined by ``seq`` and the order is no longer guaranteed: callers that need it check
+    ``q.event_row`` and sort.
+    """
     require_resolved(ws)
-    return (
-        f"SELECT c.customer_id, {columns} FROM events e "
-        f"JOIN event_customers c ON c.seq = e.seq WHERE {scope.sql(q, 'e')}"
-    )
+    where = scope.sql(q, "e")
+    needs_row = event_row or bool(getattr(q, "event_row", False))
+    if needs_row and isinstance(q, Sql):
+        q.event_row = True
+    source = "journey_events"
+    if needs_row:
+        extra = ", ".join(f"x.{c}" for c in sorted(EVENT_ROW_ONLY))
+        source = f"(SELECT j.*, {extra} FROM journey_events j JOIN events x ON x.seq = j.seq)"
+    select = columns if columns == "e.*" else f"e.customer_id, {columns}"
+    return f"SELECT {select} FROM {source} e WHERE {where}"
 
 
 def require_resolved(ws: Workspace) -> None:
-    """Analytics count customers: refuse clearly when identities were never resolved."""
-    if ws.scalar("SELECT count(*) FROM identity_runs") == 0 and ws.scalar(
-        "SELECT count(*) FROM events"
-    ):
+    """Analytics count customers: refuse clearly when identities were never resolved (or
+    were resolved before this version kept journeys in order)."""
+    stale = ws.scalar("SELECT count(*) FROM event_customers") and not ws.scalar(
+        "SELECT count(*) FROM journey_events"
+    )
+    never = ws.scalar("SELECT count(*) FROM identity_runs") == 0
+    if (never or stale) and ws.scalar("SELECT count(*) FROM events"):
         raise InputError(
             "events are not yet stitched into customers",
             "sự kiện chưa được ghép thành khách hàng",

@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from journeyscope.analytics.scope import Scope, customer_events, event_name, parse_filter
+from journeyscope.analytics.scope import Scope, Sql, customer_events, event_name, parse_filter
 from journeyscope.errors import DocumentError, InputError, Location
 from journeyscope.events.ingest import Query
 from journeyscope.events.workspace import Workspace
@@ -134,12 +134,13 @@ def stage_case(model: StageModel, rules: StageRules, q: Query, alias: str = "e")
 
 
 def staged_events_sql(
-    ws: Workspace, model: StageModel, rules: StageRules, scope: Scope, q: Query, extra: str = ""
+    ws: Workspace, model: StageModel, rules: StageRules, scope: Scope, q: Query
 ) -> str:
     """Scoped customer events with ``stage`` (index or NULL)."""
-    base = customer_events(ws, scope, q, f"e.*{extra}")
+    case = stage_case(model, rules, q, "s")  # first: it may need the full event row
+    base = customer_events(ws, scope, q)
     return f"""
-        SELECT *, {stage_case(model, rules, q, "s")} AS stage FROM (
+        SELECT *, {case} AS stage FROM (
             SELECT *, row_number() OVER (
                 PARTITION BY customer_id, event ORDER BY ts, event_id) AS nth
             FROM ({base})
@@ -157,7 +158,7 @@ class StageSpec:
 def stages(ws: Workspace, spec: StageSpec, scope: Scope, lang: str = "en") -> dict[str, Any]:
     """The stages report (the ``--json`` shape of ``journeyscope stages``)."""
     model, rules = rules_for(spec.model, spec.rules, list(spec.models))
-    q = Query()
+    q = Sql()
     con = ws.con
     con.execute(
         "CREATE OR REPLACE TEMP TABLE st_rows AS "
@@ -237,7 +238,7 @@ def customer_stages(
 ) -> dict[str, Any]:
     """One customer's stage timeline: when each stage was first and last seen."""
     model, rules = rules_for(spec.model, spec.rules, list(spec.models))
-    q = Query()
+    q = Sql()
     sql = staged_events_sql(ws, model, rules, scope, q)
     rows = ws.con.execute(
         f"""SELECT stage, min(ts), max(ts), count(*) FROM ({sql})

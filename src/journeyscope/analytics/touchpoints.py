@@ -25,9 +25,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from journeyscope.analytics.scope import Scope, customer_events, event_name
+from journeyscope.analytics.scope import Scope, Sql, customer_events, event_name
 from journeyscope.analytics.stages import rules_for, staged_events_sql
-from journeyscope.events.ingest import Query
 from journeyscope.events.workspace import Workspace
 
 PASSIVE = ("ad_impression", "message_sent", "email_sent", "order_delivered", "delivery_late")
@@ -49,10 +48,9 @@ class TouchpointSpec:
 
 def touchpoints(ws: Workspace, spec: TouchpointSpec, scope: Scope) -> dict[str, Any]:
     """The touchpoints report (the ``--json`` shape of ``journeyscope touchpoints``)."""
-    q = Query()
+    q = Sql()
     cols = (
-        "ts, event_id, event, channel, coalesce(touchpoint, channel || ':' || event) AS tp, "
-        "TRY_CAST(json_extract_string(properties, '$.rating') AS DOUBLE) AS rating"
+        "ts, event_id, event, channel, coalesce(touchpoint, channel || ':' || event) AS tp, rating"
     )
     if spec.stage_model:
         model, rules = rules_for(spec.stage_model, spec.stage_rules)

@@ -24,7 +24,7 @@ def export_events(ws: Workspace, target: Path) -> int:
         )
     rel = ws.con.sql(
         f"SELECT {', '.join(_column(n, suffix) for n in EVENT_FIELDS)}, customer_id "
-        "FROM journey_events ORDER BY journey_events.ts, seq"
+        "FROM events_with_customers ORDER BY events_with_customers.ts, seq"
     )
     count = len(rel)
     write_relation(rel, target)

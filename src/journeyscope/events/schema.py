@@ -136,4 +136,47 @@ MIGRATIONS = (
     ),
 )
 
+#: The columns of ``journey_events``: the event fields analytics read most, without the
+#: identifiers and properties (those stay in ``events``, joined by ``seq`` when needed).
+JOURNEY_COLUMNS: Final = (
+    "customer_id",
+    "ts",
+    "seq",
+    "event_id",
+    "event",
+    "channel",
+    "touchpoint",
+    "revenue",
+    "currency",
+    "source",
+    "rating",
+)
+
+MIGRATIONS = (
+    *MIGRATIONS,
+    (
+        3,
+        "journey_events: every attributed event, stored in customer and time order",
+        """
+        DROP VIEW journey_events;
+        CREATE VIEW events_with_customers AS
+            SELECT c.customer_id, e.*
+            FROM events e LEFT JOIN event_customers c USING (seq);
+        CREATE TABLE journey_events (
+            customer_id BIGINT NOT NULL,
+            ts TIMESTAMP NOT NULL,
+            seq BIGINT NOT NULL,
+            event_id VARCHAR NOT NULL,
+            event VARCHAR NOT NULL,
+            channel VARCHAR NOT NULL,
+            touchpoint VARCHAR,
+            revenue DOUBLE,
+            currency VARCHAR,
+            source VARCHAR NOT NULL,
+            rating DOUBLE
+        );
+        """,
+    ),
+)
+
 SCHEMA_VERSION: Final = MIGRATIONS[-1][0]

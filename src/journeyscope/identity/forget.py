@@ -55,6 +55,7 @@ def forget(ws: Workspace, identifier: str) -> dict[str, Any]:
         identifiers = int(ws.scalar("SELECT count(*) FROM gone_nodes"))
         con.execute("DELETE FROM events WHERE seq IN (SELECT seq FROM gone_seq)")
         con.execute("DELETE FROM event_customers WHERE seq IN (SELECT seq FROM gone_seq)")
+        con.execute("DELETE FROM journey_events WHERE seq IN (SELECT seq FROM gone_seq)")
         con.execute(
             "DELETE FROM identity_links WHERE a IN (SELECT node_id FROM gone_nodes) "
             "OR b IN (SELECT node_id FROM gone_nodes)"

@@ -92,7 +92,7 @@ def stats(ws: Workspace) -> dict[str, Any]:
     per_channel = [
         {"channel": ch, "events": n, "customers": c}
         for ch, n, c in con.execute(
-            "SELECT channel, count(*), count(DISTINCT customer_id) FROM journey_events "
+            "SELECT channel, count(*), count(DISTINCT customer_id) FROM events_with_customers "
             "GROUP BY 1 ORDER BY 2 DESC, 1"
         ).fetchall()
     ]

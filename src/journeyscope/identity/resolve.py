@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from journeyscope.events.schema import IDENTIFIER_TYPES
+from journeyscope.events.schema import IDENTIFIER_TYPES, JOURNEY_COLUMNS
 from journeyscope.events.workspace import Workspace
 from journeyscope.identity.normalize import EMAIL_RE, normalize, phone_fast_select
 
@@ -364,6 +364,7 @@ def resolve(ws: Workspace, step: Step | None = None) -> ResolveResult:
             """INSERT INTO event_customers
             SELECT e.seq, i.customer_id FROM ev_comp e JOIN comp_ids i USING (comp)"""
         )
+        build_journeys(ws)
         result = _summary(ws, rounds)
         con.execute(
             "INSERT INTO identity_runs VALUES (?, ?, ?, ?, ?)",
@@ -395,6 +396,26 @@ def resolve(ws: Workspace, step: Step | None = None) -> ResolveResult:
     ):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     return result
+
+
+def build_journeys(ws: Workspace) -> None:
+    """``journey_events``: attributed events in (customer, time, event_id) order.
+
+    ``rating`` is read once from the properties (feedback events carry it), so reports on
+    ratings need not touch the JSON.
+
+    Analytics walk each customer's events in time order; stored that way, a scan returns
+    them ready to walk, with no join and no sort (ClickHouse's ORDER BY key, in effect).
+    """
+    cols = ", ".join(f"e.{c}" for c in JOURNEY_COLUMNS if c not in ("customer_id", "rating"))
+    ws.con.execute("DELETE FROM journey_events")
+    ws.con.execute(
+        f"""INSERT INTO journey_events
+        SELECT c.customer_id, {cols},
+            TRY_CAST(json_extract_string(e.properties, '$.rating') AS DOUBLE)
+        FROM events e JOIN event_customers c USING (seq)
+        ORDER BY c.customer_id, e.ts, e.event_id"""
+    )
 
 
 def _summary(ws: Workspace, rounds: int) -> ResolveResult:
