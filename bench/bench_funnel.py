@@ -1,12 +1,17 @@
 """Funnels on N events: JourneyScope vs ClickHouse windowFunnel (chdb), same data, same run.
 
     python bench/bench_funnel.py --events 10000000
+    python bench/bench_funnel.py --demo-customers 1300000   # the demo retailer, ~10M events
 
 A workspace is built once (import + identity resolve, not timed). Its events with their
 customer ids are loaded into a chdb MergeTree table ordered by (customer, ts) — ClickHouse's
 best layout — and not timed either. Then each side answers the same 5-step funnel with a
 7-day window, per mode: ours through ``funnel()`` on the workspace (SQL scan, step masks,
 sort, compiled walk), theirs with ``windowFunnel`` grouped by customer. Counts must agree.
+
+The synthetic events are uniform in time, so few customers go past step 2; the demo
+retailer's data (``--demo-customers``) has real journeys, where most of the funnel is
+reached by someone and the walk has more to do.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import shutil
 from common import bench_args, machine, make_events, measure
 
 STEPS = ["page_view", "product_view", "add_to_cart", "checkout", "purchase"]
+DEMO_STEPS = ["ad_click", "product_view", "add_to_cart", "checkout", "purchase"]
 WINDOW_S = 7 * 86400
 MODES = {"ordered": "'strict_once'", "clickhouse": None, "strict_order": "'strict_order'"}
 
@@ -29,14 +35,22 @@ from journeyscope.events.mapping import load_mapping
 from journeyscope.identity.resolve import resolve
 ws = Workspace.init(Path(sys.argv[2]))
 t = time.perf_counter()
-ingest_files(ws, [Path(sys.argv[1])], load_mapping(None))
+source = Path(sys.argv[1])
+if source.is_dir():  # the demo retailer's exports, each with its mapping
+    import json
+    facts = json.loads((source / "facts.json").read_text(encoding="utf-8"))
+    for item in facts["files"]:
+        mapping = source / item["mapping"] if item["mapping"] else None
+        ingest_files(ws, [source / item["file"]], load_mapping(mapping))
+else:
+    ingest_files(ws, [source], load_mapping(None))
 resolve(ws)
 ws.con.execute(
     "COPY (SELECT c.customer_id, epoch(e.ts)::UBIGINT AS ts, e.event FROM events e "
     "JOIN event_customers c USING (seq)) TO '" + sys.argv[2] + "/funnel.parquet'")
 seconds = time.perf_counter() - t
+extra = {"events": ws.scalar("SELECT count(*) FROM journey_events")}
 ws.close()
-extra = {}
 """
 
 OURS = """
@@ -78,12 +92,21 @@ extra = {"counts": [sum(n for l, n in by.items() if l >= k) for k in range(1, le
 
 
 def main() -> None:
-    args = bench_args(__doc__)
-    source = make_events(args.data / f"events-{args.events}.parquet", args.events)
-    ws = args.data / f"funnel-ws-{args.events}"
+    args = bench_args(__doc__, demo=True)
+    if args.demo_customers:
+        from journeyscope.events.demo_data import generate
+
+        source = args.data / f"demo-{args.demo_customers}"
+        if not (source / "facts.json").exists():
+            generate(source, args.demo_customers, 7)
+        steps_list = DEMO_STEPS
+    else:
+        source = make_events(args.data / f"events-{args.events}.parquet", args.events)
+        steps_list = STEPS
+    ws = args.data / f"funnel-ws-{args.events}-{args.demo_customers}"
     shutil.rmtree(ws, ignore_errors=True)
     setup = measure(SETUP, str(source), str(ws))
-    steps = ",".join(STEPS)
+    steps = ",".join(steps_list)
     results = {}
     for mode, ch_mode in MODES.items():
         argv = (str(source), str(ws), steps, str(WINDOW_S))
@@ -107,7 +130,10 @@ def main() -> None:
     print(
         json.dumps(
             {
-                "events": args.events,
+                "events": setup["events"] if args.demo_customers else args.events,
+                "data": f"demo retailer, {args.demo_customers} customers"
+                if args.demo_customers
+                else "synthetic (bench/common.make_events)",
                 "machine": machine(),
                 "best_of": args.repeat,
                 "setup_seconds": setup["seconds"],

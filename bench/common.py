@@ -72,10 +72,18 @@ def make_events(path: Path, events: int, people: int | None = None, seed: int = 
     return path
 
 
-def bench_args(doc: str | None) -> argparse.Namespace:
-    """--events, --data (where the synthetic Parquet is kept) and --repeat, for every bench."""
+def bench_args(doc: str | None, demo: bool = False) -> argparse.Namespace:
+    """--events, --data (where the synthetic Parquet is kept) and --repeat, for every bench;
+    ``demo`` adds --demo-customers (use the demo retailer's data instead)."""
     parser = argparse.ArgumentParser(description=doc)
     parser.add_argument("--events", type=int, default=10_000_000)
+    if demo:
+        parser.add_argument(
+            "--demo-customers",
+            type=int,
+            default=0,
+            help="use the demo retailer's exports for N customers (about 7.7 events each)",
+        )
     parser.add_argument(
         "--data", type=Path, default=Path(tempfile.gettempdir()) / "journeyscope-bench"
     )

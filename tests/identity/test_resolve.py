@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import duckdb
@@ -12,6 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from journeyscope.errors import NotFound
+from journeyscope.events.ingest import ingest_files
+from journeyscope.events.mapping import load_mapping
 from journeyscope.events.workspace import Workspace
 from journeyscope.identity.explain import explain
 from journeyscope.identity.forget import forget
@@ -249,3 +252,52 @@ def test_a_hash_collision_is_renumbered_not_merged(tmp_path: Path) -> None:
         )
     assert ids["+84903000001"].startswith("1:") and ids["a@b.vn"].startswith("1:")
     assert ids["+84903000001"] != ids["a@b.vn"]
+
+
+def test_phones_outside_the_sql_fast_path(tmp_path: Path) -> None:
+    """A landline and a foreign number go through phonenumbers, and still link."""
+    source = tmp_path / "e.jsonl"
+    rows = [
+        {
+            "event_id": "1",
+            "ts": "2024-01-01T00:00:00Z",
+            "event": "call",
+            "channel": "hotline",
+            "phone": "028 3823 4567",
+            "email": "a@x.vn",
+        },
+        {
+            "event_id": "2",
+            "ts": "2024-01-02T00:00:00Z",
+            "event": "call",
+            "channel": "hotline",
+            "phone": "(028) 38234567",
+        },
+        {
+            "event_id": "3",
+            "ts": "2024-01-03T00:00:00Z",
+            "event": "call",
+            "channel": "hotline",
+            "phone": "+1 650-253-0000",
+        },
+        {
+            "event_id": "4",
+            "ts": "2024-01-04T00:00:00Z",
+            "event": "call",
+            "channel": "hotline",
+            "phone": "not a phone",
+        },
+    ]
+    source.write_text("\n".join(json.dumps(r) for r in rows), "utf-8")
+    with Workspace.init(tmp_path / "ws") as ws:
+        ingest_files(ws, [source], load_mapping(None))
+        result = resolve(ws)
+        values = dict(
+            ws.con.execute(
+                "SELECT raw, value FROM identity_values WHERE id_type = 'phone'"
+            ).fetchall()
+        )
+        assert values["028 3823 4567"] == values["(028) 38234567"] == "+842838234567"
+        assert values["+1 650-253-0000"] == "+16502530000"
+        assert values["not a phone"] is None
+        assert result.customers == 2  # the two landline spellings and the e-mail are one

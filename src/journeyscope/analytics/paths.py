@@ -84,6 +84,20 @@ def paths(ws: Workspace, spec: PathSpec, scope: Scope) -> dict[str, Any]:
         con.execute("DROP TABLE IF EXISTS path_rows")
 
 
+def directly_follows(ws: Workspace, level: str, scope: Scope) -> list[dict[str, Any]]:
+    """Only the directly-follows graph (what ``paths`` reports as ``edges``)."""
+    spec = PathSpec(level=level)
+    spec.check()
+    q = Sql()
+    ws.con.execute(
+        f"CREATE OR REPLACE TEMP TABLE path_rows AS {ordered_sql(ws, spec, scope, q)}", q.params
+    )
+    try:
+        return _edges(ws)
+    finally:
+        ws.con.execute("DROP TABLE IF EXISTS path_rows")
+
+
 def _edges(ws: Workspace) -> list[dict[str, Any]]:
     rows = ws.con.execute(
         """SELECT node, next_node, count(*) AS n,

@@ -14,6 +14,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from journeyscope.demo.analysis import analyse, analysis_html
 from journeyscope.events.demo_data import generate
 from journeyscope.events.ingest import ingest_files
 from journeyscope.events.mapping import load_mapping
@@ -67,6 +68,9 @@ def run_demo(
             time.perf_counter() - start - timings["generate_s"] - timings["import_s"]
         )
         numbers = stats(ws)
+        tell("analysing: funnel, stages, touchpoints, paths, retention")
+        analysis = analyse(ws)
+        timings["analytics_s"] = time.perf_counter() - start - sum(timings.values())
         money = ws.con.execute(
             """SELECT channel, count(*) AS orders, sum(revenue) AS revenue FROM events
             WHERE event = 'purchase' GROUP BY 1 ORDER BY 3 DESC"""
@@ -86,6 +90,7 @@ def run_demo(
         "orders": [{"channel": c, "orders": o, "revenue": r} for c, o, r in money],
         "channels": numbers["channels"],
         "maps": maps["items"],
+        "analytics": analysis,
         "timings": {k: round(v, 2) for k, v in timings.items()},
     }
     report = output / "report.html"
@@ -200,6 +205,7 @@ def report_html(s: dict[str, Any]) -> str:
         f"{ident['invalid_identifiers']} giá trị không hợp lệ. "
         "Bị loại khỏi liên kết / excluded from linking:</p>"
         f"<ul>{excluded}</ul></section>"
+        f"{analysis_html(s['analytics'])}"
         f"<section><h2>Sự thật được cài sẵn / Planted facts</h2><ul>{planted}</ul></section>"
         "<section><h2>Nhập dữ liệu / Imports</h2><table><tr><th>Tệp / File</th><th>Mới / New</th>"
         f"<th>Trùng / Duplicates</th><th>Lỗi / Rejected</th></tr>{imports}</table></section>"

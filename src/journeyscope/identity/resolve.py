@@ -47,8 +47,12 @@ def _value_sql(id_type: str, region: str) -> str:
     """``SELECT raw, value, problem FROM new_raw`` for one identifier type (docs: normalize)."""
     if id_type == "phone":
         if region != "VN":
-            return "SELECT raw, CAST(NULL AS VARCHAR) AS value, NULL AS problem FROM new_raw"
-        return f"SELECT raw, value, NULL AS problem FROM ({phone_fast_select('new_raw')})"
+            return (
+                "SELECT raw, CAST(NULL AS VARCHAR) AS value, CAST(NULL AS VARCHAR) AS problem "
+                "FROM new_raw"
+            )
+        fast = phone_fast_select("new_raw")
+        return f"SELECT raw, value, CAST(NULL AS VARCHAR) AS problem FROM ({fast})"
     if id_type == "email":
         return f"""
             SELECT raw, CASE WHEN ok THEN v END AS value,
@@ -306,8 +310,13 @@ def connected_components(ws: Workspace, edges: str, vertices: str) -> int:
     return rounds
 
 
-def resolve(ws: Workspace, step: Step | None = None) -> ResolveResult:
-    """Recompute customers from every stored event; replaces the previous answer atomically."""
+def resolve(ws: Workspace, step: Step | None = None, *, journeys: bool = True) -> ResolveResult:
+    """Recompute customers from every stored event; replaces the previous answer atomically.
+
+    ``journeys`` also rewrites ``journey_events`` (what analytics read) in the same
+    transaction; without it the journeys are stale until :func:`build_journeys` runs
+    (the identity benchmark times the two apart).
+    """
     say = step or (lambda _s: None)
     con = ws.con
     say("normalise")
@@ -364,7 +373,9 @@ def resolve(ws: Workspace, step: Step | None = None) -> ResolveResult:
             """INSERT INTO event_customers
             SELECT e.seq, i.customer_id FROM ev_comp e JOIN comp_ids i USING (comp)"""
         )
-        build_journeys(ws)
+        if journeys:
+            say("journeys")
+            build_journeys(ws)
         result = _summary(ws, rounds)
         con.execute(
             "INSERT INTO identity_runs VALUES (?, ?, ?, ?, ?)",
