@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import shutil
 
-from common import bench_args, machine, make_events, measure
+from common import bench_args, best_of, machine, make_events, measure
 
 STEPS = ["page_view", "product_view", "add_to_cart", "checkout", "purchase"]
 DEMO_STEPS = ["ad_click", "product_view", "add_to_cart", "checkout", "purchase"]
@@ -110,13 +110,8 @@ def main() -> None:
     results = {}
     for mode, ch_mode in MODES.items():
         argv = (str(source), str(ws), steps, str(WINDOW_S))
-        ours = min(
-            (measure(OURS, *argv, mode) for _ in range(args.repeat)), key=lambda r: r["seconds"]
-        )
-        theirs = min(
-            (measure(CHDB, *argv, str(ch_mode)) for _ in range(args.repeat)),
-            key=lambda r: r["seconds"],
-        )
+        ours = best_of(args.repeat, OURS, *argv, mode)
+        theirs = best_of(args.repeat, CHDB, *argv, str(ch_mode))
         if ours["counts"] != theirs["counts"]:
             raise SystemExit(
                 f"{mode}: counts differ: ours {ours['counts']} chdb {theirs['counts']}"

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import shutil
 
-from common import bench_args, machine, make_events, measure
+from common import bench_args, best_of, machine, make_events, measure
 
 SETUP = """
 import sys, time
@@ -88,14 +88,8 @@ def main() -> None:
     ws = args.data / f"identity-ws-{args.events}"
     shutil.rmtree(ws, ignore_errors=True)
     measure(SETUP, str(source), str(ws))
-    ours = min(
-        (measure(OURS, str(source), str(ws)) for _ in range(args.repeat)),
-        key=lambda r: r["seconds"],
-    )
-    theirs = min(
-        (measure(NETWORKX, str(source), str(ws)) for _ in range(args.repeat)),
-        key=lambda r: r["seconds"],
-    )
+    ours = best_of(args.repeat, OURS, str(source), str(ws))
+    theirs = best_of(args.repeat, NETWORKX, str(source), str(ws))
     if not theirs["same_partition"]:
         raise SystemExit("networkx found a different partition")
     if not ours["identifiers_complete"]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import shutil
 
-from common import bench_args, machine, make_events, measure
+from common import bench_args, best_of, machine, make_events, measure
 
 SETUP = """
 import sys, time
@@ -70,14 +70,8 @@ def main() -> None:
     ws = args.data / f"paths-ws-{args.events}"
     shutil.rmtree(ws, ignore_errors=True)
     measure(SETUP, str(source), str(ws))
-    ours = min(
-        (measure(OURS, str(source), str(ws)) for _ in range(args.repeat)),
-        key=lambda r: r["seconds"],
-    )
-    theirs = min(
-        (measure(PM4PY, str(source), str(ws)) for _ in range(args.repeat)),
-        key=lambda r: r["seconds"],
-    )
+    ours = best_of(args.repeat, OURS, str(source), str(ws))
+    theirs = best_of(args.repeat, PM4PY, str(source), str(ws))
     if (ours["edges"], ours["transitions"]) != (theirs["edges"], theirs["transitions"]):
         raise SystemExit(f"different graphs: ours {ours} pm4py {theirs}")
     shutil.rmtree(ws, ignore_errors=True)

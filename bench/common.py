@@ -104,6 +104,11 @@ def measure(code: str, *args: str) -> dict[str, Any]:
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 
+def best_of(repeat: int, code: str, *args: str) -> dict[str, Any]:
+    """The fastest of ``repeat`` fresh runs of one step."""
+    return min((measure(code, *args) for _ in range(repeat)), key=lambda r: r["seconds"])
+
+
 #: Appended to every step: the step sets ``seconds`` and ``extra``; peak RSS is the child's.
 FOOTER = """
 import json as _json, resource as _resource

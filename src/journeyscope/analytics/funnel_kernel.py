@@ -44,6 +44,24 @@ def _top(has: np.ndarray, k: int) -> int:
 
 
 @njit(cache=True)
+def _instant_end(ts, i, hi):  # type: ignore[no-untyped-def]
+    """The first row after ``i`` with a later timestamp (rows i..end-1 share ts[i])."""
+    j = i
+    while j < hi and ts[j] == ts[i]:
+        j += 1
+    return j
+
+
+@njit(cache=True)
+def _has_other(mask, i, j):  # type: ignore[no-untyped-def]
+    # a plain loop: numba compiles it; any() over a generator it does not
+    for r in range(i, j):  # noqa: SIM110
+        if mask[r] == 0:
+            return True
+    return False
+
+
+@njit(cache=True)
 def _record(rec: np.ndarray, path_src: np.ndarray, upto: int) -> None:
     for q in range(upto + 1):
         rec[upto, q] = path_src[q]
@@ -64,13 +82,9 @@ def _plain(ts, mask, lo, hi, k, window, flags, rec, has, first, last, path):  # 
     i = lo
     while i < hi:
         t = ts[i]
-        j = i
-        while j < hi and ts[j] == t:
-            j += 1
-        if order:
-            for r in range(i, j):
-                if mask[r] == 0 and seen_first:
-                    return _top(has, k)
+        j = _instant_end(ts, i, hi)
+        if order and seen_first and _has_other(mask, i, j):
+            return _top(has, k)  # strict_order: an event that is no step ends the chain
         for q in range(k):
             bit = np.uint32(1) << np.uint32(q)
             for r in range(i, j):
@@ -235,13 +249,9 @@ def _once(ts, mask, lo, hi, k, window, flags, rec, has, best, path, g_has, g_bes
     i = lo
     while i < hi:
         t = ts[i]
-        j = i
-        while j < hi and ts[j] == t:
-            j += 1
-        if order:
-            for r in range(i, j):
-                if mask[r] == 0 and seen_first:
-                    return _top(has, k)
+        j = _instant_end(ts, i, hi)
+        if order and seen_first and _has_other(mask, i, j):
+            return _top(has, k)  # strict_order: an event that is no step ends the chain
         if j - i == 1 and not order and not flags & DEDUP:
             # the common case, one row at this instant: it cannot share an attempt with
             # itself, so each step it matches extends the stored attempt one level down

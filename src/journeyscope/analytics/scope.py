@@ -356,7 +356,7 @@ def customer_events(
 ) -> str:
     """SQL of the scoped events that belong to a customer (``customer_id`` and ``columns``).
 
-    They come from ``journey_events``, stored in (customer, time, event_id) order, so a
+    They come from ``journey_events``, stored in (customer, time) order, so a
     plain scan returns each customer's events ready to walk. When an expression read a
     field only the full event row has (``q.event_row``, or ``event_row=True``), the row is
     joined by ``seq`` and the order is no longer guaranteed: callers that need it check

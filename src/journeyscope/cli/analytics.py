@@ -81,6 +81,12 @@ def warn_stale(ws: Workspace) -> None:
         err.print(t("stale_identity", lang(), n=format_number(total - last[0], lang())))
 
 
+def _write_chart(path: Path, svg: str, report: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(svg, encoding="utf-8")
+    report["chart"] = str(path)
+
+
 def _pct(x: float) -> str:
     return f"{format_number(x * 100, lang(), 1)}%"
 
@@ -155,9 +161,7 @@ def funnel_cmd(
         report = funnel(ws, spec, scope)
     if chart:
         rows = [(s["step"], s["customers"], s["conversion"]) for s in report["steps"]]
-        chart.parent.mkdir(parents=True, exist_ok=True)
-        chart.write_text(funnel_chart(t("funnel_title", lang()), rows, lang()), encoding="utf-8")
-        report["chart"] = str(chart)
+        _write_chart(chart, funnel_chart(t("funnel_title", lang()), rows, lang()), report)
     if as_json:
         emit_json(report)
         return
@@ -215,10 +219,8 @@ def paths_cmd(
         warn_stale(ws)
         report = paths(ws, spec, scope_of(ws, since, until, where))
     if chart and "sankey" in report:
-        chart.parent.mkdir(parents=True, exist_ok=True)
         title = t("sankey_title", lang(), anchor=report["sankey"]["anchor"])
-        chart.write_text(sankey_chart(title, report["sankey"]["links"], lang()), encoding="utf-8")
-        report["chart"] = str(chart)
+        _write_chart(chart, sankey_chart(title, report["sankey"]["links"], lang()), report)
     if as_json:
         emit_json(report)
         return
@@ -429,11 +431,8 @@ def retention_cmd(
             report["output"] = str(output)
             report["exported"] = export_customers(ws, spec, scope, output)
     if chart:
-        chart.parent.mkdir(parents=True, exist_ok=True)
-        chart.write_text(
-            cohort_heatmap(t("cohorts_title", lang()), report["cohorts"], lang()), encoding="utf-8"
-        )
-        report["chart"] = str(chart)
+        heat = cohort_heatmap(t("cohorts_title", lang()), report["cohorts"], lang())
+        _write_chart(chart, heat, report)
     if as_json:
         emit_json(report)
         return

@@ -49,7 +49,25 @@ def funnel_chart(title: str, steps: list[tuple[str, int, float]], lang: str = "v
     return svg.to_string(width, height, title)
 
 
-def sankey_chart(title: str, links: list[dict[str, object]], lang: str = "vi") -> str:
+def _band_offsets(
+    links: list[dict[str, Any]],
+    pos: dict[str, tuple[float, float]],
+    scale: float,
+    end: str,
+    other: str,
+) -> dict[int, float]:
+    """Where each link's band starts on its ``end`` node, bands ordered by the other end."""
+    offset: dict[str, float] = {}
+    out: dict[int, float] = {}
+    order = sorted(enumerate(links), key=lambda e: (str(e[1][end]), pos[str(e[1][other])][1]))
+    for n, link in order:
+        node = str(link[end])
+        out[n] = pos[node][1] + offset.get(node, 0.0)
+        offset[node] = offset.get(node, 0.0) + float(link["value"]) * scale
+    return out
+
+
+def sankey_chart(title: str, links: list[dict[str, Any]], lang: str = "vi") -> str:
     """Flows between steps: ``links`` as paths() gives them (``"k:name"`` node keys).
 
     Columns are steps in order; node heights are proportional to the customers passing;
@@ -64,7 +82,7 @@ def sankey_chart(title: str, links: list[dict[str, object]], lang: str = "vi") -
     inflow: dict[str, float] = dict.fromkeys(nodes, 0.0)
     outflow: dict[str, float] = dict.fromkeys(nodes, 0.0)
     for link in links:
-        value = float(link["value"])  # type: ignore[arg-type]
+        value = float(link["value"])
         outflow[str(link["source"])] += value
         inflow[str(link["target"])] += value
     size = {k: max(inflow[k], outflow[k]) for k in nodes}
@@ -87,29 +105,15 @@ def sankey_chart(title: str, links: list[dict[str, object]], lang: str = "vi") -
     svg = Svg()
     svg.text(10, 22, title, size=15, font_weight="bold", fill="#111827")
     # each node stacks its bands in the order of the nodes at their other end: no crossing
-    start_y: dict[int, float] = {}
-    end_y: dict[int, float] = {}
-    offset = dict.fromkeys(nodes, 0.0)
-    for n, link in sorted(
-        enumerate(links), key=lambda e: (str(e[1]["source"]), pos[str(e[1]["target"])][1])
-    ):
-        s = str(link["source"])
-        start_y[n] = pos[s][1] + offset[s]
-        offset[s] += float(link["value"]) * scale  # type: ignore[arg-type]
-    offset = dict.fromkeys(nodes, 0.0)
-    for n, link in sorted(
-        enumerate(links), key=lambda e: (str(e[1]["target"]), pos[str(e[1]["source"])][1])
-    ):
-        d = str(link["target"])
-        end_y[n] = pos[d][1] + offset[d]
-        offset[d] += float(link["value"]) * scale  # type: ignore[arg-type]
+    start_y = _band_offsets(links, pos, scale, "source", "target")
+    end_y = _band_offsets(links, pos, scale, "target", "source")
     palette = ["#4f46e5", "#0891b2", "#16a34a", "#ca8a04", "#dc2626", "#9333ea", "#64748b"]
     colour = (
         {k: palette[i % len(palette)] for i, k in enumerate(by_col[columns[0]])} if columns else {}
     )
-    for n, link in sorted(enumerate(links), key=lambda e: -float(e[1]["value"])):  # type: ignore[arg-type]
+    for n, link in sorted(enumerate(links), key=lambda e: -float(e[1]["value"])):
         s, d = str(link["source"]), str(link["target"])
-        h = float(link["value"]) * scale  # type: ignore[arg-type]
+        h = float(link["value"]) * scale
         x0, y0 = pos[s][0] + col_w, start_y[n] + h / 2
         x1, y1 = pos[d][0], end_y[n] + h / 2
         mid = (x0 + x1) / 2
