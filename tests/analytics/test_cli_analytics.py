@@ -250,3 +250,24 @@ def test_late_delivery_dips_the_ratings(cli: Cli, demo_workspace: Path) -> None:
     assert mean_rating(":order_delivered") > 3.5
     hotline = next(r for r in data["touchpoints"] if r["touchpoint"].startswith("hotline:"))
     assert hotline["repeat_contact_share"] is not None
+
+
+def test_time_between_and_stage_export(cli: Cli, demo_workspace: Path, tmp_path: Path) -> None:
+    data: Any = cli(
+        "funnel", "-w", demo_workspace, "--steps", STEPS, "--time-between", "2,4", "--json"
+    ).json()
+    ttc = data["time_to_convert"]
+    assert (ttc["from_step"], ttc["to_step"]) == (2, 4)
+    assert ttc["customers"] == data["steps"][3]["customers"]
+    assert sum(b["customers"] for b in ttc["bins"]) == ttc["customers"]
+    bad = cli("funnel", "-w", demo_workspace, "--steps", STEPS, "--time-between", "3,1")
+    assert bad.code == 2 and "1 <= A < B <= 4" in bad.err
+    target = tmp_path / "stages.csv"
+    report: Any = cli("stages", "-w", demo_workspace, "-o", target, "--json").json()
+    with target.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == report["exported"]
+    assert {"customer_id", "current_stage", "first_awareness", "first_loyalty"} <= set(rows[0])
+    now = {s["stage"]: s["current"] for s in report["stages"]}
+    for stage, n in now.items():
+        assert sum(r["current_stage"] == stage for r in rows) == n

@@ -57,6 +57,7 @@ class FunnelSpec:
     mode: str = "ordered"
     exclude: list[Step] = field(default_factory=list)
     by: str | None = None
+    time_between: tuple[int, int] | None = None  # 1-based steps; default first → last
 
     def check(self) -> None:
         if self.mode not in MODES:
@@ -76,6 +77,14 @@ class FunnelSpec:
             )
         if self.window <= timedelta(0):
             raise InputError("the window must be positive", "cửa sổ thời gian phải dương")
+        if self.time_between is not None:
+            a, b = self.time_between
+            if not 1 <= a < b <= len(self.steps):
+                raise InputError(
+                    f"--time-between needs two steps A,B with 1 <= A < B <= {len(self.steps)}",
+                    f"--time-between cần hai bước A,B với 1 <= A < B <= {len(self.steps)}",
+                    hint_en="e.g. --time-between 2,4",
+                )
 
 
 @dataclass
@@ -264,7 +273,8 @@ def funnel(ws: Workspace, spec: FunnelSpec, scope: Scope) -> dict[str, Any]:
         "scope": scope.describe(),
     }
     if len(spec.steps) > 1 and spec.mode != "unordered":
-        result["time_to_convert"] = time_to_convert(levels, w.times, 1, len(spec.steps))
+        a, b = spec.time_between or (1, len(spec.steps))
+        result["time_to_convert"] = time_to_convert(levels, w.times, a, b)
     if w.breakdown is not None:
         result["by"] = spec.by
         result["breakdown"] = _breakdown(spec, levels, w)

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from journeyscope.analytics.scope import Scope, Sql, customer_events, event_name, parse_filter
 from journeyscope.errors import DocumentError, InputError, Location
+from journeyscope.events.export import write_relation
 from journeyscope.events.ingest import Query
 from journeyscope.events.workspace import Workspace
 from journeyscope.maps.io import load_data, parse, position_of
@@ -231,6 +232,31 @@ SELECT s.stage, count(*) AS reached,
         AND epoch((SELECT data_end FROM ends)) - epoch(c.last_at) > $stall) AS stalled
 FROM st_customers s GROUP BY s.stage ORDER BY s.stage
 """
+
+
+def export_customer_stages(ws: Workspace, spec: StageSpec, scope: Scope, target: Path) -> int:
+    """Every customer's current stage and when they first reached each stage (CSV/Parquet)."""
+    model, rules = rules_for(spec.model, spec.rules, list(spec.models))
+    q = Sql()
+    sql = staged_events_sql(ws, model, rules, scope, q)
+    firsts = ", ".join(
+        f"min(ts) FILTER (WHERE stage = {i}) AS first_{s.id}" for i, s in enumerate(model.stages)
+    )
+    names = "[" + ", ".join(q.bind(s.id) for s in model.stages) + "]"
+    ws.con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE st_export AS
+        SELECT customer_id,
+            {names}[arg_max(stage, (ts, stage)) FILTER (WHERE stage IS NOT NULL) + 1]
+                AS current_stage,
+            max(ts) AS last_event_at, {firsts}
+        FROM ({sql}) GROUP BY customer_id ORDER BY customer_id""",
+        q.params,
+    )
+    try:
+        write_relation(ws.con.table("st_export"), target)
+        return int(ws.scalar("SELECT count(*) FROM st_export"))
+    finally:
+        ws.con.execute("DROP TABLE IF EXISTS st_export")
 
 
 def customer_stages(

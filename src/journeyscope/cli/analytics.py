@@ -17,7 +17,12 @@ from journeyscope.analytics.funnels import MODES, FunnelSpec, dropped_at, funnel
 from journeyscope.analytics.paths import LEVELS, PathSpec, paths
 from journeyscope.analytics.retention import PERIODS, RetentionSpec, export_customers, retention
 from journeyscope.analytics.scope import Scope, parse_duration, parse_steps
-from journeyscope.analytics.stages import StageSpec, customer_stages, stages
+from journeyscope.analytics.stages import (
+    StageSpec,
+    customer_stages,
+    export_customer_stages,
+    stages,
+)
 from journeyscope.analytics.touchpoints import TouchpointSpec, touchpoints
 from journeyscope.cli import (
     JsonOpt,
@@ -30,6 +35,7 @@ from journeyscope.cli import (
     out,
     stages_app,
 )
+from journeyscope.errors import InputError
 from journeyscope.events.workspace import Workspace
 from journeyscope.i18n import t
 from journeyscope.i18n.formatting import format_number
@@ -87,6 +93,18 @@ def _write_chart(path: Path, svg: str, report: dict[str, Any]) -> None:
     report["chart"] = str(path)
 
 
+def _step_pair(text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
+    parts = text.split(",")
+    if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
+        raise InputError(
+            f"--time-between {text!r}: write two step numbers, e.g. 2,4",
+            f"--time-between {text!r}: hãy viết hai số thứ tự bước, ví dụ 2,4",
+        )
+    return int(parts[0]), int(parts[1])
+
+
 def _pct(x: float) -> str:
     return f"{format_number(x * 100, lang(), 1)}%"
 
@@ -137,6 +155,12 @@ def funnel_cmd(
     chart: Annotated[
         Path | None, typer.Option("--chart", help="Also draw the funnel as SVG.")
     ] = None,
+    time_between: Annotated[
+        str | None,
+        typer.Option(
+            "--time-between", help="Time-to-convert histogram between steps A,B (1-based)."
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Customers reaching each step within the window (PostHog / ClickHouse semantics)."""
@@ -146,6 +170,7 @@ def funnel_cmd(
         mode,
         [s for e in exclude or [] for s in parse_steps(e, "--exclude")],
         by,
+        _step_pair(time_between),
     )
     with _workspace(workspace, read_only=True) as ws:
         warn_stale(ws)
@@ -275,6 +300,12 @@ def stages_cmd(
         str | None,
         typer.Option("--customer", help="One customer's stage timeline (id or TYPE:VALUE)."),
     ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="Every customer's current stage and stage dates (CSV)."
+        ),
+    ] = None,
     since: FromOpt = None,
     until: ToOpt = None,
     where: WhereOpt = None,
@@ -294,6 +325,9 @@ def stages_cmd(
             report = customer_stages(ws, spec, scope, customer_id_of(ws, customer), lang())
         else:
             report = stages(ws, spec, scope, lang())
+            if output:
+                report["output"] = str(output)
+                report["exported"] = export_customer_stages(ws, spec, scope, output)
     if as_json:
         emit_json(report)
         return
@@ -323,6 +357,10 @@ def stages_cmd(
             _seconds(row["median_seconds_to_next"]),
         )
     out.print(table)
+    if output:
+        out.print(
+            t("wrote_customers", lang(), n=format_number(report["exported"], lang()), path=output)
+        )
 
 
 @app.command("touchpoints")
