@@ -190,3 +190,16 @@ def test_retention_cohorts_rfm_and_churn(make_workspace: MakeWorkspace, tmp_path
         "SELECT customer_id FROM identity_nodes WHERE id_type = 'user_id' AND value = 'j3'"
     )
     assert ",true," in rows[str(j3)]  # bought once in January, silent since
+
+
+def test_retention_cohorts_by_first_channel(make_workspace: MakeWorkspace) -> None:
+    events = [
+        {"user_id": "a", "event": "purchase", "ts": "2024-01-05T10:00:00Z", "channel": "shopee"},
+        {"user_id": "a", "event": "purchase", "ts": "2024-02-05T10:00:00Z", "channel": "web"},
+        {"user_id": "b", "event": "purchase", "ts": "2024-01-07T10:00:00Z", "channel": "web"},
+        {"user_id": "c", "event": "purchase", "ts": "2024-01-09T10:00:00Z", "channel": "shopee"},
+    ]
+    ws = make_workspace([{"event_id": str(i), **e} for i, e in enumerate(events)])
+    cohorts = retention(ws, RetentionSpec(by="channel"), Scope())["cohorts"]
+    by = {(c["segment"], c["cohort"]): c["counts"] for c in cohorts}
+    assert by == {("shopee", "2024-01"): [2, 1], ("web", "2024-01"): [1]}

@@ -2,7 +2,8 @@
 
 - **Cohorts**: customers by the period (week or month, workspace time zone) of their first
   event (or first ``--cohort-event``); retention[k] = share active (any event, or
-  ``--return-event``) k periods later.
+  ``--return-event``) k periods later. ``--by FIELD`` splits each cohort by the field's
+  value on the customer's first event (e.g. the acquisition channel).
 - **RFM**: recency (days since the last purchase), frequency (purchases), monetary
   (revenue), each scored 1–5 by quintile; segments follow the common RFM grid.
 - **Churn risk** from each customer's own rhythm: gaps between their active days are
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from journeyscope.analytics.scope import Scope, Sql, customer_events, event_name
+from journeyscope.analytics.scope import Scope, Sql, customer_events, event_name, field_sql
 from journeyscope.analytics.touchpoints import PASSIVE
 from journeyscope.errors import unknown_name
 from journeyscope.events.export import write_relation
@@ -51,6 +52,7 @@ class RetentionSpec:
     threshold: float = 0.95
     support: str = "support_call"
     top: int = 20
+    by: str | None = None  # cohorts split by this field on each customer's first event
 
     def check(self) -> None:
         if self.period not in PERIODS:
@@ -93,12 +95,13 @@ def export_customers(ws: Workspace, spec: RetentionSpec, scope: Scope, target: P
 
 def _load(ws: Workspace, spec: RetentionSpec, scope: Scope) -> None:
     q = Sql()
+    by = f", {field_sql(spec.by, q, 'e')} AS by_value" if spec.by else ", NULL AS by_value"
     base = customer_events(
         ws,
         scope,
         q,
         "e.ts, e.event, e.revenue, coalesce(e.touchpoint, e.channel || ':' || e.event) AS tp, "
-        "e.rating",
+        f"e.rating{by}",
     )
     con = ws.con
     con.execute(
@@ -133,30 +136,33 @@ def _cohorts(ws: Workspace, spec: RetentionSpec) -> list[dict[str, Any]]:
     )
     rows = ws.con.execute(
         f"""WITH first AS (
-            SELECT customer_id, date_trunc({period}, min(local)) AS cohort
+            SELECT customer_id, date_trunc({period}, min(local)) AS cohort,
+                   coalesce(CAST(arg_min(by_value, local) AS VARCHAR), '(none)') AS seg
             FROM rt_rows WHERE {cohort_filter} GROUP BY 1
         ), active AS (
             SELECT DISTINCT customer_id, date_trunc({period}, local) AS p
             FROM rt_rows WHERE {return_filter}
         ), offsets AS (
-            SELECT f.cohort, date_diff({period}, f.cohort, a.p) AS k,
+            SELECT f.seg, f.cohort, date_diff({period}, f.cohort, a.p) AS k,
                    count(DISTINCT a.customer_id) AS n
             FROM first f JOIN active a ON a.customer_id = f.customer_id AND a.p >= f.cohort
             GROUP BY ALL
         )
-        SELECT o.cohort, (SELECT count(*) FROM first f WHERE f.cohort = o.cohort) AS size,
+        SELECT o.seg, o.cohort,
+               (SELECT count(*) FROM first f WHERE f.cohort = o.cohort AND f.seg = o.seg),
                list(o.n ORDER BY o.k), list(o.k ORDER BY o.k)
-        FROM offsets o GROUP BY o.cohort ORDER BY o.cohort""",
+        FROM offsets o GROUP BY o.seg, o.cohort ORDER BY o.seg, o.cohort""",
         q.params,
     ).fetchall()
     out = []
-    for cohort, size, counts, ks in rows:
+    for seg, cohort, size, counts, ks in rows:
         dense = [0] * (max(ks) + 1)
         for k, n in zip(ks, counts, strict=True):
             dense[k] = n
         fmt = "%Y-%m-%d" if spec.period != "month" else "%Y-%m"
         out.append(
             {
+                **({"segment": seg} if spec.by else {}),
                 "cohort": cohort.strftime(fmt),
                 "customers": int(size),
                 "counts": dense,

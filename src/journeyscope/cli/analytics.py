@@ -454,13 +454,14 @@ def retention_cmd(
         typer.Option("-o", "--output", help="Write every customer's RFM and churn risk (CSV)."),
     ] = None,
     chart: Annotated[Path | None, typer.Option("--chart", help="Cohort heatmap as SVG.")] = None,
+    by: ByOpt = None,
     since: FromOpt = None,
     until: ToOpt = None,
     where: WhereOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Cohort retention, RFM segments and churn risk with a reason per customer."""
-    spec = RetentionSpec(period, cohort_event, return_event, purchase, threshold)
+    spec = RetentionSpec(period, cohort_event, return_event, purchase, threshold, by=by)
     with _workspace(workspace, read_only=True) as ws:
         warn_stale(ws)
         scope = scope_of(ws, since, until, where)
@@ -483,7 +484,7 @@ def retention_cmd(
     for c in report["cohorts"]:
         cells = [_pct(x) for x in c["retention"][1:8]]
         table.add_row(
-            c["cohort"],
+            f"{c['segment']} · {c['cohort']}" if "segment" in c else c["cohort"],
             format_number(c["customers"], lang()),
             *cells,
             *[""] * (min(width, 8) - 1 - len(cells)),
