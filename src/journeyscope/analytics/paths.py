@@ -121,27 +121,31 @@ def _ends(ws: Workspace, where: str) -> dict[str, int]:
 
 def _variants(ws: Workspace, top: int) -> dict[str, Any]:
     """Whole journeys as sequences of nodes; repeats of one node in a row are collapsed."""
-    total, distinct = ws.con.execute(
-        """WITH v AS (
-            SELECT customer_id, list(node ORDER BY pos) AS path FROM path_rows GROUP BY 1)
-        SELECT count(*), count(DISTINCT path) FROM v"""
-    ).fetchall()[0]
-    rows = ws.con.execute(
-        """WITH c AS (
+    con = ws.con
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE path_variants AS
+        WITH c AS (
             SELECT customer_id, pos, node,
                    node IS DISTINCT FROM lag(node) OVER (PARTITION BY customer_id ORDER BY pos)
                        AS changed
             FROM path_rows
-        ), v AS (
-            SELECT customer_id, list(node ORDER BY pos) FILTER (WHERE changed) AS path
-            FROM c GROUP BY 1
         )
-        SELECT path, count(*) AS n FROM v GROUP BY path ORDER BY n DESC, path LIMIT $top""",
-        {"top": top},
-    ).fetchall()
+        SELECT list(node ORDER BY pos) AS path FROM c WHERE changed GROUP BY customer_id"""
+    )
+    try:
+        total, distinct = con.execute(
+            "SELECT count(*), count(DISTINCT path) FROM path_variants"
+        ).fetchall()[0]
+        rows = con.execute(
+            """SELECT path, count(*) AS n FROM path_variants GROUP BY path
+            ORDER BY n DESC, path LIMIT $top""",
+            {"top": top},
+        ).fetchall()
+    finally:
+        con.execute("DROP TABLE IF EXISTS path_variants")
     return {
         "customers": int(total),
-        "distinct_exact": int(distinct),
+        "distinct": int(distinct),
         "top": [
             {"path": list(p), "customers": int(n), "share": round(n / total, 4) if total else 0.0}
             for p, n in rows
@@ -210,12 +214,12 @@ def _sessions(ws: Workspace, spec: PathSpec) -> dict[str, Any]:
     ws.con.execute(
         """CREATE OR REPLACE TEMP TABLE path_sessions AS
         WITH marked AS (
-            SELECT customer_id, ts, channel, node,
+            SELECT customer_id, pos, ts, channel, node,
                 CASE WHEN lag(ts) OVER w IS NULL
                       OR epoch(ts) - epoch(lag(ts) OVER w) > $gap THEN 1 ELSE 0 END AS new
             FROM path_rows WINDOW w AS (PARTITION BY customer_id ORDER BY pos)
         ), numbered AS (
-            SELECT *, sum(new) OVER (PARTITION BY customer_id ORDER BY ts, new DESC
+            SELECT *, sum(new) OVER (PARTITION BY customer_id ORDER BY pos
                 ROWS UNBOUNDED PRECEDING) AS sid FROM marked
         )
         SELECT customer_id, sid, count(*) AS events, arg_min(channel, ts) AS channel,
