@@ -19,6 +19,9 @@ else
   python -m pip install --quiet -e .
 fi
 
+# compile the funnel engine now (numba caches it), not during the first funnel
+python -m journeyscope.analytics.funnel_kernel
+
 if ! command -v chromium >/dev/null 2>&1 && [ -z "${JOURNEYSCOPE_CHROMIUM:-}" ]; then
   sudo_cmd=""
   if [ "$(id -u)" != "0" ]; then sudo_cmd="sudo"; fi

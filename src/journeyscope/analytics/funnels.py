@@ -16,6 +16,7 @@ the step-1 event and is inclusive.
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -159,7 +160,14 @@ def walk(ws: Workspace, spec: FunnelSpec, scope: Scope) -> Walk:
     else:
         starts = np.zeros(1, np.int64)
         ids = np.zeros(0, np.int64)
-    from journeyscope.analytics.funnel_kernel import funnel_levels  # compiles: load on use
+    from journeyscope.analytics import funnel_kernel  # compiles: load on use
+
+    if not funnel_kernel.compiled_already():
+        sys.stderr.write(
+            "compiling the funnel engine (first use after install, about 15 s) / "
+            "đang biên dịch bộ tính phễu (lần đầu sau khi cài, khoảng 15 giây)\n"
+        )
+    funnel_levels = funnel_kernel.funnel_levels
 
     levels, times = funnel_levels(
         starts,
