@@ -13,6 +13,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from journeyscope.analytics.attribution.models import MODELS as ATTRIBUTION_MODELS
+from journeyscope.analytics.attribution.models import attribute
+from journeyscope.analytics.attribution.paths import read_path_file
 from journeyscope.analytics.funnels import MODES, FunnelSpec, dropped_at, funnel
 from journeyscope.analytics.paths import LEVELS, PathSpec, paths
 from journeyscope.analytics.retention import PERIODS, RetentionSpec, export_customers, retention
@@ -506,3 +509,49 @@ def retention_cmd(
         out.print(
             t("wrote_customers", lang(), n=format_number(report["exported"], lang()), path=output)
         )
+
+
+@app.command("attribution")
+def attribution_cmd(
+    paths_file: Annotated[
+        Path,
+        typer.Option("--paths", help="Aggregated paths (CSV), e.g. ChannelAttribution's format."),
+    ],
+    model: Annotated[
+        str, typer.Option("--model", help=f"One of: {', '.join(ATTRIBUTION_MODELS)}.")
+    ] = "markov",
+    order: Annotated[int, typer.Option("--order", help="Markov order: 1, 2 or 3.")] = 1,
+    compare: Annotated[
+        str | None,
+        typer.Option("--compare", help="Several models side by side: first,last,markov,…"),
+    ] = None,
+    path_col: Annotated[str, typer.Option("--path-col")] = "path",
+    conv_col: Annotated[str, typer.Option("--conv-col")] = "total_conversions",
+    value_col: Annotated[str | None, typer.Option("--value-col")] = None,
+    null_col: Annotated[str | None, typer.Option("--null-col")] = None,
+    sep: Annotated[str, typer.Option("--sep", help="Between the steps of a path.")] = ">",
+    delimiter: Annotated[
+        str | None, typer.Option("--delimiter", help="Between columns (sniffed if not given).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Which channels earn the conversions: rule-based, exact Markov, Shapley."""
+    table = read_path_file(paths_file, path_col, conv_col, value_col, null_col, sep, delimiter)
+    names = [m.strip() for m in compare.split(",")] if compare else [model]
+    results = [attribute(table, m, order=order).to_dict() for m in names]
+    report: dict[str, Any] = results[0] if not compare else {"models": results}
+    report["total_conversions"] = round(table.total_conversions, 4)
+    report["total_value"] = round(table.total_value, 4)
+    if as_json:
+        emit_json(report)
+        return
+    table_out = Table(title=t("attribution_title", lang()))
+    table_out.add_column(t("col_channel", lang()))
+    for r in results:
+        table_out.add_column(r["model"], justify="right")
+    channels = sorted(table.channels, key=lambda c: -results[0]["conversions"].get(c, 0.0))
+    for ch in channels:
+        table_out.add_row(
+            ch, *(format_number(r["conversions"].get(ch, 0.0), lang(), 1) for r in results)
+        )
+    out.print(table_out)

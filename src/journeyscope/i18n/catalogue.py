@@ -151,4 +151,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "seg_at_risk": {"en": "At risk", "vi": "Có nguy cơ"},
     "seg_hibernating": {"en": "Hibernating", "vi": "Ngủ đông"},
     "seg_others": {"en": "Others", "vi": "Khác"},
+    "attribution_title": {"en": "Conversions credited", "vi": "Chuyển đổi được ghi nhận"},
+    "col_channel": {"en": "Channel", "vi": "Kênh"},
 }

@@ -1,0 +1,213 @@
+"""Attribution models on aggregated paths: rule-based, exact Markov, Shapley.
+
+**Markov (order k).** Each path, with consecutive repeats of a channel collapsed (as
+ChannelAttribution does), is a walk ``start → s1 → … → conversion | null`` where a state is
+the last *k* channels. Transition probabilities are the counts of those moves over all
+journeys. The conversion probability from ``start`` is solved exactly from the absorbing
+chain, ``(I − Q) x = r``, not simulated. Removing a channel sends every state that holds it
+to ``null``; its removal effect is ``1 − P(conversion without it) / P(conversion)``.
+Conversions are shared in proportion to removal effects. For value, each move into
+``conversion`` carries the mean value of the conversions that made it, and the same solve
+gives expected value, hence value removal effects.
+
+**Shapley.** With v(S) = conversions of journeys whose channels all lie in S, the Shapley
+value of a channel is exactly each journey's conversions split equally over its *distinct*
+channels (a journey is a unanimity game on its channel set); computed that way, it is exact
+for any number of channels.
+
+**Rule-based.** first, last, linear (equal per touch), position (40 % first, 40 % last, 20 %
+shared by the middle; a two-touch path splits 50/50).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.sparse import csr_matrix, identity
+from scipy.sparse.linalg import spsolve
+
+from journeyscope.analytics.attribution.paths import PathTable
+from journeyscope.errors import InputError
+
+RULES = ("first", "last", "linear", "position")
+MODELS = (*RULES, "markov", "shapley")
+
+
+@dataclass
+class Credits:
+    model: str
+    conversions: dict[str, float]
+    value: dict[str, float]
+    removal_effects: dict[str, float] | None = None
+    removal_effects_value: dict[str, float] | None = None
+    extra: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "model": self.model,
+            "conversions": _round(self.conversions),
+            "value": _round(self.value),
+        }
+        if self.removal_effects is not None:
+            out["removal_effects"] = _round(self.removal_effects, 6)
+            out["removal_effects_value"] = _round(self.removal_effects_value or {}, 6)
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+def _round(d: dict[str, float], digits: int = 4) -> dict[str, float]:
+    return {k: round(v, digits) for k, v in sorted(d.items(), key=lambda kv: -kv[1])}
+
+
+def attribute(
+    table: PathTable, model: str, *, order: int = 1, position: tuple[float, float] = (0.4, 0.4)
+) -> Credits:
+    if model not in MODELS:
+        raise InputError(
+            f"unknown attribution model {model!r}",
+            f"không có mô hình phân bổ {model!r}",
+            hint_en=f"choose one of: {', '.join(MODELS)}",
+        )
+    if model == "markov":
+        return markov(table, order)
+    if model == "shapley":
+        return shapley(table)
+    return rule_based(table, model, position)
+
+
+def _weights(path: tuple[int, ...], model: str, position: tuple[float, float]) -> list[float]:
+    n = len(path)
+    if model == "first":
+        return [1.0] + [0.0] * (n - 1)
+    if model == "last":
+        return [0.0] * (n - 1) + [1.0]
+    if model == "linear" or n == 1:
+        return [1.0 / n] * n
+    first, last = position
+    if n == 2:
+        return [0.5, 0.5]
+    middle = (1.0 - first - last) / (n - 2)
+    return [first] + [middle] * (n - 2) + [last]
+
+
+def rule_based(table: PathTable, model: str, position: tuple[float, float] = (0.4, 0.4)) -> Credits:
+    conv: dict[str, float] = defaultdict(float)
+    val: dict[str, float] = defaultdict(float)
+    for path, c, v in zip(table.paths, table.conversions, table.value, strict=True):
+        for ch, w in zip(path, _weights(path, model, position), strict=True):
+            conv[table.channels[ch]] += c * w
+            val[table.channels[ch]] += v * w
+    return Credits(model, dict(conv), dict(val))
+
+
+def shapley(table: PathTable) -> Credits:
+    conv: dict[str, float] = defaultdict(float)
+    val: dict[str, float] = defaultdict(float)
+    for path, c, v in zip(table.paths, table.conversions, table.value, strict=True):
+        distinct = set(path)
+        for ch in distinct:
+            conv[table.channels[ch]] += c / len(distinct)
+            val[table.channels[ch]] += v / len(distinct)
+    return Credits("shapley", dict(conv), dict(val))
+
+
+def _collapse(path: tuple[int, ...]) -> tuple[int, ...]:
+    out: list[int] = []
+    for ch in path:
+        if not out or out[-1] != ch:
+            out.append(ch)
+    return tuple(out)
+
+
+class _Chain:
+    """Transition counts between k-gram states, with start, conversion and null."""
+
+    def __init__(self, table: PathTable, order: int) -> None:
+        self.states: dict[tuple[int, ...], int] = {(): 0}  # () is start
+        moves: dict[tuple[int, int], float] = defaultdict(float)
+        to_conv: dict[int, float] = defaultdict(float)
+        to_null: dict[int, float] = defaultdict(float)
+        conv_value: dict[int, float] = defaultdict(float)
+        for path, c, v, n in zip(
+            table.paths, table.conversions, table.value, table.nulls, strict=True
+        ):
+            walks = c + n
+            if walks <= 0:
+                continue
+            prev = 0
+            seq = _collapse(path)
+            for i in range(len(seq)):
+                state = seq[max(0, i + 1 - order) : i + 1]
+                sid = self.states.setdefault(state, len(self.states))
+                moves[(prev, sid)] += walks
+                prev = sid
+            to_conv[prev] += c
+            to_null[prev] += n
+            conv_value[prev] += v
+        size = len(self.states)
+        out = np.zeros(size)
+        for (a, _), w in moves.items():
+            out[a] += w
+        for s in range(size):
+            out[s] += to_conv[s] + to_null[s]
+        out[out == 0] = 1.0
+        rows, cols, probs = [], [], []
+        for (a, b), w in moves.items():
+            rows.append(a)
+            cols.append(b)
+            probs.append(w / out[a])
+        self.q = csr_matrix((probs, (rows, cols)), shape=(size, size))
+        self.r = np.array([to_conv[s] / out[s] for s in range(size)])
+        # the mean value of the conversions that left each state
+        mean_value = np.array(
+            [conv_value[s] / to_conv[s] if to_conv[s] else 0.0 for s in range(size)]
+        )
+        self.r_value = self.r * mean_value
+
+    def solve(self, removed: np.ndarray | None = None) -> tuple[float, float]:
+        """P(conversion) and expected value from start, with ``removed`` states → null."""
+        q, r, rv = self.q, self.r, self.r_value
+        if removed is not None and removed.any():
+            keep = (~removed).astype(float)
+            q = csr_matrix(q.multiply(keep[None, :]))
+            r = r * keep
+            rv = rv * keep
+        a = (identity(q.shape[0], format="csr") - q).tocsc()
+        x = spsolve(a, np.column_stack([r, rv]))
+        return float(x[0, 0]), float(x[0, 1])
+
+
+def markov(table: PathTable, order: int = 1) -> Credits:
+    if order not in (1, 2, 3):
+        raise InputError(
+            f"Markov order must be 1, 2 or 3, got {order}",
+            f"bậc Markov phải là 1, 2 hoặc 3, nhận {order}",
+        )
+    chain = _Chain(table, order)
+    base, base_value = chain.solve()
+    effects: dict[str, float] = {}
+    effects_value: dict[str, float] = {}
+    for ch, name in enumerate(table.channels):
+        removed = np.array([ch in state for state in chain.states])
+        p, v = chain.solve(removed)
+        effects[name] = 1 - p / base if base else 0.0
+        effects_value[name] = 1 - v / base_value if base_value else 0.0
+    conv = _share(effects, table.total_conversions)
+    val = _share(effects_value, table.total_value)
+    return Credits(
+        f"markov_{order}" if order > 1 else "markov",
+        conv,
+        val,
+        effects,
+        effects_value,
+        {"conversion_probability": round(base, 6), "states": len(chain.states) + 2},
+    )
+
+
+def _share(effects: dict[str, float], total: float) -> dict[str, float]:
+    s = sum(effects.values())
+    return {k: (e / s * total if s else 0.0) for k, e in effects.items()}

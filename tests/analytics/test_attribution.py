@@ -1,0 +1,183 @@
+"""Attribution on path files: exact Markov, Shapley, rule-based, and bad input."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from journeyscope.analytics.attribution.models import attribute
+from journeyscope.analytics.attribution.paths import PathTable, read_path_file
+from journeyscope.errors import InputError
+from tests.conftest import Result, shared_data
+
+Cli = Callable[..., Result]
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "paths.csv"
+    path.write_text(text, "utf-8")
+    return path
+
+
+def test_markov_equals_the_closed_form(tmp_path: Path) -> None:
+    """start→a→b→conv, start→a→null, start→b→conv|null, solved by hand: P = 1/2,
+    removing a leaves 1/3 (effect 1/3), removing b leaves 0 (effect 1)."""
+    table = read_path_file(
+        write(tmp_path, "path;conv;nulls\na > b;1;0\na;0;1\nb;1;1\n"),
+        conv_col="conv",
+        null_col="nulls",
+    )
+    credits = attribute(table, "markov")
+    assert credits.extra and credits.extra["conversion_probability"] == pytest.approx(0.5)
+    assert credits.removal_effects == pytest.approx({"a": 1 / 3, "b": 1.0})
+    assert credits.conversions == pytest.approx({"a": 0.5, "b": 1.5})
+
+
+def brute_shapley(table: PathTable) -> dict[str, float]:
+    """Shapley by its definition: marginal contributions over every order of channels."""
+    n = len(table.channels)
+
+    def v(members: frozenset[int]) -> float:
+        return math.fsum(
+            c for p, c in zip(table.paths, table.conversions, strict=True) if set(p) <= members
+        )
+
+    out = dict.fromkeys(table.channels, 0.0)
+    orders = list(itertools.permutations(range(n)))
+    for order in orders:
+        seen: set[int] = set()
+        for ch in order:
+            before = v(frozenset(seen))
+            seen.add(ch)
+            out[table.channels[ch]] += (v(frozenset(seen)) - before) / len(orders)
+    return out
+
+
+paths_st = st.lists(
+    st.tuples(
+        st.lists(st.sampled_from("abcd"), min_size=1, max_size=5),
+        st.integers(0, 5),
+        st.integers(0, 5),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(paths_st)
+def test_shapley_is_the_shapley_value(rows: list[Any]) -> None:
+    """Equal to the definition, hence efficient, symmetric, null-player and additive."""
+    table = PathTable(channels=[])
+    for names, conv, nulls in rows:
+        table.add(names, float(conv), float(conv) * 10, float(nulls))
+    ours = attribute(table, "shapley").conversions
+    truth = brute_shapley(table)
+    assert {k: ours.get(k, 0.0) for k in truth} == pytest.approx(truth, abs=1e-9)
+    assert math.fsum(ours.values()) == pytest.approx(table.total_conversions)
+
+
+@settings(max_examples=60, deadline=None)
+@given(paths_st, st.sampled_from(["first", "last", "linear", "position", "markov"]))
+def test_credits_sum_to_the_totals(rows: list[Any], model: str) -> None:
+    table = PathTable(channels=[])
+    for names, conv, nulls in rows:
+        table.add(names, float(conv), float(conv) * 10, float(nulls))
+    credits = attribute(table, model)
+    if model == "markov" and not any(credits.removal_effects.values()):  # type: ignore[union-attr]
+        return  # nothing converts: nothing to share
+    assert math.fsum(credits.conversions.values()) == pytest.approx(table.total_conversions)
+    assert math.fsum(credits.value.values()) == pytest.approx(table.total_value)
+    assert all(v >= -1e-9 for v in credits.conversions.values())
+
+
+def test_rule_based_by_hand(tmp_path: Path) -> None:
+    table = read_path_file(
+        write(tmp_path, "path,conv\nfb > zalo > web,10\nweb,2\n"), conv_col="conv"
+    )
+    assert attribute(table, "first").conversions == {"fb": 10, "zalo": 0, "web": 2}
+    assert attribute(table, "last").conversions == {"fb": 0, "zalo": 0, "web": 12}
+    assert attribute(table, "position").conversions == pytest.approx({"fb": 4, "zalo": 2, "web": 6})
+    assert attribute(table, "linear").conversions == pytest.approx(
+        {"fb": 10 / 3, "zalo": 10 / 3, "web": 10 / 3 + 2}
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "fragment"),
+    [
+        ("path;conv\na > b;1\n;2\n", 3, "empty path"),
+        ("path;conv\na > > b;1\n", 2, "empty step"),
+        ("path;conv\na > b;-1\n", 2, "must be a number ≥ 0"),
+        ("path;conv\na | b;1\n", 2, "looks separated by '|'"),
+        ("route;conv\na;1\n", 1, "no column 'path'"),
+    ],
+)
+def test_bad_path_files_name_the_line(tmp_path: Path, text: str, line: int, fragment: str) -> None:
+    with pytest.raises(InputError) as info:
+        read_path_file(write(tmp_path, text), conv_col="conv")
+    assert fragment in str(info.value)
+    assert info.value.location is not None and info.value.location.line == line
+
+
+def test_cli_json_and_compare(cli: Cli, tmp_path: Path) -> None:
+    source = write(tmp_path, "path;conv;value;nulls\na > b;3;30;1\nb;1;5;4\nc > a;2;8;0\n")
+    args = (
+        "attribution",
+        "--paths",
+        source,
+        "--conv-col",
+        "conv",
+        "--value-col",
+        "value",
+        "--null-col",
+        "nulls",
+    )
+    one: Any = cli(*args, "--model", "markov", "--json").json()
+    assert set(one) >= {"model", "conversions", "value", "removal_effects"}
+    assert sum(one["conversions"].values()) == pytest.approx(6, abs=1e-3)
+    assert sum(one["value"].values()) == pytest.approx(43, abs=1e-3)
+    many: Any = cli(*args, "--compare", "first,last,linear,markov,shapley", "--json").json()
+    assert [m["model"] for m in many["models"]] == ["first", "last", "linear", "markov", "shapley"]
+    bad = cli(*args, "--model", "magic")
+    assert bad.code == 2 and "magic" in bad.err
+
+
+@pytest.mark.shared_data
+def test_markov_within_one_percent_of_channelattribution() -> None:
+    """ChannelAttribution simulates; we solve. Per channel within 1% of all conversions."""
+    source = shared_data("channelattribution-paths", "Data.csv")
+    table = read_path_file(source, value_col="total_conversion_value", null_col="total_null")
+    ours = attribute(table, "markov")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pandas as pd
+        from ChannelAttribution import markov_model
+
+        df = pd.read_csv(source, sep=";")
+        theirs = markov_model(
+            df,
+            "path",
+            "total_conversions",
+            var_value="total_conversion_value",
+            var_null="total_null",
+            order=1,
+            verbose=0,
+            flg_pro=False,
+        ).set_index("channel_name")
+    for ch in theirs.index:
+        assert abs(ours.conversions[ch] - theirs.loc[ch, "total_conversions"]) < 0.01 * 19_785
+        assert abs(ours.value[ch] - theirs.loc[ch, "total_conversion_value"]) < 0.01 * 74_803
+    # the exact removal effects the shared data's README gives
+    assert ours.removal_effects is not None
+    assert ours.removal_effects["alpha"] == pytest.approx(0.5584, abs=1e-4)
+    assert ours.removal_effects["iota"] == pytest.approx(0.4058, abs=1e-4)
+    assert ours.extra and ours.extra["conversion_probability"] == pytest.approx(0.223845, abs=1e-6)
