@@ -13,6 +13,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from journeyscope.analytics.attribution.journeys import PathSpec as AttributionPaths
+from journeyscope.analytics.attribution.journeys import build_paths, time_decay
 from journeyscope.analytics.attribution.models import MODELS as ATTRIBUTION_MODELS
 from journeyscope.analytics.attribution.models import attribute
 from journeyscope.analytics.attribution.paths import read_path_file
@@ -513,10 +515,11 @@ def retention_cmd(
 
 @app.command("attribution")
 def attribution_cmd(
+    workspace: WorkspaceOpt = None,
     paths_file: Annotated[
-        Path,
-        typer.Option("--paths", help="Aggregated paths (CSV), e.g. ChannelAttribution's format."),
-    ],
+        Path | None,
+        typer.Option("--paths", help="Aggregated paths (CSV) instead of a workspace's journeys."),
+    ] = None,
     model: Annotated[
         str, typer.Option("--model", help=f"One of: {', '.join(ATTRIBUTION_MODELS)}.")
     ] = "markov",
@@ -525,6 +528,25 @@ def attribution_cmd(
         str | None,
         typer.Option("--compare", help="Several models side by side: first,last,markov,…"),
     ] = None,
+    conversion: Annotated[
+        str, typer.Option("--conversion", help="The event that converts (workspace).")
+    ] = "purchase",
+    lookback: Annotated[
+        str, typer.Option("--lookback", help="Touches up to this long before a conversion.")
+    ] = "30d",
+    level: Annotated[str, typer.Option("--level", help="channel or touchpoint.")] = "channel",
+    value: Annotated[
+        str, typer.Option("--value", help="Field with the conversion's value.")
+    ] = "revenue",
+    repeats: Annotated[
+        str, typer.Option("--repeats", help="keep, or collapse consecutive repeats.")
+    ] = "keep",
+    half_life: Annotated[
+        str, typer.Option("--half-life", help="time_decay: a touch this old counts half.")
+    ] = "7d",
+    since: FromOpt = None,
+    until: ToOpt = None,
+    where: WhereOpt = None,
     path_col: Annotated[str, typer.Option("--path-col")] = "path",
     conv_col: Annotated[str, typer.Option("--conv-col")] = "total_conversions",
     value_col: Annotated[str | None, typer.Option("--value-col")] = None,
@@ -535,13 +557,30 @@ def attribution_cmd(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Which channels earn the conversions: rule-based, exact Markov, Shapley."""
-    table = read_path_file(paths_file, path_col, conv_col, value_col, null_col, sep, delimiter)
+    """Which channels earn the conversions: rule-based, time decay, exact Markov, Shapley."""
     names = [m.strip() for m in compare.split(",")] if compare else [model]
-    results = [attribute(table, m, order=order).to_dict() for m in names]
+    info: dict[str, Any] = {}
+    if paths_file is not None:
+        table = read_path_file(paths_file, path_col, conv_col, value_col, null_col, sep, delimiter)
+        results = [attribute(table, m, order=order).to_dict() for m in names]
+    else:
+        spec = AttributionPaths(
+            conversion, parse_duration(lookback, "--lookback"), level, value, repeats
+        )
+        with _workspace(workspace, read_only=True) as ws:
+            warn_stale(ws)
+            scope = scope_of(ws, since, until, where)
+            table, info = build_paths(ws, spec, scope)
+            results = [
+                time_decay(ws, spec, scope, parse_duration(half_life, "--half-life")).to_dict()
+                if m == "time_decay"
+                else attribute(table, m, order=order).to_dict()
+                for m in names
+            ]
     report: dict[str, Any] = results[0] if not compare else {"models": results}
     report["total_conversions"] = round(table.total_conversions, 4)
     report["total_value"] = round(table.total_value, 4)
+    report.update(info)
     if as_json:
         emit_json(report)
         return
@@ -549,7 +588,10 @@ def attribution_cmd(
     table_out.add_column(t("col_channel", lang()))
     for r in results:
         table_out.add_column(r["model"], justify="right")
-    channels = sorted(table.channels, key=lambda c: -results[0]["conversions"].get(c, 0.0))
+    channels = sorted(
+        {c for r in results for c in r["conversions"]},
+        key=lambda c: -results[0]["conversions"].get(c, 0.0),
+    )
     for ch in channels:
         table_out.add_row(
             ch, *(format_number(r["conversions"].get(ch, 0.0), lang(), 1) for r in results)

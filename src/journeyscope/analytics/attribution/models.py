@@ -33,7 +33,7 @@ from journeyscope.analytics.attribution.paths import PathTable
 from journeyscope.errors import InputError
 
 RULES = ("first", "last", "linear", "position")
-MODELS = (*RULES, "markov", "shapley")
+MODELS = (*RULES, "time_decay", "markov", "shapley")
 
 
 @dataclass
@@ -76,6 +76,13 @@ def attribute(
         return markov(table, order)
     if model == "shapley":
         return shapley(table)
+    if model == "time_decay":
+        raise InputError(
+            "time_decay needs the times of the touches, which a path file does not have",
+            "time_decay cần thời điểm của các điểm chạm, tệp đường đi không có",
+            hint_en="run it on a workspace: journeyscope attribution -w DIR --model time_decay",
+            hint_vi="chạy trên workspace: journeyscope attribution -w THƯ_MỤC --model time_decay",
+        )
     return rule_based(table, model, position)
 
 

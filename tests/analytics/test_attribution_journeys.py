@@ -1,0 +1,107 @@
+"""Attribution on a workspace's own journeys: paths, lookback, time decay, planted fact."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from journeyscope.analytics.attribution.journeys import PathSpec, build_paths, time_decay
+from journeyscope.analytics.attribution.models import attribute
+from journeyscope.analytics.scope import Scope
+from tests.analytics.conftest import MakeWorkspace
+from tests.conftest import Result
+
+Cli = Callable[..., Result]
+
+
+def day(d: int, h: int = 10) -> str:
+    return f"2024-05-{d:02d}T{h:02d}:00:00Z"
+
+
+JOURNEYS = [
+    {"user_id": "a", "event": "ad_click", "channel": "facebook", "ts": day(1)},
+    {"user_id": "a", "event": "message_sent", "channel": "zalo", "ts": day(3)},
+    {"user_id": "a", "event": "purchase", "channel": "web", "ts": day(4), "revenue": 100},
+    {"user_id": "b", "event": "product_view", "channel": "web", "ts": day(1)},
+    # b buys 31 days later: the view is older than the 30-day lookback
+    {
+        "user_id": "b",
+        "event": "purchase",
+        "channel": "shopee",
+        "ts": "2024-06-01T11:00:00Z",
+        "revenue": 50,
+    },
+    {"user_id": "c", "event": "message_sent", "channel": "email", "ts": day(2)},  # never buys
+    {"user_id": "d", "event": "store_visit", "channel": "store", "ts": day(5)},
+    {"user_id": "d", "event": "purchase", "channel": "store", "ts": day(5), "revenue": 30},
+]
+
+
+def _ws(make_workspace: MakeWorkspace):  # type: ignore[no-untyped-def]
+    return make_workspace([{"event_id": str(i), **e} for i, e in enumerate(JOURNEYS)])
+
+
+def test_paths_from_journeys(make_workspace: MakeWorkspace) -> None:
+    table, info = build_paths(_ws(make_workspace), PathSpec(), Scope())
+    got = {
+        tuple(table.channels[i] for i in p): (c, v, n)
+        for p, c, v, n in zip(table.paths, table.conversions, table.value, table.nulls, strict=True)
+    }
+    assert got == {
+        ("facebook", "zalo"): (1, 100, 0),
+        ("(direct)",): (1, 50, 0),  # b's only touch is older than the lookback
+        ("store",): (1, 30, 0),  # a touch at the instant of the purchase counts
+        ("email",): (0, 0, 1),  # a journey that did not convert
+    }
+    assert info["conversions_without_touches"] == 1
+    longer, _ = build_paths(_ws(make_workspace), PathSpec(lookback=timedelta(days=40)), Scope())
+    assert ("web",) in {tuple(longer.channels[i] for i in p) for p in longer.paths}
+
+
+def test_time_decay_by_hand(make_workspace: MakeWorkspace) -> None:
+    credits = time_decay(_ws(make_workspace), PathSpec(), Scope(), timedelta(days=1))
+    # a: facebook is 3 days old (weight 1/8), zalo 1 day (1/2): shares 0.2 and 0.8
+    assert credits.conversions == pytest.approx(
+        {"facebook": 0.2, "zalo": 0.8, "(direct)": 1.0, "store": 1.0}
+    )
+    assert credits.value == pytest.approx(
+        {"facebook": 20.0, "zalo": 80.0, "(direct)": 50.0, "store": 30.0}
+    )
+
+
+def test_every_model_adds_up_on_journeys(make_workspace: MakeWorkspace) -> None:
+    table, _ = build_paths(_ws(make_workspace), PathSpec(repeats="collapse"), Scope())
+    for model in ("first", "last", "linear", "position", "markov", "shapley"):
+        credits = attribute(table, model)
+        assert sum(credits.conversions.values()) == pytest.approx(3)
+        assert sum(credits.value.values()) == pytest.approx(180)
+
+
+def test_cli_on_a_workspace(cli: Cli, make_workspace: MakeWorkspace, tmp_path: Path) -> None:
+    ws = _ws(make_workspace)
+    root = ws.root
+    ws.close()
+    data: Any = cli(
+        "attribution", "-w", root, "--compare", "last,time_decay,markov", "--json"
+    ).json()
+    assert [m["model"] for m in data["models"]] == ["last", "time_decay", "markov"]
+    assert data["total_conversions"] == 3 and data["null_journeys"] == 1
+    source = tmp_path / "p.csv"
+    source.write_text("path;total_conversions\na > b;1\n", "utf-8")
+    bad = cli("attribution", "--paths", source, "--model", "time_decay")
+    assert bad.code == 2 and "time_decay needs the times" in bad.err
+
+
+def test_zalo_drives_conversions(cli: Cli, demo_workspace: Path, demo_sources: Path) -> None:
+    """The demo's planted driving channel earns the most Markov credit of the channels
+    that reach out to people (messages and ads)."""
+    facts = json.loads((demo_sources / "facts.json").read_text("utf-8"))
+    data: Any = cli("attribution", "-w", demo_workspace, "--model", "markov", "--json").json()
+    outreach = ("zalo", "sms", "email", "facebook", "google_ads", "tiktok")
+    credits = {c: data["conversions"].get(c, 0.0) for c in outreach}
+    assert max(credits, key=lambda c: credits[c]) == facts["driving_channel"]["channel"]
