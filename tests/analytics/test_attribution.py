@@ -181,3 +181,53 @@ def test_markov_within_one_percent_of_channelattribution() -> None:
     assert ours.removal_effects["alpha"] == pytest.approx(0.5584, abs=1e-4)
     assert ours.removal_effects["iota"] == pytest.approx(0.4058, abs=1e-4)
     assert ours.extra and ours.extra["conversion_probability"] == pytest.approx(0.223845, abs=1e-6)
+
+
+def test_exports_position_and_chart(cli: Cli, tmp_path: Path) -> None:
+    source = write(tmp_path, "path;conv;nulls\na > b;1;0\na;0;1\nb;1;1\n")
+    matrix, effects, chart = tmp_path / "m.csv", tmp_path / "e.csv", tmp_path / "c.svg"
+    r = cli(
+        "attribution",
+        "--paths",
+        source,
+        "--conv-col",
+        "conv",
+        "--null-col",
+        "nulls",
+        "--compare",
+        "position,markov",
+        "--position",
+        "30,50",
+        "--export-matrix",
+        matrix,
+        "--export-effects",
+        effects,
+        "--chart",
+        chart,
+        "--json",
+    )
+    assert r.code == 0, r.err
+    rows = matrix.read_text("utf-8").splitlines()
+    assert rows[0] == "from,to,probability"
+    assert "(start),a,0.5" in rows and "a,(null),0.5" in rows
+    assert any(line.startswith("b,(conversion),0.666") for line in rows)
+    assert effects.read_text("utf-8").splitlines()[1].startswith("a,0.333")
+    assert chart.read_text("utf-8").startswith("<svg")
+    position: Any = r.json()["models"][0]  # type: ignore[index]
+    assert position["conversions"] == pytest.approx({"a": 0.5, "b": 1.5})  # two touches: 50/50
+    three = write(tmp_path, "path;conv\nx > y > z;10\n")
+    r = cli(
+        "attribution",
+        "--paths",
+        three,
+        "--conv-col",
+        "conv",
+        "--model",
+        "position",
+        "--position",
+        "30,50",
+        "--json",
+    )
+    assert r.json()["conversions"] == pytest.approx({"x": 3, "y": 2, "z": 5})  # type: ignore[index]
+    bad = cli("attribution", "--paths", source, "--conv-col", "conv", "--position", "70,50")
+    assert bad.code == 2 and "at most 100" in bad.err

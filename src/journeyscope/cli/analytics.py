@@ -6,6 +6,8 @@ Vietnamese) or, with --json, the report as data.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,7 +18,7 @@ from rich.table import Table
 from journeyscope.analytics.attribution.journeys import PathSpec as AttributionPaths
 from journeyscope.analytics.attribution.journeys import build_paths, time_decay
 from journeyscope.analytics.attribution.models import MODELS as ATTRIBUTION_MODELS
-from journeyscope.analytics.attribution.models import attribute
+from journeyscope.analytics.attribution.models import attribute, transition_rows
 from journeyscope.analytics.attribution.paths import read_path_file
 from journeyscope.analytics.funnels import MODES, FunnelSpec, dropped_at, funnel
 from journeyscope.analytics.paths import LEVELS, PathSpec, paths
@@ -45,7 +47,9 @@ from journeyscope.events.workspace import Workspace
 from journeyscope.i18n import t
 from journeyscope.i18n.formatting import format_number
 from journeyscope.identity.profiles import customer_id_of
-from journeyscope.render.charts import cohort_heatmap, funnel_chart, sankey_chart
+from journeyscope.maps.io import write_atomic
+from journeyscope.render.browser import svg_to_png
+from journeyscope.render.charts import cohort_heatmap, funnel_chart, grouped_bars, sankey_chart
 
 FromOpt = Annotated[
     str | None,
@@ -544,6 +548,19 @@ def attribution_cmd(
     half_life: Annotated[
         str, typer.Option("--half-life", help="time_decay: a touch this old counts half.")
     ] = "7d",
+    position: Annotated[
+        str, typer.Option("--position", help="position: % to the first and last touch.")
+    ] = "40,40",
+    export_matrix: Annotated[
+        Path | None,
+        typer.Option("--export-matrix", help="Markov transition probabilities (CSV)."),
+    ] = None,
+    export_effects: Annotated[
+        Path | None, typer.Option("--export-effects", help="Markov removal effects (CSV).")
+    ] = None,
+    chart: Annotated[
+        Path | None, typer.Option("--chart", help="Bars per channel per model (.svg or .png).")
+    ] = None,
     since: FromOpt = None,
     until: ToOpt = None,
     where: WhereOpt = None,
@@ -560,9 +577,10 @@ def attribution_cmd(
     """Which channels earn the conversions: rule-based, time decay, exact Markov, Shapley."""
     names = [m.strip() for m in compare.split(",")] if compare else [model]
     info: dict[str, Any] = {}
+    split = _position(position)
     if paths_file is not None:
         table = read_path_file(paths_file, path_col, conv_col, value_col, null_col, sep, delimiter)
-        results = [attribute(table, m, order=order).to_dict() for m in names]
+        results = [attribute(table, m, order=order, position=split).to_dict() for m in names]
     else:
         spec = AttributionPaths(
             conversion, parse_duration(lookback, "--lookback"), level, value, repeats
@@ -574,13 +592,14 @@ def attribution_cmd(
             results = [
                 time_decay(ws, spec, scope, parse_duration(half_life, "--half-life")).to_dict()
                 if m == "time_decay"
-                else attribute(table, m, order=order).to_dict()
+                else attribute(table, m, order=order, position=split).to_dict()
                 for m in names
             ]
     report: dict[str, Any] = results[0] if not compare else {"models": results}
     report["total_conversions"] = round(table.total_conversions, 4)
     report["total_value"] = round(table.total_value, 4)
     report.update(info)
+    _attribution_files(table, order, results, export_matrix, export_effects, chart, report)
     if as_json:
         emit_json(report)
         return
@@ -597,3 +616,75 @@ def attribution_cmd(
             ch, *(format_number(r["conversions"].get(ch, 0.0), lang(), 1) for r in results)
         )
     out.print(table_out)
+
+
+def _position(text: str) -> tuple[float, float]:
+    try:
+        first, last = (float(x) / 100 for x in text.split(","))
+    except ValueError:
+        first = last = -1.0
+    if first < 0 or last < 0 or first + last > 1:
+        raise InputError(
+            f"--position {text!r}: two percentages for the first and last touch, at most 100",
+            f"--position {text!r}: hai phần trăm cho điểm chạm đầu và cuối, tổng không quá 100",
+            hint_en="e.g. --position 40,40 (the middle shares the other 20%)",
+        )
+    return first, last
+
+
+def _attribution_files(
+    table: Any,
+    order: int,
+    results: list[dict[str, Any]],
+    matrix: Path | None,
+    effects: Path | None,
+    chart: Path | None,
+    report: dict[str, Any],
+) -> None:
+    """The audit exports and the chart, each written whole or not at all."""
+    if matrix:
+        moves: list[tuple[Any, ...]] = list(transition_rows(table, order))
+        write_atomic(matrix, _csv_text(["from", "to", "probability"], moves))
+        report["transition_matrix"] = str(matrix)
+    if effects:
+        found = attribute(table, "markov", order=order)
+        rows: list[tuple[Any, ...]] = (
+            [
+                (
+                    ch,
+                    found.removal_effects.get(ch, 0.0),
+                    (found.removal_effects_value or {}).get(ch, 0.0),
+                )
+                for ch in table.channels
+            ]
+            if found.removal_effects
+            else []
+        )
+        write_atomic(
+            effects, _csv_text(["channel", "removal_effect", "removal_effect_value"], rows)
+        )
+        report["removal_effects_file"] = str(effects)
+    if chart:
+        groups = sorted(
+            {c for r in results for c in r["conversions"]},
+            key=lambda c: -results[0]["conversions"].get(c, 0.0),
+        )
+        svg, width, height = grouped_bars(
+            t("attribution_title", lang()),
+            groups,
+            [(r["model"], r["conversions"]) for r in results],
+            lang(),
+        )
+        if chart.suffix.lower() == ".png":
+            write_atomic(chart, svg_to_png(svg, width, height))
+        else:
+            write_atomic(chart, svg)
+        report["chart"] = str(chart)
+
+
+def _csv_text(header: list[str], rows: list[tuple[Any, ...]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()

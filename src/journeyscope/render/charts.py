@@ -178,3 +178,36 @@ def cohort_heatmap(title: str, cohorts: list[dict[str, Any]], lang: str = "vi") 
                 fill="#ffffff" if share > 0.45 else "#111827",
             )
     return svg.to_string(width, height, title)
+
+
+def grouped_bars(
+    title: str, groups: list[str], series: list[tuple[str, dict[str, float]]], lang: str = "vi"
+) -> tuple[str, float, float]:
+    """Horizontal bars: one group per channel, one bar per model; returns (svg, w, h)."""
+    palette = ["#4f46e5", "#0891b2", "#16a34a", "#ca8a04", "#dc2626", "#9333ea", "#64748b"]
+    width, left, bar_h, gap, top = 820, 150, 11, 10, 56
+    per = len(series) * bar_h + gap
+    height = top + len(groups) * per + 10
+    peak = max((v for _, d in series for v in d.values()), default=0) or 1
+    svg = Svg()
+    svg.text(10, 22, title, size=15, font_weight="bold", fill="#111827")
+    for j, (name, _) in enumerate(series):
+        x = left + j * 110
+        svg.rect(x, 32, 10, 10, fill=palette[j % len(palette)])
+        svg.text(x + 14, 41, name, size=11, fill="#374151")
+    for i, group in enumerate(groups):
+        y0 = top + i * per
+        svg.text(left - 8, y0 + per / 2, group, size=12, text_anchor="end", fill="#111827")
+        for j, (_, values) in enumerate(series):
+            value = values.get(group, 0.0)
+            length = (width - left - 80) * value / peak
+            y = y0 + j * bar_h
+            svg.rect(left, y, max(length, 0.5), bar_h - 2, fill=palette[j % len(palette)])
+            svg.text(
+                left + length + 4,
+                y + bar_h - 3,
+                format_number(value, lang, 1),
+                size=9,
+                fill="#374151",
+            )
+    return svg.to_string(width, height, title), width, height

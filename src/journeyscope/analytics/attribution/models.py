@@ -188,6 +188,27 @@ class _Chain:
         return float(x[0, 0]), float(x[0, 1])
 
 
+def transition_rows(table: PathTable, order: int = 1) -> list[tuple[str, str, float]]:
+    """The chain's transition probabilities (from, to, p) for audit; states are channel
+    sequences joined by ' > ', plus (start), (conversion) and (null)."""
+    chain = _Chain(table, order)
+    names = {
+        sid: " > ".join(table.channels[c] for c in state) if state else "(start)"
+        for state, sid in chain.states.items()
+    }
+    rows = []
+    q = chain.q.tocoo()
+    for a, b, p in zip(q.row, q.col, q.data, strict=True):
+        rows.append((names[int(a)], names[int(b)], float(p)))
+    for sid, name in names.items():
+        if chain.r[sid] > 0:
+            rows.append((name, "(conversion)", float(chain.r[sid])))
+        rest = 1.0 - float(chain.q.getrow(sid).sum()) - float(chain.r[sid])
+        if rest > 1e-12:
+            rows.append((name, "(null)", rest))
+    return sorted(rows)
+
+
 def markov(table: PathTable, order: int = 1) -> Credits:
     if order not in (1, 2, 3):
         raise InputError(
