@@ -69,14 +69,19 @@ def _touches_sql(ws: Workspace, spec: PathSpec, scope: Scope, q: Sql) -> str:
         ASOF LEFT JOIN conv c ON c.customer_id = t.customer_id AND c.ts >= t.ts"""
 
 
-def build_paths(ws: Workspace, spec: PathSpec, scope: Scope) -> tuple[PathTable, dict[str, Any]]:
-    """Aggregated paths (conversions, value, nulls) from the workspace."""
+def _sources(ws: Workspace, spec: PathSpec, scope: Scope, q: Sql) -> tuple[str, str, str]:
+    """The touches SQL, the bound conversion event name, and the conversions SQL."""
     spec.check()
-    q = Sql()
     touches = _touches_sql(ws, spec, scope, q)
     conv = q.bind(event_name(spec.conversion))
     value = field_sql(spec.value, q, "e")
-    conversions = customer_events(ws, scope, q, f"e.ts, e.seq, e.event, {value} AS v")
+    return touches, conv, customer_events(ws, scope, q, f"e.ts, e.seq, e.event, {value} AS v")
+
+
+def build_paths(ws: Workspace, spec: PathSpec, scope: Scope) -> tuple[PathTable, dict[str, Any]]:
+    """Aggregated paths (conversions, value, nulls) from the workspace."""
+    q = Sql()
+    touches, conv, conversions = _sources(ws, spec, scope, q)
     collapse = spec.repeats == "collapse"
     rows = ws.con.execute(
         f"""WITH t AS ({touches}),
@@ -120,12 +125,8 @@ def build_paths(ws: Workspace, spec: PathSpec, scope: Scope) -> tuple[PathTable,
 def time_decay(ws: Workspace, spec: PathSpec, scope: Scope, half_life: timedelta) -> Credits:
     """Each touch weighs 2^(−age / half-life) at its conversion; weights sum to 1 per
     conversion (a conversion with no touch credits ``(direct)``)."""
-    spec.check()
     q = Sql()
-    touches = _touches_sql(ws, spec, scope, q)
-    conv = q.bind(event_name(spec.conversion))
-    value = field_sql(spec.value, q, "e")
-    conversions = customer_events(ws, scope, q, f"e.ts, e.seq, e.event, {value} AS v")
+    touches, conv, conversions = _sources(ws, spec, scope, q)
     half = q.bind(half_life.total_seconds())
     rows = ws.con.execute(
         f"""WITH t AS ({touches}),
