@@ -8,13 +8,14 @@ Everything is computed in SQL with window functions; nothing is collected per ev
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from journeyscope.analytics.scope import Scope, Sql, customer_events, event_name
 from journeyscope.errors import unknown_name
-from journeyscope.events.ingest import Query
 from journeyscope.events.workspace import Workspace
 
 LEVELS = ("event", "channel", "touchpoint", "channel_event")
@@ -44,7 +45,7 @@ def _node(level: str) -> str:
     return f"e.{level}"
 
 
-def ordered_sql(ws: Workspace, spec: PathSpec, scope: Scope, q: Query) -> str:
+def ordered_sql(ws: Workspace, spec: PathSpec, scope: Scope, q: Sql) -> str:
     """Each scoped event of a customer with its node, position and the next node."""
     base = customer_events(
         ws, scope, q, f"e.ts, e.event_id, e.event, e.channel, {_node(spec.level)} AS node"
@@ -58,15 +59,22 @@ def ordered_sql(ws: Workspace, spec: PathSpec, scope: Scope, q: Query) -> str:
         WINDOW w AS (PARTITION BY customer_id ORDER BY ts, event_id)"""
 
 
+@contextmanager
+def _path_rows(ws: Workspace, spec: PathSpec, scope: Scope) -> Iterator[None]:
+    """``path_rows`` (see :func:`ordered_sql`) for the length of one report."""
+    spec.check()
+    q = Sql()
+    with ws.scratch("path_rows") as con:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE path_rows AS {ordered_sql(ws, spec, scope, q)}",
+            q.params,
+        )
+        yield
+
+
 def paths(ws: Workspace, spec: PathSpec, scope: Scope) -> dict[str, Any]:
     """The paths report (the ``--json`` shape of ``journeyscope paths``)."""
-    spec.check()
-    con = ws.con
-    q = Sql()
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE path_rows AS {ordered_sql(ws, spec, scope, q)}", q.params
-    )
-    try:
+    with _path_rows(ws, spec, scope):
         report: dict[str, Any] = {
             "level": spec.level,
             "edges": _edges(ws),
@@ -80,22 +88,12 @@ def paths(ws: Workspace, spec: PathSpec, scope: Scope) -> dict[str, Any]:
         if spec.start or spec.end:
             report["sankey"] = _sankey(ws, spec)
         return report
-    finally:
-        con.execute("DROP TABLE IF EXISTS path_rows")
 
 
 def directly_follows(ws: Workspace, level: str, scope: Scope) -> list[dict[str, Any]]:
     """Only the directly-follows graph (what ``paths`` reports as ``edges``)."""
-    spec = PathSpec(level=level)
-    spec.check()
-    q = Sql()
-    ws.con.execute(
-        f"CREATE OR REPLACE TEMP TABLE path_rows AS {ordered_sql(ws, spec, scope, q)}", q.params
-    )
-    try:
+    with _path_rows(ws, PathSpec(level=level), scope):
         return _edges(ws)
-    finally:
-        ws.con.execute("DROP TABLE IF EXISTS path_rows")
 
 
 def _edges(ws: Workspace) -> list[dict[str, Any]]:
@@ -121,18 +119,17 @@ def _ends(ws: Workspace, where: str) -> dict[str, int]:
 
 def _variants(ws: Workspace, top: int) -> dict[str, Any]:
     """Whole journeys as sequences of nodes; repeats of one node in a row are collapsed."""
-    con = ws.con
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE path_variants AS
-        WITH c AS (
-            SELECT customer_id, pos, node,
-                   node IS DISTINCT FROM lag(node) OVER (PARTITION BY customer_id ORDER BY pos)
-                       AS changed
-            FROM path_rows
+    with ws.scratch("path_variants") as con:
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE path_variants AS
+            WITH c AS (
+                SELECT customer_id, pos, node,
+                    node IS DISTINCT FROM lag(node) OVER (PARTITION BY customer_id ORDER BY pos)
+                        AS changed
+                FROM path_rows
+            )
+            SELECT list(node ORDER BY pos) AS path FROM c WHERE changed GROUP BY customer_id"""
         )
-        SELECT list(node ORDER BY pos) AS path FROM c WHERE changed GROUP BY customer_id"""
-    )
-    try:
         total, distinct = con.execute(
             "SELECT count(*), count(DISTINCT path) FROM path_variants"
         ).fetchall()[0]
@@ -141,8 +138,6 @@ def _variants(ws: Workspace, top: int) -> dict[str, Any]:
             ORDER BY n DESC, path LIMIT $top""",
             {"top": top},
         ).fetchall()
-    finally:
-        con.execute("DROP TABLE IF EXISTS path_variants")
     return {
         "customers": int(total),
         "distinct": int(distinct),
@@ -208,27 +203,29 @@ def _sankey(ws: Workspace, spec: PathSpec) -> dict[str, Any]:
     }
 
 
+_SESSIONS = """
+CREATE OR REPLACE TEMP TABLE path_sessions AS
+WITH marked AS (
+    SELECT customer_id, pos, ts, channel, node,
+        CASE WHEN lag(ts) OVER w IS NULL
+              OR epoch(ts) - epoch(lag(ts) OVER w) > $gap THEN 1 ELSE 0 END AS new
+    FROM path_rows WINDOW w AS (PARTITION BY customer_id ORDER BY pos)
+), numbered AS (
+    SELECT *, sum(new) OVER (PARTITION BY customer_id ORDER BY pos
+        ROWS UNBOUNDED PRECEDING) AS sid FROM marked
+)
+SELECT customer_id, sid, count(*) AS events, arg_min(channel, ts) AS channel,
+       arg_min(node, ts) AS entry, epoch(max(ts)) - epoch(min(ts)) AS seconds
+FROM numbered GROUP BY customer_id, sid
+"""
+
+
 def _sessions(ws: Workspace, spec: PathSpec) -> dict[str, Any]:
     """Sessions split at ``session_gap`` of inactivity; bounce = a one-event session."""
     gap = spec.session_gap.total_seconds()
-    ws.con.execute(
-        """CREATE OR REPLACE TEMP TABLE path_sessions AS
-        WITH marked AS (
-            SELECT customer_id, pos, ts, channel, node,
-                CASE WHEN lag(ts) OVER w IS NULL
-                      OR epoch(ts) - epoch(lag(ts) OVER w) > $gap THEN 1 ELSE 0 END AS new
-            FROM path_rows WINDOW w AS (PARTITION BY customer_id ORDER BY pos)
-        ), numbered AS (
-            SELECT *, sum(new) OVER (PARTITION BY customer_id ORDER BY pos
-                ROWS UNBOUNDED PRECEDING) AS sid FROM marked
-        )
-        SELECT customer_id, sid, count(*) AS events, arg_min(channel, ts) AS channel,
-               arg_min(node, ts) AS entry, epoch(max(ts)) - epoch(min(ts)) AS seconds
-        FROM numbered GROUP BY customer_id, sid""",
-        {"gap": gap},
-    )
-    try:
-        n, bounce, med_events, med_secs = ws.con.execute(
+    with ws.scratch("path_sessions") as con:
+        con.execute(_SESSIONS, {"gap": gap})
+        n, bounce, med_events, med_secs = con.execute(
             "SELECT count(*), avg(CAST(events = 1 AS DOUBLE)), median(events), median(seconds) "
             "FROM path_sessions"
         ).fetchall()[0]
@@ -236,13 +233,11 @@ def _sessions(ws: Workspace, spec: PathSpec) -> dict[str, Any]:
         for key, col in (("by_channel", "channel"), ("by_entry", "entry")):
             by[key] = [
                 {col: v, "sessions": int(s), "bounce_rate": round(float(b), 4)}
-                for v, s, b in ws.con.execute(
+                for v, s, b in con.execute(
                     f"SELECT {col}, count(*), avg(CAST(events = 1 AS DOUBLE)) "
                     f"FROM path_sessions GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 30"
                 ).fetchall()
             ]
-    finally:
-        ws.con.execute("DROP TABLE IF EXISTS path_sessions")
     return {
         "gap_seconds": gap,
         "sessions": int(n),

@@ -18,6 +18,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,41 +61,48 @@ class RetentionSpec:
             raise unknown_name("period", "chu kỳ", self.period, list(PERIODS))
 
 
-def retention(ws: Workspace, spec: RetentionSpec, scope: Scope) -> dict[str, Any]:
-    """The retention report (the ``--json`` shape of ``journeyscope retention``)."""
+def retention(
+    ws: Workspace, spec: RetentionSpec, scope: Scope, export_to: Path | None = None
+) -> dict[str, Any]:
+    """The retention report (the ``--json`` shape of ``journeyscope retention``); with
+    ``export_to``, every customer's scores are written from the same computation."""
     spec.check()
-    _load(ws, spec, scope)
-    try:
-        return {
+    with _loaded(ws, spec, scope):
+        report: dict[str, Any] = {
             "period": spec.period,
             "cohorts": _cohorts(ws, spec),
             "rfm": _rfm_summary(ws),
             "churn": _churn_summary(ws, spec),
             "scope": scope.describe(),
         }
-    finally:
-        _drop(ws)
+        if export_to is not None:
+            report["output"] = str(export_to)
+            report["exported"] = _write_customers(ws, export_to)
+        return report
 
 
 def export_customers(ws: Workspace, spec: RetentionSpec, scope: Scope, target: Path) -> int:
     """Per customer: RFM scores and segment, churn risk and its reason, as CSV/Parquet."""
     spec.check()
-    _load(ws, spec, scope)
-    try:
-        rel = ws.con.sql(
-            """SELECT c.customer_id, c.last_active, c.days_since, round(c.mean_gap_days, 2)
-                   AS mean_gap_days, round(c.risk, 4) AS churn_risk, c.at_risk, c.reason,
-                   r.recency_days, r.frequency, r.monetary, r.r, r.f, r.m, r.segment
-            FROM rt_churn c LEFT JOIN rt_rfm r USING (customer_id)
-            ORDER BY c.risk DESC, c.customer_id"""
-        )
-        write_relation(rel, target)
-        return int(ws.scalar("SELECT count(*) FROM rt_churn"))
-    finally:
-        _drop(ws)
+    with _loaded(ws, spec, scope):
+        return _write_customers(ws, target)
 
 
-def _load(ws: Workspace, spec: RetentionSpec, scope: Scope) -> None:
+def _write_customers(ws: Workspace, target: Path) -> int:
+    rel = ws.con.sql(
+        """SELECT c.customer_id, c.last_active, c.days_since, round(c.mean_gap_days, 2)
+               AS mean_gap_days, round(c.risk, 4) AS churn_risk, c.at_risk, c.reason,
+               r.recency_days, r.frequency, r.monetary, r.r, r.f, r.m, r.segment
+        FROM rt_churn c LEFT JOIN rt_rfm r USING (customer_id)
+        ORDER BY c.risk DESC, c.customer_id"""
+    )
+    write_relation(rel, target)
+    return int(ws.scalar("SELECT count(*) FROM rt_churn"))
+
+
+@contextmanager
+def _loaded(ws: Workspace, spec: RetentionSpec, scope: Scope) -> Iterator[None]:
+    """``rt_rows`` (scoped events in local time), ``rt_rfm`` and ``rt_churn`` meanwhile."""
     q = Sql()
     by = f", {field_sql(spec.by, q, 'e')} AS by_value" if spec.by else ", NULL AS by_value"
     base = customer_events(
@@ -103,26 +112,22 @@ def _load(ws: Workspace, spec: RetentionSpec, scope: Scope) -> None:
         "e.ts, e.event, e.revenue, coalesce(e.touchpoint, e.channel || ':' || e.event) AS tp, "
         f"e.rating{by}",
     )
-    con = ws.con
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE rt_rows AS SELECT *, "
-        f"timezone({q.bind(ws.config.timezone)}, ts::TIMESTAMPTZ) AS local FROM ({base})",
-        q.params,
-    )
-    con.execute(_RFM, {"purchase": event_name(spec.purchase)})
-    con.execute(
-        _CHURN,
-        {
-            "support": event_name(spec.support),
-            "threshold": spec.threshold,
-            "passive": [event_name(p) for p in PASSIVE],
-        },
-    )
-
-
-def _drop(ws: Workspace) -> None:
-    for table in ("rt_rows", "rt_rfm", "rt_churn"):
-        ws.con.execute(f"DROP TABLE IF EXISTS {table}")
+    with ws.scratch("rt_rows", "rt_rfm", "rt_churn") as con:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE rt_rows AS SELECT *, "
+            f"timezone({q.bind(ws.config.timezone)}, ts::TIMESTAMPTZ) AS local FROM ({base})",
+            q.params,
+        )
+        con.execute(_RFM, {"purchase": event_name(spec.purchase)})
+        con.execute(
+            _CHURN,
+            {
+                "support": event_name(spec.support),
+                "threshold": spec.threshold,
+                "passive": [event_name(p) for p in PASSIVE],
+            },
+        )
+        yield
 
 
 def _cohorts(ws: Workspace, spec: RetentionSpec) -> list[dict[str, Any]]:

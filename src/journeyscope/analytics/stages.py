@@ -156,26 +156,32 @@ class StageSpec:
     stall: timedelta = timedelta(days=30)
 
 
-def stages(ws: Workspace, spec: StageSpec, scope: Scope, lang: str = "en") -> dict[str, Any]:
-    """The stages report (the ``--json`` shape of ``journeyscope stages``)."""
+def stages(
+    ws: Workspace,
+    spec: StageSpec,
+    scope: Scope,
+    lang: str = "en",
+    export_to: Path | None = None,
+) -> dict[str, Any]:
+    """The stages report (the ``--json`` shape of ``journeyscope stages``); with
+    ``export_to``, every customer's stages are written from the same staged events."""
     model, rules = rules_for(spec.model, spec.rules, list(spec.models))
     q = Sql()
-    con = ws.con
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE st_rows AS "
-        f"SELECT customer_id, ts, stage FROM ({staged_events_sql(ws, model, rules, scope, q)})",
-        q.params,
-    )
-    try:
+    exported = None
+    with ws.scratch("st_rows", "st_customers") as con:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE st_rows AS SELECT customer_id, ts, stage FROM "
+            f"({staged_events_sql(ws, model, rules, scope, q)})",
+            q.params,
+        )
         con.execute(_CUSTOMER_STAGES)
         rows = con.execute(_PER_STAGE, {"stall": spec.stall.total_seconds()}).fetchall()
         end = con.execute("SELECT max(ts) FROM st_rows").fetchall()[0][0]
         unstaged = con.execute(
             "SELECT count(*) FILTER (WHERE stage IS NULL), count(*) FROM st_rows"
         ).fetchall()[0]
-    finally:
-        con.execute("DROP TABLE IF EXISTS st_rows")
-        con.execute("DROP TABLE IF EXISTS st_customers")
+        if export_to is not None:
+            exported = _write_customer_stages(ws, model, export_to)
     found = {r[0]: r for r in rows}
     out = []
     for i, s in enumerate(model.stages):
@@ -204,6 +210,7 @@ def stages(ws: Workspace, spec: StageSpec, scope: Scope, lang: str = "en") -> di
         "events": int(unstaged[1]),
         "stages": out,
         "scope": scope.describe(),
+        **({"output": str(export_to), "exported": exported} if export_to is not None else {}),
     }
 
 
@@ -236,27 +243,28 @@ FROM st_customers s GROUP BY s.stage ORDER BY s.stage
 
 def export_customer_stages(ws: Workspace, spec: StageSpec, scope: Scope, target: Path) -> int:
     """Every customer's current stage and when they first reached each stage (CSV/Parquet)."""
-    model, rules = rules_for(spec.model, spec.rules, list(spec.models))
+    return int(stages(ws, spec, scope, export_to=target)["exported"])
+
+
+def _write_customer_stages(ws: Workspace, model: StageModel, target: Path) -> int:
+    """From ``st_rows``: per customer the current stage, last event and first time in each."""
     q = Sql()
-    sql = staged_events_sql(ws, model, rules, scope, q)
     firsts = ", ".join(
         f"min(ts) FILTER (WHERE stage = {i}) AS first_{s.id}" for i, s in enumerate(model.stages)
     )
     names = "[" + ", ".join(q.bind(s.id) for s in model.stages) + "]"
-    ws.con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE st_export AS
-        SELECT customer_id,
-            {names}[arg_max(stage, (ts, stage)) FILTER (WHERE stage IS NOT NULL) + 1]
-                AS current_stage,
-            max(ts) AS last_event_at, {firsts}
-        FROM ({sql}) GROUP BY customer_id ORDER BY customer_id""",
-        q.params,
-    )
-    try:
-        write_relation(ws.con.table("st_export"), target)
+    with ws.scratch("st_export") as con:
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE st_export AS
+            SELECT customer_id,
+                {names}[arg_max(stage, (ts, stage)) FILTER (WHERE stage IS NOT NULL) + 1]
+                    AS current_stage,
+                max(ts) AS last_event_at, {firsts}
+            FROM st_rows GROUP BY customer_id ORDER BY customer_id""",
+            q.params,
+        )
+        write_relation(con.table("st_export"), target)
         return int(ws.scalar("SELECT count(*) FROM st_export"))
-    finally:
-        ws.con.execute("DROP TABLE IF EXISTS st_export")
 
 
 def customer_stages(

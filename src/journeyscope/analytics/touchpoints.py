@@ -61,8 +61,6 @@ def touchpoints(ws: Workspace, spec: TouchpointSpec, scope: Scope) -> dict[str, 
         plain = customer_events(ws, scope, q)
         base = f"SELECT customer_id, {cols}, NULL::INTEGER AS stage FROM ({plain})"
         names = []
-    con = ws.con
-    con.execute(f"CREATE OR REPLACE TEMP TABLE tp_rows AS {base}", q.params)
     params = {
         "conv": event_name(spec.conversion),
         "passive": [event_name(p) for p in spec.passive],
@@ -71,11 +69,10 @@ def touchpoints(ws: Workspace, spec: TouchpointSpec, scope: Scope) -> dict[str, 
         "rep": spec.repeat_within.total_seconds(),
         "min": spec.min_customers,
     }
-    try:
+    with ws.scratch("tp_rows") as con:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE tp_rows AS {base}", q.params)
         rows = con.execute(_SQL, params).fetchall()
         end = con.execute("SELECT max(ts) FROM tp_rows").fetchall()[0][0]
-    finally:
-        con.execute("DROP TABLE IF EXISTS tp_rows")
     fields = (
         "touchpoint",
         "channel",

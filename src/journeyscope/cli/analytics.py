@@ -22,12 +22,11 @@ from journeyscope.analytics.attribution.models import attribute, transition_rows
 from journeyscope.analytics.attribution.paths import read_path_file
 from journeyscope.analytics.funnels import MODES, FunnelSpec, dropped_at, funnel
 from journeyscope.analytics.paths import LEVELS, PathSpec, paths
-from journeyscope.analytics.retention import PERIODS, RetentionSpec, export_customers, retention
+from journeyscope.analytics.retention import PERIODS, RetentionSpec, retention
 from journeyscope.analytics.scope import Scope, parse_duration, parse_steps
 from journeyscope.analytics.stages import (
     StageSpec,
     customer_stages,
-    export_customer_stages,
     stages,
 )
 from journeyscope.analytics.touchpoints import TouchpointSpec, touchpoints
@@ -333,10 +332,7 @@ def stages_cmd(
         if customer:
             report = customer_stages(ws, spec, scope, customer_id_of(ws, customer), lang())
         else:
-            report = stages(ws, spec, scope, lang())
-            if output:
-                report["output"] = str(output)
-                report["exported"] = export_customer_stages(ws, spec, scope, output)
+            report = stages(ws, spec, scope, lang(), export_to=output)
     if as_json:
         emit_json(report)
         return
@@ -474,10 +470,7 @@ def retention_cmd(
     with _workspace(workspace, read_only=True) as ws:
         warn_stale(ws)
         scope = scope_of(ws, since, until, where)
-        report = retention(ws, spec, scope)
-        if output:
-            report["output"] = str(output)
-            report["exported"] = export_customers(ws, spec, scope, output)
+        report = retention(ws, spec, scope, export_to=output)
     if chart:
         heat = cohort_heatmap(t("cohorts_title", lang()), report["cohorts"], lang())
         _write_chart(chart, heat, report)

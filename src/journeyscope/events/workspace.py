@@ -299,6 +299,15 @@ class Workspace:
             raise
         self.con.execute("COMMIT")
 
+    @contextmanager
+    def scratch(self, *tables: str) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Temporary tables of one computation, dropped however it ends."""
+        try:
+            yield self.con
+        finally:
+            for table in tables:
+                self.con.execute(f"DROP TABLE IF EXISTS {table}")
+
     def one(self, sql: str, params: Any = None) -> tuple[Any, ...] | None:
         """The first row, fetching everything so no open result blocks the next statement."""
         rows = self.con.execute(sql, params if params is not None else []).fetchall()
