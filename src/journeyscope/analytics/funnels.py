@@ -1,7 +1,8 @@
 """Funnels: how many customers reach each step, in which time, and who dropped where.
 
-DuckDB selects the scoped events, computes one bit per step for each row and sorts them by
-customer and time; the compiled kernel (``funnel_kernel``) walks each customer's rows once.
+DuckDB scans the scoped events, already stored in customer and time order
+(``journey_events``), computing one bit per step for each row; the compiled kernel
+(``funnel_kernel``) walks each customer's rows once.
 Modes (docs/analytics.md has the table):
 
 - ``ordered`` — PostHog's ordered funnel = ClickHouse ``windowFunnel(w, 'strict_once')``;
@@ -140,7 +141,8 @@ def walk(ws: Workspace, spec: FunnelSpec, scope: Scope) -> Walk:
     # only a join to the full event row needs a sort
     order = " ORDER BY customer_id, ts" if q.event_row else ""
     rel = ws.con.execute(
-        f"SELECT customer_id, ts, m{', x' if excl else ''}{', by_value' if by else ''} "
+        f"SELECT customer_id, ts, m{', x' if excl else ''}"
+        f"{', CAST(by_value AS VARCHAR) AS by_value, by_value IS NOT NULL AS by_ok' if by else ''} "
         f"FROM ({base}) WHERE {keep}{order}",
         q.params,
     )
@@ -181,7 +183,7 @@ def walk(ws: Workspace, spec: FunnelSpec, scope: Scope) -> Walk:
     )
     brk = None
     if spec.by:
-        brk = _first_step_values(cols["by_value"], mask, starts)
+        brk = _first_step_values(cols["by_value"], np.asarray(cols["by_ok"], bool), mask, starts)
     return Walk(ids, levels, times, brk)
 
 
@@ -193,19 +195,17 @@ def _in_order(cust: np.ndarray, ts: np.ndarray) -> bool:
     return bool(np.all((dc > 0) | ((dc == 0) & (np.diff(ts) >= 0))))
 
 
-def _first_step_values(values: Any, mask: np.ndarray, starts: np.ndarray) -> np.ndarray:
+def _first_step_values(
+    values: Any, valid: np.ndarray, mask: np.ndarray, starts: np.ndarray
+) -> np.ndarray:
     """Breakdown value per customer: the first non-empty value on a step-1 event."""
-    out = np.empty(len(starts) - 1, dtype=object)
     arr = np.asarray(values, dtype=object)
-    step1 = (mask & 1) != 0
-    for c in range(len(starts) - 1):
-        lo, hi = starts[c], starts[c + 1]
-        value = None
-        for r in range(lo, hi):
-            if step1[r] and arr[r] is not None and arr[r] == arr[r]:
-                value = arr[r]
-                break
-        out[c] = "(none)" if value is None else str(value)
+    out = np.full(len(starts) - 1, "(none)", dtype=object)
+    rows = np.flatnonzero(((mask & 1) != 0) & valid)
+    if len(rows):
+        owner = np.searchsorted(starts, rows, side="right") - 1
+        first_of, at = np.unique(owner, return_index=True)  # rows ascend: first per customer
+        out[first_of] = [str(v) for v in arr[rows[at]]]
     return out
 
 
@@ -326,24 +326,25 @@ def dropped_at(ws: Workspace, spec: FunnelSpec, scope: Scope, step: str, target:
     sel = w.levels == k
     ids = w.customers[sel]
     reached = w.times[sel, k - 1]
-    con = ws.con
-    con.register("dropped_in", pa.table({"customer_id": ids, "reached_us": reached}))
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE dropped AS
-        SELECT d.customer_id,
-            strftime(timezone($zone, make_timestamp(d.reached_us)::TIMESTAMPTZ),
-                     '%Y-%m-%d %H:%M:%S') AS reached_at,
-            string_agg(n.value, ' ' ORDER BY n.value) FILTER (WHERE n.id_type = 'email') AS email,
-            string_agg(n.value, ' ' ORDER BY n.value) FILTER (WHERE n.id_type = 'phone') AS phone,
-            string_agg(n.value, ' ' ORDER BY n.value) FILTER (WHERE n.id_type = 'user_id')
-                AS user_id,
-            string_agg(n.id_type || ':' || n.value, ' ' ORDER BY n.id_type, n.value)
-                AS identifiers
-        FROM dropped_in d LEFT JOIN identity_nodes n ON n.customer_id = d.customer_id
-        GROUP BY d.customer_id, d.reached_us ORDER BY d.customer_id""",
-        {"zone": ws.config.timezone},
-    )
-    con.unregister("dropped_in")
-    write_relation(con.table("dropped"), target)
-    con.execute("DROP TABLE dropped")
+    with ws.scratch("dropped") as con:
+        con.register("dropped_in", pa.table({"customer_id": ids, "reached_us": reached}))
+        try:
+            con.execute(_DROPPED, {"zone": ws.config.timezone})
+        finally:
+            con.unregister("dropped_in")
+        write_relation(con.table("dropped"), target)
     return len(ids)
+
+
+_DROPPED = """
+CREATE OR REPLACE TEMP TABLE dropped AS
+SELECT d.customer_id,
+    strftime(timezone($zone, make_timestamp(d.reached_us)::TIMESTAMPTZ),
+             '%Y-%m-%d %H:%M:%S') AS reached_at,
+    string_agg(n.value, ' ' ORDER BY n.value) FILTER (WHERE n.id_type = 'email') AS email,
+    string_agg(n.value, ' ' ORDER BY n.value) FILTER (WHERE n.id_type = 'phone') AS phone,
+    string_agg(n.value, ' ' ORDER BY n.value) FILTER (WHERE n.id_type = 'user_id') AS user_id,
+    string_agg(n.id_type || ':' || n.value, ' ' ORDER BY n.id_type, n.value) AS identifiers
+FROM dropped_in d LEFT JOIN identity_nodes n ON n.customer_id = d.customer_id
+GROUP BY d.customer_id, d.reached_us ORDER BY d.customer_id
+"""
