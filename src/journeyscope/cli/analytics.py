@@ -9,8 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
+from xml.etree import ElementTree
 
 import typer
 from rich.table import Table
@@ -80,8 +83,14 @@ ByOpt = Annotated[
 ]
 
 
-def scope_of(ws: Workspace, since: str | None, until: str | None, where: str | None) -> Scope:
-    return Scope.parse(ws, since, until, where)
+@contextmanager
+def _analysis(
+    workspace: Path | None, since: str | None, until: str | None, where: str | None
+) -> Iterator[tuple[Workspace, Scope]]:
+    """The workspace opened read-only (with a word if identities are stale) and the scope."""
+    with _workspace(workspace, read_only=True) as ws:
+        warn_stale(ws)
+        yield ws, Scope.parse(ws, since, until, where)
 
 
 def warn_stale(ws: Workspace) -> None:
@@ -96,8 +105,14 @@ def warn_stale(ws: Workspace) -> None:
 
 
 def _write_chart(path: Path, svg: str, report: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(svg, encoding="utf-8")
+    """``.svg`` as drawn, ``.png`` through Chromium; written whole or not at all."""
+    if path.suffix.lower() == ".png":
+        root = ElementTree.fromstring(svg.split("?>", 1)[-1])
+        write_atomic(
+            path, svg_to_png(svg, float(root.get("width", 800)), float(root.get("height", 600)))
+        )
+    else:
+        write_atomic(path, svg)
     report["chart"] = str(path)
 
 
@@ -161,7 +176,7 @@ def funnel_cmd(
         Path | None, typer.Option("-o", "--output", help="CSV for --dropped-at.")
     ] = None,
     chart: Annotated[
-        Path | None, typer.Option("--chart", help="Also draw the funnel as SVG.")
+        Path | None, typer.Option("--chart", help="Also draw the funnel as .svg or .png.")
     ] = None,
     time_between: Annotated[
         str | None,
@@ -180,9 +195,7 @@ def funnel_cmd(
         by,
         _step_pair(time_between),
     )
-    with _workspace(workspace, read_only=True) as ws:
-        warn_stale(ws)
-        scope = scope_of(ws, since, until, where)
+    with _analysis(workspace, since, until, where) as (ws, scope):
         if dropped:
             target = output or Path(f"dropped-at-{dropped}.csv")
             n = dropped_at(ws, spec, scope, dropped, target)
@@ -242,15 +255,15 @@ def paths_cmd(
     until: UntilOpt = None,
     where: WhereOpt = None,
     chart: Annotated[
-        Path | None, typer.Option("--chart", help="Draw the Sankey (needs --from or --to) as SVG.")
+        Path | None,
+        typer.Option("--chart", help="Draw the Sankey (needs --from or --to) as .svg or .png."),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Directly-follows graph, top journeys, Sankey, sessions and bounce rate."""
     spec = PathSpec(level, start, end, depth, top, parse_duration(session_gap, "--session-gap"))
-    with _workspace(workspace, read_only=True) as ws:
-        warn_stale(ws)
-        report = paths(ws, spec, scope_of(ws, since, until, where))
+    with _analysis(workspace, since, until, where) as (ws, scope):
+        report = paths(ws, spec, scope)
     if chart and "sankey" in report:
         title = t("sankey_title", lang(), anchor=report["sankey"]["anchor"])
         _write_chart(chart, sankey_chart(title, report["sankey"]["links"], lang()), report)
@@ -326,9 +339,7 @@ def stages_cmd(
         out.print(ctx.get_help())
         return
     spec = StageSpec(model, rules, tuple(models or ()), parse_duration(stall, "--stall"))
-    with _workspace(workspace, read_only=True) as ws:
-        warn_stale(ws)
-        scope = scope_of(ws, since, until, where)
+    with _analysis(workspace, since, until, where) as (ws, scope):
         if customer:
             report = customer_stages(ws, spec, scope, customer_id_of(ws, customer), lang())
         else:
@@ -399,9 +410,8 @@ def touchpoints_cmd(
         stage_model=model,
         stage_rules=rules,
     )
-    with _workspace(workspace, read_only=True) as ws:
-        warn_stale(ws)
-        report = touchpoints(ws, spec, scope_of(ws, since, until, where))
+    with _analysis(workspace, since, until, where) as (ws, scope):
+        report = touchpoints(ws, spec, scope)
     if as_json:
         emit_json(report)
         return
@@ -458,7 +468,9 @@ def retention_cmd(
         Path | None,
         typer.Option("-o", "--output", help="Write every customer's RFM and churn risk (CSV)."),
     ] = None,
-    chart: Annotated[Path | None, typer.Option("--chart", help="Cohort heatmap as SVG.")] = None,
+    chart: Annotated[
+        Path | None, typer.Option("--chart", help="Cohort heatmap as .svg or .png.")
+    ] = None,
     by: ByOpt = None,
     since: FromOpt = None,
     until: ToOpt = None,
@@ -467,9 +479,7 @@ def retention_cmd(
 ) -> None:
     """Cohort retention, RFM segments and churn risk with a reason per customer."""
     spec = RetentionSpec(period, cohort_event, return_event, purchase, threshold, by=by)
-    with _workspace(workspace, read_only=True) as ws:
-        warn_stale(ws)
-        scope = scope_of(ws, since, until, where)
+    with _analysis(workspace, since, until, where) as (ws, scope):
         report = retention(ws, spec, scope, export_to=output)
     if chart:
         heat = cohort_heatmap(t("cohorts_title", lang()), report["cohorts"], lang())
@@ -578,9 +588,7 @@ def attribution_cmd(
         spec = AttributionPaths(
             conversion, parse_duration(lookback, "--lookback"), level, value, repeats
         )
-        with _workspace(workspace, read_only=True) as ws:
-            warn_stale(ws)
-            scope = scope_of(ws, since, until, where)
+        with _analysis(workspace, since, until, where) as (ws, scope):
             table, info = build_paths(ws, spec, scope)
             results = [
                 time_decay(ws, spec, scope, parse_duration(half_life, "--half-life")).to_dict()
@@ -662,17 +670,13 @@ def _attribution_files(
             {c for r in results for c in r["conversions"]},
             key=lambda c: -results[0]["conversions"].get(c, 0.0),
         )
-        svg, width, height = grouped_bars(
+        svg = grouped_bars(
             t("attribution_title", lang()),
             groups,
             [(r["model"], r["conversions"]) for r in results],
             lang(),
         )
-        if chart.suffix.lower() == ".png":
-            write_atomic(chart, svg_to_png(svg, width, height))
-        else:
-            write_atomic(chart, svg)
-        report["chart"] = str(chart)
+        _write_chart(chart, svg, report)
 
 
 def _csv_text(header: list[str], rows: list[tuple[Any, ...]]) -> str:

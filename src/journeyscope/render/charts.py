@@ -182,8 +182,8 @@ def cohort_heatmap(title: str, cohorts: list[dict[str, Any]], lang: str = "vi") 
 
 def grouped_bars(
     title: str, groups: list[str], series: list[tuple[str, dict[str, float]]], lang: str = "vi"
-) -> tuple[str, float, float]:
-    """Horizontal bars: one group per channel, one bar per model; returns (svg, w, h)."""
+) -> str:
+    """Horizontal bars: one group per channel, one bar per model."""
     palette = ["#4f46e5", "#0891b2", "#16a34a", "#ca8a04", "#dc2626", "#9333ea", "#64748b"]
     width, left, bar_h, gap, top = 820, 150, 11, 10, 56
     per = len(series) * bar_h + gap
@@ -210,4 +210,4 @@ def grouped_bars(
                 size=9,
                 fill="#374151",
             )
-    return svg.to_string(width, height, title), width, height
+    return svg.to_string(width, height, title)
