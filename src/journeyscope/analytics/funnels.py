@@ -32,11 +32,11 @@ from journeyscope.analytics.scope import (
     Sql,
     Step,
     customer_events,
-    event_name,
     field_sql,
 )
 from journeyscope.errors import InputError, unknown_name
 from journeyscope.events.export import write_relation
+from journeyscope.events.ingest import event_name
 from journeyscope.events.workspace import Workspace
 
 MODES: dict[str, int] = {

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from journeyscope.analytics.scope import Scope, Sql, customer_events, event_name
+from journeyscope.analytics.scope import Scope, Sql, customer_events
 from journeyscope.errors import unknown_name
+from journeyscope.events.ingest import event_name
 from journeyscope.events.workspace import Workspace
 
 LEVELS = ("event", "channel", "touchpoint", "channel_event")

@@ -24,10 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from journeyscope.analytics.scope import Scope, Sql, customer_events, event_name, field_sql
+from journeyscope.analytics.scope import Scope, Sql, customer_events, field_sql
 from journeyscope.analytics.touchpoints import PASSIVE
 from journeyscope.errors import unknown_name
 from journeyscope.events.export import write_relation
+from journeyscope.events.ingest import event_name
 from journeyscope.events.workspace import Workspace
 
 PERIODS = ("day", "week", "month")

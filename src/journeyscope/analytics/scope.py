@@ -6,7 +6,8 @@ text never becomes SQL text. The grammar (documented in docs/analytics.md)::
     filter  := clause ("and" clause)*
     clause  := FIELD OP VALUE | FIELD ["not"] "in" "(" VALUE ("," VALUE)* ")"
     OP      := = | != | <> | > | >= | < | <= | ~        (~ : contains, any case)
-    FIELD   := event | channel | touchpoint | source | currency | revenue | <identifier>
+    FIELD   := event | channel | touchpoint | source | currency | revenue | rating
+               | <identifier>
                | properties.KEY | KEY                   (any other name is a property)
     VALUE   := word | 'quoted text' | "quoted text" | number
 
@@ -22,12 +23,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from journeyscope.errors import InputError, Location
-from journeyscope.events.ingest import Query
+from journeyscope.events.ingest import Query, event_name
 from journeyscope.events.schema import IDENTIFIER_TYPES
 from journeyscope.events.workspace import Workspace
 
 COLUMNS = frozenset({"event", "channel", "touchpoint", "source", "currency", *IDENTIFIER_TYPES})
-NUMERIC = frozenset({"revenue"})
+NUMERIC = frozenset({"revenue", "rating"})
 #: Fields that live only in ``events``, not in the journey-ordered copy
 EVENT_ROW_ONLY = frozenset(IDENTIFIER_TYPES) | {"properties"}
 
@@ -69,7 +70,7 @@ class Clause:
 class Filter:
     clauses: tuple[Clause, ...] = ()
 
-    def sql(self, q: Query, alias: str = "") -> str:
+    def sql(self, q: Sql, alias: str = "") -> str:
         """``TRUE`` or the clauses joined by AND, every value bound as a parameter."""
         if not self.clauses:
             return "TRUE"
@@ -172,10 +173,10 @@ def parse_filter(text: str | None, field_name: str = "--where") -> Filter:
         i += 1
 
 
-def field_sql(name: str, q: Query, alias: str = "") -> str:
+def field_sql(name: str, q: Sql, alias: str = "") -> str:
     """The SQL expression of a field: a column, or a property read from the JSON."""
     prefix = f"{alias}." if alias else ""
-    if isinstance(q, Sql) and (name in EVENT_ROW_ONLY or name not in COLUMNS | NUMERIC | {"ts"}):
+    if name in EVENT_ROW_ONLY or name not in COLUMNS | NUMERIC | {"ts"}:
         q.event_row = True
     if name in COLUMNS or name in NUMERIC or name == "ts":
         return f"{prefix}{name}"
@@ -196,7 +197,7 @@ def _is_number(value: str) -> bool:
     return True
 
 
-def _clause_sql(c: Clause, q: Query, alias: str) -> str:
+def _clause_sql(c: Clause, q: Sql, alias: str) -> str:
     expr = field_sql(c.field, q, alias)
     numeric = c.field in NUMERIC or (
         c.op in (">", ">=", "<", "<=") and all(_is_number(v) for v in c.values)
@@ -226,7 +227,7 @@ class Step:
     filter: Filter = field(default_factory=Filter)
     label: str = ""
 
-    def sql(self, q: Query, alias: str = "") -> str:
+    def sql(self, q: Sql, alias: str = "") -> str:
         prefix = f"{alias}." if alias else ""
         name = None if self.event is None else event_name(self.event)
         parts = [] if name is None else [f"{prefix}event = {q.bind(name)}"]
@@ -270,11 +271,6 @@ def parse_step(text: str, field_name: str = "--steps") -> Step:
     name = m.group(1)
     flt = parse_filter(m.group(2), f"{field_name} {name}") if m.group(2) else Filter()
     return Step(None if name in ("*", "any") else event_name(name), flt, text.strip())
-
-
-def event_name(text: str) -> str:
-    """An event name as import stores it: trimmed, lower case, spaces as underscores."""
-    return text.strip().replace(" ", "_").lower()
 
 
 def parse_steps(text: str, field_name: str = "--steps") -> list[Step]:
@@ -329,7 +325,7 @@ class Scope:
             parse_filter(where),
         )
 
-    def sql(self, q: Query, alias: str = "e") -> str:
+    def sql(self, q: Sql, alias: str = "e") -> str:
         parts = [self.where.sql(q, alias)]
         if self.since:
             parts.append(f"{alias}.ts >= {q.bind(self.since)}")
@@ -352,7 +348,7 @@ def describe(c: Clause) -> str:
 
 
 def customer_events(
-    ws: Workspace, scope: Scope, q: Query, columns: str = "e.*", *, event_row: bool = False
+    ws: Workspace, scope: Scope, q: Sql, columns: str = "e.*", *, event_row: bool = False
 ) -> str:
     """SQL of the scoped events that belong to a customer (``customer_id`` and ``columns``).
 
@@ -364,11 +360,9 @@ def customer_events(
     """
     require_resolved(ws)
     where = scope.sql(q, "e")
-    needs_row = event_row or bool(getattr(q, "event_row", False))
-    if needs_row and isinstance(q, Sql):
-        q.event_row = True
+    q.event_row = q.event_row or event_row
     source = "journey_events"
-    if needs_row:
+    if q.event_row:
         extra = ", ".join(f"x.{c}" for c in sorted(EVENT_ROW_ONLY))
         source = f"(SELECT j.*, {extra} FROM journey_events j JOIN events x ON x.seq = j.seq)"
     select = columns if columns == "e.*" else f"e.customer_id, {columns}"

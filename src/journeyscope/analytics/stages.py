@@ -21,10 +21,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from journeyscope.analytics.scope import Scope, Sql, customer_events, event_name, parse_filter
+from journeyscope.analytics.scope import Scope, Sql, customer_events, parse_filter
 from journeyscope.errors import DocumentError, InputError, Location
 from journeyscope.events.export import write_relation
-from journeyscope.events.ingest import Query
+from journeyscope.events.ingest import event_name
 from journeyscope.events.workspace import Workspace
 from journeyscope.maps.io import load_data, parse, position_of
 from journeyscope.maps.problems import from_validation_error
@@ -112,7 +112,7 @@ def rules_for(
     return model, rules
 
 
-def stage_case(model: StageModel, rules: StageRules, q: Query, alias: str = "e") -> str:
+def stage_case(model: StageModel, rules: StageRules, q: Sql, alias: str = "e") -> str:
     """SQL: the stage index (0-based, model order) of an event, NULL for none.
 
     Needs ``nth`` (the event's occurrence number for its customer and name) in scope.
@@ -135,7 +135,7 @@ def stage_case(model: StageModel, rules: StageRules, q: Query, alias: str = "e")
 
 
 def staged_events_sql(
-    ws: Workspace, model: StageModel, rules: StageRules, scope: Scope, q: Query
+    ws: Workspace, model: StageModel, rules: StageRules, scope: Scope, q: Sql
 ) -> str:
     """Scoped customer events with ``stage`` (index or NULL)."""
     case = stage_case(model, rules, q, "s")  # first: it may need the full event row

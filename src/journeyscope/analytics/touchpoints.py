@@ -25,8 +25,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from journeyscope.analytics.scope import Scope, Sql, customer_events, event_name
+from journeyscope.analytics.scope import Scope, Sql, customer_events
 from journeyscope.analytics.stages import rules_for, staged_events_sql
+from journeyscope.events.ingest import event_name
 from journeyscope.events.workspace import Workspace
 
 PASSIVE = ("ad_impression", "message_sent", "email_sent", "order_delivered", "delivery_late")

@@ -194,8 +194,14 @@ def _ts(q: Query, expr: str, typ: str, fmt: str, zone: str) -> str:
     )
 
 
+def event_name(text: str) -> str:
+    """An event name as import stores it (the Python twin of :func:`_name_map`'s rule):
+    trimmed, lower case, spaces as underscores — so users may write ``Add To Cart``."""
+    return text.strip().replace(" ", "_").lower()
+
+
 def _name_map(q: Query, expr: str, names: dict[str, str]) -> str:
-    """Source names mapped to ours, the rest lower_snake_case."""
+    """Source names mapped to ours, the rest lower_snake_case (see :func:`event_name`)."""
     normal = f"lower(replace({expr}, ' ', '_'))"
     if not names:
         return normal

@@ -19,8 +19,9 @@ from typing import Any
 
 from journeyscope.analytics.attribution.models import Credits
 from journeyscope.analytics.attribution.paths import PathTable
-from journeyscope.analytics.scope import Scope, Sql, customer_events, event_name, field_sql
+from journeyscope.analytics.scope import Scope, Sql, customer_events, field_sql
 from journeyscope.errors import InputError
+from journeyscope.events.ingest import event_name
 from journeyscope.events.workspace import Workspace
 
 DIRECT = "(direct)"
