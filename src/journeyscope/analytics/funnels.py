@@ -34,7 +34,7 @@ from journeyscope.analytics.scope import (
     customer_events,
     field_sql,
 )
-from journeyscope.errors import InputError, unknown_name
+from journeyscope.errors import InputError, Location, unknown_name
 from journeyscope.events.export import write_relation
 from journeyscope.events.ingest import event_name
 from journeyscope.events.workspace import Workspace
@@ -68,7 +68,9 @@ class FunnelSpec:
             raise InputError(
                 f"a funnel needs 1 to {MAX_STEPS} steps, got {len(self.steps)}",
                 f"phễu cần từ 1 đến {MAX_STEPS} bước, nhận {len(self.steps)}",
+                location=Location(field="--steps"),
                 hint_en="--steps product_view,add_to_cart,checkout,purchase",
+                hint_vi="--steps product_view,add_to_cart,checkout,purchase",
             )
         if self.exclude and self.mode not in ("ordered", "unordered"):
             raise InputError(
@@ -78,14 +80,22 @@ class FunnelSpec:
                 hint_vi="windowFunnel của ClickHouse không có loại trừ; dùng --mode ordered",
             )
         if self.window <= timedelta(0):
-            raise InputError("the window must be positive", "cửa sổ thời gian phải dương")
+            raise InputError(
+                "the window must be longer than zero",
+                "cửa sổ thời gian phải lớn hơn 0",
+                location=Location(field="--window"),
+                hint_en="e.g. --window 7d (also 30m, 12h, 2w)",
+                hint_vi="ví dụ --window 7d (hoặc 30m, 12h, 2w)",
+            )
         if self.time_between is not None:
             a, b = self.time_between
             if not 1 <= a < b <= len(self.steps):
                 raise InputError(
                     f"--time-between needs two steps A,B with 1 <= A < B <= {len(self.steps)}",
                     f"--time-between cần hai bước A,B với 1 <= A < B <= {len(self.steps)}",
+                    location=Location(field="--time-between"),
                     hint_en="e.g. --time-between 2,4",
+                    hint_vi="ví dụ --time-between 2,4",
                 )
 
 

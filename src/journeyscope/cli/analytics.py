@@ -44,7 +44,7 @@ from journeyscope.cli import (
     out,
     stages_app,
 )
-from journeyscope.errors import InputError
+from journeyscope.errors import InputError, Location
 from journeyscope.events.workspace import Workspace
 from journeyscope.i18n import t
 from journeyscope.i18n.formatting import format_number
@@ -124,6 +124,9 @@ def _step_pair(text: str | None) -> tuple[int, int] | None:
         raise InputError(
             f"--time-between {text!r}: write two step numbers, e.g. 2,4",
             f"--time-between {text!r}: hãy viết hai số thứ tự bước, ví dụ 2,4",
+            location=Location(field="--time-between"),
+            hint_en="steps count from 1: --time-between 1,3 is from the first to the third",
+            hint_vi="bước đếm từ 1: --time-between 1,3 là từ bước đầu đến bước thứ ba",
         )
     return int(parts[0]), int(parts[1])
 
@@ -628,7 +631,9 @@ def _position(text: str) -> tuple[float, float]:
         raise InputError(
             f"--position {text!r}: two percentages for the first and last touch, at most 100",
             f"--position {text!r}: hai phần trăm cho điểm chạm đầu và cuối, tổng không quá 100",
+            location=Location(field="--position"),
             hint_en="e.g. --position 40,40 (the middle shares the other 20%)",
+            hint_vi="ví dụ --position 40,40 (các điểm giữa chia 20% còn lại)",
         )
     return first, last
 

@@ -20,7 +20,7 @@ from typing import Any
 from journeyscope.analytics.attribution.models import Credits
 from journeyscope.analytics.attribution.paths import PathTable
 from journeyscope.analytics.scope import Scope, Sql, customer_events, field_sql
-from journeyscope.errors import InputError
+from journeyscope.errors import InputError, Location
 from journeyscope.events.ingest import event_name
 from journeyscope.events.workspace import Workspace
 
@@ -41,11 +41,17 @@ class PathSpec:
             raise InputError(
                 f"--level must be channel or touchpoint, got {self.level!r}",
                 f"--level phải là channel hoặc touchpoint, nhận {self.level!r}",
+                location=Location(field="--level"),
+                hint_en="--level channel (the default) or --level touchpoint",
+                hint_vi="--level channel (mặc định) hoặc --level touchpoint",
             )
         if self.repeats not in ("keep", "collapse"):
             raise InputError(
                 f"--repeats must be keep or collapse, got {self.repeats!r}",
                 f"--repeats phải là keep hoặc collapse, nhận {self.repeats!r}",
+                location=Location(field="--repeats"),
+                hint_en="keep counts every touch; collapse merges consecutive repeats",
+                hint_vi="keep tính mọi điểm chạm; collapse gộp các lần lặp liên tiếp",
             )
 
 

@@ -30,7 +30,7 @@ from scipy.sparse import csr_matrix, identity
 from scipy.sparse.linalg import spsolve
 
 from journeyscope.analytics.attribution.paths import PathTable
-from journeyscope.errors import InputError
+from journeyscope.errors import InputError, Location
 
 RULES = ("first", "last", "linear", "position")
 MODELS = (*RULES, "time_decay", "markov", "shapley")
@@ -70,7 +70,9 @@ def attribute(
         raise InputError(
             f"unknown attribution model {model!r}",
             f"không có mô hình phân bổ {model!r}",
+            location=Location(field="--model"),
             hint_en=f"choose one of: {', '.join(MODELS)}",
+            hint_vi=f"chọn một trong: {', '.join(MODELS)}",
         )
     if model == "markov":
         return markov(table, order)
@@ -214,6 +216,9 @@ def markov(table: PathTable, order: int = 1) -> Credits:
         raise InputError(
             f"Markov order must be 1, 2 or 3, got {order}",
             f"bậc Markov phải là 1, 2 hoặc 3, nhận {order}",
+            location=Location(field="--order"),
+            hint_en="--order 1 (the default) is what ChannelAttribution compares with",
+            hint_vi="--order 1 (mặc định) là bậc để so với ChannelAttribution",
         )
     chain = _Chain(table, order)
     base, base_value = chain.solve()

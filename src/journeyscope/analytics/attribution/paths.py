@@ -51,9 +51,15 @@ class PathTable:
         self.nulls.append(nulls)
 
 
-def _bad(path: Path, line: int, column: str, en: str, vi: str, hint: str) -> InputError:
+def _bad(
+    path: Path, line: int, column: str, en: str, vi: str, hint: str, hint_vi: str
+) -> InputError:
     return InputError(
-        en, vi, location=Location(file=str(path), line=line, field=column), hint_en=hint
+        en,
+        vi,
+        location=Location(file=str(path), line=line, field=column),
+        hint_en=hint,
+        hint_vi=hint_vi,
     )
 
 
@@ -89,6 +95,7 @@ def read_path_file(
                 f"no column {col!r} (columns: {', '.join(header)})",
                 f"không có cột {col!r} (các cột: {', '.join(header)})",
                 "name the columns with --path-col/--conv-col/--value-col/--null-col",
+                "đặt tên cột bằng --path-col/--conv-col/--value-col/--null-col",
             )
     table = PathTable(channels=[])
     for line, row in enumerate(reader, start=2):
@@ -103,6 +110,7 @@ def read_path_file(
                 f"the path {raw!r} looks separated by {other!r}, not {sep!r}",
                 f"đường đi {raw!r} có vẻ phân tách bằng {other!r}, không phải {sep!r}",
                 f"pass --sep {other!r} (channel names may not contain it)",
+                f"dùng --sep {other!r} (tên kênh không được chứa ký tự này)",
             )
         if not raw.strip() or any(not n for n in names):
             raise _bad(
@@ -112,6 +120,7 @@ def read_path_file(
                 "an empty path or an empty step in it",
                 "đường đi rỗng hoặc có bước rỗng",
                 f"write channels separated by {sep!r}, e.g. facebook {sep} zalo",
+                f"viết các kênh cách nhau bởi {sep!r}, ví dụ facebook {sep} zalo",
             )
         numbers = []
         for col in (conv_col, value_col, null_col):
@@ -130,6 +139,7 @@ def read_path_file(
                     f"{col} must be a number ≥ 0, got {row.get(col)!r}",
                     f"{col} phải là số ≥ 0, nhận {row.get(col)!r}",
                     "fix the count on that line",
+                    "sửa số đếm ở dòng đó",
                 )
             numbers.append(number)
         conversions, value, nulls = numbers
@@ -142,5 +152,6 @@ def read_path_file(
             "no paths in the file",
             "tệp không có đường đi nào",
             "one path per line after the header",
+            "mỗi dòng sau dòng tiêu đề là một đường đi",
         )
     return table
