@@ -13,23 +13,14 @@ of all conversions).
 from __future__ import annotations
 
 import json
-import shutil
 
-from common import bench_args, best_of, machine, make_events, measure
+from common import RESOLVED_WORKSPACE, bench_args, machine, run_pair
 
-SETUP = """
-import sys, time
-from pathlib import Path
-from journeyscope.events.workspace import Workspace
-from journeyscope.events.ingest import ingest_files
-from journeyscope.events.mapping import load_mapping
-from journeyscope.identity.resolve import resolve
+SETUP = (
+    RESOLVED_WORKSPACE
+    + """
 from journeyscope.analytics.attribution.journeys import PathSpec, build_paths
 from journeyscope.analytics.scope import Scope
-ws = Workspace.init(Path(sys.argv[2]))
-t = time.perf_counter()
-ingest_files(ws, [Path(sys.argv[1])], load_mapping(None))
-resolve(ws)
 table, info = build_paths(ws, PathSpec(), Scope())
 with open(sys.argv[2] + "/paths.csv", "w", encoding="utf-8") as out:
     out.write("path;total_conversions;total_conversion_value;total_null\\n")
@@ -39,6 +30,7 @@ seconds = time.perf_counter() - t
 extra = {"paths": len(table.paths), "conversions": table.total_conversions}
 ws.close()
 """
+)
 
 OURS = """
 import sys, time, json
@@ -72,15 +64,9 @@ extra = {"credits": dict(zip(r["channel_name"], r["total_conversions"]))}
 
 def main() -> None:
     args = bench_args(__doc__)
-    source = make_events(args.data / f"events-{args.events}.parquet", args.events)
-    ws = args.data / f"attribution-ws-{args.events}"
-    shutil.rmtree(ws, ignore_errors=True)
-    setup = measure(SETUP, str(source), str(ws))
-    ours = best_of(args.repeat, OURS, str(source), str(ws))
-    theirs = best_of(args.repeat, CA, str(source), str(ws))
+    setup, ours, theirs = run_pair(args, "attribution", SETUP, OURS, CA)
     total = setup["conversions"]
     gap = max(abs(ours["credits"][c] - theirs["credits"].get(c, 0.0)) for c in ours["credits"])
-    shutil.rmtree(ws, ignore_errors=True)
     print(
         json.dumps(
             {

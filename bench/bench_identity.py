@@ -14,9 +14,8 @@ identically. The goal (issue 3): ours at most 0.2× networkx's time.
 from __future__ import annotations
 
 import json
-import shutil
 
-from common import bench_args, best_of, machine, make_events, measure
+from common import bench_args, machine, run_pair
 
 SETUP = """
 import sys, time
@@ -84,17 +83,11 @@ extra = {"components": len(components), "same_partition": same}
 
 def main() -> None:
     args = bench_args(__doc__)
-    source = make_events(args.data / f"events-{args.events}.parquet", args.events)
-    ws = args.data / f"identity-ws-{args.events}"
-    shutil.rmtree(ws, ignore_errors=True)
-    measure(SETUP, str(source), str(ws))
-    ours = best_of(args.repeat, OURS, str(source), str(ws))
-    theirs = best_of(args.repeat, NETWORKX, str(source), str(ws))
+    _, ours, theirs = run_pair(args, "identity", SETUP, OURS, NETWORKX)
     if not theirs["same_partition"]:
         raise SystemExit("networkx found a different partition")
     if not ours["identifiers_complete"]:
         raise SystemExit("resolve lost identifiers: distinct values differ from the events")
-    shutil.rmtree(ws, ignore_errors=True)
     ratio = ours["seconds"] / theirs["seconds"]
     print(
         json.dumps(

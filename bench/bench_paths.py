@@ -12,21 +12,12 @@ answers). The edge counts must be equal.
 from __future__ import annotations
 
 import json
-import shutil
 
-from common import bench_args, best_of, machine, make_events, measure
+from common import RESOLVED_WORKSPACE, bench_args, machine, run_pair
 
-SETUP = """
-import sys, time
-from pathlib import Path
-from journeyscope.events.workspace import Workspace
-from journeyscope.events.ingest import ingest_files
-from journeyscope.events.mapping import load_mapping
-from journeyscope.identity.resolve import resolve
-ws = Workspace.init(Path(sys.argv[2]))
-t = time.perf_counter()
-ingest_files(ws, [Path(sys.argv[1])], load_mapping(None))
-resolve(ws)
+SETUP = (
+    RESOLVED_WORKSPACE
+    + """
 ws.con.execute(
     "COPY (SELECT CAST(customer_id AS VARCHAR) AS case_id, event AS activity, "
     "ts::TIMESTAMPTZ AS ts, event_id FROM journey_events) TO '"
@@ -35,6 +26,7 @@ seconds = time.perf_counter() - t
 ws.close()
 extra = {}
 """
+)
 
 OURS = """
 import sys, time
@@ -66,15 +58,9 @@ extra = {"edges": len(dfg), "transitions": int(sum(dfg.values()))}
 
 def main() -> None:
     args = bench_args(__doc__)
-    source = make_events(args.data / f"events-{args.events}.parquet", args.events)
-    ws = args.data / f"paths-ws-{args.events}"
-    shutil.rmtree(ws, ignore_errors=True)
-    measure(SETUP, str(source), str(ws))
-    ours = best_of(args.repeat, OURS, str(source), str(ws))
-    theirs = best_of(args.repeat, PM4PY, str(source), str(ws))
+    _, ours, theirs = run_pair(args, "paths", SETUP, OURS, PM4PY)
     if (ours["edges"], ours["transitions"]) != (theirs["edges"], theirs["transitions"]):
         raise SystemExit(f"different graphs: ours {ours} pm4py {theirs}")
-    shutil.rmtree(ws, ignore_errors=True)
     print(
         json.dumps(
             {

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -102,6 +103,39 @@ def measure(code: str, *args: str) -> dict[str, Any]:
         tail = proc.stderr[-2000:]
         raise SystemExit(f"benchmark step failed ({proc.returncode}):\n{tail}")
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+#: Start of a setup step: a workspace at argv[2] with the Parquet at argv[1] imported and
+#: identities resolved (timed from here as ``t``); the step goes on to write what the peer reads.
+RESOLVED_WORKSPACE = """
+import sys, time
+from pathlib import Path
+from journeyscope.events.workspace import Workspace
+from journeyscope.events.ingest import ingest_files
+from journeyscope.events.mapping import load_mapping
+from journeyscope.identity.resolve import resolve
+ws = Workspace.init(Path(sys.argv[2]))
+t = time.perf_counter()
+ingest_files(ws, [Path(sys.argv[1])], load_mapping(None))
+resolve(ws)
+"""
+
+
+def run_pair(
+    args: argparse.Namespace, name: str, setup: str, ours: str, theirs: str
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The synthetic events, a fresh workspace for ``setup``, then the best of our step and
+    of the peer's, back to back; the workspace is removed afterwards."""
+    source = make_events(args.data / f"events-{args.events}.parquet", args.events)
+    ws = args.data / f"{name}-ws-{args.events}"
+    shutil.rmtree(ws, ignore_errors=True)
+    try:
+        prepared = measure(setup, str(source), str(ws))
+        mine = best_of(args.repeat, ours, str(source), str(ws))
+        peer = best_of(args.repeat, theirs, str(source), str(ws))
+    finally:
+        shutil.rmtree(ws, ignore_errors=True)
+    return prepared, mine, peer
 
 
 def best_of(repeat: int, code: str, *args: str) -> dict[str, Any]:
