@@ -19,8 +19,9 @@ else
   python -m pip install --quiet -e .
 fi
 
-# compile the funnel engine now (numba caches it), not during the first funnel
+# compile the funnel and path engines now (numba caches them), not on first use
 python -m journeyscope.analytics.funnel_kernel
+python -m journeyscope.analytics.attribution.path_kernel
 
 if ! command -v chromium >/dev/null 2>&1 && [ -z "${JOURNEYSCOPE_CHROMIUM:-}" ]; then
   sudo_cmd=""

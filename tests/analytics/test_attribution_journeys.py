@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from journeyscope.analytics.attribution.journeys import PathSpec, build_paths, time_decay
+from journeyscope.analytics.attribution.journeys import (
+    PathSpec,
+    build_paths,
+    build_paths_sql,
+    time_decay,
+)
 from journeyscope.analytics.attribution.models import attribute
 from journeyscope.analytics.scope import Scope
 from tests.analytics.conftest import MakeWorkspace
@@ -105,3 +112,103 @@ def test_zalo_drives_conversions(cli: Cli, demo_workspace: Path, demo_sources: P
     outreach = ("zalo", "sms", "email", "facebook", "google_ads", "tiktok")
     credits = {c: data["conversions"].get(c, 0.0) for c in outreach}
     assert max(credits, key=lambda c: credits[c]) == facts["driving_channel"]["channel"]
+
+
+# --- the compiled path pass against its SQL twin and a plain-Python reading -----------------
+
+JOURNEY_EVENT = st.fixed_dictionaries(
+    {
+        "user_id": st.sampled_from(["a", "b", "c", "d"]),
+        "event": st.sampled_from(["purchase", "product_view", "ad_click"]),
+        "channel": st.sampled_from(["web", "zalo", "shopee"]),
+        "day": st.integers(1, 9),
+        "hour": st.sampled_from([0, 12]),  # coarse times: many ties
+    }
+)
+
+
+def _events(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for i, e in enumerate(raw):
+        row = {k: v for k, v in e.items() if k not in ("day", "hour")}
+        row.update(event_id=str(i), ts=day(e["day"], e["hour"]))
+        if e["event"] == "purchase":  # the same value for purchases at one instant
+            row["revenue"] = e["day"] * 10 + e["hour"]
+        out.append(row)
+    return out
+
+
+def _reference(
+    events: list[dict[str, Any]], lookback_days: int, half_life_days: float
+) -> tuple[dict[tuple[str, ...], list[float]], dict[str, float]]:
+    """Paths and time-decay credits read straight off the events, one customer at a time."""
+    paths: dict[tuple[str, ...], list[float]] = {}
+    decay: dict[str, float] = {}
+    for person in {e["user_id"] for e in events}:
+        mine = sorted(
+            (e for e in events if e["user_id"] == person),
+            key=lambda e: (e["ts"], int(e["event_id"])),
+        )
+        convs = [e for e in mine if e["event"] == "purchase"]
+        owner: dict[int, list[dict[str, Any]]] = {i: [] for i in range(len(convs))}
+        tail = []
+        for t in (e for e in mine if e["event"] != "purchase"):
+            after = [i for i, c in enumerate(convs) if c["ts"] >= t["ts"]]
+            (owner[after[0]] if after else tail).append(t)
+        for i, c in enumerate(convs):
+            when = datetime.fromisoformat(c["ts"])
+            touches = [
+                t
+                for t in owner[i]
+                if when - datetime.fromisoformat(t["ts"]) <= timedelta(days=lookback_days)
+            ]
+            key = tuple(t["channel"] for t in touches) or ("(direct)",)
+            paths.setdefault(key, [0, 0, 0])
+            paths[key][0] += 1
+            paths[key][1] += c["revenue"]
+            ages = [
+                (when - datetime.fromisoformat(t["ts"])).total_seconds() / 86400 for t in touches
+            ]
+            weights = [2 ** (-a / half_life_days) for a in ages] or [1.0]
+            for name, w in zip(key, weights, strict=True):
+                decay[name] = decay.get(name, 0.0) + w / sum(weights)
+        if tail:
+            key = tuple(t["channel"] for t in tail)
+            paths.setdefault(key, [0, 0, 0])
+            paths[key][2] += 1
+    return paths, decay
+
+
+def _as_dict(table: Any) -> dict[tuple[str, ...], list[float]]:
+    """Path → [conversions, value, nulls], summing rows that name the same path."""
+    out: dict[tuple[str, ...], list[float]] = {}
+    for p, *counts in zip(table.paths, table.conversions, table.value, table.nulls, strict=True):
+        row = out.setdefault(tuple(table.channels[i] for i in p), [0, 0, 0])
+        row[:] = [x + y for x, y in zip(row, counts, strict=True)]
+    return out
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(raw=st.lists(JOURNEY_EVENT, min_size=1, max_size=24), lookback=st.integers(1, 5))
+def test_compiled_paths_equal_sql_and_reference(
+    make_workspace: MakeWorkspace, raw: list[dict[str, Any]], lookback: int
+) -> None:
+    events = _events(raw)
+    ws = make_workspace(events)
+    spec = PathSpec(lookback=timedelta(days=lookback))
+    table, info = build_paths(ws, spec, Scope())
+    sql_table, sql_info = build_paths_sql(ws, spec, Scope())
+    expected, decay = _reference(events, lookback, 1.5)
+    assert _as_dict(table) == _as_dict(sql_table) == expected
+    assert info == sql_info
+    credits = time_decay(ws, spec, Scope(), timedelta(days=1.5))
+    assert credits.conversions == pytest.approx(decay)
+    collapsed, _ = build_paths(ws, PathSpec(lookback=spec.lookback, repeats="collapse"), Scope())
+    sql_collapsed, _ = build_paths_sql(
+        ws, PathSpec(lookback=spec.lookback, repeats="collapse"), Scope()
+    )
+    assert _as_dict(collapsed) == _as_dict(sql_collapsed)

@@ -13,10 +13,15 @@ collapse``); Markov collapses consecutive repeats itself either way.
 
 from __future__ import annotations
 
+import math
+import sys
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import numpy as np
+
+from journeyscope.analytics.attribution import path_kernel
 from journeyscope.analytics.attribution.models import Credits
 from journeyscope.analytics.attribution.paths import PathTable
 from journeyscope.analytics.scope import Scope, Sql, customer_events, field_sql
@@ -57,9 +62,10 @@ class PathSpec:
 
 def _touches_sql(ws: Workspace, spec: PathSpec, scope: Scope, q: Sql) -> str:
     """Each touch with the conversion it leads to (NULL: none within the lookback)."""
-    node = "e.channel" if spec.level == "channel" else "coalesce(e.touchpoint, e.channel)"
     value = field_sql(spec.value, q, "e")
-    base = customer_events(ws, scope, q, f"e.ts, e.seq, e.event, {node} AS node, {value} AS v")
+    base = customer_events(
+        ws, scope, q, f"e.ts, e.seq, e.event, {_node(spec)} AS node, {value} AS v"
+    )
     conv = q.bind(event_name(spec.conversion))
     lookback = q.bind(spec.lookback.total_seconds())
     return f"""
@@ -76,6 +82,10 @@ def _touches_sql(ws: Workspace, spec: PathSpec, scope: Scope, q: Sql) -> str:
         ASOF LEFT JOIN conv c ON c.customer_id = t.customer_id AND c.ts >= t.ts"""
 
 
+def _node(spec: PathSpec) -> str:
+    return "e.channel" if spec.level == "channel" else "coalesce(e.touchpoint, e.channel)"
+
+
 def _sources(ws: Workspace, spec: PathSpec, scope: Scope, q: Sql) -> tuple[str, str, str]:
     """The touches SQL, the bound conversion event name, and the conversions SQL."""
     spec.check()
@@ -85,8 +95,11 @@ def _sources(ws: Workspace, spec: PathSpec, scope: Scope, q: Sql) -> tuple[str, 
     return touches, conv, customer_events(ws, scope, q, f"e.ts, e.seq, e.event, {value} AS v")
 
 
-def build_paths(ws: Workspace, spec: PathSpec, scope: Scope) -> tuple[PathTable, dict[str, Any]]:
-    """Aggregated paths (conversions, value, nulls) from the workspace."""
+def build_paths_sql(
+    ws: Workspace, spec: PathSpec, scope: Scope
+) -> tuple[PathTable, dict[str, Any]]:
+    """Aggregated paths computed wholly in SQL: the portable twin of :func:`build_paths`,
+    which the conformance tests hold it equal to."""
     q = Sql()
     touches, conv, conversions = _sources(ws, spec, scope, q)
     collapse = spec.repeats == "collapse"
@@ -121,38 +134,136 @@ def build_paths(ws: Workspace, spec: PathSpec, scope: Scope) -> tuple[PathTable,
         if collapse:
             steps = [s for i, s in enumerate(steps) if i == 0 or steps[i - 1] != s]
         table.add([str(s) for s in steps], float(conversions_n), float(value_sum), float(nulls))
-    info = {
+    return table, _info(table, direct)
+
+
+def _info(table: PathTable, direct: int) -> dict[str, Any]:
+    return {
         "paths": len(table.paths),
-        "null_journeys": sum(table.nulls),
+        "null_journeys": math.fsum(table.nulls),
         "conversions_without_touches": direct,
     }
-    return table, info
+
+
+@dataclass
+class _Cut:
+    """Every customer's journey cut into slices of the touch arrays (see path_kernel)."""
+
+    nodes: list[str]
+    t_node: np.ndarray  # every touch's node code, journey after journey
+    t_ts: np.ndarray  # and its time (µs)
+    a: np.ndarray  # path slices [a, b) of the touches: conversions first, then nulls
+    b: np.ndarray
+    c_ts: np.ndarray  # per conversion: time and value
+    c_value: np.ndarray
+
+    @property
+    def conversions(self) -> int:
+        return len(self.c_ts)
+
+
+def _cut(ws: Workspace, spec: PathSpec, scope: Scope, *, sort: bool = False) -> _Cut:
+    """Read the scoped events once, in journey order, and cut them into paths."""
+    spec.check()
+    q = Sql()
+    value = field_sql(spec.value, q, "e")
+    base = customer_events(
+        ws, scope, q, f"e.ts, e.seq, e.event, {_node(spec)} AS node, {value} AS v"
+    )
+    conv = q.bind(event_name(spec.conversion))
+    nodes = [
+        str(r[0])
+        for r in ws.con.execute(
+            f"SELECT DISTINCT node FROM ({base}) WHERE event <> {conv} AND node IS NOT NULL "
+            "ORDER BY node",
+            dict(q.params),
+        ).fetchall()
+    ]
+    names = q.bind(nodes)
+    order = " ORDER BY customer_id, ts, seq" if q.event_row or sort else ""
+    # journey_events is stored in (customer, time, seq) order and a filtered scan keeps
+    # it; only a join to the full event row needs a sort (as in funnels)
+    cols = ws.con.execute(
+        f"""SELECT customer_id, epoch_us(ts) AS us,
+            CAST(CASE WHEN event = {conv} THEN -1 ELSE list_position({names}, node) - 1 END
+                 AS INTEGER) AS n
+        FROM ({base}) WHERE event = {conv} OR node IS NOT NULL{order}""",
+        q.params,
+    ).fetchnumpy()
+    paid = ws.con.execute(
+        f"""SELECT customer_id, coalesce(TRY_CAST(v AS DOUBLE), 0) AS v
+        FROM ({base}) WHERE event = {conv}{order}""",
+        {k: v for k, v in q.params.items() if f"${k}" != names},
+    ).fetchnumpy()
+    cust = np.asarray(cols["customer_id"], np.int64)
+    ts = np.asarray(cols["us"], np.int64)
+    _compile_notice()
+    t_node, t_ts, c_row, a, b, n_conv = path_kernel.conversion_slices(
+        cust, ts, np.asarray(cols["n"], np.int32), int(spec.lookback.total_seconds() * 1e6)
+    )
+    if n_conv < 0 or not np.array_equal(np.asarray(paid["customer_id"], np.int64), cust[c_row]):
+        if sort:
+            raise AssertionError("sorted journeys came back out of order")  # pragma: no cover
+        return _cut(ws, spec, scope, sort=True)  # never seen: a scan did not keep the order
+    values = np.asarray(paid["v"], np.float64)
+    return _Cut(nodes, t_node, t_ts, a, b, ts[c_row], values)
+
+
+def _compile_notice() -> None:
+    if not path_kernel.compiled_already():
+        sys.stderr.write(
+            "compiling the path engine (first use after install, some seconds) / "
+            "đang biên dịch bộ dựng đường đi (lần đầu sau khi cài, vài giây)\n"
+        )
+
+
+def build_paths(ws: Workspace, spec: PathSpec, scope: Scope) -> tuple[PathTable, dict[str, Any]]:
+    """Aggregated paths (conversions, value, nulls) from the workspace, in one ordered pass
+    over its journeys (compiled); equal to :func:`build_paths_sql`."""
+    cut = _cut(ws, spec, scope)
+    collapse = spec.repeats == "collapse"
+    a, b, n_conv = cut.a, cut.b, cut.conversions
+    group, first, lengths = path_kernel.group_paths(cut.t_node, a, b, collapse)
+    size = len(first)
+    conversions = np.bincount(group[:n_conv], minlength=size).astype(np.float64)
+    value = np.bincount(group[:n_conv], weights=cut.c_value, minlength=size)
+    nulls = np.bincount(group[n_conv:], minlength=size).astype(np.float64)
+    channels = list(cut.nodes)
+    direct = int(np.count_nonzero(lengths[:n_conv] == 0))
+    if direct:
+        channels.append(DIRECT)
+    table = PathTable(channels=channels)
+    for g in np.lexsort((first, -nulls, -conversions)):
+        i = int(first[g])
+        seq = cut.t_node[a[i] : b[i]].tolist()
+        if collapse:
+            seq = [x for k, x in enumerate(seq) if k == 0 or seq[k - 1] != x]
+        table.paths.append(tuple(seq) if seq else (len(cut.nodes),))
+        table.conversions.append(float(conversions[g]))
+        table.value.append(float(value[g]))
+        table.nulls.append(float(nulls[g]))
+    return table, _info(table, direct)
 
 
 def time_decay(ws: Workspace, spec: PathSpec, scope: Scope, half_life: timedelta) -> Credits:
     """Each touch weighs 2^(−age / half-life) at its conversion; weights sum to 1 per
     conversion (a conversion with no touch credits ``(direct)``)."""
-    q = Sql()
-    touches, conv, conversions = _sources(ws, spec, scope, q)
-    half = q.bind(half_life.total_seconds())
-    rows = ws.con.execute(
-        f"""WITH t AS ({touches}),
-        conv AS (SELECT seq, ts, coalesce(TRY_CAST(v AS DOUBLE), 0) AS value
-                 FROM ({conversions}) WHERE event = {conv}),
-        w AS (
-            SELECT c.seq, c.value, coalesce(t.node, '{DIRECT}') AS node,
-                   CASE WHEN t.node IS NULL THEN 1.0
-                        ELSE pow(2, -(epoch(c.ts) - epoch(t.ts)) / {half}) END AS w
-            FROM conv c LEFT JOIN t ON t.conv_seq = c.seq
-        )
-        SELECT node, sum(w / tot), sum(value * w / tot) FROM (
-            SELECT *, sum(w) OVER (PARTITION BY seq) AS tot FROM w
-        ) GROUP BY node""",
-        q.params,
-    ).fetchall()
+    cut = _cut(ws, spec, scope)
+    conv, value = path_kernel.decay_credits(
+        cut.t_node,
+        cut.t_ts,
+        cut.c_ts,
+        cut.a[: cut.conversions],
+        cut.b[: cut.conversions],
+        cut.c_value,
+        half_life.total_seconds() * 1_000_000,
+        len(cut.nodes),
+    )
+    names = [*cut.nodes, DIRECT]
+    used = [i for i in range(len(names)) if conv[i] > 0]
     return Credits(
         "time_decay",
-        {str(n): float(c) for n, c, _ in rows},
-        {str(n): float(v) for n, _, v in rows},
+        {names[i]: float(conv[i]) for i in used},
+        {names[i]: float(value[i]) for i in used},
         extra={"half_life_seconds": half_life.total_seconds()},
     )
