@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from journeyscope.analytics.attribution.models import attribute
+from journeyscope.analytics.attribution.models import attribute, transition_rows
 from journeyscope.analytics.attribution.paths import PathTable, read_path_file
 from journeyscope.errors import InputError
 from tests.conftest import Result, shared_data
@@ -83,6 +83,37 @@ def test_shapley_is_the_shapley_value(rows: list[Any]) -> None:
     truth = brute_shapley(table)
     assert {k: ours.get(k, 0.0) for k in truth} == pytest.approx(truth, abs=1e-9)
     assert math.fsum(ours.values()) == pytest.approx(table.total_conversions)
+
+
+def counted_chain(table: PathTable, order: int) -> dict[tuple[str, str], float]:
+    """Transition probabilities counted one walk at a time, as the definition reads."""
+    moves: dict[tuple[str, str], float] = {}
+    for path, conv, nulls in zip(table.paths, table.conversions, table.nulls, strict=True):
+        names = [table.channels[c] for c in path]
+        seq = [n for i, n in enumerate(names) if i == 0 or names[i - 1] != n]
+        states = ["(start)"] + [
+            " > ".join(seq[max(0, i + 1 - order) : i + 1]) for i in range(len(seq))
+        ]
+        for a, b in itertools.pairwise(states):
+            moves[(a, b)] = moves.get((a, b), 0.0) + conv + nulls
+        for end, weight in (("(conversion)", conv), ("(null)", nulls)):
+            if weight:
+                moves[(states[-1], end)] = moves.get((states[-1], end), 0.0) + weight
+    leaving: dict[str, float] = {}
+    for (a, _), w in moves.items():
+        leaving[a] = leaving.get(a, 0.0) + w
+    return {(a, b): w / leaving[a] for (a, b), w in moves.items() if w}
+
+
+@settings(max_examples=60, deadline=None)
+@given(paths_st, st.integers(1, 3))
+def test_markov_chain_of_every_order_is_the_counted_one(rows: list[Any], order: int) -> None:
+    table = PathTable(channels=[])
+    for names, conv, nulls in rows:
+        table.add(names, float(conv), float(conv) * 10, float(nulls))
+    assume(any(c + n for _, c, n in rows))  # no walk, no chain
+    got = {(a, b): p for a, b, p in transition_rows(table, order)}
+    assert got == pytest.approx(counted_chain(table, order))
 
 
 @settings(max_examples=60, deadline=None)
@@ -231,3 +262,32 @@ def test_exports_position_and_chart(cli: Cli, tmp_path: Path) -> None:
     assert r.json()["conversions"] == pytest.approx({"x": 3, "y": 2, "z": 5})  # type: ignore[index]
     bad = cli("attribution", "--paths", source, "--conv-col", "conv", "--position", "70,50")
     assert bad.code == 2 and "at most 100" in bad.err
+
+
+def test_shapley_equals_the_mta_package() -> None:
+    """mta 0.0.9 (MIT) computes the Shapley value by its definition over all 2^11
+    coalitions of the sample's 12 channels; our per-path equal split gives the same numbers."""
+    source = shared_data("channelattribution-paths", "Data.csv")
+    import pandas as pd
+    from mta import MTA
+
+    ours = attribute(read_path_file(source), "shapley").conversions
+    for loops in (False, True):  # mta collapses repeats or not: the channel sets are the same
+        model = MTA(data=pd.read_csv(source, sep=";"), allow_loops=loops)
+        theirs = dict(model.shapley(normalize=False).attribution["shapley"])
+        assert ours == pytest.approx(theirs, abs=1e-6)
+    assert math.fsum(ours.values()) == pytest.approx(19_785)
+
+
+@given(st.lists(st.integers(0, 50), min_size=1, max_size=40))
+def test_counting_unique_equals_numpy(values: list[int]) -> None:
+    import numpy as np
+
+    from journeyscope.analytics.attribution.models import _unique
+
+    arr = np.array(values, np.int64)
+    expected, inverse = np.unique(arr, return_inverse=True)
+    for bound in (51, 1 << 23):  # counted, then sorted
+        found, at = _unique(arr, bound)
+        assert found.tolist() == expected.tolist()
+        assert at.tolist() == inverse.reshape(-1).tolist()

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -124,57 +125,81 @@ def shapley(table: PathTable) -> Credits:
     return Credits("shapley", dict(conv), dict(val))
 
 
-def _collapse(path: tuple[int, ...]) -> tuple[int, ...]:
-    out: list[int] = []
-    for ch in path:
-        if not out or out[-1] != ch:
-            out.append(ch)
-    return tuple(out)
+def _flat(table: PathTable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The paths that carry journeys, as one array of channels with consecutive repeats
+    collapsed, each position's path index, and the kept paths' indexes."""
+    walks = np.asarray(table.conversions, float) + np.asarray(table.nulls, float)
+    kept = np.flatnonzero(walks > 0)
+    paths = [table.paths[i] for i in kept]
+    lengths = np.fromiter(map(len, paths), np.int64, count=len(paths))
+    flat = np.fromiter(chain.from_iterable(paths), np.int64, count=int(lengths.sum()))
+    owner = np.repeat(np.arange(len(paths)), lengths)
+    keep = np.ones(len(flat), bool)
+    keep[1:] = (flat[1:] != flat[:-1]) | (owner[1:] != owner[:-1])
+    return flat[keep], owner[keep], kept
+
+
+def _unique(values: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)`` for integers in ``[0, bound)``: by
+    counting, not sorting, when the range is small (order 1 always is)."""
+    if bound > 1 << 22:
+        found, inverse = np.unique(values, return_inverse=True)
+        return found, inverse.reshape(-1)
+    seen = np.zeros(bound, bool)
+    seen[values] = True
+    found = np.flatnonzero(seen)
+    rank = np.cumsum(seen) - 1
+    return found, rank[values]
 
 
 class _Chain:
-    """Transition counts between k-gram states, with start, conversion and null."""
+    """Transition counts between k-gram states, with start, conversion and null.
+
+    Built with array operations: each position's state (its last k channels within the
+    path) is encoded as one integer in base (channels + 1), so states and moves are found
+    by ``np.unique`` rather than a Python loop over paths.
+    """
 
     def __init__(self, table: PathTable, order: int) -> None:
-        self.states: dict[tuple[int, ...], int] = {(): 0}  # () is start
-        moves: dict[tuple[int, int], float] = defaultdict(float)
-        to_conv: dict[int, float] = defaultdict(float)
-        to_null: dict[int, float] = defaultdict(float)
-        conv_value: dict[int, float] = defaultdict(float)
-        for path, c, v, n in zip(
-            table.paths, table.conversions, table.value, table.nulls, strict=True
-        ):
-            walks = c + n
-            if walks <= 0:
-                continue
-            prev = 0
-            seq = _collapse(path)
-            for i in range(len(seq)):
-                state = seq[max(0, i + 1 - order) : i + 1]
-                sid = self.states.setdefault(state, len(self.states))
-                moves[(prev, sid)] += walks
-                prev = sid
-            to_conv[prev] += c
-            to_null[prev] += n
-            conv_value[prev] += v
-        size = len(self.states)
-        out = np.zeros(size)
-        for (a, _), w in moves.items():
-            out[a] += w
-        for s in range(size):
-            out[s] += to_conv[s] + to_null[s]
+        flat, owner, kept = _flat(table)
+        base = len(table.channels) + 1
+        code = flat + 1
+        for j in range(1, order):
+            back = np.zeros(len(flat), np.int64)
+            back[j:] = np.where(owner[j:] == owner[:-j], flat[:-j] + 1, 0)
+            code = code + back * base**j
+        codes, sid = _unique(code, base**order)
+        sid = sid + 1  # 0 is start
+        size = len(codes) + 1
+        self.states: dict[tuple[int, ...], int] = {(): 0}
+        for i, packed in enumerate(codes.tolist()):
+            digits, rest = [], packed
+            while rest:
+                digits.append(rest % base - 1)
+                rest //= base
+            self.states[tuple(reversed([d for d in digits if d >= 0]))] = i + 1
+        conv = np.asarray(table.conversions, float)[kept]
+        nulls = np.asarray(table.nulls, float)[kept]
+        value = np.asarray(table.value, float)[kept]
+        first = np.ones(len(flat), bool)
+        first[1:] = owner[1:] != owner[:-1]
+        prev = np.where(first, 0, np.roll(sid, 1))
+        moves = prev * size + sid
+        pairs, at = _unique(moves, size * size)
+        counts = np.bincount(at, weights=(conv + nulls)[owner], minlength=len(pairs))
+        last = np.ones(len(flat), bool)
+        last[:-1] = owner[:-1] != owner[1:]
+        end_state = sid[last]
+        to_conv = np.bincount(end_state, weights=conv, minlength=size)
+        to_null = np.bincount(end_state, weights=nulls, minlength=size)
+        conv_value = np.bincount(end_state, weights=value, minlength=size)
+        out = np.bincount(pairs // size, weights=counts, minlength=size) + to_conv + to_null
         out[out == 0] = 1.0
-        rows, cols, probs = [], [], []
-        for (a, b), w in moves.items():
-            rows.append(a)
-            cols.append(b)
-            probs.append(w / out[a])
-        self.q = csr_matrix((probs, (rows, cols)), shape=(size, size))
-        self.r = np.array([to_conv[s] / out[s] for s in range(size)])
+        rows, cols = pairs // size, pairs % size
+        self.q = csr_matrix((counts / out[rows], (rows, cols)), shape=(size, size))
+        self.r = to_conv / out
         # the mean value of the conversions that left each state
-        mean_value = np.array(
-            [conv_value[s] / to_conv[s] if to_conv[s] else 0.0 for s in range(size)]
-        )
+        mean_value = np.divide(conv_value, to_conv, out=np.zeros(size), where=to_conv > 0)
         self.r_value = self.r * mean_value
 
     def solve(self, removed: np.ndarray | None = None) -> tuple[float, float]:
