@@ -122,20 +122,21 @@ resolve(ws)
 
 
 def run_pair(
-    args: argparse.Namespace, name: str, setup: str, ours: str, theirs: str
-) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    args: argparse.Namespace, name: str, setup: str, ours: str, *theirs: str
+) -> tuple[dict[str, Any], ...]:
     """The synthetic events, a fresh workspace for ``setup``, then the best of our step and
-    of the peer's, back to back; the workspace is removed afterwards."""
+    of each peer step, back to back: ``(setup, ours, *peers)``; the workspace is removed
+    afterwards."""
     source = make_events(args.data / f"events-{args.events}.parquet", args.events)
     ws = args.data / f"{name}-ws-{args.events}"
     shutil.rmtree(ws, ignore_errors=True)
     try:
         prepared = measure(setup, str(source), str(ws))
         mine = best_of(args.repeat, ours, str(source), str(ws))
-        peer = best_of(args.repeat, theirs, str(source), str(ws))
+        peers = [best_of(args.repeat, step, str(source), str(ws)) for step in theirs]
     finally:
         shutil.rmtree(ws, ignore_errors=True)
-    return prepared, mine, peer
+    return (prepared, mine, *peers)
 
 
 def best_of(repeat: int, code: str, *args: str) -> dict[str, Any]:
