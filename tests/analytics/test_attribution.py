@@ -291,3 +291,58 @@ def test_counting_unique_equals_numpy(values: list[int]) -> None:
         found, at = _unique(arr, bound)
         assert found.tolist() == expected.tolist()
         assert at.tolist() == inverse.reshape(-1).tolist()
+
+
+def test_channelattribution_moves_toward_the_exact_credits_as_it_simulates_more() -> None:
+    """Its largest per-channel gap to our exact credits: 0.53 % of conversions at 10^4
+    simulations, 0.45 % at 10^5 (its default), 0.14 % at 10^6 (seed 0)."""
+    source = shared_data("channelattribution-paths", "Data.csv")
+    ours = attribute(read_path_file(source, null_col="total_null"), "markov").conversions
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pandas as pd
+        from ChannelAttribution import markov_model
+
+        df = pd.read_csv(source, sep=";")
+        gaps = []
+        for simulations in (1e4, 1e5, 1e6):
+            theirs = markov_model(
+                df,
+                "path",
+                "total_conversions",
+                var_null="total_null",
+                nsim_start=simulations,
+                seed=0,
+                verbose=0,
+                flg_pro=False,
+            ).set_index("channel_name")["total_conversions"]
+            gaps.append(max(abs(ours[c] - theirs[c]) for c in theirs.index) / 19_785)
+    assert gaps[0] > gaps[1] > gaps[2]
+    assert gaps[2] < 0.5 * gaps[0]
+
+
+def _table(rows: list[Any]) -> PathTable:
+    table = PathTable(channels=[])
+    for names, conv, nulls in rows:
+        table.add(names, float(conv), float(conv) * 10, float(nulls))
+    return table
+
+
+@settings(max_examples=60, deadline=None)
+@given(paths_st, paths_st)
+def test_shapley_axioms(first: list[Any], second: list[Any]) -> None:
+    """Efficiency, symmetry (renaming channels renames credits), null player (a channel
+    on no converting journey gets nothing) and additivity over two sets of journeys."""
+    both = attribute(_table(first + second), "shapley").conversions
+    one = attribute(_table(first), "shapley").conversions
+    two = attribute(_table(second), "shapley").conversions
+    for ch in set(both) | set(one) | set(two):
+        assert both.get(ch, 0.0) == pytest.approx(one.get(ch, 0.0) + two.get(ch, 0.0))
+    assert math.fsum(both.values()) == pytest.approx(_table(first + second).total_conversions)
+    swap = str.maketrans("ab", "ba")
+    swapped = [([n.translate(swap) for n in names], c, u) for names, c, u in first]
+    renamed = attribute(_table(swapped), "shapley").conversions
+    assert renamed.get("a", 0.0) == pytest.approx(one.get("b", 0.0))
+    assert renamed.get("b", 0.0) == pytest.approx(one.get("a", 0.0))
+    idle = [([*names, "z"], 0, u) for names, _, u in first]  # z only on journeys that fail
+    assert attribute(_table(first + idle), "shapley").conversions.get("z", 0.0) == 0.0
