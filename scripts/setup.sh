@@ -19,9 +19,10 @@ else
   python -m pip install --quiet -e .
 fi
 
-# compile the funnel and path engines now (numba caches them), not on first use
+# compile the funnel, path and component engines now (numba caches them), not on first use
 python -m journeyscope.analytics.funnel_kernel
 python -m journeyscope.analytics.attribution.path_kernel
+python -m journeyscope.identity.components_kernel
 
 if ! command -v chromium >/dev/null 2>&1 && [ -z "${JOURNEYSCOPE_CHROMIUM:-}" ]; then
   sudo_cmd=""

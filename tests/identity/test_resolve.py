@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -20,7 +21,7 @@ from journeyscope.identity.explain import explain
 from journeyscope.identity.forget import forget
 from journeyscope.identity.manage import block, export_identities, unblock
 from journeyscope.identity.profiles import profile
-from journeyscope.identity.resolve import connected_components, resolve
+from journeyscope.identity.resolve import compiled_components, connected_components, resolve
 
 PAIR_SCORE = """
 WITH j AS (
@@ -188,11 +189,17 @@ def test_forget_removes_every_trace_and_audits_counts_only(demo_workspace: Path)
 # ------------------------------------------------------------------ components vs networkx
 
 
-@settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.integers(1, 60), st.integers(1, 60)), max_size=120))
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(1, 60), st.integers(1, 60)), max_size=120),
+    st.sampled_from([connected_components, compiled_components]),
+)
 def test_components_equal_networkx(
-    tmp_path_factory: pytest.TempPathFactory, edges: list[tuple[int, int]]
+    tmp_path_factory: pytest.TempPathFactory,
+    edges: list[tuple[int, int]],
+    label: Callable[[Workspace, str, str], int],
 ) -> None:
+    """Both the SQL rounds (portable) and the compiled union-find (DuckDB's fast path)."""
     root = tmp_path_factory.mktemp("cc")
     with Workspace.init(root / "ws") as ws:
         ws.con.execute("CREATE TEMP TABLE e (a BIGINT, b BIGINT)")
@@ -201,7 +208,7 @@ def test_components_equal_networkx(
                 "INSERT INTO e VALUES (?, ?)", [(min(a, b), max(a, b)) for a, b in edges]
             )
         ws.con.execute("CREATE TEMP TABLE v AS SELECT range AS v FROM range(1, 61)")
-        connected_components(ws, "e", "v")
+        label(ws, "e", "v")
         ours = ws.con.execute("SELECT v, comp FROM cc").fetchall()
     graph = nx.Graph()
     graph.add_nodes_from(range(1, 61))
@@ -301,3 +308,14 @@ def test_phones_outside_the_sql_fast_path(tmp_path: Path) -> None:
         assert values["+1 650-253-0000"] == "+16502530000"
         assert values["not a phone"] is None
         assert result.customers == 2  # the two landline spellings and the e-mail are one
+
+
+def test_compiled_components_on_a_long_chain(tmp_path: Path) -> None:
+    with Workspace.init(tmp_path / "ws") as ws:
+        ws.con.execute(
+            "CREATE TEMP TABLE e AS SELECT range AS a, range + 1 AS b FROM range(1, 5000)"
+        )
+        ws.con.execute("CREATE TEMP TABLE v AS SELECT range AS v FROM range(1, 5003)")
+        compiled_components(ws, "e", "v")
+        assert ws.scalar("SELECT count(DISTINCT comp) FROM cc") == 3  # the chain, 5001, 5002
+        assert ws.scalar("SELECT min(comp) FROM cc WHERE v <= 5000") == 1

@@ -5,9 +5,10 @@
 3. Guard: an identifier linked to more than ``max_links`` distinct values of one other type
    (a shop's shared tablet, a placeholder phone) is *excluded* — not used to link anything —
    and reported. Blocked identifiers and blocked pairs are dropped the same way.
-4. Connected components of the remaining links, by label propagation with pointer jumping
-   in SQL — no Python loop over rows. Customer ids are numbered by each customer's first
-   event, so they stay put when later imports only add customers.
+4. Connected components of the remaining links: one compiled union-find pass over the
+   link arrays (:mod:`components_kernel`), or, portably, label propagation with pointer
+   jumping in SQL rounds — never a Python loop over rows. Customer ids are numbered by
+   each customer's first event, so they stay put when later imports only add customers.
 5. Each event gets the customer of its usable identifiers; events with none stay unattributed.
 
 Every run recomputes from the stored events, so a block (or a fix to bad data) splits
@@ -21,6 +22,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+import numpy as np
+import pyarrow as pa
 
 from journeyscope.events.schema import IDENTIFIER_TYPES, JOURNEY_COLUMNS
 from journeyscope.events.workspace import Workspace
@@ -173,24 +177,20 @@ def _event_nodes(ws: Workspace) -> None:
     identifiers or more can link anything, so only they meet the pair self-join.
     """
     con = ws.con
+    several = " + ".join(f"CAST(e.{t} IS NOT NULL AS INTEGER)" for t in IDENTIFIER_TYPES)
     union = " UNION ALL ".join(
-        f"SELECT e.seq, v.node_id, CAST({i} AS TINYINT) AS t FROM events e JOIN "
-        f"(SELECT raw, node_id FROM identity_values WHERE id_type = '{t}' "
+        f"SELECT e.seq, v.node_id, CAST({i} AS TINYINT) AS t, {several} >= 2 AS multi "
+        f"FROM events e JOIN (SELECT raw, node_id FROM identity_values WHERE id_type = '{t}' "
         f"AND node_id IS NOT NULL) v ON v.raw = e.{t}"
         for i, t in enumerate(IDENTIFIER_TYPES, start=1)
     )
-    several = " + ".join(f"CAST({t} IS NOT NULL AS INTEGER)" for t in IDENTIFIER_TYPES)
     con.execute(f"CREATE OR REPLACE TEMP TABLE ev_nodes AS {union}")
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE multi AS SELECT seq FROM events WHERE {several} >= 2"
-    )
-    for name, join in (("ev_multi", "SEMI"), ("ev_single", "ANTI")):
+    for name, keep in (("ev_multi", "multi"), ("ev_single", "NOT multi")):
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {name} AS "
-            f"SELECT * FROM ev_nodes e {join} JOIN multi m USING (seq)"
+            f"SELECT seq, node_id, t FROM ev_nodes WHERE {keep}"
         )
     con.execute("DROP TABLE ev_nodes")
-    con.execute("DROP TABLE multi")
 
 
 def _links_and_guard(ws: Workspace) -> None:
@@ -310,6 +310,28 @@ def connected_components(ws: Workspace, edges: str, vertices: str) -> int:
     return rounds
 
 
+def compiled_components(ws: Workspace, edges: str, vertices: str | None = None) -> int:
+    """:func:`connected_components` in one compiled union-find pass over the edges (the
+    embedded engine's fast path; the SQL rounds stay as the portable version, and tests
+    hold both to networkx). The same partition: TEMP TABLE ``cc(v, comp)``, ``comp`` the
+    smallest vertex of the component. Returns 1 (one pass)."""
+    from journeyscope.identity import components_kernel  # compiles: load on use
+
+    cols = ws.con.execute(f"SELECT a, b FROM {edges}").fetchnumpy()
+    nodes, labels = components_kernel.label_components(
+        np.asarray(cols["a"], np.int64), np.asarray(cols["b"], np.int64)
+    )
+    found = pa.table({"v": nodes, "comp": labels})
+    ws.con.register("cc_found", found)
+    try:
+        ws.con.execute("CREATE OR REPLACE TEMP TABLE cc AS SELECT v, comp FROM cc_found")
+    finally:
+        ws.con.unregister("cc_found")
+    if vertices:  # vertices without edges are their own component
+        ws.con.execute(f"INSERT INTO cc SELECT v, v FROM {vertices} ANTI JOIN cc USING (v)")
+    return 1
+
+
 def resolve(ws: Workspace, step: Step | None = None, *, journeys: bool = True) -> ResolveResult:
     """Recompute customers from every stored event; replaces the previous answer atomically.
 
@@ -326,11 +348,7 @@ def resolve(ws: Workspace, step: Step | None = None, *, journeys: bool = True) -
     _event_nodes(ws)
     _links_and_guard(ws)
     say("components")
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE linked_nodes AS "
-        "SELECT a AS v FROM used_links UNION SELECT b FROM used_links"
-    )
-    rounds = connected_components(ws, "used_links", "linked_nodes")
+    rounds = compiled_components(ws, "used_links")
     # each event joins the component of its usable identifiers (a node without links is
     # its own component); customers are numbered by their first event, so ids stay put
     con.execute(
@@ -397,7 +415,6 @@ def resolve(ws: Workspace, step: Step | None = None, *, journeys: bool = True) -
         "cc",
         "ev_comp",
         "comp_ids",
-        "linked_nodes",
         "used_links",
         "unlinked",
         "degree",
