@@ -18,8 +18,6 @@ heavy parts (filtering, the step masks, the sort).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 from numba import njit, prange
 
@@ -552,16 +550,6 @@ def funnel_levels(starts, ts, mask, excl, k, window, flags, unordered):  # type:
         c1 = customers * (b + 1) // blocks
         _walk_range(starts, ts, mask, excl, k, window, flags, unordered, c0, c1, levels, times)
     return levels, times
-
-
-def compiled_already() -> bool:
-    """Whether the compiled kernel is in numba's on-disk cache (False: the next call
-    compiles it, which takes some seconds once per installation)."""
-    try:
-        index = funnel_levels._cache._cache_file._index_path  # type: ignore[attr-defined]
-    except AttributeError:  # pragma: no cover - a numba without these internals
-        return True
-    return Path(index).exists()
 
 
 def warm() -> None:

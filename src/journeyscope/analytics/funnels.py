@@ -17,7 +17,6 @@ the step-1 event and is inclusive.
 from __future__ import annotations
 
 import math
-import sys
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -34,6 +33,7 @@ from journeyscope.analytics.scope import (
     customer_events,
     field_sql,
 )
+from journeyscope.compiled import notice_if_compiling
 from journeyscope.errors import InputError, Location, unknown_name
 from journeyscope.events.export import write_relation
 from journeyscope.events.ingest import event_name
@@ -174,11 +174,7 @@ def walk(ws: Workspace, spec: FunnelSpec, scope: Scope) -> Walk:
         ids = np.zeros(0, np.int64)
     from journeyscope.analytics import funnel_kernel  # compiles: load on use
 
-    if not funnel_kernel.compiled_already():
-        sys.stderr.write(
-            "compiling the funnel engine (first use after install, about 15 s) / "
-            "đang biên dịch bộ tính phễu (lần đầu sau khi cài, khoảng 15 giây)\n"
-        )
+    notice_if_compiling(funnel_kernel.funnel_levels, "funnel engine", "bộ tính phễu")
     funnel_levels = funnel_kernel.funnel_levels
 
     levels, times = funnel_levels(

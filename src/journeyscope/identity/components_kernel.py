@@ -10,8 +10,6 @@ partition, which the tests check against networkx for both.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 from numba import njit
 
@@ -82,15 +80,6 @@ def label_components(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarr
     for i in range(count):
         labels[i] = smallest[_find(parent, i)]
     return nodes[:count], labels
-
-
-def compiled_already() -> bool:
-    """Whether the kernel is in numba's on-disk cache."""
-    try:
-        index = label_components._cache._cache_file._index_path  # type: ignore[attr-defined]
-    except AttributeError:  # pragma: no cover - a numba without these internals
-        return True
-    return Path(index).exists()
 
 
 def warm() -> None:

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from journeyscope.compiled import notice_if_compiling
 from journeyscope.events.schema import IDENTIFIER_TYPES, JOURNEY_COLUMNS
 from journeyscope.events.workspace import Workspace
 from journeyscope.identity.normalize import EMAIL_RE, normalize, phone_fast_select
@@ -317,6 +318,7 @@ def compiled_components(ws: Workspace, edges: str, vertices: str | None = None) 
     smallest vertex of the component. Returns 1 (one pass)."""
     from journeyscope.identity import components_kernel  # compiles: load on use
 
+    notice_if_compiling(components_kernel.label_components, "identity engine", "bộ ghép danh tính")
     cols = ws.con.execute(f"SELECT a, b FROM {edges}").fetchnumpy()
     nodes, labels = components_kernel.label_components(
         np.asarray(cols["a"], np.int64), np.asarray(cols["b"], np.int64)

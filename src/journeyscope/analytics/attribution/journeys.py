@@ -14,7 +14,6 @@ collapse``); Markov collapses consecutive repeats itself either way.
 from __future__ import annotations
 
 import math
-import sys
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -25,6 +24,7 @@ from journeyscope.analytics.attribution import path_kernel
 from journeyscope.analytics.attribution.models import Credits
 from journeyscope.analytics.attribution.paths import PathTable
 from journeyscope.analytics.scope import Scope, Sql, customer_events, field_sql
+from journeyscope.compiled import notice_if_compiling
 from journeyscope.errors import InputError, Location
 from journeyscope.events.ingest import event_name
 from journeyscope.events.workspace import Workspace
@@ -197,7 +197,7 @@ def _cut(ws: Workspace, spec: PathSpec, scope: Scope, *, sort: bool = False) -> 
     ).fetchnumpy()
     cust = np.asarray(cols["customer_id"], np.int64)
     ts = np.asarray(cols["us"], np.int64)
-    _compile_notice()
+    notice_if_compiling(path_kernel.conversion_slices, "path engine", "bộ dựng đường đi")
     t_node, t_ts, c_row, a, b, n_conv = path_kernel.conversion_slices(
         cust, ts, np.asarray(cols["n"], np.int32), int(spec.lookback.total_seconds() * 1e6)
     )
@@ -207,14 +207,6 @@ def _cut(ws: Workspace, spec: PathSpec, scope: Scope, *, sort: bool = False) -> 
         return _cut(ws, spec, scope, sort=True)  # never seen: a scan did not keep the order
     values = np.asarray(paid["v"], np.float64)
     return _Cut(nodes, t_node, t_ts, a, b, ts[c_row], values)
-
-
-def _compile_notice() -> None:
-    if not path_kernel.compiled_already():
-        sys.stderr.write(
-            "compiling the path engine (first use after install, some seconds) / "
-            "đang biên dịch bộ dựng đường đi (lần đầu sau khi cài, vài giây)\n"
-        )
 
 
 def build_paths(ws: Workspace, spec: PathSpec, scope: Scope) -> tuple[PathTable, dict[str, Any]]:

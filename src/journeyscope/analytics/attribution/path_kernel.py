@@ -12,8 +12,6 @@ element by element, so a hash collision can never merge two different paths.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 from numba import njit
 
@@ -211,15 +209,6 @@ def decay_credits(
             conv[t_node[k]] += w
             value[t_node[k]] += w * c_value[j]
     return conv, value
-
-
-def compiled_already() -> bool:
-    """Whether the kernels are in numba's on-disk cache."""
-    try:
-        index = conversion_slices._cache._cache_file._index_path  # type: ignore[attr-defined]
-    except AttributeError:  # pragma: no cover - a numba without these internals
-        return True
-    return Path(index).exists()
 
 
 def warm() -> None:

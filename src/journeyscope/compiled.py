@@ -1,0 +1,30 @@
+"""Helpers shared by the compiled (numba) passes: is a kernel in the on-disk cache yet?
+
+The first call of a kernel after installing compiles it (seconds); ``scripts/setup.sh``
+warms every kernel so users never wait, and code that calls one says so on stderr when it
+would compile.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def in_cache(kernel: Any) -> bool:
+    """Whether ``kernel`` (an ``@njit(cache=True)`` function) is in numba's disk cache."""
+    try:
+        index = kernel._cache._cache_file._index_path
+    except AttributeError:  # pragma: no cover - a numba without these internals
+        return True
+    return Path(index).exists()
+
+
+def notice_if_compiling(kernel: Any, what_en: str, what_vi: str) -> None:
+    """Tell the user (stderr) that the next call compiles ``kernel``."""
+    if not in_cache(kernel):
+        sys.stderr.write(
+            f"compiling the {what_en} (first use after install, some seconds) / "
+            f"đang biên dịch {what_vi} (lần đầu sau khi cài, vài giây)\n"
+        )
