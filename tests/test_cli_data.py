@@ -136,6 +136,37 @@ def test_export_round_trips_into_a_new_workspace(cli: Cli, tmp_path: Path) -> No
         assert rows[0] == rows[1]
 
 
+def test_export_parquet_partitions_by_local_date(cli: Cli, tmp_path: Path) -> None:
+    ws, lake = tmp_path / "ws", tmp_path / "lake" / "events"
+    late = {**EVENTS[0], "event_id": 4, "ts": "2026-05-01T18:00:00Z"}  # 01:00 on 2 May in Hà Nội
+    cli("init", "-w", ws)
+    cli("ingest", _csv(tmp_path / "e.csv", [*EVENTS, late]), "-w", ws)
+    cli("identity", "resolve", "-w", ws)
+    body = cli("export-parquet", "-w", ws, "-o", lake, "--json").json()
+    assert body == {"rows": 4, "file": str(lake)}
+    assert sorted(p.name for p in lake.iterdir()) == [
+        "date=2026-05-01",
+        "date=2026-05-02",
+        "date=2026-05-03",
+    ]
+    con = duckdb.connect()
+    rows = con.execute(
+        "SELECT event_id, CAST(date AS VARCHAR), customer_id IS NOT NULL "
+        "FROM read_parquet(?, hive_partitioning = true) ORDER BY event_id",
+        [str(lake / "*" / "*.parquet")],
+    ).fetchall()
+    assert rows == [
+        ("1", "2026-05-01", True),
+        ("2", "2026-05-01", True),
+        ("3", "2026-05-03", True),
+        ("4", "2026-05-02", True),
+    ]
+    again = cli("export-parquet", "-w", ws, "-o", lake)
+    assert again.code == 4 and "already exists" in again.err and "--overwrite" in again.err
+    assert cli("export-parquet", "-w", ws, "-o", lake, "--overwrite").code == 0
+    assert not (lake.parent / ".events.partial").exists()
+
+
 def test_rejected_rows_exit_1_and_refused_files_exit_2(cli: Cli, tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     cli("init", "-w", ws)

@@ -22,7 +22,7 @@ from rich.table import Table
 
 from journeyscope.demo.run import run_demo
 from journeyscope.errors import InputError, JourneyScopeError, Location
-from journeyscope.events.export import export_events
+from journeyscope.events.export import export_events, export_partitioned
 from journeyscope.events.ingest import ingest_files
 from journeyscope.events.mapping import load_mapping
 from journeyscope.events.workspace import (
@@ -722,6 +722,22 @@ def events_export(
     """Write every stored event with our field names (and its customer_id)."""
     with _workspace(workspace, read_only=True) as ws:
         n = export_events(ws, output)
+    _exported(n, output, as_json)
+
+
+@app.command("export-parquet")
+def export_parquet_cmd(
+    output: Annotated[Path, typer.Option("-o", "--output", help="FOLDER for the dataset.")],
+    workspace: WorkspaceOpt = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace the folder if it exists.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write every event as Parquet partitioned by local date (date=YYYY-MM-DD/), for a data
+    lake, Spark or a warehouse."""
+    with _workspace(workspace, read_only=True) as ws:
+        n = export_partitioned(ws, output, overwrite=overwrite)
     _exported(n, output, as_json)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from duckdb import DuckDBPyRelation
@@ -55,3 +56,42 @@ def write_relation(rel: DuckDBPyRelation, target: Path) -> None:
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+
+
+def export_partitioned(ws: Workspace, target: Path, *, overwrite: bool = False) -> int:
+    """Every stored event as a Parquet dataset partitioned by local date
+    (``target/date=YYYY-MM-DD/*.parquet``, the workspace's time zone), in (customer, time)
+    order within each file: the layout a data lake, Spark or a warehouse reads.
+
+    The dataset is written under a temporary name and renamed into place, so a crash
+    leaves no half dataset; an existing ``target`` is replaced only with ``overwrite``.
+    """
+    if target.exists() and not overwrite:
+        raise OutputError(
+            f"{target} already exists",
+            f"{target} đã tồn tại",
+            hint_en="choose a new folder, or add --overwrite to replace it",
+            hint_vi="chọn thư mục mới, hoặc thêm --overwrite để thay thế",
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    columns = ", ".join(_column(n, ".parquet") for n in EVENT_FIELDS)
+    rel = ws.con.sql(
+        f"""SELECT {columns}, customer_id,
+            CAST(timezone($zone, CAST(ts AS TIMESTAMPTZ)) AS DATE) AS date
+        FROM events_with_customers ORDER BY date, customer_id, events_with_customers.ts, seq""",
+        params={"zone": ws.config.timezone},
+    )
+    count = len(rel)
+    try:
+        rel.write_parquet(str(partial), partition_by=["date"])
+        if not partial.exists():  # no events: still an (empty) dataset folder
+            partial.mkdir()
+        if target.exists():
+            shutil.rmtree(target)
+        partial.replace(target)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return count
