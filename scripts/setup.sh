@@ -37,3 +37,12 @@ if ! command -v chromium >/dev/null 2>&1 && [ -z "${JOURNEYSCOPE_CHROMIUM:-}" ];
          "browser tests will be skipped. Install Chromium or set JOURNEYSCOPE_CHROMIUM." >&2
   fi
 fi
+
+# the Spark engine (dev extra: its conformance tests) needs Java 17 or newer
+if [ "$extra" = "dev" ] && ! command -v java >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing Java 17 for the Spark engine's tests..." >&2
+  sudo_cmd=""
+  if [ "$(id -u)" != "0" ]; then sudo_cmd="sudo"; fi
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq openjdk-17-jre-headless >/dev/null
+fi

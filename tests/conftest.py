@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from journeyscope.cli import main
+from journeyscope.events.ingest import ingest_files
+from journeyscope.events.mapping import load_mapping
+from journeyscope.events.workspace import Workspace, WorkspaceConfig
+from journeyscope.identity.resolve import resolve
 from journeyscope.render.browser import find_chromium
 
 TESTS = Path(__file__).parent
@@ -138,3 +143,49 @@ def demo_workspace(demo_workspace_template: Path, tmp_path: Path) -> Path:
     target = tmp_path / "ws"
     shutil.copytree(demo_workspace_template, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    """One local Spark session (2 cores) for the whole run, or a skip saying what is missing.
+
+    CI has PySpark (the dev extra) and Java 17 (scripts/setup.sh installs it)."""
+    from journeyscope.errors import MissingDependency
+    from journeyscope.events.spark_store import spark_session
+
+    try:
+        session = spark_session("local[2]", **{"spark.sql.shuffle.partitions": "4"})
+    except MissingDependency as exc:
+        pytest.skip(f"Spark engine unavailable: {exc}")
+    yield session
+    session.stop()
+
+
+# a workspace built from plain event dicts, identities resolved (analytics, identity, Spark)
+MakeWorkspace = Callable[[list[dict[str, Any]]], Workspace]
+
+
+@pytest.fixture
+def make_workspace(tmp_path: Path) -> MakeWorkspace:
+    """``make([{"user_id": "p1", "event": "a", "ts": "2024-01-01T00:00:00Z"}, ...])``.
+
+    The workspace's time zone is UTC so dates in tests mean what they say.
+    """
+    opened: list[Workspace] = []
+    count = [0]
+
+    def make(events: list[dict[str, Any]]) -> Workspace:
+        count[0] += 1
+        root = tmp_path / f"ws{count[0]}"
+        ws = Workspace.init(root, WorkspaceConfig(timezone="UTC"))
+        src = root / "events.jsonl"
+        rows = [{"channel": "web", **e} for e in events]
+        src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), "utf-8")
+        ingest_files(ws, [src], load_mapping(None))
+        resolve(ws)
+        opened.append(ws)
+        return ws
+
+    yield make  # type: ignore[misc]
+    for ws in opened:
+        ws.close()

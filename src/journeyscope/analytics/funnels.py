@@ -126,27 +126,44 @@ def _mask_sql(steps: list[Step], q: Sql) -> str:
             key = event_name(step.event)
             by_name[key] = by_name.get(key, 0) | (1 << i)
         else:
-            tests.append(f"(CAST(({step.sql(q, 'e')}) AS UINTEGER) << {i})")
+            tests.append(f"(CAST(({step.sql(q, 'e')}) AS {q.uint}) << {i})")
     parts = []
     if by_name:
         whens = " ".join(f"WHEN {q.bind(n)} THEN {bits}" for n, bits in by_name.items())
-        parts.append(f"CAST(CASE e.event {whens} ELSE 0 END AS UINTEGER)")
+        parts.append(f"CAST(CASE e.event {whens} ELSE 0 END AS {q.uint})")
     parts += tests
     return " | ".join(parts)
 
 
-def walk(ws: Workspace, spec: FunnelSpec, scope: Scope) -> Walk:
-    """Run the funnel over the workspace's events."""
+@dataclass(frozen=True)
+class RowSql:
+    """What the walk reads of each event, as SQL of either engine's dialect."""
+
+    columns: str  # e.ts, the step bits m, the exclusion flag x, the breakdown by_value
+    keep: str  # the rows the walk needs
+    excl: bool
+    by: bool
+
+
+def row_sql(spec: FunnelSpec, q: Sql) -> RowSql:
+    """Step bits, exclusion flag and breakdown value of an event row (alias ``e``)."""
     spec.check()
-    q = Sql()
     bits = _mask_sql(spec.steps, q)
     excl = " OR ".join(f"({s.sql(q, 'e')})" for s in spec.exclude)
     by = f", {field_sql(spec.by, q, 'e')} AS by_value" if spec.by else ""
     every_row = bool(_flags(spec) & ORDER)  # strict_order: any other event breaks a chain
     columns = f"e.ts, ({bits}) AS m{f', ({excl}) AS x' if excl else ''}{by}"
+    keep = "TRUE" if every_row else "m <> 0" + (" OR x" if excl else "")
+    return RowSql(columns, keep, bool(excl), bool(spec.by))
+
+
+def walk(ws: Workspace, spec: FunnelSpec, scope: Scope) -> Walk:
+    """Run the funnel over the workspace's events."""
+    q = Sql()
+    rows = row_sql(spec, q)
+    columns, keep, excl, by = rows.columns, rows.keep, rows.excl, rows.by
     base = customer_events(ws, scope, q, columns)
     # (no `event IN (...)` pushed into the scan: DuckDB then stops keeping the stored order)
-    keep = "TRUE" if every_row else "m <> 0" + (" OR x" if excl else "")
     # journey_events is stored in (customer, time) order and a filtered scan keeps it;
     # only a join to the full event row needs a sort
     order = " ORDER BY customer_id, ts" if q.event_row else ""
@@ -156,9 +173,17 @@ def walk(ws: Workspace, spec: FunnelSpec, scope: Scope) -> Walk:
         f"FROM ({base}) WHERE {keep}{order}",
         q.params,
     )
-    cols = rel.fetchnumpy()
+    cols = dict(rel.fetchnumpy())
+    cols["ts"] = np.asarray(cols["ts"]).astype("datetime64[us]").view(np.int64)
+    return walk_columns(spec, cols, excl=excl, by=by)
+
+
+def walk_columns(spec: FunnelSpec, cols: dict[str, Any], *, excl: bool, by: bool) -> Walk:
+    """The kernel over rows in (customer, time) order: ``customer_id``, ``ts`` (µs),
+    ``m``, and ``x`` / ``by_value`` + ``by_ok`` when asked. Shared by both engines (Spark
+    calls it on each partition of customers)."""
     cust = np.asarray(cols["customer_id"], np.int64)
-    ts = np.asarray(cols["ts"]).astype("datetime64[us]").view(np.int64)
+    ts = np.asarray(cols["ts"], np.int64)
     mask = np.asarray(cols["m"], np.uint32)
     xs = np.asarray(cols["x"], np.bool_) if excl else np.zeros(len(cust), np.bool_)
     if not _in_order(cust, ts):  # never expected; correctness does not rest on it
@@ -175,9 +200,7 @@ def walk(ws: Workspace, spec: FunnelSpec, scope: Scope) -> Walk:
     from journeyscope.analytics import funnel_kernel  # compiles: load on use
 
     notice_if_compiling(funnel_kernel.funnel_levels, "funnel engine", "bộ tính phễu")
-    funnel_levels = funnel_kernel.funnel_levels
-
-    levels, times = funnel_levels(
+    levels, times = funnel_kernel.funnel_levels(
         starts,
         ts,
         mask,
@@ -188,7 +211,7 @@ def walk(ws: Workspace, spec: FunnelSpec, scope: Scope) -> Walk:
         spec.mode == "unordered",
     )
     brk = None
-    if spec.by:
+    if by:
         brk = _first_step_values(cols["by_value"], np.asarray(cols["by_ok"], bool), mask, starts)
     return Walk(ids, levels, times, brk)
 
@@ -277,7 +300,11 @@ def time_to_convert(levels: np.ndarray, times: np.ndarray, a: int, b: int) -> di
 
 def funnel(ws: Workspace, spec: FunnelSpec, scope: Scope) -> dict[str, Any]:
     """The funnel report (the ``--json`` shape of ``journeyscope funnel``)."""
-    w = walk(ws, spec, scope)
+    return funnel_report(spec, scope, walk(ws, spec, scope))
+
+
+def funnel_report(spec: FunnelSpec, scope: Scope, w: Walk) -> dict[str, Any]:
+    """The report from a walk, whichever engine walked."""
     levels = np.maximum(w.levels, 0)
     result: dict[str, Any] = {
         "mode": spec.mode,

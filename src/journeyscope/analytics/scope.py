@@ -35,11 +35,35 @@ EVENT_ROW_ONLY = frozenset(IDENTIFIER_TYPES) | {"properties"}
 
 class Sql(Query):
     """Query text with bound parameters, noting whether it reads fields that only the full
-    event row has (identifiers, properties): then the journey table is joined to it."""
+    event row has (identifiers, properties): then the journey table is joined to it.
+
+    The dialect is DuckDB's; :class:`SparkSql` renders the same analyses for Spark SQL."""
+
+    dialect = "duckdb"
+    uint = "UINTEGER"  # the type of a funnel's step bits
 
     def __init__(self) -> None:
         super().__init__()
         self.event_row = False
+
+    def json_text(self, column: str, path: str) -> str:
+        return f"json_extract_string({column}, {self.bind(path)})"
+
+
+class SparkSql(Sql):
+    """The same queries for Spark SQL: ``:name`` parameters (``spark.sql(text, args=...)``),
+    ``get_json_object`` for properties, signed step bits (at most 31 steps fit)."""
+
+    dialect = "spark"
+    uint = "INT"
+
+    def bind(self, value: Any) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return f":{name}"
+
+    def json_text(self, column: str, path: str) -> str:
+        return f"get_json_object({column}, {self.bind(path)})"
 
 
 _TOKEN = re.compile(
@@ -181,7 +205,7 @@ def field_sql(name: str, q: Sql, alias: str = "") -> str:
     if name in COLUMNS or name in NUMERIC or name == "ts":
         return f"{prefix}{name}"
     key = name.removeprefix("properties.")
-    return f"json_extract_string({prefix}properties, {q.bind('$.' + json_key(key))})"
+    return q.json_text(f"{prefix}properties", "$." + json_key(key))
 
 
 def json_key(key: str) -> str:

@@ -61,7 +61,8 @@ def write_relation(rel: DuckDBPyRelation, target: Path) -> None:
 def export_partitioned(ws: Workspace, target: Path, *, overwrite: bool = False) -> int:
     """Every stored event as a Parquet dataset partitioned by local date
     (``target/date=YYYY-MM-DD/*.parquet``, the workspace's time zone), in (customer, time)
-    order within each file: the layout a data lake, Spark or a warehouse reads.
+    order within each file: the layout a data lake, Spark or a warehouse reads. ``seq`` is
+    the order the events arrived in, which breaks ties in time as the workspace does.
 
     The dataset is written under a temporary name and renamed into place, so a crash
     leaves no half dataset; an existing ``target`` is replaced only with ``overwrite``.
@@ -78,7 +79,7 @@ def export_partitioned(ws: Workspace, target: Path, *, overwrite: bool = False) 
     shutil.rmtree(partial, ignore_errors=True)
     columns = ", ".join(_column(n, ".parquet") for n in EVENT_FIELDS)
     rel = ws.con.sql(
-        f"""SELECT {columns}, customer_id,
+        f"""SELECT {columns}, customer_id, seq,
             CAST(timezone($zone, CAST(ts AS TIMESTAMPTZ)) AS DATE) AS date
         FROM events_with_customers ORDER BY date, customer_id, events_with_customers.ts, seq""",
         params={"zone": ws.config.timezone},

@@ -1,0 +1,1 @@
+"""The analytics on Apache Spark: the same reports, computed where the events are."""

@@ -1,0 +1,72 @@
+"""The event store on Apache Spark: a session, and the events as a Parquet dataset.
+
+The embedded engine keeps events in a DuckDB file; when one machine is not enough they live
+in a data lake as the Parquet dataset `journeyscope export-parquet` writes (partitioned by
+local date), and Spark reads them there. PySpark is an optional extra
+(``pip install 'journeyscope[spark]'``) and needs Java 17 or newer; both are checked here so
+a missing one gets a clear message instead of a stack trace.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from journeyscope.errors import InputError, Location, MissingDependency
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+#: Settings that matter on one machine and on a cluster alike (docs/scale-out.md)
+SETTINGS = {
+    "spark.ui.enabled": "false",
+    "spark.sql.session.timeZone": "UTC",  # stored times are UTC instants
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+    "spark.sql.adaptive.enabled": "true",
+}
+
+
+def require_spark() -> None:
+    """Refuse clearly when PySpark or Java is missing."""
+    if importlib.util.find_spec("pyspark") is None:
+        raise MissingDependency(
+            "the Spark engine needs PySpark, which is not installed",
+            "bộ máy Spark cần PySpark nhưng chưa được cài",
+            hint_en="pip install 'journeyscope[spark]' (or use --engine duckdb, the default)",
+            hint_vi="pip install 'journeyscope[spark]' (hoặc dùng --engine duckdb, mặc định)",
+        )
+    if shutil.which("java") is None:
+        raise MissingDependency(
+            "the Spark engine needs Java 17 or newer, which was not found",
+            "bộ máy Spark cần Java 17 trở lên nhưng không tìm thấy",
+            hint_en="install it (Debian/Ubuntu: `sudo apt-get install openjdk-17-jre-headless`)",
+            hint_vi="hãy cài (Debian/Ubuntu: `sudo apt-get install openjdk-17-jre-headless`)",
+        )
+
+
+def spark_session(master: str = "local[2]", **conf: Any) -> SparkSession:
+    """A Spark session for ``master`` (``local[N]``, ``spark://host:7077``, ``yarn``…)."""
+    require_spark()
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.master(master).appName("journeyscope")
+    for key, value in {**SETTINGS, **conf}.items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def read_events(spark: SparkSession, dataset: Path) -> DataFrame:
+    """The events of an `export-parquet` dataset (the ``date`` partition column included)."""
+    if not dataset.is_dir():
+        raise InputError(
+            f"{dataset} is not an events dataset folder",
+            f"{dataset} không phải thư mục dữ liệu sự kiện",
+            location=Location(file=str(dataset)),
+            hint_en="write one with `journeyscope export-parquet -w DIR -o FOLDER`",
+            hint_vi="tạo bằng `journeyscope export-parquet -w THƯ_MỤC -o THƯ_MỤC_RA`",
+        )
+    return spark.read.option("basePath", str(dataset)).parquet(str(dataset))
