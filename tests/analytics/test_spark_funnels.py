@@ -99,3 +99,28 @@ def test_posthog_cases_on_spark(
     spec = FunnelSpec(steps, _window(variant.get("window") or case["window"]), mode)
     scope = Scope.parse(ws, since, until, None)
     assert _spark_report(spark, ws, tmp_path / "lake", spec, scope) == funnel(ws, spec, scope)
+
+
+def test_cli_funnel_on_spark_and_refusals(
+    spark: Any, cli: Any, make_workspace: MakeWorkspace, tmp_path: Path
+) -> None:
+    ws = make_workspace(_journeys(5))
+    root = ws.root
+    ws.close()
+    lake = tmp_path / "lake"
+    assert cli("export-parquet", "-w", root, "-o", lake).code == 0
+    args = ("funnel", "-w", root, "--steps", STEPS, "--window", "3d", "--by", "channel", "--json")
+    embedded = cli(*args).json()
+    on_spark = cli(*args, "--engine", "spark", "--dataset", lake).json()
+    assert isinstance(on_spark, dict) and on_spark.pop("engine") == "spark"
+    assert on_spark == embedded
+    no_data = cli(*args, "--engine", "spark")
+    assert no_data.code == 2 and "export-parquet" in no_data.err
+    dropped = cli(*args, "--engine", "spark", "--dataset", lake, "--dropped-at", "add_to_cart")
+    assert dropped.code == 2 and "--dropped-at" in dropped.err
+    # a workspace set to Spark: what has no Spark version says so instead of reading DuckDB
+    config = root / "workspace.yaml"
+    config.write_text(config.read_text("utf-8") + "engine: spark\n", "utf-8")
+    refused = cli("paths", "-w", root, "--json")
+    assert refused.code == 2 and "Spark engine" in refused.err
+    assert cli("paths", "-w", root, "--engine", "duckdb", "--json").code == 0  # overridden

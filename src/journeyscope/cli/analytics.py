@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from xml.etree import ElementTree
 
 import typer
@@ -23,10 +23,11 @@ from journeyscope.analytics.attribution.journeys import build_paths, time_decay
 from journeyscope.analytics.attribution.models import MODELS as ATTRIBUTION_MODELS
 from journeyscope.analytics.attribution.models import attribute, transition_rows
 from journeyscope.analytics.attribution.paths import read_path_file
-from journeyscope.analytics.funnels import MODES, FunnelSpec, dropped_at, funnel
+from journeyscope.analytics.funnels import MODES, FunnelSpec, dropped_at, funnel, funnel_report
 from journeyscope.analytics.paths import LEVELS, PathSpec, paths
 from journeyscope.analytics.retention import PERIODS, RetentionSpec, retention
 from journeyscope.analytics.scope import Scope, parse_duration, parse_steps
+from journeyscope.analytics.spark.funnels import walk_spark
 from journeyscope.analytics.stages import (
     StageSpec,
     customer_stages,
@@ -44,7 +45,8 @@ from journeyscope.cli import (
     out,
     stages_app,
 )
-from journeyscope.errors import InputError, Location
+from journeyscope.errors import InputError, Location, unknown_name
+from journeyscope.events.spark_store import read_events, spark_session
 from journeyscope.events.workspace import Workspace
 from journeyscope.i18n import t
 from journeyscope.i18n.formatting import format_number
@@ -52,6 +54,9 @@ from journeyscope.identity.profiles import customer_id_of
 from journeyscope.maps.io import write_atomic
 from journeyscope.render.browser import svg_to_png
 from journeyscope.render.charts import cohort_heatmap, funnel_chart, grouped_bars, sankey_chart
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame
 
 FromOpt = Annotated[
     str | None,
@@ -83,14 +88,72 @@ ByOpt = Annotated[
 ]
 
 
+EngineOpt = Annotated[
+    str | None,
+    typer.Option("--engine", help="duckdb (embedded, the default) or spark; else workspace.yaml."),
+]
+SparkMasterOpt = Annotated[
+    str | None,
+    typer.Option("--spark-master", help="local[2], spark://host:7077, yarn (default local[*])."),
+]
+DatasetOpt = Annotated[
+    str | None,
+    typer.Option("--dataset", help="Spark: the events as an export-parquet dataset (folder/URI)."),
+]
+
+
 @contextmanager
 def _analysis(
-    workspace: Path | None, since: str | None, until: str | None, where: str | None
+    workspace: Path | None,
+    since: str | None,
+    until: str | None,
+    where: str | None,
+    *,
+    engine: str | None = None,
+    on_spark: bool = False,
 ) -> Iterator[tuple[Workspace, Scope]]:
-    """The workspace opened read-only (with a word if identities are stale) and the scope."""
+    """The workspace opened read-only (with a word if identities are stale) and the scope.
+
+    ``on_spark``: the command can run on Spark; one that cannot refuses a workspace (or an
+    ``--engine``) set to Spark instead of quietly reading the embedded store."""
     with _workspace(workspace, read_only=True) as ws:
-        warn_stale(ws)
+        chosen = engine or ws.config.engine
+        if chosen not in ("duckdb", "spark"):
+            raise unknown_name("engine", "bộ máy", chosen, ["duckdb", "spark"])
+        if chosen == "spark" and not on_spark:
+            raise InputError(
+                "this report does not run on the Spark engine yet",
+                "báo cáo này chưa chạy được trên bộ máy Spark",
+                location=Location(field="--engine"),
+                hint_en="run it with --engine duckdb; docs/scale-out.md lists what runs on Spark",
+                hint_vi="chạy với --engine duckdb; docs/scale-out.md liệt kê phần chạy trên Spark",
+            )
+        if chosen == "duckdb":
+            warn_stale(ws)
         yield ws, Scope.parse(ws, since, until, where)
+
+
+def _spark_events(
+    ws: Workspace, engine: str | None, master: str | None, dataset: str | None
+) -> DataFrame | None:
+    """The Spark events of this run, or None on the embedded engine."""
+    if (engine or ws.config.engine) != "spark":
+        return None
+    where = dataset or ws.config.spark.dataset
+    if not where:
+        raise InputError(
+            "the Spark engine needs the events as a dataset",
+            "bộ máy Spark cần dữ liệu sự kiện dạng dataset",
+            location=Location(field="--dataset"),
+            hint_en="write one with `journeyscope export-parquet -w DIR -o FOLDER`, then pass "
+            "--dataset FOLDER (or set spark.dataset in workspace.yaml)",
+            hint_vi="tạo bằng `journeyscope export-parquet -w THƯ_MỤC -o THƯ_MỤC_RA`, rồi dùng "
+            "--dataset THƯ_MỤC_RA (hoặc đặt spark.dataset trong workspace.yaml)",
+        )
+    # --dataset is read from where the command runs; workspace.yaml's from the workspace
+    path = Path(where) if dataset or Path(where).is_absolute() else ws.root / where
+    session = spark_session(master or ws.config.spark.master)
+    return read_events(session, path)
 
 
 def warn_stale(ws: Workspace) -> None:
@@ -187,6 +250,9 @@ def funnel_cmd(
             "--time-between", help="Time-to-convert histogram between steps A,B (1-based)."
         ),
     ] = None,
+    engine: EngineOpt = None,
+    spark_master: SparkMasterOpt = None,
+    dataset: DatasetOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Customers reaching each step within the window (PostHog / ClickHouse semantics)."""
@@ -198,7 +264,16 @@ def funnel_cmd(
         by,
         _step_pair(time_between),
     )
-    with _analysis(workspace, since, until, where) as (ws, scope):
+    with _analysis(workspace, since, until, where, engine=engine, on_spark=True) as (ws, scope):
+        events = _spark_events(ws, engine, spark_master, dataset)
+        if dropped and events is not None:
+            raise InputError(
+                "--dropped-at runs on the embedded engine only for now",
+                "--dropped-at hiện chỉ chạy trên bộ máy nhúng",
+                location=Location(field="--dropped-at"),
+                hint_en="run it with --engine duckdb",
+                hint_vi="chạy với --engine duckdb",
+            )
         if dropped:
             target = output or Path(f"dropped-at-{dropped}.csv")
             n = dropped_at(ws, spec, scope, dropped, target)
@@ -207,7 +282,11 @@ def funnel_cmd(
             else:
                 out.print(t("wrote_customers", lang(), n=format_number(n, lang()), path=target))
             return
-        report = funnel(ws, spec, scope)
+        if events is None:
+            report = funnel(ws, spec, scope)
+        else:
+            report = funnel_report(spec, scope, walk_spark(events, spec, scope))
+            report["engine"] = "spark"
     if chart:
         rows = [(s["step"], s["customers"], s["conversion"]) for s in report["steps"]]
         _write_chart(chart, funnel_chart(t("funnel_title", lang()), rows, lang()), report)
@@ -261,11 +340,12 @@ def paths_cmd(
         Path | None,
         typer.Option("--chart", help="Draw the Sankey (needs --from or --to) as .svg or .png."),
     ] = None,
+    engine: EngineOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Directly-follows graph, top journeys, Sankey, sessions and bounce rate."""
     spec = PathSpec(level, start, end, depth, top, parse_duration(session_gap, "--session-gap"))
-    with _analysis(workspace, since, until, where) as (ws, scope):
+    with _analysis(workspace, since, until, where, engine=engine) as (ws, scope):
         report = paths(ws, spec, scope)
     if chart and "sankey" in report:
         title = t("sankey_title", lang(), anchor=report["sankey"]["anchor"])
@@ -333,6 +413,7 @@ def stages_cmd(
     since: FromOpt = None,
     until: ToOpt = None,
     where: WhereOpt = None,
+    engine: EngineOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Per stage: customers reached, conversion to the next, time to it, stalled."""
@@ -342,7 +423,7 @@ def stages_cmd(
         out.print(ctx.get_help())
         return
     spec = StageSpec(model, rules, tuple(models or ()), parse_duration(stall, "--stall"))
-    with _analysis(workspace, since, until, where) as (ws, scope):
+    with _analysis(workspace, since, until, where, engine=engine) as (ws, scope):
         if customer:
             report = customer_stages(ws, spec, scope, customer_id_of(ws, customer), lang())
         else:
@@ -402,6 +483,7 @@ def touchpoints_cmd(
     since: FromOpt = None,
     until: ToOpt = None,
     where: WhereOpt = None,
+    engine: EngineOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Per touchpoint: reach, conversion after it, drop-off, repeat contacts, ratings."""
@@ -413,7 +495,7 @@ def touchpoints_cmd(
         stage_model=model,
         stage_rules=rules,
     )
-    with _analysis(workspace, since, until, where) as (ws, scope):
+    with _analysis(workspace, since, until, where, engine=engine) as (ws, scope):
         report = touchpoints(ws, spec, scope)
     if as_json:
         emit_json(report)
@@ -478,11 +560,12 @@ def retention_cmd(
     since: FromOpt = None,
     until: ToOpt = None,
     where: WhereOpt = None,
+    engine: EngineOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Cohort retention, RFM segments and churn risk with a reason per customer."""
     spec = RetentionSpec(period, cohort_event, return_event, purchase, threshold, by=by)
-    with _analysis(workspace, since, until, where) as (ws, scope):
+    with _analysis(workspace, since, until, where, engine=engine) as (ws, scope):
         report = retention(ws, spec, scope, export_to=output)
     if chart:
         heat = cohort_heatmap(t("cohorts_title", lang()), report["cohorts"], lang())
@@ -578,6 +661,7 @@ def attribution_cmd(
     delimiter: Annotated[
         str | None, typer.Option("--delimiter", help="Between columns (sniffed if not given).")
     ] = None,
+    engine: EngineOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Which channels earn the conversions: rule-based, time decay, exact Markov, Shapley."""
@@ -591,7 +675,7 @@ def attribution_cmd(
         spec = AttributionPaths(
             conversion, parse_duration(lookback, "--lookback"), level, value, repeats
         )
-        with _analysis(workspace, since, until, where) as (ws, scope):
+        with _analysis(workspace, since, until, where, engine=engine) as (ws, scope):
             table, info = build_paths(ws, spec, scope)
             results = [
                 time_decay(ws, spec, scope, parse_duration(half_life, "--half-life")).to_dict()

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
@@ -43,6 +43,19 @@ class IdentityConfig(BaseModel):
     )
 
 
+class SparkConfig(BaseModel):
+    """Where the Spark engine runs and reads (docs/scale-out.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    master: str = Field("local[*]", description="local[N], spark://host:7077, yarn, ...")
+    dataset: str | None = Field(
+        None,
+        description="The events as an export-parquet dataset (a folder or a lake URI); "
+        "a relative path is read from the workspace folder.",
+    )
+
+
 class WorkspaceConfig(BaseModel):
     """``workspace.yaml``: the settings every command of a workspace shares."""
 
@@ -51,6 +64,8 @@ class WorkspaceConfig(BaseModel):
     timezone: str = "Asia/Ho_Chi_Minh"
     currency: str = "VND"
     language: str = "vi"
+    engine: Literal["duckdb", "spark"] = "duckdb"
+    spark: SparkConfig = Field(default_factory=SparkConfig)
     identity: IdentityConfig = Field(default_factory=IdentityConfig)
     channels: dict[str, str] = Field(
         default_factory=dict,
