@@ -27,6 +27,7 @@ from journeyscope.analytics.funnels import MODES, FunnelSpec, dropped_at, funnel
 from journeyscope.analytics.paths import LEVELS, PathSpec, paths
 from journeyscope.analytics.retention import PERIODS, RetentionSpec, retention
 from journeyscope.analytics.scope import Scope, parse_duration, parse_steps
+from journeyscope.analytics.spark.attribution import build_paths_spark, time_decay_spark
 from journeyscope.analytics.spark.funnels import walk_spark
 from journeyscope.analytics.stages import (
     StageSpec,
@@ -662,6 +663,8 @@ def attribution_cmd(
         str | None, typer.Option("--delimiter", help="Between columns (sniffed if not given).")
     ] = None,
     engine: EngineOpt = None,
+    spark_master: SparkMasterOpt = None,
+    dataset: DatasetOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Which channels earn the conversions: rule-based, time decay, exact Markov, Shapley."""
@@ -675,10 +678,23 @@ def attribution_cmd(
         spec = AttributionPaths(
             conversion, parse_duration(lookback, "--lookback"), level, value, repeats
         )
-        with _analysis(workspace, since, until, where, engine=engine) as (ws, scope):
-            table, info = build_paths(ws, spec, scope)
+        half = parse_duration(half_life, "--half-life")
+        with _analysis(workspace, since, until, where, engine=engine, on_spark=True) as (
+            ws,
+            scope,
+        ):
+            events = _spark_events(ws, engine, spark_master, dataset)
+            if events is None:
+                table, info = build_paths(ws, spec, scope)
+            else:
+                table, info = build_paths_spark(events, spec, scope)
+                info["engine"] = "spark"
             results = [
-                time_decay(ws, spec, scope, parse_duration(half_life, "--half-life")).to_dict()
+                (
+                    time_decay(ws, spec, scope, half)
+                    if events is None
+                    else time_decay_spark(events, spec, scope, half)
+                ).to_dict()
                 if m == "time_decay"
                 else attribute(table, m, order=order, position=split).to_dict()
                 for m in names

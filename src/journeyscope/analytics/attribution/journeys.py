@@ -64,7 +64,7 @@ def _touches_sql(ws: Workspace, spec: PathSpec, scope: Scope, q: Sql) -> str:
     """Each touch with the conversion it leads to (NULL: none within the lookback)."""
     value = field_sql(spec.value, q, "e")
     base = customer_events(
-        ws, scope, q, f"e.ts, e.seq, e.event, {_node(spec)} AS node, {value} AS v"
+        ws, scope, q, f"e.ts, e.seq, e.event, {node_sql(spec)} AS node, {value} AS v"
     )
     conv = q.bind(event_name(spec.conversion))
     lookback = q.bind(spec.lookback.total_seconds())
@@ -82,7 +82,7 @@ def _touches_sql(ws: Workspace, spec: PathSpec, scope: Scope, q: Sql) -> str:
         ASOF LEFT JOIN conv c ON c.customer_id = t.customer_id AND c.ts >= t.ts"""
 
 
-def _node(spec: PathSpec) -> str:
+def node_sql(spec: PathSpec) -> str:
     return "e.channel" if spec.level == "channel" else "coalesce(e.touchpoint, e.channel)"
 
 
@@ -146,7 +146,7 @@ def _info(table: PathTable, direct: int) -> dict[str, Any]:
 
 
 @dataclass
-class _Cut:
+class Cut:
     """Every customer's journey cut into slices of the touch arrays (see path_kernel)."""
 
     nodes: list[str]
@@ -154,21 +154,22 @@ class _Cut:
     t_ts: np.ndarray  # and its time (µs)
     a: np.ndarray  # path slices [a, b) of the touches: conversions first, then nulls
     b: np.ndarray
-    c_ts: np.ndarray  # per conversion: time and value
+    c_ts: np.ndarray  # per conversion: time, value and customer
     c_value: np.ndarray
+    c_cust: np.ndarray
 
     @property
     def conversions(self) -> int:
         return len(self.c_ts)
 
 
-def _cut(ws: Workspace, spec: PathSpec, scope: Scope, *, sort: bool = False) -> _Cut:
+def _cut(ws: Workspace, spec: PathSpec, scope: Scope, *, sort: bool = False) -> Cut:
     """Read the scoped events once, in journey order, and cut them into paths."""
     spec.check()
     q = Sql()
     value = field_sql(spec.value, q, "e")
     base = customer_events(
-        ws, scope, q, f"e.ts, e.seq, e.event, {_node(spec)} AS node, {value} AS v"
+        ws, scope, q, f"e.ts, e.seq, e.event, {node_sql(spec)} AS node, {value} AS v"
     )
     conv = q.bind(event_name(spec.conversion))
     nodes = [
@@ -196,45 +197,76 @@ def _cut(ws: Workspace, spec: PathSpec, scope: Scope, *, sort: bool = False) -> 
         {k: v for k, v in q.params.items() if f"${k}" != names},
     ).fetchnumpy()
     cust = np.asarray(cols["customer_id"], np.int64)
-    ts = np.asarray(cols["us"], np.int64)
-    notice_if_compiling(path_kernel.conversion_slices, "path engine", "bộ dựng đường đi")
-    t_node, t_ts, c_row, a, b, n_conv = path_kernel.conversion_slices(
-        cust, ts, np.asarray(cols["n"], np.int32), int(spec.lookback.total_seconds() * 1e6)
-    )
-    if n_conv < 0 or not np.array_equal(np.asarray(paid["customer_id"], np.int64), cust[c_row]):
+    cut = cut_arrays(nodes, cust, cols["us"], cols["n"], spec.lookback)
+    if cut is None or not np.array_equal(np.asarray(paid["customer_id"], np.int64), cut.c_cust):
         if sort:
             raise AssertionError("sorted journeys came back out of order")  # pragma: no cover
         return _cut(ws, spec, scope, sort=True)  # never seen: a scan did not keep the order
-    values = np.asarray(paid["v"], np.float64)
-    return _Cut(nodes, t_node, t_ts, a, b, ts[c_row], values)
+    cut.c_value = np.asarray(paid["v"], np.float64)
+    return cut
+
+
+def cut_arrays(
+    nodes: list[str], cust: np.ndarray, ts: Any, node: Any, lookback: timedelta
+) -> Cut | None:
+    """Rows in (customer, time, seq) order — customer, time (µs), node code (−1: a
+    conversion) — cut into paths; None when the rows were not in that order. Conversion
+    values are left at 0 for the caller to fill. Both engines cut with this."""
+    ts = np.asarray(ts, np.int64)
+    notice_if_compiling(path_kernel.conversion_slices, "path engine", "bộ dựng đường đi")
+    t_node, t_ts, c_row, a, b, n_conv = path_kernel.conversion_slices(
+        cust, ts, np.asarray(node, np.int32), int(lookback.total_seconds() * 1e6)
+    )
+    if n_conv < 0:
+        return None
+    return Cut(nodes, t_node, t_ts, a, b, ts[c_row], np.zeros(n_conv), cust[c_row])
+
+
+def path_groups(
+    cut: Cut, collapse: bool
+) -> tuple[list[tuple[int, ...]], np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct paths of a cut (node codes; () for a conversion without touches) with
+    their conversions, value and nulls, most converting first."""
+    a, b, n_conv = cut.a, cut.b, cut.conversions
+    group, first, _ = path_kernel.group_paths(cut.t_node, a, b, collapse)
+    size = len(first)
+    conversions = np.bincount(group[:n_conv], minlength=size).astype(np.float64)
+    value = np.bincount(group[:n_conv], weights=cut.c_value, minlength=size)
+    nulls = np.bincount(group[n_conv:], minlength=size).astype(np.float64)
+    order = np.lexsort((first, -nulls, -conversions))
+    paths = []
+    for g in order:
+        i = int(first[g])
+        seq = cut.t_node[a[i] : b[i]].tolist()
+        if collapse:
+            seq = [x for k, x in enumerate(seq) if k == 0 or seq[k - 1] != x]
+        paths.append(tuple(seq))
+    return paths, conversions[order], value[order], nulls[order]
+
+
+def path_table(
+    nodes: list[str],
+    paths: list[tuple[int, ...]],
+    conversions: Any,
+    value: Any,
+    nulls: Any,
+) -> tuple[PathTable, dict[str, Any]]:
+    """The aggregated table of distinct paths; a conversion without touches is (direct)."""
+    direct = sum(int(c) for p, c in zip(paths, conversions, strict=True) if not p)
+    table = PathTable(channels=[*nodes, DIRECT] if direct else list(nodes))
+    for p, c, v, n in zip(paths, conversions, value, nulls, strict=True):
+        table.paths.append(p or (len(nodes),))
+        table.conversions.append(float(c))
+        table.value.append(float(v))
+        table.nulls.append(float(n))
+    return table, _info(table, direct)
 
 
 def build_paths(ws: Workspace, spec: PathSpec, scope: Scope) -> tuple[PathTable, dict[str, Any]]:
     """Aggregated paths (conversions, value, nulls) from the workspace, in one ordered pass
     over its journeys (compiled); equal to :func:`build_paths_sql`."""
     cut = _cut(ws, spec, scope)
-    collapse = spec.repeats == "collapse"
-    a, b, n_conv = cut.a, cut.b, cut.conversions
-    group, first, lengths = path_kernel.group_paths(cut.t_node, a, b, collapse)
-    size = len(first)
-    conversions = np.bincount(group[:n_conv], minlength=size).astype(np.float64)
-    value = np.bincount(group[:n_conv], weights=cut.c_value, minlength=size)
-    nulls = np.bincount(group[n_conv:], minlength=size).astype(np.float64)
-    channels = list(cut.nodes)
-    direct = int(np.count_nonzero(lengths[:n_conv] == 0))
-    if direct:
-        channels.append(DIRECT)
-    table = PathTable(channels=channels)
-    for g in np.lexsort((first, -nulls, -conversions)):
-        i = int(first[g])
-        seq = cut.t_node[a[i] : b[i]].tolist()
-        if collapse:
-            seq = [x for k, x in enumerate(seq) if k == 0 or seq[k - 1] != x]
-        table.paths.append(tuple(seq) if seq else (len(cut.nodes),))
-        table.conversions.append(float(conversions[g]))
-        table.value.append(float(value[g]))
-        table.nulls.append(float(nulls[g]))
-    return table, _info(table, direct)
+    return path_table(cut.nodes, *path_groups(cut, spec.repeats == "collapse"))
 
 
 def time_decay(ws: Workspace, spec: PathSpec, scope: Scope, half_life: timedelta) -> Credits:
