@@ -271,3 +271,8 @@ def test_time_between_and_stage_export(cli: Cli, demo_workspace: Path, tmp_path:
     now = {s["stage"]: s["current"] for s in report["stages"]}
     for stage, n in now.items():
         assert sum(r["current_stage"] == stage for r in rows) == n
+
+
+def test_an_unknown_engine_is_named(cli: Cli, demo_workspace: Path) -> None:
+    r = cli("paths", "-w", demo_workspace, "--engine", "clickhouse")
+    assert r.code == 2 and "clickhouse" in r.err and "spark" in r.err
