@@ -11,6 +11,7 @@ import pytest
 
 from journeyscope.analytics.funnels import FunnelSpec, funnel
 from journeyscope.analytics.scope import Scope, Step
+from journeyscope.events.workspace import Workspace
 from tests.analytics.chdb_peer import Peer, load_cases
 from tests.analytics.conftest import MakeWorkspace
 
@@ -61,15 +62,10 @@ def _posthog_runs() -> list[tuple[str, dict[str, Any], str, dict[str, Any]]]:
     return runs
 
 
-@pytest.mark.parametrize(
-    ("case", "order", "variant"),
-    [r[1:] for r in _posthog_runs()],
-    ids=[r[0] for r in _posthog_runs()],
-)
-def test_posthog_case(
+def posthog_funnel(
     make_workspace: MakeWorkspace, case: dict[str, Any], order: str, variant: dict[str, Any]
-) -> None:
-    """PostHog's expected counts and conversion times, through import → identity → funnel."""
+) -> tuple[Workspace, FunnelSpec, Scope]:
+    """A PostHog case's events in a workspace, and its funnel and date range."""
     ws = make_workspace(
         [
             {
@@ -86,7 +82,20 @@ def test_posthog_case(
     steps = [Step(s, label=s or "*") for s in case["steps"]]
     since, until = case.get("date_range") or [None, None]
     spec = FunnelSpec(steps, _window(variant.get("window") or case["window"]), mode)
-    scope = Scope.parse(ws, since, until, None)
+    return ws, spec, Scope.parse(ws, since, until, None)
+
+
+@pytest.mark.parametrize(
+    ("case", "order", "variant"),
+    [r[1:] for r in _posthog_runs()],
+    ids=[r[0] for r in _posthog_runs()],
+)
+def test_posthog_case(
+    make_workspace: MakeWorkspace, case: dict[str, Any], order: str, variant: dict[str, Any]
+) -> None:
+    """PostHog's expected counts and conversion times, through import → identity → funnel."""
+    ws, spec, scope = posthog_funnel(make_workspace, case, order, variant)
+    mode = spec.mode
     report = funnel(ws, spec, scope)
     counts = [s["customers"] for s in report["steps"]]
     expected = variant.get("expected_step_counts") or case.get("expected_step_counts")

@@ -16,6 +16,7 @@ from journeyscope.analytics.spark.attribution import build_paths_spark, time_dec
 from journeyscope.events.export import export_partitioned
 from journeyscope.events.spark_store import read_events
 from tests.analytics.test_attribution_journeys import _as_dict
+from tests.analytics.test_spark_funnels import assert_same_on_spark, exported
 from tests.conftest import MakeWorkspace
 
 pytestmark = pytest.mark.spark
@@ -68,13 +69,6 @@ def test_paths_and_time_decay_equal_the_embedded_engine(
 def test_cli_attribution_on_spark(
     spark: Any, cli: Any, make_workspace: MakeWorkspace, tmp_path: Path
 ) -> None:
-    ws = make_workspace(_journeys(9))
-    root = ws.root
-    ws.close()
-    lake = tmp_path / "lake"
-    assert cli("export-parquet", "-w", root, "-o", lake).code == 0
+    root, lake = exported(cli, make_workspace, _journeys(9), tmp_path)
     args = ("attribution", "-w", root, "--compare", "first,time_decay,markov,shapley", "--json")
-    embedded = cli(*args).json()
-    on_spark = cli(*args, "--engine", "spark", "--dataset", lake).json()
-    assert isinstance(on_spark, dict) and on_spark.pop("engine") == "spark"
-    assert on_spark == embedded
+    assert_same_on_spark(cli, args, lake)

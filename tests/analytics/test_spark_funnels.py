@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 
 from journeyscope.analytics.funnels import MODES, FunnelSpec, funnel, funnel_report
-from journeyscope.analytics.scope import Scope, Step, parse_filter, parse_step, parse_steps
+from journeyscope.analytics.scope import Scope, parse_filter, parse_step, parse_steps
 from journeyscope.analytics.spark.funnels import walk_spark
 from journeyscope.events.export import export_partitioned
 from journeyscope.events.spark_store import read_events
-from tests.analytics.test_funnel_cases import _posthog_runs, _window
+from tests.analytics.test_funnel_cases import _posthog_runs, posthog_funnel
 from tests.conftest import MakeWorkspace
 
 pytestmark = pytest.mark.spark
@@ -40,6 +40,26 @@ def _journeys(seed: int) -> list[dict[str, Any]]:
             }
         )
     return events
+
+
+def exported(
+    cli: Any, make_workspace: MakeWorkspace, events: list[dict[str, Any]], tmp_path: Path
+) -> tuple[Path, Path]:
+    """A closed workspace of ``events`` and its export-parquet dataset."""
+    ws = make_workspace(events)
+    root = ws.root
+    ws.close()
+    lake = tmp_path / "lake"
+    assert cli("export-parquet", "-w", root, "-o", lake).code == 0
+    return root, lake
+
+
+def assert_same_on_spark(cli: Any, args: tuple[Any, ...], lake: Path) -> None:
+    """The command's --json report on Spark equals the embedded one (bar the engine)."""
+    embedded = cli(*args).json()
+    on_spark = cli(*args, "--engine", "spark", "--dataset", lake).json()
+    assert isinstance(on_spark, dict) and on_spark.pop("engine") == "spark"
+    assert on_spark == embedded
 
 
 def _spark_report(spark: Any, ws: Any, lake: Path, spec: FunnelSpec, scope: Scope) -> Any:
@@ -81,40 +101,17 @@ def test_posthog_cases_on_spark(
     order: str,
     variant: dict[str, Any],
 ) -> None:
-    ws = make_workspace(
-        [
-            {
-                "event_id": f"e{i}",
-                "user_id": e["person"],
-                "anonymous_id": e["distinct_id"],
-                "event": e["event"],
-                "ts": e["timestamp"],
-            }
-            for i, e in enumerate(case["events"])
-        ]
-    )
-    mode = {"ordered": "ordered", "strict": "strict_order", "unordered": "unordered"}[order]
-    steps = [Step(s, label=s or "*") for s in case["steps"]]
-    since, until = case.get("date_range") or [None, None]
-    spec = FunnelSpec(steps, _window(variant.get("window") or case["window"]), mode)
-    scope = Scope.parse(ws, since, until, None)
+    ws, spec, scope = posthog_funnel(make_workspace, case, order, variant)
     assert _spark_report(spark, ws, tmp_path / "lake", spec, scope) == funnel(ws, spec, scope)
 
 
 def test_cli_funnel_on_spark_and_refusals(
     spark: Any, cli: Any, make_workspace: MakeWorkspace, tmp_path: Path
 ) -> None:
-    ws = make_workspace(_journeys(5))
-    root = ws.root
-    ws.close()
-    lake = tmp_path / "lake"
-    assert cli("export-parquet", "-w", root, "-o", lake).code == 0
+    root, lake = exported(cli, make_workspace, _journeys(5), tmp_path)
     args = ("funnel", "-w", root, "--steps", STEPS, "--window", "3d", "--by", "channel", "--json")
-    embedded = cli(*args).json()
-    on_spark = cli(*args, "--engine", "spark", "--dataset", lake).json()
-    assert isinstance(on_spark, dict) and on_spark.pop("engine") == "spark"
-    assert on_spark == embedded
-    no_data = cli(*args, "--engine", "spark")
+    assert_same_on_spark(cli, args, lake)
+    no_data = cli(*args, "--engine", "spark")  # no --dataset, none in workspace.yaml
     assert no_data.code == 2 and "export-parquet" in no_data.err
     dropped = cli(*args, "--engine", "spark", "--dataset", lake, "--dropped-at", "add_to_cart")
     assert dropped.code == 2 and "--dropped-at" in dropped.err
