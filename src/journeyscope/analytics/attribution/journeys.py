@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 
-from journeyscope.analytics.attribution import path_kernel
 from journeyscope.analytics.attribution.models import Credits
 from journeyscope.analytics.attribution.paths import PathTable
 from journeyscope.analytics.scope import Scope, Sql, customer_events, field_sql
@@ -212,6 +211,8 @@ def cut_arrays(
     """Rows in (customer, time, seq) order — customer, time (µs), node code (−1: a
     conversion) — cut into paths; None when the rows were not in that order. Conversion
     values are left at 0 for the caller to fill. Both engines cut with this."""
+    from journeyscope.analytics.attribution import path_kernel  # numba: load on use
+
     ts = np.asarray(ts, np.int64)
     notice_if_compiling(path_kernel.conversion_slices, "path engine", "bộ dựng đường đi")
     t_node, t_ts, c_row, a, b, n_conv = path_kernel.conversion_slices(
@@ -227,6 +228,8 @@ def path_groups(
 ) -> tuple[list[tuple[int, ...]], np.ndarray, np.ndarray, np.ndarray]:
     """The distinct paths of a cut (node codes; () for a conversion without touches) with
     their conversions, value and nulls, most converting first."""
+    from journeyscope.analytics.attribution import path_kernel
+
     a, b, n_conv = cut.a, cut.b, cut.conversions
     group, first, _ = path_kernel.group_paths(cut.t_node, a, b, collapse)
     size = len(first)
@@ -272,6 +275,8 @@ def build_paths(ws: Workspace, spec: PathSpec, scope: Scope) -> tuple[PathTable,
 def time_decay(ws: Workspace, spec: PathSpec, scope: Scope, half_life: timedelta) -> Credits:
     """Each touch weighs 2^(−age / half-life) at its conversion; weights sum to 1 per
     conversion (a conversion with no touch credits ``(direct)``)."""
+    from journeyscope.analytics.attribution import path_kernel
+
     cut = _cut(ws, spec, scope)
     conv, value = path_kernel.decay_credits(
         cut.t_node,

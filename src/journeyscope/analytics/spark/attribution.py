@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from journeyscope.analytics.attribution import path_kernel
 from journeyscope.analytics.attribution.journeys import (
     DIRECT,
     PathSpec,
@@ -146,6 +145,8 @@ def time_decay_spark(
         frames = [b for b in batches if len(b)]
         if not frames:
             return
+        from journeyscope.analytics.attribution import path_kernel
+
         cut = _cut(pd.concat(frames, ignore_index=True), nodes, spec)
         n = cut.conversions
         conv, value = path_kernel.decay_credits(
