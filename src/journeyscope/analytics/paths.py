@@ -3,7 +3,9 @@
 A customer's events are ordered by time, then event_id (a stable, documented tie rule).
 Two consecutive events make an edge of the directly-follows graph (DFG), as process mining
 defines it (pm4py ``discover_dfg``); the time on an edge is the gap between them.
-Everything is computed in SQL with window functions; nothing is collected per event.
+Everything is computed in SQL with window functions; nothing is collected per event. The
+statements go through a :class:`~journeyscope.analytics.runner.Runner`, so the same report
+runs on the workspace's DuckDB file or on Spark.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from journeyscope.analytics.scope import Scope, Sql, customer_events
+from journeyscope.analytics.runner import Runner
+from journeyscope.analytics.scope import Scope, Sql
 from journeyscope.errors import unknown_name
 from journeyscope.events.ingest import event_name
 from journeyscope.events.workspace import Workspace
@@ -46,99 +49,100 @@ def _node(level: str) -> str:
     return f"e.{level}"
 
 
-def ordered_sql(ws: Workspace, spec: PathSpec, scope: Scope, q: Sql) -> str:
+def ordered_sql(r: Runner, spec: PathSpec, scope: Scope, q: Sql) -> str:
     """Each scoped event of a customer with its node, position and the next node."""
-    base = customer_events(
-        ws, scope, q, f"e.ts, e.event_id, e.event, e.channel, {_node(spec.level)} AS node"
-    )
+    base = r.source(scope, q, f"e.ts, e.event_id, e.event, e.channel, {_node(spec.level)} AS node")
     return f"""
         SELECT customer_id, ts, event, channel, node,
             row_number() OVER w AS pos,
             lead(node) OVER w AS next_node,
             lead(ts) OVER w AS next_ts
-        FROM ({base})
+        FROM ({base}) b
         WINDOW w AS (PARTITION BY customer_id ORDER BY ts, event_id)"""
 
 
 @contextmanager
-def _path_rows(ws: Workspace, spec: PathSpec, scope: Scope) -> Iterator[None]:
+def _path_rows(r: Runner, spec: PathSpec, scope: Scope) -> Iterator[None]:
     """``path_rows`` (see :func:`ordered_sql`) for the length of one report."""
     spec.check()
-    q = Sql()
-    with ws.scratch("path_rows") as con:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE path_rows AS {ordered_sql(ws, spec, scope, q)}",
-            q.params,
-        )
+    q = r.sql()
+    with r.scratch("path_rows"):
+        r.table("path_rows", ordered_sql(r, spec, scope, q), q)
         yield
 
 
 def paths(ws: Workspace, spec: PathSpec, scope: Scope) -> dict[str, Any]:
     """The paths report (the ``--json`` shape of ``journeyscope paths``)."""
-    with _path_rows(ws, spec, scope):
+    return paths_on(Runner(ws), spec, scope)
+
+
+def paths_on(r: Runner, spec: PathSpec, scope: Scope) -> dict[str, Any]:
+    """The paths report on either engine."""
+    with _path_rows(r, spec, scope):
         report: dict[str, Any] = {
             "level": spec.level,
-            "edges": _edges(ws),
-            "starts": _ends(ws, "pos = 1"),
-            "ends": _ends(ws, "next_node IS NULL"),
-            "variants": _variants(ws, spec.top),
-            "sessions": _sessions(ws, spec),
-            "viewed_without_buying": _viewed_without_buying(ws, spec),
+            "edges": _edges(r),
+            "starts": _ends(r, "pos = 1"),
+            "ends": _ends(r, "next_node IS NULL"),
+            "variants": _variants(r, spec.top),
+            "sessions": _sessions(r, spec),
+            "viewed_without_buying": _viewed_without_buying(r, spec),
             "scope": scope.describe(),
         }
         if spec.start or spec.end:
-            report["sankey"] = _sankey(ws, spec)
+            report["sankey"] = _sankey(r, spec)
         return report
 
 
 def directly_follows(ws: Workspace, level: str, scope: Scope) -> list[dict[str, Any]]:
     """Only the directly-follows graph (what ``paths`` reports as ``edges``)."""
-    with _path_rows(ws, PathSpec(level=level), scope):
-        return _edges(ws)
+    r = Runner(ws)
+    with _path_rows(r, PathSpec(level=level), scope):
+        return _edges(r)
 
 
-def _edges(ws: Workspace) -> list[dict[str, Any]]:
-    rows = ws.con.execute(
-        """SELECT node, next_node, count(*) AS n,
-               median(epoch(next_ts) - epoch(ts)) AS med,
+def _edges(r: Runner) -> list[dict[str, Any]]:
+    q = r.sql()
+    rows = r.rows(
+        f"""SELECT node, next_node, count(*) AS n,
+               median({q.seconds("next_ts")} - {q.seconds("ts")}) AS med,
                count(DISTINCT customer_id) AS customers
         FROM path_rows WHERE next_node IS NOT NULL
         GROUP BY ALL ORDER BY n DESC, node, next_node"""
-    ).fetchall()
+    )
     return [
         {"from": a, "to": b, "count": n, "customers": c, "median_seconds": round(float(m), 3)}
         for a, b, n, m, c in rows
     ]
 
 
-def _ends(ws: Workspace, where: str) -> dict[str, int]:
-    rows = ws.con.execute(
+def _ends(r: Runner, where: str) -> dict[str, int]:
+    rows = r.rows(
         f"SELECT node, count(*) FROM path_rows WHERE {where} GROUP BY node ORDER BY 2 DESC, 1"
-    ).fetchall()
+    )
     return {str(a): int(n) for a, n in rows}
 
 
-def _variants(ws: Workspace, top: int) -> dict[str, Any]:
+def _variants(r: Runner, top: int) -> dict[str, Any]:
     """Whole journeys as sequences of nodes; repeats of one node in a row are collapsed."""
-    with ws.scratch("path_variants") as con:
-        con.execute(
-            """CREATE OR REPLACE TEMP TABLE path_variants AS
-            WITH c AS (
+    q = r.sql()
+    with r.scratch("path_variants"):
+        r.table(
+            "path_variants",
+            f"""WITH c AS (
                 SELECT customer_id, pos, node,
                     node IS DISTINCT FROM lag(node) OVER (PARTITION BY customer_id ORDER BY pos)
                         AS changed
                 FROM path_rows
             )
-            SELECT list(node ORDER BY pos) AS path FROM c WHERE changed GROUP BY customer_id"""
+            SELECT {q.ordered_list("node", "pos")} AS path FROM c WHERE changed
+            GROUP BY customer_id""",
         )
-        total, distinct = con.execute(
-            "SELECT count(*), count(DISTINCT path) FROM path_variants"
-        ).fetchall()[0]
-        rows = con.execute(
-            """SELECT path, count(*) AS n FROM path_variants GROUP BY path
-            ORDER BY n DESC, path LIMIT $top""",
-            {"top": top},
-        ).fetchall()
+        total, distinct = r.rows("SELECT count(*), count(DISTINCT path) FROM path_variants")[0]
+        rows = r.rows(
+            f"""SELECT path, count(*) AS n FROM path_variants GROUP BY path
+            ORDER BY n DESC, path LIMIT {int(top)}"""
+        )
     return {
         "customers": int(total),
         "distinct": int(distinct),
@@ -149,7 +153,7 @@ def _variants(ws: Workspace, top: int) -> dict[str, Any]:
     }
 
 
-def _sankey(ws: Workspace, spec: PathSpec) -> dict[str, Any]:
+def _sankey(r: Runner, spec: PathSpec) -> dict[str, Any]:
     """Steps after the first ``--from`` event (or before the last ``--to`` event).
 
     Nodes are ``(step, name)``; step 0 is the anchor event. Journeys shorter than the depth
@@ -159,17 +163,20 @@ def _sankey(ws: Workspace, spec: PathSpec) -> dict[str, Any]:
     after = spec.start is not None
     pick = "min" if after else "max"
     sign = "" if after else "-"
-    rows = ws.con.execute(
+    q = r.sql()
+    edge = q.bind("(end)" if after else "(start)")
+    rows = r.rows(
         f"""WITH a AS (
             SELECT customer_id, {pick}(pos) AS apos FROM path_rows
-            WHERE event = $anchor GROUP BY 1
+            WHERE event = {q.bind(anchor)} GROUP BY 1
         ), steps AS (
-            SELECT a.customer_id, s.k, coalesce(p.node, $edge) AS node
-            FROM a CROSS JOIN range(0, $depth + 1) s(k)
+            SELECT a.customer_id, s.k, coalesce(p.node, {edge}) AS node
+            FROM a CROSS JOIN {q.numbers(spec.depth)} s
             LEFT JOIN path_rows p ON p.customer_id = a.customer_id AND p.pos = a.apos {sign}+ s.k
         ), cut AS (  -- after the first (end)/(start), nothing more
-            SELECT *, bool_or(node = $edge) OVER (
-                PARTITION BY customer_id ORDER BY k ROWS UNBOUNDED PRECEDING) AS over
+            SELECT *, bool_or(node = {edge}) OVER (
+                PARTITION BY customer_id ORDER BY k
+                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS over
             FROM steps
         ), linked AS (
             SELECT customer_id, k, node, over,
@@ -179,8 +186,8 @@ def _sankey(ws: Workspace, spec: PathSpec) -> dict[str, Any]:
         SELECT k, node, nxt, count(*) FROM linked
         WHERE nxt IS NOT NULL AND NOT over
         GROUP BY ALL ORDER BY k, 4 DESC, node, nxt""",
-        {"anchor": anchor, "depth": spec.depth, "edge": "(end)" if after else "(start)"},
-    ).fetchall()
+        q,
+    )
     links = []
     nodes: dict[str, int] = {}
 
@@ -204,40 +211,43 @@ def _sankey(ws: Workspace, spec: PathSpec) -> dict[str, Any]:
     }
 
 
-_SESSIONS = """
-CREATE OR REPLACE TEMP TABLE path_sessions AS
+def _sessions_sql(q: Sql, gap: float) -> str:
+    ts, prev = q.seconds("ts"), q.seconds("lag(ts) OVER w")
+    return f"""
 WITH marked AS (
     SELECT customer_id, pos, ts, channel, node,
-        CASE WHEN lag(ts) OVER w IS NULL
-              OR epoch(ts) - epoch(lag(ts) OVER w) > $gap THEN 1 ELSE 0 END AS new
+        CASE WHEN lag(ts) OVER w IS NULL OR {ts} - {prev} > {q.bind(gap)} THEN 1 ELSE 0 END
+            AS new
     FROM path_rows WINDOW w AS (PARTITION BY customer_id ORDER BY pos)
 ), numbered AS (
     SELECT *, sum(new) OVER (PARTITION BY customer_id ORDER BY pos
-        ROWS UNBOUNDED PRECEDING) AS sid FROM marked
+        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS sid FROM marked
 )
-SELECT customer_id, sid, count(*) AS events, arg_min(channel, ts) AS channel,
-       arg_min(node, ts) AS entry, epoch(max(ts)) - epoch(min(ts)) AS seconds
+SELECT customer_id, sid, count(*) AS events, {q.arg_min("channel", "pos")} AS channel,
+       {q.arg_min("node", "pos")} AS entry, {q.seconds("max(ts)")} - {q.seconds("min(ts)")}
+           AS seconds
 FROM numbered GROUP BY customer_id, sid
 """
 
 
-def _sessions(ws: Workspace, spec: PathSpec) -> dict[str, Any]:
+def _sessions(r: Runner, spec: PathSpec) -> dict[str, Any]:
     """Sessions split at ``session_gap`` of inactivity; bounce = a one-event session."""
     gap = spec.session_gap.total_seconds()
-    with ws.scratch("path_sessions") as con:
-        con.execute(_SESSIONS, {"gap": gap})
-        n, bounce, med_events, med_secs = con.execute(
+    q = r.sql()
+    with r.scratch("path_sessions"):
+        r.table("path_sessions", _sessions_sql(q, gap), q)
+        n, bounce, med_events, med_secs = r.rows(
             "SELECT count(*), avg(CAST(events = 1 AS DOUBLE)), median(events), median(seconds) "
             "FROM path_sessions"
-        ).fetchall()[0]
+        )[0]
         by = {}
         for key, col in (("by_channel", "channel"), ("by_entry", "entry")):
             by[key] = [
                 {col: v, "sessions": int(s), "bounce_rate": round(float(b), 4)}
-                for v, s, b in con.execute(
+                for v, s, b in r.rows(
                     f"SELECT {col}, count(*), avg(CAST(events = 1 AS DOUBLE)) "
                     f"FROM path_sessions GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 30"
-                ).fetchall()
+                )
             ]
     return {
         "gap_seconds": gap,
@@ -249,19 +259,22 @@ def _sessions(ws: Workspace, spec: PathSpec) -> dict[str, Any]:
     }
 
 
-def _viewed_without_buying(ws: Workspace, spec: PathSpec) -> list[dict[str, Any]]:
+def _viewed_without_buying(r: Runner, spec: PathSpec) -> list[dict[str, Any]]:
     """Per day (workspace time zone): customers who viewed, and those who did not buy."""
-    rows = ws.con.execute(
-        """WITH d AS (
-            SELECT customer_id, CAST(timezone($zone, ts::TIMESTAMPTZ) AS DATE) AS day,
-                   bool_or(event = $view) AS viewed, bool_or(event = $buy) AS bought
+    q = r.sql()
+    day = q.local_date("ts", q.bind(r.zone))
+    view, buy = q.bind(event_name(spec.view)), q.bind(event_name(spec.buy))
+    rows = r.rows(
+        f"""WITH d AS (
+            SELECT customer_id, {day} AS day,
+                   bool_or(event = {view}) AS viewed, bool_or(event = {buy}) AS bought
             FROM path_rows GROUP BY 1, 2
         )
         SELECT day, count(*) FILTER (WHERE viewed),
                count(*) FILTER (WHERE viewed AND NOT bought)
         FROM d GROUP BY day HAVING count(*) FILTER (WHERE viewed) > 0 ORDER BY day""",
-        {"zone": ws.config.timezone, "view": event_name(spec.view), "buy": event_name(spec.buy)},
-    ).fetchall()
+        q,
+    )
     return [
         {
             "day": str(day),

@@ -49,6 +49,25 @@ class Sql(Query):
     def json_text(self, column: str, path: str) -> str:
         return f"json_extract_string({column}, {self.bind(path)})"
 
+    # the few functions whose spelling differs between the engines
+    def seconds(self, ts: str) -> str:
+        """A timestamp as seconds since the epoch (fractional)."""
+        return f"epoch({ts})"
+
+    def ordered_list(self, value: str, order: str) -> str:
+        return f"list({value} ORDER BY {order})"
+
+    def arg_min(self, value: str, key: str) -> str:
+        return f"arg_min({value}, {key})"
+
+    def local_date(self, ts: str, zone: str) -> str:
+        """The date of a UTC timestamp in the time zone ``zone`` (an SQL expression)."""
+        return f"CAST(timezone({zone}, CAST({ts} AS TIMESTAMPTZ)) AS DATE)"
+
+    def numbers(self, upto: int) -> str:
+        """A one-column table ``k`` of 0..upto."""
+        return f"(SELECT range AS k FROM range(0, {int(upto) + 1}))"
+
 
 class SparkSql(Sql):
     """The same queries for Spark SQL: ``:name`` parameters (``spark.sql(text, args=...)``),
@@ -64,6 +83,21 @@ class SparkSql(Sql):
 
     def json_text(self, column: str, path: str) -> str:
         return f"get_json_object({column}, {self.bind(path)})"
+
+    def seconds(self, ts: str) -> str:
+        return f"(unix_micros({ts}) / 1e6)"
+
+    def ordered_list(self, value: str, order: str) -> str:
+        return f"transform(array_sort(collect_list(struct({order} AS o, {value} AS v))), x -> x.v)"
+
+    def arg_min(self, value: str, key: str) -> str:
+        return f"min_by({value}, {key})"
+
+    def local_date(self, ts: str, zone: str) -> str:
+        return f"CAST(from_utc_timestamp({ts}, {zone}) AS DATE)"
+
+    def numbers(self, upto: int) -> str:
+        return f"(SELECT id AS k FROM range(0, {int(upto) + 1}))"
 
 
 _TOKEN = re.compile(

@@ -24,8 +24,9 @@ from journeyscope.analytics.attribution.models import MODELS as ATTRIBUTION_MODE
 from journeyscope.analytics.attribution.models import attribute, transition_rows
 from journeyscope.analytics.attribution.paths import read_path_file
 from journeyscope.analytics.funnels import MODES, FunnelSpec, dropped_at, funnel, funnel_report
-from journeyscope.analytics.paths import LEVELS, PathSpec, paths
+from journeyscope.analytics.paths import LEVELS, PathSpec, paths, paths_on
 from journeyscope.analytics.retention import PERIODS, RetentionSpec, retention
+from journeyscope.analytics.runner import SparkRunner
 from journeyscope.analytics.scope import Scope, parse_duration, parse_steps
 from journeyscope.analytics.spark.attribution import build_paths_spark, time_decay_spark
 from journeyscope.analytics.spark.funnels import walk_spark
@@ -342,12 +343,19 @@ def paths_cmd(
         typer.Option("--chart", help="Draw the Sankey (needs --from or --to) as .svg or .png."),
     ] = None,
     engine: EngineOpt = None,
+    spark_master: SparkMasterOpt = None,
+    dataset: DatasetOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Directly-follows graph, top journeys, Sankey, sessions and bounce rate."""
     spec = PathSpec(level, start, end, depth, top, parse_duration(session_gap, "--session-gap"))
-    with _analysis(workspace, since, until, where, engine=engine) as (ws, scope):
-        report = paths(ws, spec, scope)
+    with _analysis(workspace, since, until, where, engine=engine, on_spark=True) as (ws, scope):
+        events = _spark_events(ws, engine, spark_master, dataset)
+        if events is None:
+            report = paths(ws, spec, scope)
+        else:
+            report = paths_on(SparkRunner(ws, events), spec, scope)
+            report["engine"] = "spark"
     if chart and "sankey" in report:
         title = t("sankey_title", lang(), anchor=report["sankey"]["anchor"])
         _write_chart(chart, sankey_chart(title, report["sankey"]["links"], lang()), report)
