@@ -118,6 +118,6 @@ def test_cli_funnel_on_spark_and_refusals(
     # a workspace set to Spark: what has no Spark version says so instead of reading DuckDB
     config = root / "workspace.yaml"
     config.write_text(config.read_text("utf-8") + "engine: spark\n", "utf-8")
-    refused = cli("retention", "-w", root, "--json")
+    refused = cli("touchpoints", "-w", root, "--json")
     assert refused.code == 2 and "Spark engine" in refused.err
-    assert cli("retention", "-w", root, "--engine", "duckdb", "--json").code == 0  # overridden
+    assert cli("touchpoints", "-w", root, "--engine", "duckdb", "--json").code == 0  # overridden

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from journeyscope.analytics.scope import Scope, Sql, customer_events, field_sql
+from journeyscope.analytics.runner import Runner
+from journeyscope.analytics.scope import Scope, Sql, field_sql
 from journeyscope.analytics.touchpoints import PASSIVE
 from journeyscope.errors import unknown_name
 from journeyscope.events.export import write_relation
@@ -67,25 +68,32 @@ def retention(
 ) -> dict[str, Any]:
     """The retention report (the ``--json`` shape of ``journeyscope retention``); with
     ``export_to``, every customer's scores are written from the same computation."""
+    return retention_on(Runner(ws), spec, scope, export_to)
+
+
+def retention_on(
+    r: Runner, spec: RetentionSpec, scope: Scope, export_to: Path | None = None
+) -> dict[str, Any]:
+    """The retention report on either engine (the export is the embedded engine's)."""
     spec.check()
-    with _loaded(ws, spec, scope):
+    with _loaded(r, spec, scope):
         report: dict[str, Any] = {
             "period": spec.period,
-            "cohorts": _cohorts(ws, spec),
-            "rfm": _rfm_summary(ws),
-            "churn": _churn_summary(ws, spec),
+            "cohorts": _cohorts(r, spec),
+            "rfm": _rfm_summary(r),
+            "churn": _churn_summary(r, spec),
             "scope": scope.describe(),
         }
         if export_to is not None:
             report["output"] = str(export_to)
-            report["exported"] = _write_customers(ws, export_to)
+            report["exported"] = _write_customers(r.ws, export_to)
         return report
 
 
 def export_customers(ws: Workspace, spec: RetentionSpec, scope: Scope, target: Path) -> int:
     """Per customer: RFM scores and segment, churn risk and its reason, as CSV/Parquet."""
     spec.check()
-    with _loaded(ws, spec, scope):
+    with _loaded(Runner(ws), spec, scope):
         return _write_customers(ws, target)
 
 
@@ -102,37 +110,28 @@ def _write_customers(ws: Workspace, target: Path) -> int:
 
 
 @contextmanager
-def _loaded(ws: Workspace, spec: RetentionSpec, scope: Scope) -> Iterator[None]:
+def _loaded(r: Runner, spec: RetentionSpec, scope: Scope) -> Iterator[None]:
     """``rt_rows`` (scoped events in local time), ``rt_rfm`` and ``rt_churn`` meanwhile."""
-    q = Sql()
+    q = r.sql()
     by = f", {field_sql(spec.by, q, 'e')} AS by_value" if spec.by else ", NULL AS by_value"
-    base = customer_events(
-        ws,
+    base = r.source(
         scope,
         q,
-        "e.ts, e.event, e.revenue, coalesce(e.touchpoint, e.channel || ':' || e.event) AS tp, "
-        f"e.rating{by}",
+        "e.ts, e.seq, e.event, e.revenue, "
+        f"coalesce(e.touchpoint, e.channel || ':' || e.event) AS tp, e.rating{by}",
     )
-    with ws.scratch("rt_rows", "rt_rfm", "rt_churn") as con:
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE rt_rows AS SELECT *, "
-            f"timezone({q.bind(ws.config.timezone)}, ts::TIMESTAMPTZ) AS local FROM ({base})",
-            q.params,
-        )
-        con.execute(_RFM, {"purchase": event_name(spec.purchase)})
-        con.execute(
-            _CHURN,
-            {
-                "support": event_name(spec.support),
-                "threshold": spec.threshold,
-                "passive": [event_name(p) for p in PASSIVE],
-            },
-        )
+    with r.scratch("rt_rows", "rt_rfm", "rt_churn"):
+        local = q.local_time("ts", q.bind(r.zone))
+        r.table("rt_rows", f"SELECT b.*, {local} AS local FROM ({base}) b", q)
+        q = r.sql()
+        r.table("rt_rfm", _rfm_sql(q, event_name(spec.purchase)), q)
+        q = r.sql()
+        r.table("rt_churn", _churn_sql(q, spec), q)
         yield
 
 
-def _cohorts(ws: Workspace, spec: RetentionSpec) -> list[dict[str, Any]]:
-    q = Sql()
+def _cohorts(r: Runner, spec: RetentionSpec) -> list[dict[str, Any]]:
+    q = r.sql()
     period = q.bind(spec.period)
     cohort_filter = (
         f"event = {q.bind(event_name(spec.cohort_event))}" if spec.cohort_event else "TRUE"
@@ -140,26 +139,29 @@ def _cohorts(ws: Workspace, spec: RetentionSpec) -> list[dict[str, Any]]:
     return_filter = (
         f"event = {q.bind(event_name(spec.return_event))}" if spec.return_event else "TRUE"
     )
-    rows = ws.con.execute(
+    first_value = q.arg_min("by_value", _first_key(q))
+    rows = r.rows(
         f"""WITH first AS (
             SELECT customer_id, date_trunc({period}, min(local)) AS cohort,
-                   coalesce(CAST(arg_min(by_value, local) AS VARCHAR), '(none)') AS seg
+                   coalesce(CAST({first_value} AS STRING), '(none)') AS seg
             FROM rt_rows WHERE {cohort_filter} GROUP BY 1
         ), active AS (
             SELECT DISTINCT customer_id, date_trunc({period}, local) AS p
             FROM rt_rows WHERE {return_filter}
         ), offsets AS (
-            SELECT f.seg, f.cohort, date_diff({period}, f.cohort, a.p) AS k,
+            SELECT f.seg, f.cohort, {q.periods_between(spec.period, "f.cohort", "a.p")} AS k,
                    count(DISTINCT a.customer_id) AS n
             FROM first f JOIN active a ON a.customer_id = f.customer_id AND a.p >= f.cohort
             GROUP BY ALL
+        ), sizes AS (
+            SELECT seg, cohort, count(*) AS size FROM first GROUP BY seg, cohort
         )
-        SELECT o.seg, o.cohort,
-               (SELECT count(*) FROM first f WHERE f.cohort = o.cohort AND f.seg = o.seg),
-               list(o.n ORDER BY o.k), list(o.k ORDER BY o.k)
-        FROM offsets o GROUP BY o.seg, o.cohort ORDER BY o.seg, o.cohort""",
-        q.params,
-    ).fetchall()
+        SELECT o.seg, o.cohort, any_value(s.size),
+               {q.ordered_list("o.n", "o.k")}, {q.ordered_list("o.k", "o.k")}
+        FROM offsets o JOIN sizes s ON s.seg = o.seg AND s.cohort = o.cohort
+        GROUP BY o.seg, o.cohort ORDER BY o.seg, o.cohort""",
+        q,
+    )
     out = []
     for seg, cohort, size, counts, ks in rows:
         dense = [0] * (max(ks) + 1)
@@ -178,14 +180,22 @@ def _cohorts(ws: Workspace, spec: RetentionSpec) -> list[dict[str, Any]]:
     return out
 
 
-_RFM = (
-    """
-CREATE OR REPLACE TEMP TABLE rt_rfm AS
+def _first_key(q: Sql) -> str:
+    """The order of a customer's events (time, then arrival): ties never pick at random."""
+    return "struct(local, seq)" if q.dialect == "spark" else "(local, seq)"
+
+
+def _rfm_sql(q: Sql, purchase: str) -> str:
+    grid = "\n    ".join(
+        f"WHEN r BETWEEN {r0} AND {r1} AND round((f + m) / 2) BETWEEN {a} AND {b} THEN '{name}'"
+        for name, (r0, r1), (a, b) in SEGMENTS
+    )
+    return f"""
 WITH buyers AS (
     SELECT customer_id,
-        date_diff('day', max(ts), (SELECT max(ts) FROM rt_rows)) AS recency_days,
+        {q.days_between("max(ts)", "(SELECT max(ts) FROM rt_rows)")} AS recency_days,
         count(*) AS frequency, coalesce(sum(revenue), 0) AS monetary
-    FROM rt_rows WHERE event = $purchase GROUP BY 1
+    FROM rt_rows WHERE event = {q.bind(purchase)} GROUP BY 1
 ), scored AS (
     SELECT *, 6 - ntile(5) OVER (ORDER BY recency_days, customer_id) AS r,
         ntile(5) OVER (ORDER BY frequency, customer_id) AS f,
@@ -193,25 +203,19 @@ WITH buyers AS (
     FROM buyers
 )
 SELECT *, CASE
-    """
-    + "\n    ".join(
-        f"WHEN r BETWEEN {r0} AND {r1} AND round((f + m) / 2) BETWEEN {a} AND {b} THEN '{name}'"
-        for name, (r0, r1), (a, b) in SEGMENTS
-    )
-    + """
+    {grid}
     ELSE 'others' END AS segment
 FROM scored
 """
-)
 
 
-def _rfm_summary(ws: Workspace) -> dict[str, Any]:
-    rows = ws.con.execute(
+def _rfm_summary(r: Runner) -> dict[str, Any]:
+    rows = r.rows(
         "SELECT segment, count(*), round(avg(monetary)), round(avg(frequency), 2) "
         "FROM rt_rfm GROUP BY 1 ORDER BY 2 DESC, 1"
-    ).fetchall()
+    )
     return {
-        "customers": sum(int(r[1]) for r in rows),
+        "customers": sum(int(row[1]) for row in rows),
         "segments": [
             {"segment": s, "customers": int(n), "avg_monetary": float(m), "avg_frequency": float(f)}
             for s, n, m, f in rows
@@ -219,15 +223,21 @@ def _rfm_summary(ws: Workspace) -> dict[str, Any]:
     }
 
 
-_CHURN = """
-CREATE OR REPLACE TEMP TABLE rt_churn AS
+def _churn_sql(q: Sql, spec: RetentionSpec) -> str:
+    passive = ", ".join(q.bind(event_name(p)) for p in PASSIVE)
+    last_key = _first_key(q).replace("local", "ts")
+    gap_s = (
+        f"{q.seconds('ts')} - {q.seconds('lag(ts) OVER (PARTITION BY customer_id ORDER BY ts)')}"
+    )
+    return f"""
 WITH acts AS (  -- the customer's own actions: messages sent to them do not count
-    SELECT * FROM rt_rows WHERE event NOT IN (SELECT unnest($passive))
+    SELECT * FROM rt_rows WHERE event NOT IN ({passive})
 ), days AS (
     SELECT DISTINCT customer_id, CAST(local AS DATE) AS d FROM acts
 ), gaps AS (
-    SELECT customer_id, date_diff('day', lag(d) OVER (PARTITION BY customer_id ORDER BY d), d)
-        AS gap FROM days
+    SELECT customer_id,
+        {q.days_between("lag(d) OVER (PARTITION BY customer_id ORDER BY d)", "d")} AS gap
+    FROM days
 ), prior AS (
     SELECT coalesce(avg(gap), 30) AS gap FROM gaps
 ), own AS (  -- own mean gap, shrunk toward everyone's as if 2 gaps of that length were seen
@@ -235,29 +245,32 @@ WITH acts AS (  -- the customer's own actions: messages sent to them do not coun
         (coalesce(sum(gap), 0) + 2 * (SELECT gap FROM prior)) / (count(gap) + 2) AS mean_gap
     FROM gaps GROUP BY 1
 ), last AS (
-    SELECT customer_id, max(local) AS last_active, arg_max(tp, ts) AS last_tp FROM acts
-    GROUP BY 1
+    SELECT customer_id, max(local) AS last_active, {q.arg_max("tp", last_key)} AS last_tp
+    FROM acts GROUP BY 1
 ), bad_review AS (
-    SELECT r.customer_id, true AS bad FROM rt_rows r JOIN last l USING (customer_id)
-    WHERE r.rating <= 2 AND date_diff('day', r.local, l.last_active) <= 30 GROUP BY 1
+    SELECT r.customer_id, true AS bad FROM rt_rows r JOIN last l ON l.customer_id = r.customer_id
+    WHERE r.rating <= 2 AND {q.days_between("r.local", "l.last_active")} <= 30 GROUP BY 1
 ), support AS (
     SELECT customer_id, bool_or(gap_s <= 7 * 86400) AS unresolved FROM (
-        SELECT customer_id, epoch(ts) - epoch(lag(ts) OVER (
-            PARTITION BY customer_id ORDER BY ts)) AS gap_s
-        FROM rt_rows WHERE event = $support
-    ) GROUP BY 1
+        SELECT customer_id, {gap_s} AS gap_s
+        FROM rt_rows WHERE event = {q.bind(event_name(spec.support))}
+    ) s GROUP BY 1
 ), scored AS (
     SELECT l.customer_id, l.last_active, l.last_tp,
-        date_diff('day', CAST(l.last_active AS DATE),
-                  (SELECT CAST(max(local) AS DATE) FROM rt_rows)) AS days_since,
+        {
+        q.days_between(
+            "CAST(l.last_active AS DATE)", "(SELECT CAST(max(local) AS DATE) FROM rt_rows)"
+        )
+    } AS days_since,
         greatest(o.mean_gap, 1) AS mean_gap_days,
         coalesce(b.bad, false) AS bad_review, coalesce(s.unresolved, false) AS unresolved
-    FROM last l LEFT JOIN own o USING (customer_id) LEFT JOIN bad_review b USING (customer_id)
-    LEFT JOIN support s USING (customer_id)
+    FROM last l LEFT JOIN own o ON o.customer_id = l.customer_id
+    LEFT JOIN bad_review b ON b.customer_id = l.customer_id
+    LEFT JOIN support s ON s.customer_id = l.customer_id
 )
 SELECT customer_id, last_active, days_since, mean_gap_days,
     1 - exp(-days_since / mean_gap_days) AS risk,
-    1 - exp(-days_since / mean_gap_days) >= $threshold AS at_risk,
+    1 - exp(-days_since / mean_gap_days) >= {q.bind(spec.threshold)} AS at_risk,
     CASE WHEN bad_review THEN 'bad_review'
          WHEN unresolved THEN 'unresolved_support'
          ELSE 'last_touchpoint:' || coalesce(last_tp, '?') END AS reason
@@ -265,41 +278,37 @@ FROM scored
 """
 
 
-def _churn_summary(ws: Workspace, spec: RetentionSpec) -> dict[str, Any]:
-    con = ws.con
-    total, at_risk = con.execute(
-        "SELECT count(*), count(*) FILTER (WHERE at_risk) FROM rt_churn"
-    ).fetchall()[0]
-    reasons = con.execute(
-        """SELECT CASE WHEN starts_with(reason, 'last_touchpoint:') THEN 'last_touchpoint'
+def _churn_summary(r: Runner, spec: RetentionSpec) -> dict[str, Any]:
+    total, at_risk = r.rows("SELECT count(*), count(*) FILTER (WHERE at_risk) FROM rt_churn")[0]
+    reasons = r.rows(
+        """SELECT CASE WHEN left(reason, 16) = 'last_touchpoint:' THEN 'last_touchpoint'
                        ELSE reason END, count(*)
         FROM rt_churn WHERE at_risk GROUP BY 1 ORDER BY 2 DESC, 1"""
-    ).fetchall()
-    touchpoints = con.execute(
+    )
+    touchpoints = r.rows(
         """SELECT substr(reason, 17), count(*) FROM rt_churn
-        WHERE at_risk AND starts_with(reason, 'last_touchpoint:')
+        WHERE at_risk AND left(reason, 16) = 'last_touchpoint:'
         GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10"""
-    ).fetchall()
-    top = con.execute(
-        """SELECT customer_id, days_since, round(mean_gap_days, 1), round(risk, 4), reason
+    )
+    top = r.rows(
+        f"""SELECT customer_id, days_since, round(mean_gap_days, 1), round(risk, 4), reason
         FROM rt_churn WHERE at_risk ORDER BY risk DESC, days_since DESC, customer_id
-        LIMIT $top""",
-        {"top": spec.top},
-    ).fetchall()
+        LIMIT {int(spec.top)}"""
+    )
     return {
         "customers": int(total),
         "at_risk": int(at_risk),
         "threshold": spec.threshold,
-        "reasons": {r: int(n) for r, n in reasons},
-        "last_touchpoints": {t: int(n) for t, n in touchpoints},
+        "reasons": {reason: int(n) for reason, n in reasons},
+        "last_touchpoints": {tp: int(n) for tp, n in touchpoints},
         "top": [
             {
                 "customer_id": int(c),
                 "days_since": int(d),
                 "mean_gap_days": float(g),
-                "risk": float(r),
+                "risk": float(risk),
                 "reason": why,
             }
-            for c, d, g, r, why in top
+            for c, d, g, risk, why in top
         ],
     }

@@ -68,6 +68,21 @@ class Sql(Query):
         """A one-column table ``k`` of 0..upto."""
         return f"(SELECT range AS k FROM range(0, {int(upto) + 1}))"
 
+    def arg_max(self, value: str, key: str) -> str:
+        return f"arg_max({value}, {key})"
+
+    def local_time(self, ts: str, zone: str) -> str:
+        """A UTC timestamp as wall-clock time in ``zone`` (a timestamp without zone)."""
+        return f"timezone({zone}, CAST({ts} AS TIMESTAMPTZ))"
+
+    def days_between(self, a: str, b: str) -> str:
+        """Calendar days from ``a`` to ``b`` (midnights crossed)."""
+        return f"date_diff('day', {a}, {b})"
+
+    def periods_between(self, period: str, a: str, b: str) -> str:
+        """Whole periods (day, week, month) from period start ``a`` to period start ``b``."""
+        return f"date_diff('{_period(period)}', {a}, {b})"
+
 
 class SparkSql(Sql):
     """The same queries for Spark SQL: ``:name`` parameters (``spark.sql(text, args=...)``),
@@ -98,6 +113,25 @@ class SparkSql(Sql):
 
     def numbers(self, upto: int) -> str:
         return f"(SELECT id AS k FROM range(0, {int(upto) + 1}))"
+
+    def arg_max(self, value: str, key: str) -> str:
+        return f"max_by({value}, {key})"
+
+    def local_time(self, ts: str, zone: str) -> str:
+        return f"from_utc_timestamp({ts}, {zone})"
+
+    def days_between(self, a: str, b: str) -> str:
+        return f"datediff(CAST({b} AS DATE), CAST({a} AS DATE))"
+
+    def periods_between(self, period: str, a: str, b: str) -> str:
+        return f"timestampdiff({_period(period).upper()}, {a}, {b})"
+
+
+def _period(name: str) -> str:
+    """A period name checked against the three we use (it is written into the SQL text)."""
+    if name not in ("day", "week", "month"):
+        raise ValueError(f"unknown period {name!r}")
+    return name
 
 
 _TOKEN = re.compile(

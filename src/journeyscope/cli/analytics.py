@@ -25,7 +25,7 @@ from journeyscope.analytics.attribution.models import attribute, transition_rows
 from journeyscope.analytics.attribution.paths import read_path_file
 from journeyscope.analytics.funnels import MODES, FunnelSpec, dropped_at, funnel, funnel_report
 from journeyscope.analytics.paths import LEVELS, PathSpec, paths, paths_on
-from journeyscope.analytics.retention import PERIODS, RetentionSpec, retention
+from journeyscope.analytics.retention import PERIODS, RetentionSpec, retention, retention_on
 from journeyscope.analytics.runner import SparkRunner
 from journeyscope.analytics.scope import Scope, parse_duration, parse_steps
 from journeyscope.analytics.spark.attribution import build_paths_spark, time_decay_spark
@@ -570,12 +570,27 @@ def retention_cmd(
     until: ToOpt = None,
     where: WhereOpt = None,
     engine: EngineOpt = None,
+    spark_master: SparkMasterOpt = None,
+    dataset: DatasetOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Cohort retention, RFM segments and churn risk with a reason per customer."""
     spec = RetentionSpec(period, cohort_event, return_event, purchase, threshold, by=by)
-    with _analysis(workspace, since, until, where, engine=engine) as (ws, scope):
-        report = retention(ws, spec, scope, export_to=output)
+    with _analysis(workspace, since, until, where, engine=engine, on_spark=True) as (ws, scope):
+        events = _spark_events(ws, engine, spark_master, dataset)
+        if events is None:
+            report = retention(ws, spec, scope, export_to=output)
+        elif output is not None:
+            raise InputError(
+                "-o (every customer's scores) runs on the embedded engine only for now",
+                "-o (điểm của từng khách hàng) hiện chỉ chạy trên bộ máy nhúng",
+                location=Location(field="--output"),
+                hint_en="run it with --engine duckdb",
+                hint_vi="chạy với --engine duckdb",
+            )
+        else:
+            report = retention_on(SparkRunner(ws, events), spec, scope)
+            report["engine"] = "spark"
     if chart:
         heat = cohort_heatmap(t("cohorts_title", lang()), report["cohorts"], lang())
         _write_chart(chart, heat, report)

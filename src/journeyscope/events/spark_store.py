@@ -60,7 +60,8 @@ def spark_session(master: str = "local[2]", **conf: Any) -> SparkSession:
 
 
 def read_events(spark: SparkSession, dataset: Path) -> DataFrame:
-    """The events of an `export-parquet` dataset (the ``date`` partition column included)."""
+    """The events of an `export-parquet` dataset (the ``date`` partition column included),
+    with ``rating`` read from the properties as the embedded engine's journeys have it."""
     if not dataset.is_dir():
         raise InputError(
             f"{dataset} is not an events dataset folder",
@@ -69,4 +70,8 @@ def read_events(spark: SparkSession, dataset: Path) -> DataFrame:
             hint_en="write one with `journeyscope export-parquet -w DIR -o FOLDER`",
             hint_vi="tạo bằng `journeyscope export-parquet -w THƯ_MỤC -o THƯ_MỤC_RA`",
         )
-    return spark.read.option("basePath", str(dataset)).parquet(str(dataset))
+    events = spark.read.option("basePath", str(dataset)).parquet(str(dataset))
+    # the column the embedded engine keeps beside each journey event (feedback ratings)
+    return events.selectExpr(
+        "*", "try_cast(get_json_object(properties, '$.rating') AS DOUBLE) AS rating"
+    )

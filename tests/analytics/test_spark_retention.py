@@ -1,0 +1,71 @@
+"""Retention (cohorts, RFM, churn risk and reasons) on Spark equals the embedded engine's."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from journeyscope.analytics.retention import RetentionSpec, retention, retention_on
+from journeyscope.analytics.runner import SparkRunner
+from journeyscope.analytics.scope import Scope, parse_filter
+from journeyscope.events.export import export_partitioned
+from journeyscope.events.spark_store import read_events
+from tests.analytics.test_spark_funnels import assert_same_on_spark, exported
+from tests.conftest import MakeWorkspace
+
+pytestmark = pytest.mark.spark
+
+
+def _customers(seed: int) -> list[dict[str, Any]]:
+    """Months of activity with purchases, support calls, bad reviews and passive messages."""
+    rng = random.Random(seed)
+    events = []
+    for i in range(700):
+        kind = rng.choice(
+            ["page_view", "purchase", "purchase", "support_call", "review", "message_sent"]
+        )
+        event: dict[str, Any] = {
+            "event_id": str(i),
+            "user_id": f"c{rng.randrange(60)}",
+            "event": kind,
+            "channel": rng.choice(["web", "store", "shopee", "hotline"]),
+            "ts": f"2026-{rng.randrange(1, 7):02d}-{rng.randrange(1, 28):02d}T"
+            f"{rng.choice([1, 17, 23]):02d}:30:00Z",  # late UTC hours: another local day
+        }
+        if kind == "purchase":
+            event["revenue"] = rng.choice([150_000, 490_000, 2_300_000])
+        if kind == "review":
+            event["properties"] = {"rating": rng.randrange(1, 6)}
+        events.append(event)
+    return events
+
+
+@pytest.mark.parametrize("period", ["week", "month"])
+def test_retention_equals_the_embedded_engine(
+    spark: Any, make_workspace: MakeWorkspace, tmp_path: Path, period: str
+) -> None:
+    ws = make_workspace(_customers(11))
+    ws.config.timezone = "Asia/Ho_Chi_Minh"  # local days differ from UTC days
+    export_partitioned(ws, tmp_path / "lake")
+    runner = SparkRunner(ws, read_events(spark, tmp_path / "lake"))
+    for spec, scope in (
+        (RetentionSpec(period=period, threshold=0.6), Scope()),
+        (
+            RetentionSpec(period=period, by="channel", return_event="purchase"),
+            Scope(where=parse_filter("channel != hotline")),
+        ),
+    ):
+        assert retention_on(runner, spec, scope) == retention(ws, spec, scope)
+
+
+def test_cli_retention_on_spark(
+    spark: Any, cli: Any, make_workspace: MakeWorkspace, tmp_path: Path
+) -> None:
+    root, lake = exported(cli, make_workspace, _customers(12), tmp_path)
+    args = ("retention", "-w", root, "--period", "week", "--json")
+    assert_same_on_spark(cli, args, lake)
+    refused = cli(*args, "--engine", "spark", "--dataset", lake, "-o", tmp_path / "c.csv")
+    assert refused.code == 2 and "-o" in refused.err
