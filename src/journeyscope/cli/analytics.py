@@ -135,6 +135,17 @@ def _analysis(
         yield ws, Scope.parse(ws, since, until, where)
 
 
+def _embedded_only(what_en: str, what_vi: str, option: str) -> InputError:
+    """An option the Spark engine does not offer yet."""
+    return InputError(
+        f"{what_en} runs on the embedded engine only for now",
+        f"{what_vi} hiện chỉ chạy trên bộ máy nhúng",
+        location=Location(field=option),
+        hint_en="run it with --engine duckdb",
+        hint_vi="chạy với --engine duckdb",
+    )
+
+
 def _spark_events(
     ws: Workspace, engine: str | None, master: str | None, dataset: str | None
 ) -> DataFrame | None:
@@ -269,13 +280,7 @@ def funnel_cmd(
     with _analysis(workspace, since, until, where, engine=engine, on_spark=True) as (ws, scope):
         events = _spark_events(ws, engine, spark_master, dataset)
         if dropped and events is not None:
-            raise InputError(
-                "--dropped-at runs on the embedded engine only for now",
-                "--dropped-at hiện chỉ chạy trên bộ máy nhúng",
-                location=Location(field="--dropped-at"),
-                hint_en="run it with --engine duckdb",
-                hint_vi="chạy với --engine duckdb",
-            )
+            raise _embedded_only("--dropped-at", "--dropped-at", "--dropped-at")
         if dropped:
             target = output or Path(f"dropped-at-{dropped}.csv")
             n = dropped_at(ws, spec, scope, dropped, target)
@@ -581,12 +586,8 @@ def retention_cmd(
         if events is None:
             report = retention(ws, spec, scope, export_to=output)
         elif output is not None:
-            raise InputError(
-                "-o (every customer's scores) runs on the embedded engine only for now",
-                "-o (điểm của từng khách hàng) hiện chỉ chạy trên bộ máy nhúng",
-                location=Location(field="--output"),
-                hint_en="run it with --engine duckdb",
-                hint_vi="chạy với --engine duckdb",
+            raise _embedded_only(
+                "-o (every customer's scores)", "-o (điểm của từng khách hàng)", "--output"
             )
         else:
             report = retention_on(SparkRunner(ws, events), spec, scope)
