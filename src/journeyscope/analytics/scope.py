@@ -71,6 +71,14 @@ class Sql(Query):
     def arg_max(self, value: str, key: str) -> str:
         return f"arg_max({value}, {key})"
 
+    def quantile(self, value: str, p: float) -> str:
+        """The exact quantile with linear interpolation between neighbours."""
+        return f"quantile_cont({value}, {float(p)})"
+
+    def row(self, *fields: str) -> str:
+        """A comparable tuple of fields (an ordering key)."""
+        return f"({', '.join(fields)})"
+
     def local_time(self, ts: str, zone: str) -> str:
         """A UTC timestamp as wall-clock time in ``zone`` (a timestamp without zone)."""
         return f"timezone({zone}, CAST({ts} AS TIMESTAMPTZ))"
@@ -116,6 +124,12 @@ class SparkSql(Sql):
 
     def arg_max(self, value: str, key: str) -> str:
         return f"max_by({value}, {key})"
+
+    def quantile(self, value: str, p: float) -> str:
+        return f"percentile({value}, {float(p)})"
+
+    def row(self, *fields: str) -> str:
+        return f"struct({', '.join(fields)})"
 
     def local_time(self, ts: str, zone: str) -> str:
         return f"from_utc_timestamp({ts}, {zone})"

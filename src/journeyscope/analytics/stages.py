@@ -21,7 +21,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from journeyscope.analytics.scope import Scope, Sql, customer_events, parse_filter
+from journeyscope.analytics.runner import Runner
+from journeyscope.analytics.scope import Scope, Sql, parse_filter
 from journeyscope.errors import DocumentError, InputError, Location
 from journeyscope.events.export import write_relation
 from journeyscope.events.ingest import event_name
@@ -138,13 +139,18 @@ def staged_events_sql(
     ws: Workspace, model: StageModel, rules: StageRules, scope: Scope, q: Sql
 ) -> str:
     """Scoped customer events with ``stage`` (index or NULL)."""
+    return staged_sql(Runner(ws), model, rules, scope, q)
+
+
+def staged_sql(r: Runner, model: StageModel, rules: StageRules, scope: Scope, q: Sql) -> str:
+    """:func:`staged_events_sql` on either engine."""
     case = stage_case(model, rules, q, "s")  # first: it may need the full event row
-    base = customer_events(ws, scope, q)
+    base = r.source(scope, q, "e.*")
     return f"""
         SELECT *, {case} AS stage FROM (
             SELECT *, row_number() OVER (
                 PARTITION BY customer_id, event ORDER BY ts, event_id) AS nth
-            FROM ({base})
+            FROM ({base}) b
         ) s"""
 
 
@@ -165,23 +171,37 @@ def stages(
 ) -> dict[str, Any]:
     """The stages report (the ``--json`` shape of ``journeyscope stages``); with
     ``export_to``, every customer's stages are written from the same staged events."""
+    return stages_on(Runner(ws), spec, scope, lang, export_to)
+
+
+def stages_on(
+    r: Runner,
+    spec: StageSpec,
+    scope: Scope,
+    lang: str = "en",
+    export_to: Path | None = None,
+) -> dict[str, Any]:
+    """The stages report on either engine (the export is the embedded engine's)."""
     model, rules = rules_for(spec.model, spec.rules, list(spec.models))
-    q = Sql()
+    q = r.sql()
     exported = None
-    with ws.scratch("st_rows", "st_customers") as con:
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE st_rows AS SELECT customer_id, ts, stage FROM "
-            f"({staged_events_sql(ws, model, rules, scope, q)})",
-            q.params,
+    with r.scratch("st_rows", "st_customers"):
+        r.table(
+            "st_rows",
+            f"SELECT customer_id, ts, stage FROM ({staged_sql(r, model, rules, scope, q)}) t",
+            q,
         )
-        con.execute(_CUSTOMER_STAGES)
-        rows = con.execute(_PER_STAGE, {"stall": spec.stall.total_seconds()}).fetchall()
-        end = con.execute("SELECT max(ts) FROM st_rows").fetchall()[0][0]
-        unstaged = con.execute(
-            "SELECT count(*) FILTER (WHERE stage IS NULL), count(*) FROM st_rows"
-        ).fetchall()[0]
+        r.table(
+            "st_customers",
+            "SELECT customer_id, stage, min(ts) AS first_at FROM st_rows "
+            "WHERE stage IS NOT NULL GROUP BY customer_id, stage",
+        )
+        q = r.sql()
+        rows = r.rows(_per_stage_sql(q, spec.stall.total_seconds()), q)
+        end = r.rows("SELECT max(ts) FROM st_rows")[0][0]
+        unstaged = r.rows("SELECT count(*) FILTER (WHERE stage IS NULL), count(*) FROM st_rows")[0]
         if export_to is not None:
-            exported = _write_customer_stages(ws, model, export_to)
+            exported = _write_customer_stages(r.ws, model, export_to)
     found = {r[0]: r for r in rows}
     out = []
     for i, s in enumerate(model.stages):
@@ -214,30 +234,36 @@ def stages(
     }
 
 
-_CUSTOMER_STAGES = """
-CREATE OR REPLACE TEMP TABLE st_customers AS
-SELECT customer_id, stage, min(ts) AS first_at FROM st_rows WHERE stage IS NOT NULL GROUP BY ALL
-"""
-
-_PER_STAGE = """
+def _per_stage_sql(q: Sql, stall: float) -> str:
+    """Per stage: reached, there now, moved on to the next (median / p90 seconds), stalled."""
+    return f"""
 WITH current AS (
-    SELECT customer_id, arg_max(stage, (ts, stage)) FILTER (WHERE stage IS NOT NULL) AS stage,
+    SELECT customer_id,
+           {q.arg_max("stage", q.row("ts", "stage"))} FILTER (WHERE stage IS NOT NULL) AS stage,
            max(ts) AS last_at
     FROM st_rows GROUP BY customer_id
 ), moves AS (
-    SELECT a.stage, a.customer_id, epoch(b.first_at) - epoch(a.first_at) AS seconds
+    SELECT a.stage, a.customer_id, {q.seconds("b.first_at")} - {q.seconds("a.first_at")} AS seconds
     FROM st_customers a
     JOIN st_customers b ON b.customer_id = a.customer_id AND b.stage = a.stage + 1
         AND b.first_at >= a.first_at
-), ends AS (SELECT max(ts) AS data_end FROM st_rows)
-SELECT s.stage, count(*) AS reached,
-    (SELECT count(*) FROM current c WHERE c.stage = s.stage) AS now,
-    (SELECT count(*) FROM moves m WHERE m.stage = s.stage) AS moved,
-    (SELECT median(seconds) FROM moves m WHERE m.stage = s.stage) AS med,
-    (SELECT quantile_cont(seconds, 0.9) FROM moves m WHERE m.stage = s.stage) AS p90,
-    (SELECT count(*) FROM current c WHERE c.stage = s.stage
-        AND epoch((SELECT data_end FROM ends)) - epoch(c.last_at) > $stall) AS stalled
-FROM st_customers s GROUP BY s.stage ORDER BY s.stage
+), ends AS (SELECT max(ts) AS data_end FROM st_rows
+), now_at AS (
+    SELECT c.stage, count(*) AS now,
+           count(*) FILTER (WHERE {q.seconds("e.data_end")} - {q.seconds("c.last_at")}
+                            > {q.bind(stall)}) AS stalled
+    FROM current c CROSS JOIN ends e GROUP BY c.stage
+), moved AS (
+    SELECT stage, count(*) AS moved, median(seconds) AS med,
+           {q.quantile("seconds", 0.9)} AS p90
+    FROM moves GROUP BY stage
+), reached AS (
+    SELECT stage, count(*) AS reached FROM st_customers GROUP BY stage
+)
+SELECT r.stage, r.reached, coalesce(n.now, 0), coalesce(m.moved, 0), m.med, m.p90,
+       coalesce(n.stalled, 0)
+FROM reached r LEFT JOIN now_at n ON n.stage = r.stage LEFT JOIN moved m ON m.stage = r.stage
+ORDER BY r.stage
 """
 
 

@@ -34,6 +34,7 @@ from journeyscope.analytics.stages import (
     StageSpec,
     customer_stages,
     stages,
+    stages_on,
 )
 from journeyscope.analytics.touchpoints import TouchpointSpec, touchpoints
 from journeyscope.cli import (
@@ -428,6 +429,8 @@ def stages_cmd(
     until: ToOpt = None,
     where: WhereOpt = None,
     engine: EngineOpt = None,
+    spark_master: SparkMasterOpt = None,
+    dataset: DatasetOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Per stage: customers reached, conversion to the next, time to it, stalled."""
@@ -437,11 +440,21 @@ def stages_cmd(
         out.print(ctx.get_help())
         return
     spec = StageSpec(model, rules, tuple(models or ()), parse_duration(stall, "--stall"))
-    with _analysis(workspace, since, until, where, engine=engine) as (ws, scope):
+    with _analysis(workspace, since, until, where, engine=engine, on_spark=True) as (ws, scope):
+        events = _spark_events(ws, engine, spark_master, dataset)
+        if events is not None and (customer or output):
+            raise _embedded_only(
+                "--customer" if customer else "-o",
+                "--customer" if customer else "-o",
+                "--customer" if customer else "--output",
+            )
         if customer:
             report = customer_stages(ws, spec, scope, customer_id_of(ws, customer), lang())
-        else:
+        elif events is None:
             report = stages(ws, spec, scope, lang(), export_to=output)
+        else:
+            report = stages_on(SparkRunner(ws, events), spec, scope, lang())
+            report["engine"] = "spark"
     if as_json:
         emit_json(report)
         return

@@ -1,8 +1,9 @@
-"""Retention (cohorts, RFM, churn risk and reasons) on Spark equals the embedded engine's."""
+"""Retention and stages on Spark equal the embedded engine's reports."""
 
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -69,3 +70,23 @@ def test_cli_retention_on_spark(
     assert_same_on_spark(cli, args, lake)
     refused = cli(*args, "--engine", "spark", "--dataset", lake, "-o", tmp_path / "c.csv")
     assert refused.code == 2 and "-o" in refused.err
+
+
+def test_stages_equal_the_embedded_engine(
+    spark: Any, cli: Any, make_workspace: MakeWorkspace, tmp_path: Path
+) -> None:
+    """The stages report (retail5, a stall threshold, a scope) and its CLI JSON."""
+    from journeyscope.analytics.stages import StageSpec, stages, stages_on
+
+    ws = make_workspace(_customers(13))
+    export_partitioned(ws, tmp_path / "lake")
+    runner = SparkRunner(ws, read_events(spark, tmp_path / "lake"))
+    for spec, scope in (
+        (StageSpec(), Scope()),
+        (StageSpec(stall=timedelta(days=10)), Scope(where=parse_filter("channel != store"))),
+    ):
+        assert stages_on(runner, spec, scope, "vi") == stages(ws, spec, scope, "vi")
+    root, lake = exported(cli, make_workspace, _customers(14), tmp_path / "cli")
+    assert_same_on_spark(cli, ("stages", "-w", root, "--json"), lake)
+    refused = cli("stages", "-w", root, "--engine", "spark", "--dataset", lake, "--customer", "1")
+    assert refused.code == 2 and "--customer" in refused.err
