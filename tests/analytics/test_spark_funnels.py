@@ -115,9 +115,13 @@ def test_cli_funnel_on_spark_and_refusals(
     assert no_data.code == 2 and "export-parquet" in no_data.err
     dropped = cli(*args, "--engine", "spark", "--dataset", lake, "--dropped-at", "add_to_cart")
     assert dropped.code == 2 and "--dropped-at" in dropped.err
-    # a workspace set to Spark: what has no Spark version says so instead of reading DuckDB
+    # a workspace set to Spark reads its dataset from workspace.yaml; --engine overrides
     config = root / "workspace.yaml"
     config.write_text(config.read_text("utf-8") + "engine: spark\n", "utf-8")
-    refused = cli("touchpoints", "-w", root, "--json")
-    assert refused.code == 2 and "Spark engine" in refused.err
-    assert cli("touchpoints", "-w", root, "--engine", "duckdb", "--json").code == 0  # overridden
+    unset = cli("touchpoints", "-w", root, "--json")
+    assert unset.code == 2 and "spark.dataset" in unset.err
+    assert cli("touchpoints", "-w", root, "--engine", "duckdb", "--json").code == 0
+    config.write_text(config.read_text("utf-8") + f"spark:\n  dataset: {lake}\n", "utf-8")
+    from_config = cli("touchpoints", "-w", root, "--json").json()
+    assert isinstance(from_config, dict) and from_config.pop("engine") == "spark"
+    assert from_config == cli("touchpoints", "-w", root, "--engine", "duckdb", "--json").json()

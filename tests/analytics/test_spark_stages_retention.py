@@ -1,4 +1,4 @@
-"""Retention and stages on Spark equal the embedded engine's reports."""
+"""Retention, stages and touchpoints on Spark equal the embedded engine's reports."""
 
 from __future__ import annotations
 
@@ -90,3 +90,22 @@ def test_stages_equal_the_embedded_engine(
     assert_same_on_spark(cli, ("stages", "-w", root, "--json"), lake)
     refused = cli("stages", "-w", root, "--engine", "spark", "--dataset", lake, "--customer", "1")
     assert refused.code == 2 and "--customer" in refused.err
+
+
+def test_touchpoints_equal_the_embedded_engine(
+    spark: Any, make_workspace: MakeWorkspace, tmp_path: Path
+) -> None:
+    """Conversion after, drops, repeat contacts and ratings after, with and without stages."""
+    from journeyscope.analytics.touchpoints import TouchpointSpec, touchpoints, touchpoints_on
+
+    ws = make_workspace(_customers(15))
+    export_partitioned(ws, tmp_path / "lake")
+    runner = SparkRunner(ws, read_events(spark, tmp_path / "lake"))
+    for spec, scope in (
+        (TouchpointSpec(min_observed=3), Scope()),
+        (
+            TouchpointSpec(within=timedelta(days=20), stage_model=None),
+            Scope(where=parse_filter("channel != store")),
+        ),
+    ):
+        assert touchpoints_on(runner, spec, scope) == touchpoints(ws, spec, scope)

@@ -54,6 +54,10 @@ class Sql(Query):
         """A timestamp as seconds since the epoch (fractional)."""
         return f"epoch({ts})"
 
+    def micros(self, ts: str) -> str:
+        """A timestamp as whole microseconds since the epoch."""
+        return f"epoch_us({ts})"
+
     def ordered_list(self, value: str, order: str) -> str:
         return f"list({value} ORDER BY {order})"
 
@@ -70,6 +74,11 @@ class Sql(Query):
 
     def arg_max(self, value: str, key: str) -> str:
         return f"arg_max({value}, {key})"
+
+    def value_at_max(self, value: str, key: str) -> str:
+        """``value`` on the row with the largest ``key``, even when it is NULL there
+        (DuckDB's ``arg_max`` would skip to another row)."""
+        return f"arg_max_null({value}, {key})"
 
     def quantile(self, value: str, p: float) -> str:
         """The exact quantile with linear interpolation between neighbours."""
@@ -110,6 +119,9 @@ class SparkSql(Sql):
     def seconds(self, ts: str) -> str:
         return f"(unix_micros({ts}) / 1e6)"
 
+    def micros(self, ts: str) -> str:
+        return f"unix_micros({ts})"
+
     def ordered_list(self, value: str, order: str) -> str:
         return f"transform(array_sort(collect_list(struct({order} AS o, {value} AS v))), x -> x.v)"
 
@@ -123,6 +135,9 @@ class SparkSql(Sql):
         return f"(SELECT id AS k FROM range(0, {int(upto) + 1}))"
 
     def arg_max(self, value: str, key: str) -> str:
+        return f"max_by({value}, {key})"
+
+    def value_at_max(self, value: str, key: str) -> str:
         return f"max_by({value}, {key})"
 
     def quantile(self, value: str, p: float) -> str:

@@ -25,8 +25,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from journeyscope.analytics.scope import Scope, Sql, customer_events
-from journeyscope.analytics.stages import rules_for, staged_events_sql
+from journeyscope.analytics.runner import Runner
+from journeyscope.analytics.scope import Scope, Sql
+from journeyscope.analytics.stages import rules_for, staged_sql
 from journeyscope.events.ingest import event_name
 from journeyscope.events.workspace import Workspace
 
@@ -49,31 +50,31 @@ class TouchpointSpec:
 
 def touchpoints(ws: Workspace, spec: TouchpointSpec, scope: Scope) -> dict[str, Any]:
     """The touchpoints report (the ``--json`` shape of ``journeyscope touchpoints``)."""
-    q = Sql()
+    return touchpoints_on(Runner(ws), spec, scope)
+
+
+def touchpoints_on(r: Runner, spec: TouchpointSpec, scope: Scope) -> dict[str, Any]:
+    """The touchpoints report on either engine."""
+    q = r.sql()
     cols = (
         "ts, event_id, event, channel, coalesce(touchpoint, channel || ':' || event) AS tp, rating"
     )
     if spec.stage_model:
         model, rules = rules_for(spec.stage_model, spec.stage_rules)
-        staged = staged_events_sql(ws, model, rules, scope, q)
-        base = f"SELECT customer_id, {cols}, stage FROM ({staged})"
+        staged = staged_sql(r, model, rules, scope, q)
+        base = f"SELECT customer_id, {cols}, stage FROM ({staged}) st"
         names = [s.id for s in model.stages]
     else:
-        plain = customer_events(ws, scope, q)
-        base = f"SELECT customer_id, {cols}, NULL::INTEGER AS stage FROM ({plain})"
+        plain = r.source(scope, q, "e.*")
+        base = f"SELECT customer_id, {cols}, CAST(NULL AS INTEGER) AS stage FROM ({plain}) pl"
         names = []
-    params = {
-        "conv": event_name(spec.conversion),
-        "passive": [event_name(p) for p in spec.passive],
-        "contacts": [event_name(c) for c in spec.contacts],
-        "win": spec.within.total_seconds(),
-        "rep": spec.repeat_within.total_seconds(),
-        "min": spec.min_customers,
-    }
-    with ws.scratch("tp_rows") as con:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE tp_rows AS {base}", q.params)
-        rows = con.execute(_SQL, params).fetchall()
-        end = con.execute("SELECT max(ts) FROM tp_rows").fetchall()[0][0]
+    with r.scratch("tp_rows", "tp_marked"):
+        r.table("tp_rows", base, q)
+        q = r.sql()
+        r.table("tp_marked", _marked_sql(q, spec), q)
+        q = r.sql()
+        rows = r.rows(_report_sql(q, spec), q)
+        end = r.rows("SELECT max(ts) FROM tp_rows")[0][0]
     fields = (
         "touchpoint",
         "channel",
@@ -105,8 +106,8 @@ def touchpoints(ws: Workspace, spec: TouchpointSpec, scope: Scope) -> dict[str, 
         items.append(item)
     _rank_drops(items, spec.min_observed)
     return {
-        "conversion": params["conv"],
-        "window_seconds": params["win"],
+        "conversion": event_name(spec.conversion),
+        "window_seconds": spec.within.total_seconds(),
         "data_ends": end.isoformat() + "Z" if end else None,
         "touchpoints": items,
         "scope": scope.describe(),
@@ -133,68 +134,98 @@ def _share(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
 
 
-_SQL = """
-WITH active AS (
-    SELECT customer_id, ts FROM tp_rows WHERE event NOT IN (SELECT unnest($passive))
-), conv AS (
-    SELECT customer_id, ts FROM tp_rows WHERE event = $conv
-), rated AS (
-    SELECT customer_id, ts, rating FROM tp_rows WHERE rating IS NOT NULL
-), touch AS (  -- per touch: the next conversion, and the last one before (or at) it
-    SELECT t.customer_id, t.tp, t.ts, t.event, nc.ts AS next_conv, pc.ts AS prev_conv
-    FROM tp_rows t
-    ASOF LEFT JOIN conv nc ON nc.customer_id = t.customer_id AND nc.ts > t.ts
-    ASOF LEFT JOIN conv pc ON pc.customer_id = t.customer_id AND pc.ts <= t.ts
-), per_customer AS (
+def _in(q: Sql, names: tuple[str, ...]) -> str:
+    return ", ".join(q.bind(event_name(n)) for n in names) or "NULL"
+
+
+def _marked_sql(q: Sql, spec: TouchpointSpec) -> str:
+    """Each event with, from its own instant, the next conversion and own action strictly
+    after it, the latest conversion at or before it, and the first rating at or after it —
+    window frames over microseconds, so ties at one instant are treated alike everywhere."""
+    us = q.micros("ts")
+    conv = q.bind(event_name(spec.conversion))
+    after = "RANGE BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING"
+    w = "PARTITION BY customer_id ORDER BY us"
+    rated = f"CASE WHEN rating IS NOT NULL THEN {q.row('us', 'event_id')} END"
+    return f"""
+SELECT *,
+    min(CASE WHEN event = {conv} THEN us END) OVER ({w} {after}) AS next_conv,
+    max(CASE WHEN event = {conv} THEN us END) OVER (
+        {w} RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS prev_conv,
+    min(CASE WHEN event NOT IN ({_in(q, spec.passive)}) THEN us END) OVER ({w} {after})
+        AS next_action,
+    min(CASE WHEN rating IS NOT NULL THEN us END) OVER (
+        {w} RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS rated_at,
+    {q.arg_min("rating", rated)} OVER (
+        {w} RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS rating_next
+FROM (SELECT *, {us} AS us FROM tp_rows) t
+"""
+
+
+def _report_sql(q: Sql, spec: TouchpointSpec) -> str:
+    win = q.bind(int(spec.within.total_seconds() * 1_000_000))
+    rep = q.bind(int(spec.repeat_within.total_seconds() * 1_000_000))
+    contacts = _in(q, spec.contacts)
+    passive = _in(q, spec.passive)
+    key = q.row("us", "event_id")
+    open_touch = f"prev_conv IS NULL OR us - prev_conv > {win}"
+    return f"""
+WITH per_customer AS (
     SELECT customer_id, tp,
-        bool_or(epoch(next_conv) - epoch(ts) <= $win) AS converted,
-        max(ts) AS last_touch,
+        bool_or(next_conv - us <= {win}) AS converted,
+        max(us) AS last_touch,
         -- an open touch: no conversion in the window before it (or at it)
-        max(ts) FILTER (WHERE prev_conv IS NULL OR epoch(ts) - epoch(prev_conv) > $win)
-            AS last_open,
-        count(*) FILTER (WHERE event IN (SELECT unnest($contacts))) AS contacts
-    FROM touch GROUP BY ALL
-), after AS (
-    SELECT p.*, na.ts AS next_action, nc.ts AS next_conv
-    FROM per_customer p
-    ASOF LEFT JOIN active na ON na.customer_id = p.customer_id AND na.ts > p.last_open
-    ASOF LEFT JOIN conv nc ON nc.customer_id = p.customer_id AND nc.ts > p.last_open
-), rating AS (
-    SELECT p.customer_id, p.tp, r.rating, r.ts AS rated_at, p.last_touch
-    FROM per_customer p
-    ASOF LEFT JOIN rated r ON r.customer_id = p.customer_id AND r.ts >= p.last_touch
+        max(us) FILTER (WHERE {open_touch}) AS last_open,
+        {q.value_at_max("next_action", key)} FILTER (WHERE {open_touch}) AS next_action,
+        {q.value_at_max("next_conv", key)} FILTER (WHERE {open_touch}) AS next_conv,
+        {q.value_at_max("rating_next", key)} AS rating,
+        {q.value_at_max("rated_at", key)} AS rated_at,
+        count(*) FILTER (WHERE event IN ({contacts})) AS contacts
+    FROM tp_marked GROUP BY customer_id, tp
 ), repeats AS (
-    SELECT customer_id, tp, bool_or(gap <= $rep) AS repeated FROM (
+    SELECT customer_id, tp, bool_or(gap <= {rep}) AS repeated FROM (
         SELECT customer_id, tp,
-            epoch(ts) - epoch(lag(ts) OVER (PARTITION BY customer_id, tp ORDER BY ts)) AS gap
-        FROM tp_rows WHERE event IN (SELECT unnest($contacts))
-    ) GROUP BY ALL
+            us - lag(us) OVER (PARTITION BY customer_id, tp ORDER BY us) AS gap
+        FROM tp_marked WHERE event IN ({contacts})
+    ) g GROUP BY customer_id, tp
 ), ends AS (
-    SELECT max(ts) AS data_end FROM tp_rows
+    SELECT max(us) AS data_end FROM tp_marked
 ), judged AS (
-    SELECT a.*,
-        a.last_open IS NOT NULL
-            AND epoch((SELECT data_end FROM ends)) - epoch(a.last_open) >= $win AS observed,
-        coalesce(epoch(a.next_action) - epoch(a.last_open) <= $win, FALSE)
-            OR coalesce(epoch(a.next_conv) - epoch(a.last_open) <= $win, FALSE) AS moved_on
-    FROM after a
+    SELECT p.*,
+        p.last_open IS NOT NULL AND e.data_end - p.last_open >= {win} AS observed,
+        coalesce(p.next_action - p.last_open <= {win}, FALSE)
+            OR coalesce(p.next_conv - p.last_open <= {win}, FALSE) AS moved_on
+    FROM per_customer p CROSS JOIN ends e
+), channels AS (  -- the most frequent channel and stage of a touchpoint (ties: smallest)
+    SELECT tp, channel FROM (
+        SELECT tp, channel, row_number() OVER (
+            PARTITION BY tp ORDER BY count(*) DESC, channel) AS k
+        FROM tp_marked GROUP BY tp, channel
+    ) c WHERE k = 1
+), stages AS (
+    SELECT tp, stage FROM (
+        SELECT tp, stage, row_number() OVER (
+            PARTITION BY tp ORDER BY count(*) DESC, stage) AS k
+        FROM tp_marked WHERE stage IS NOT NULL GROUP BY tp, stage
+    ) s WHERE k = 1
 ), counts AS (
-    SELECT tp, count(*) AS events, mode(channel) AS channel, mode(stage) AS stage,
-        bool_and(event IN (SELECT unnest($passive))) AS outbound
-    FROM tp_rows GROUP BY tp
+    SELECT m.tp, count(*) AS events, bool_and(m.event IN ({passive})) AS outbound
+    FROM tp_marked m GROUP BY m.tp
 )
-SELECT j.tp, c.channel, c.stage, c.outbound, c.events, count(*) AS customers,
+SELECT j.tp, ch.channel, st.stage, c.outbound, c.events, count(*) AS customers,
     count(*) FILTER (WHERE j.converted) AS converted,
     count(*) FILTER (WHERE j.observed AND NOT j.moved_on) AS dropped,
     count(*) FILTER (WHERE j.observed) AS observed,
     count(*) FILTER (WHERE j.contacts > 0) AS contact_customers,
     count(*) FILTER (WHERE r.repeated) AS repeat_contacts,
-    avg(g.rating) FILTER (WHERE epoch(g.rated_at) - epoch(g.last_touch) <= $win) AS rating_after,
-    count(g.rating) FILTER (WHERE epoch(g.rated_at) - epoch(g.last_touch) <= $win) AS rated
+    avg(j.rating) FILTER (WHERE j.rated_at - j.last_touch <= {win}) AS rating_after,
+    count(j.rating) FILTER (WHERE j.rated_at - j.last_touch <= {win}) AS rated
 FROM judged j
 JOIN counts c ON c.tp = j.tp
-JOIN rating g ON g.customer_id = j.customer_id AND g.tp = j.tp
+JOIN channels ch ON ch.tp = j.tp
+LEFT JOIN stages st ON st.tp = j.tp
 LEFT JOIN repeats r ON r.customer_id = j.customer_id AND r.tp = j.tp
-GROUP BY j.tp, c.channel, c.stage, c.outbound, c.events HAVING count(*) >= $min
+GROUP BY j.tp, ch.channel, st.stage, c.outbound, c.events
+HAVING count(*) >= {q.bind(spec.min_customers)}
 ORDER BY customers DESC, j.tp
 """

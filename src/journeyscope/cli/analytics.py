@@ -36,7 +36,7 @@ from journeyscope.analytics.stages import (
     stages,
     stages_on,
 )
-from journeyscope.analytics.touchpoints import TouchpointSpec, touchpoints
+from journeyscope.analytics.touchpoints import TouchpointSpec, touchpoints, touchpoints_on
 from journeyscope.cli import (
     JsonOpt,
     WorkspaceOpt,
@@ -113,24 +113,13 @@ def _analysis(
     where: str | None,
     *,
     engine: str | None = None,
-    on_spark: bool = False,
 ) -> Iterator[tuple[Workspace, Scope]]:
-    """The workspace opened read-only (with a word if identities are stale) and the scope.
-
-    ``on_spark``: the command can run on Spark; one that cannot refuses a workspace (or an
-    ``--engine``) set to Spark instead of quietly reading the embedded store."""
+    """The workspace opened read-only (with a word if identities are stale, on the embedded
+    engine) and the scope; an unknown ``--engine`` (or ``engine:``) is refused."""
     with _workspace(workspace, read_only=True) as ws:
         chosen = engine or ws.config.engine
         if chosen not in ("duckdb", "spark"):
             raise unknown_name("engine", "bộ máy", chosen, ["duckdb", "spark"])
-        if chosen == "spark" and not on_spark:
-            raise InputError(
-                "this report does not run on the Spark engine yet",
-                "báo cáo này chưa chạy được trên bộ máy Spark",
-                location=Location(field="--engine"),
-                hint_en="run it with --engine duckdb; docs/scale-out.md lists what runs on Spark",
-                hint_vi="chạy với --engine duckdb; docs/scale-out.md liệt kê phần chạy trên Spark",
-            )
         if chosen == "duckdb":
             warn_stale(ws)
         yield ws, Scope.parse(ws, since, until, where)
@@ -278,7 +267,7 @@ def funnel_cmd(
         by,
         _step_pair(time_between),
     )
-    with _analysis(workspace, since, until, where, engine=engine, on_spark=True) as (ws, scope):
+    with _analysis(workspace, since, until, where, engine=engine) as (ws, scope):
         events = _spark_events(ws, engine, spark_master, dataset)
         if dropped and events is not None:
             raise _embedded_only("--dropped-at", "--dropped-at", "--dropped-at")
@@ -355,7 +344,7 @@ def paths_cmd(
 ) -> None:
     """Directly-follows graph, top journeys, Sankey, sessions and bounce rate."""
     spec = PathSpec(level, start, end, depth, top, parse_duration(session_gap, "--session-gap"))
-    with _analysis(workspace, since, until, where, engine=engine, on_spark=True) as (ws, scope):
+    with _analysis(workspace, since, until, where, engine=engine) as (ws, scope):
         events = _spark_events(ws, engine, spark_master, dataset)
         if events is None:
             report = paths(ws, spec, scope)
@@ -440,7 +429,7 @@ def stages_cmd(
         out.print(ctx.get_help())
         return
     spec = StageSpec(model, rules, tuple(models or ()), parse_duration(stall, "--stall"))
-    with _analysis(workspace, since, until, where, engine=engine, on_spark=True) as (ws, scope):
+    with _analysis(workspace, since, until, where, engine=engine) as (ws, scope):
         events = _spark_events(ws, engine, spark_master, dataset)
         if events is not None and (customer or output):
             raise _embedded_only(
@@ -511,6 +500,8 @@ def touchpoints_cmd(
     until: ToOpt = None,
     where: WhereOpt = None,
     engine: EngineOpt = None,
+    spark_master: SparkMasterOpt = None,
+    dataset: DatasetOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Per touchpoint: reach, conversion after it, drop-off, repeat contacts, ratings."""
@@ -523,7 +514,12 @@ def touchpoints_cmd(
         stage_rules=rules,
     )
     with _analysis(workspace, since, until, where, engine=engine) as (ws, scope):
-        report = touchpoints(ws, spec, scope)
+        events = _spark_events(ws, engine, spark_master, dataset)
+        if events is None:
+            report = touchpoints(ws, spec, scope)
+        else:
+            report = touchpoints_on(SparkRunner(ws, events), spec, scope)
+            report["engine"] = "spark"
     if as_json:
         emit_json(report)
         return
@@ -594,7 +590,7 @@ def retention_cmd(
 ) -> None:
     """Cohort retention, RFM segments and churn risk with a reason per customer."""
     spec = RetentionSpec(period, cohort_event, return_event, purchase, threshold, by=by)
-    with _analysis(workspace, since, until, where, engine=engine, on_spark=True) as (ws, scope):
+    with _analysis(workspace, since, until, where, engine=engine) as (ws, scope):
         events = _spark_events(ws, engine, spark_master, dataset)
         if events is None:
             report = retention(ws, spec, scope, export_to=output)
@@ -716,7 +712,7 @@ def attribution_cmd(
             conversion, parse_duration(lookback, "--lookback"), level, value, repeats
         )
         half = parse_duration(half_life, "--half-life")
-        with _analysis(workspace, since, until, where, engine=engine, on_spark=True) as (
+        with _analysis(workspace, since, until, where, engine=engine) as (
             ws,
             scope,
         ):
