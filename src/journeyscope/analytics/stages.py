@@ -239,7 +239,8 @@ def _per_stage_sql(q: Sql, stall: float) -> str:
     return f"""
 WITH current AS (
     SELECT customer_id,
-           {q.arg_max("stage", q.row("ts", "stage"))} FILTER (WHERE stage IS NOT NULL) AS stage,
+           {q.value_at_max("stage", q.row("ts", "stage"))} FILTER (WHERE stage IS NOT NULL)
+               AS stage,
            max(ts) AS last_at
     FROM st_rows GROUP BY customer_id
 ), moves AS (
@@ -303,7 +304,7 @@ def customer_stages(
     rows = ws.con.execute(
         f"""SELECT stage, min(ts), max(ts), count(*) FROM ({sql})
         WHERE customer_id = {q.bind(customer_id)} AND stage IS NOT NULL
-        GROUP BY stage ORDER BY min(ts)""",
+        GROUP BY stage ORDER BY min(ts), stage""",
         q.params,
     ).fetchall()
     last = max(rows, key=lambda r: (r[2], r[0]))[0] if rows else None
