@@ -223,8 +223,8 @@ WITH marked AS (
     SELECT *, sum(new) OVER (PARTITION BY customer_id ORDER BY pos
         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS sid FROM marked
 )
-SELECT customer_id, sid, count(*) AS events, {q.arg_min("channel", "pos")} AS channel,
-       {q.arg_min("node", "pos")} AS entry, {q.seconds("max(ts)")} - {q.seconds("min(ts)")}
+SELECT customer_id, sid, count(*) AS events, {q.value_at_min("channel", "pos")} AS channel,
+       {q.value_at_min("node", "pos")} AS entry, {q.seconds("max(ts)")} - {q.seconds("min(ts)")}
            AS seconds
 FROM numbered GROUP BY customer_id, sid
 """

@@ -139,7 +139,7 @@ def _cohorts(r: Runner, spec: RetentionSpec) -> list[dict[str, Any]]:
     return_filter = (
         f"event = {q.bind(event_name(spec.return_event))}" if spec.return_event else "TRUE"
     )
-    first_value = q.arg_min("by_value", _first_key(q))
+    first_value = q.value_at_min("by_value", q.row("local", "seq"))
     rows = r.rows(
         f"""WITH first AS (
             SELECT customer_id, date_trunc({period}, min(local)) AS cohort,
@@ -178,11 +178,6 @@ def _cohorts(r: Runner, spec: RetentionSpec) -> list[dict[str, Any]]:
             }
         )
     return out
-
-
-def _first_key(q: Sql) -> str:
-    """The order of a customer's events (time, then arrival): ties never pick at random."""
-    return "struct(local, seq)" if q.dialect == "spark" else "(local, seq)"
 
 
 def _rfm_sql(q: Sql, purchase: str) -> str:
@@ -225,7 +220,6 @@ def _rfm_summary(r: Runner) -> dict[str, Any]:
 
 def _churn_sql(q: Sql, spec: RetentionSpec) -> str:
     passive = ", ".join(q.bind(event_name(p)) for p in PASSIVE)
-    last_key = _first_key(q).replace("local", "ts")
     gap_s = (
         f"{q.seconds('ts')} - {q.seconds('lag(ts) OVER (PARTITION BY customer_id ORDER BY ts)')}"
     )
@@ -245,7 +239,9 @@ WITH acts AS (  -- the customer's own actions: messages sent to them do not coun
         (coalesce(sum(gap), 0) + 2 * (SELECT gap FROM prior)) / (count(gap) + 2) AS mean_gap
     FROM gaps GROUP BY 1
 ), last AS (
-    SELECT customer_id, max(local) AS last_active, {q.arg_max("tp", last_key)} AS last_tp
+    SELECT customer_id, max(local) AS last_active, {
+        q.value_at_max("tp", q.row("ts", "seq"))
+    } AS last_tp
     FROM acts GROUP BY 1
 ), bad_review AS (
     SELECT r.customer_id, true AS bad FROM rt_rows r JOIN last l ON l.customer_id = r.customer_id

@@ -39,7 +39,6 @@ class Sql(Query):
 
     The dialect is DuckDB's; :class:`SparkSql` renders the same analyses for Spark SQL."""
 
-    dialect = "duckdb"
     uint = "UINTEGER"  # the type of a funnel's step bits
 
     def __init__(self) -> None:
@@ -61,24 +60,22 @@ class Sql(Query):
     def ordered_list(self, value: str, order: str) -> str:
         return f"list({value} ORDER BY {order})"
 
-    def arg_min(self, value: str, key: str) -> str:
-        return f"arg_min({value}, {key})"
+    # ``value`` on the row with the smallest / largest ``key`` (rows whose key is NULL are
+    # ignored), even when ``value`` is NULL there: DuckDB's arg_min/arg_max would skip to
+    # another row, Spark's min_by/max_by would not, so both engines use these
+    def value_at_min(self, value: str, key: str) -> str:
+        return f"arg_min_null({value}, {key})"
+
+    def value_at_max(self, value: str, key: str) -> str:
+        return f"arg_max_null({value}, {key})"
 
     def local_date(self, ts: str, zone: str) -> str:
         """The date of a UTC timestamp in the time zone ``zone`` (an SQL expression)."""
-        return f"CAST(timezone({zone}, CAST({ts} AS TIMESTAMPTZ)) AS DATE)"
+        return f"CAST({self.local_time(ts, zone)} AS DATE)"
 
     def numbers(self, upto: int) -> str:
         """A one-column table ``k`` of 0..upto."""
         return f"(SELECT range AS k FROM range(0, {int(upto) + 1}))"
-
-    def arg_max(self, value: str, key: str) -> str:
-        return f"arg_max({value}, {key})"
-
-    def value_at_max(self, value: str, key: str) -> str:
-        """``value`` on the row with the largest ``key``, even when it is NULL there
-        (DuckDB's ``arg_max`` would skip to another row)."""
-        return f"arg_max_null({value}, {key})"
 
     def quantile(self, value: str, p: float) -> str:
         """The exact quantile with linear interpolation between neighbours."""
@@ -105,7 +102,6 @@ class SparkSql(Sql):
     """The same queries for Spark SQL: ``:name`` parameters (``spark.sql(text, args=...)``),
     ``get_json_object`` for properties, signed step bits (at most 31 steps fit)."""
 
-    dialect = "spark"
     uint = "INT"
 
     def bind(self, value: Any) -> str:
@@ -125,20 +121,14 @@ class SparkSql(Sql):
     def ordered_list(self, value: str, order: str) -> str:
         return f"transform(array_sort(collect_list(struct({order} AS o, {value} AS v))), x -> x.v)"
 
-    def arg_min(self, value: str, key: str) -> str:
+    def value_at_min(self, value: str, key: str) -> str:
         return f"min_by({value}, {key})"
-
-    def local_date(self, ts: str, zone: str) -> str:
-        return f"CAST(from_utc_timestamp({ts}, {zone}) AS DATE)"
-
-    def numbers(self, upto: int) -> str:
-        return f"(SELECT id AS k FROM range(0, {int(upto) + 1}))"
-
-    def arg_max(self, value: str, key: str) -> str:
-        return f"max_by({value}, {key})"
 
     def value_at_max(self, value: str, key: str) -> str:
         return f"max_by({value}, {key})"
+
+    def numbers(self, upto: int) -> str:
+        return f"(SELECT id AS k FROM range(0, {int(upto) + 1}))"
 
     def quantile(self, value: str, p: float) -> str:
         return f"percentile({value}, {float(p)})"

@@ -156,7 +156,7 @@ SELECT *,
         AS next_action,
     min(CASE WHEN rating IS NOT NULL THEN us END) OVER (
         {w} RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS rated_at,
-    {q.arg_min("rating", rated)} OVER (
+    {q.value_at_min("rating", rated)} OVER (
         {w} RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS rating_next
 FROM (SELECT *, {us} AS us FROM tp_rows) t
 """
