@@ -41,6 +41,15 @@ def test_spark_reads_an_exported_dataset_whole(
     with pytest.raises(InputError, match="not an events dataset folder") as info:
         read_events(spark, tmp_path / "nowhere")
     assert "export-parquet" in info.value.hint_en
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match="holds no Parquet events"):
+        read_events(spark, tmp_path / "empty")
+    other = tmp_path / "other"
+    other.mkdir()
+    ws.con.execute(f"COPY (SELECT event_id, ts FROM events) TO '{other / 'a.parquet'}'")
+    with pytest.raises(InputError, match="lacks the columns customer_id, seq, event") as lacks:
+        read_events(spark, other)
+    assert "identity resolve" in lacks.value.hint_en
 
 
 def test_a_missing_java_is_named(monkeypatch: pytest.MonkeyPatch) -> None:

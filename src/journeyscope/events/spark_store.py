@@ -59,18 +59,52 @@ def spark_session(master: str = "local[2]", **conf: Any) -> SparkSession:
     return spark
 
 
-def read_events(spark: SparkSession, dataset: Path) -> DataFrame:
-    """The events of an `export-parquet` dataset (the ``date`` partition column included),
-    with ``rating`` read from the properties as the embedded engine's journeys have it."""
-    if not dataset.is_dir():
+#: What the reports read of each event; an export-parquet dataset has all of them
+REQUIRED = ("customer_id", "seq", "ts", "event", "event_id", "channel", "touchpoint")
+
+
+def is_uri(location: str) -> bool:
+    """A lake location such as ``s3a://bucket/events`` rather than a local path."""
+    return "://" in location
+
+
+def read_events(spark: SparkSession, dataset: str | Path) -> DataFrame:
+    """The events of an `export-parquet` dataset (a folder or a lake URI; the ``date``
+    partition column included), with ``rating`` read from the properties as the embedded
+    engine's journeys have it."""
+    location = str(dataset)
+    hint_en = "write one with `journeyscope export-parquet -w DIR -o FOLDER`"
+    hint_vi = "tạo bằng `journeyscope export-parquet -w THƯ_MỤC -o THƯ_MỤC_RA`"
+    if not is_uri(location) and not Path(location).is_dir():
         raise InputError(
-            f"{dataset} is not an events dataset folder",
-            f"{dataset} không phải thư mục dữ liệu sự kiện",
-            location=Location(file=str(dataset)),
-            hint_en="write one with `journeyscope export-parquet -w DIR -o FOLDER`",
-            hint_vi="tạo bằng `journeyscope export-parquet -w THƯ_MỤC -o THƯ_MỤC_RA`",
+            f"{location} is not an events dataset folder",
+            f"{location} không phải thư mục dữ liệu sự kiện",
+            location=Location(file=location),
+            hint_en=hint_en,
+            hint_vi=hint_vi,
         )
-    events = spark.read.option("basePath", str(dataset)).parquet(str(dataset))
+    from pyspark.errors import AnalysisException
+
+    try:
+        events = spark.read.option("basePath", location).parquet(location)
+    except AnalysisException as exc:  # no Parquet there, or an unreadable location
+        raise InputError(
+            f"{location} holds no Parquet events Spark can read ({exc.getCondition()})",
+            f"{location} không có sự kiện Parquet mà Spark đọc được ({exc.getCondition()})",
+            location=Location(file=location),
+            hint_en=hint_en,
+            hint_vi=hint_vi,
+        ) from exc
+    missing = [c for c in REQUIRED if c not in events.columns]
+    if missing:
+        raise InputError(
+            f"{location} lacks the columns {', '.join(missing)}",
+            f"{location} thiếu các cột {', '.join(missing)}",
+            location=Location(file=location, field=missing[0]),
+            hint_en=hint_en + " (customer_id comes from `identity resolve`, seq is the "
+            "arrival order)",
+            hint_vi=hint_vi + " (customer_id có sau `identity resolve`, seq là thứ tự nhận)",
+        )
     # the column the embedded engine keeps beside each journey event (feedback ratings)
     return events.selectExpr(
         "*", "try_cast(get_json_object(properties, '$.rating') AS DOUBLE) AS rating"
