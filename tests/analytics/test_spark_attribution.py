@@ -13,10 +13,8 @@ from journeyscope.analytics.attribution.journeys import PathSpec, build_paths, t
 from journeyscope.analytics.attribution.models import attribute
 from journeyscope.analytics.scope import Scope, parse_filter
 from journeyscope.analytics.spark.attribution import build_paths_spark, time_decay_spark
-from journeyscope.events.export import export_partitioned
-from journeyscope.events.spark_store import read_events
+from tests.analytics.spark_helpers import assert_same_on_spark, exported, on_spark
 from tests.analytics.test_attribution_journeys import _as_dict
-from tests.analytics.test_spark_funnels import assert_same_on_spark, exported
 from tests.conftest import MakeWorkspace
 
 pytestmark = pytest.mark.spark
@@ -47,8 +45,7 @@ def test_paths_and_time_decay_equal_the_embedded_engine(
     spark: Any, make_workspace: MakeWorkspace, tmp_path: Path, seed: int
 ) -> None:
     ws = make_workspace(_journeys(seed))
-    export_partitioned(ws, tmp_path / "lake")
-    events = read_events(spark, tmp_path / "lake")
+    events = on_spark(spark, ws, tmp_path / "lake")
     scopes = [Scope(), Scope(where=parse_filter("channel != store"))]
     for level in ("channel", "touchpoint"):
         for lookback, repeats in ((timedelta(days=3), "keep"), (timedelta(days=30), "collapse")):

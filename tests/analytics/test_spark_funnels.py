@@ -16,8 +16,7 @@ import pytest
 from journeyscope.analytics.funnels import MODES, FunnelSpec, funnel, funnel_report
 from journeyscope.analytics.scope import Scope, parse_filter, parse_step, parse_steps
 from journeyscope.analytics.spark.funnels import walk_spark
-from journeyscope.events.export import export_partitioned
-from journeyscope.events.spark_store import read_events
+from tests.analytics.spark_helpers import assert_same_on_spark, exported, on_spark
 from tests.analytics.test_funnel_cases import _posthog_runs, posthog_funnel
 from tests.conftest import MakeWorkspace
 
@@ -42,30 +41,8 @@ def _journeys(seed: int) -> list[dict[str, Any]]:
     return events
 
 
-def exported(
-    cli: Any, make_workspace: MakeWorkspace, events: list[dict[str, Any]], tmp_path: Path
-) -> tuple[Path, Path]:
-    """A closed workspace of ``events`` and its export-parquet dataset."""
-    ws = make_workspace(events)
-    root = ws.root
-    ws.close()
-    lake = tmp_path / "lake"
-    assert cli("export-parquet", "-w", root, "-o", lake).code == 0
-    return root, lake
-
-
-def assert_same_on_spark(cli: Any, args: tuple[Any, ...], lake: Path) -> None:
-    """The command's --json report on Spark equals the embedded one (bar the engine)."""
-    embedded = cli(*args).json()
-    on_spark = cli(*args, "--engine", "spark", "--dataset", lake).json()
-    assert isinstance(on_spark, dict) and on_spark.pop("engine") == "spark"
-    assert on_spark == embedded
-
-
 def _spark_report(spark: Any, ws: Any, lake: Path, spec: FunnelSpec, scope: Scope) -> Any:
-    if not lake.exists():
-        export_partitioned(ws, lake)
-    return funnel_report(spec, scope, walk_spark(read_events(spark, lake), spec, scope))
+    return funnel_report(spec, scope, walk_spark(on_spark(spark, ws, lake), spec, scope))
 
 
 STEPS = "page_view,product_view[category = 'túi xách'],add_to_cart,purchase"

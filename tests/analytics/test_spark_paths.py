@@ -8,11 +8,9 @@ from typing import Any
 import pytest
 
 from journeyscope.analytics.paths import LEVELS, PathSpec, paths, paths_on
-from journeyscope.analytics.runner import SparkRunner
 from journeyscope.analytics.scope import Scope, parse_filter
-from journeyscope.events.export import export_partitioned
-from journeyscope.events.spark_store import read_events
-from tests.analytics.test_spark_funnels import _journeys, assert_same_on_spark, exported
+from tests.analytics.spark_helpers import assert_same_on_spark, exported, on_spark
+from tests.analytics.test_spark_funnels import _journeys
 from tests.conftest import MakeWorkspace
 
 pytestmark = pytest.mark.spark
@@ -22,8 +20,7 @@ def test_paths_equal_the_embedded_engine(
     spark: Any, make_workspace: MakeWorkspace, tmp_path: Path
 ) -> None:
     ws = make_workspace(_journeys(6))
-    export_partitioned(ws, tmp_path / "lake")
-    runner = SparkRunner(ws, read_events(spark, tmp_path / "lake"))
+    runner = on_spark(spark, ws, tmp_path / "lake")
     scope = Scope(where=parse_filter("channel != zalo"))
     for level in LEVELS:
         spec = PathSpec(level=level, start="product_view", depth=3)

@@ -10,11 +10,8 @@ from typing import Any
 import pytest
 
 from journeyscope.analytics.retention import RetentionSpec, retention, retention_on
-from journeyscope.analytics.runner import SparkRunner
 from journeyscope.analytics.scope import Scope, parse_filter
-from journeyscope.events.export import export_partitioned
-from journeyscope.events.spark_store import read_events
-from tests.analytics.test_spark_funnels import assert_same_on_spark, exported
+from tests.analytics.spark_helpers import assert_same_on_spark, exported, on_spark
 from tests.conftest import MakeWorkspace
 
 pytestmark = pytest.mark.spark
@@ -50,8 +47,7 @@ def test_retention_equals_the_embedded_engine(
 ) -> None:
     ws = make_workspace(_customers(11))
     ws.config.timezone = "Asia/Ho_Chi_Minh"  # local days differ from UTC days
-    export_partitioned(ws, tmp_path / "lake")
-    runner = SparkRunner(ws, read_events(spark, tmp_path / "lake"))
+    runner = on_spark(spark, ws, tmp_path / "lake")
     for spec, scope in (
         (RetentionSpec(period=period, threshold=0.6), Scope()),
         (
@@ -79,8 +75,7 @@ def test_stages_equal_the_embedded_engine(
     from journeyscope.analytics.stages import StageSpec, stages, stages_on
 
     ws = make_workspace(_customers(13))
-    export_partitioned(ws, tmp_path / "lake")
-    runner = SparkRunner(ws, read_events(spark, tmp_path / "lake"))
+    runner = on_spark(spark, ws, tmp_path / "lake")
     for spec, scope in (
         (StageSpec(), Scope()),
         (StageSpec(stall=timedelta(days=10)), Scope(where=parse_filter("channel != store"))),
@@ -99,8 +94,7 @@ def test_touchpoints_equal_the_embedded_engine(
     from journeyscope.analytics.touchpoints import TouchpointSpec, touchpoints, touchpoints_on
 
     ws = make_workspace(_customers(15))
-    export_partitioned(ws, tmp_path / "lake")
-    runner = SparkRunner(ws, read_events(spark, tmp_path / "lake"))
+    runner = on_spark(spark, ws, tmp_path / "lake")
     for spec, scope in (
         (TouchpointSpec(min_observed=3), Scope()),
         (

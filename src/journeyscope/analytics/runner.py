@@ -77,12 +77,15 @@ class SparkRunner(Runner):
         where = scope.sql(q, "e")
         return f"SELECT {select} FROM {self.view} e WHERE e.customer_id IS NOT NULL AND {where}"
 
+    def frame(self, text: str, q: Sql | None = None) -> DataFrame:
+        """The statement's result as a DataFrame, left distributed."""
+        return self.spark.sql(text, args=q.params if q else {})
+
     def rows(self, text: str, q: Sql | None = None) -> list[tuple[Any, ...]]:
-        return [tuple(r) for r in self.spark.sql(text, args=q.params if q else {}).collect()]
+        return [tuple(r) for r in self.frame(text, q).collect()]
 
     def table(self, name: str, text: str, q: Sql | None = None) -> None:
-        frame = self.spark.sql(text, args=q.params if q else {}).localCheckpoint()
-        frame.createOrReplaceTempView(name)
+        self.frame(text, q).localCheckpoint().createOrReplaceTempView(name)
 
     def drop(self, name: str) -> None:
         self.spark.catalog.dropTempView(name)

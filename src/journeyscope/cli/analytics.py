@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 from xml.etree import ElementTree
 
 import typer
@@ -23,20 +23,15 @@ from journeyscope.analytics.attribution.journeys import build_paths, time_decay
 from journeyscope.analytics.attribution.models import MODELS as ATTRIBUTION_MODELS
 from journeyscope.analytics.attribution.models import attribute, transition_rows
 from journeyscope.analytics.attribution.paths import read_path_file
-from journeyscope.analytics.funnels import MODES, FunnelSpec, dropped_at, funnel, funnel_report
-from journeyscope.analytics.paths import LEVELS, PathSpec, paths, paths_on
-from journeyscope.analytics.retention import PERIODS, RetentionSpec, retention, retention_on
-from journeyscope.analytics.runner import SparkRunner
+from journeyscope.analytics.funnels import MODES, FunnelSpec, dropped_at, funnel_report, walk
+from journeyscope.analytics.paths import LEVELS, PathSpec, paths_on
+from journeyscope.analytics.retention import PERIODS, RetentionSpec, retention_on
+from journeyscope.analytics.runner import Runner, SparkRunner
 from journeyscope.analytics.scope import Scope, parse_duration, parse_steps
 from journeyscope.analytics.spark.attribution import build_paths_spark, time_decay_spark
 from journeyscope.analytics.spark.funnels import walk_spark
-from journeyscope.analytics.stages import (
-    StageSpec,
-    customer_stages,
-    stages,
-    stages_on,
-)
-from journeyscope.analytics.touchpoints import TouchpointSpec, touchpoints, touchpoints_on
+from journeyscope.analytics.stages import StageSpec, customer_stages, stages_on
+from journeyscope.analytics.touchpoints import TouchpointSpec, touchpoints_on
 from journeyscope.cli import (
     JsonOpt,
     WorkspaceOpt,
@@ -49,7 +44,7 @@ from journeyscope.cli import (
     stages_app,
 )
 from journeyscope.errors import InputError, Location, unknown_name
-from journeyscope.events.spark_store import read_events, spark_session
+from journeyscope.events.spark_store import is_uri, read_events, spark_session
 from journeyscope.events.workspace import Workspace
 from journeyscope.i18n import t
 from journeyscope.i18n.formatting import format_number
@@ -57,9 +52,6 @@ from journeyscope.identity.profiles import customer_id_of
 from journeyscope.maps.io import write_atomic
 from journeyscope.render.browser import svg_to_png
 from journeyscope.render.charts import cohort_heatmap, funnel_chart, grouped_bars, sankey_chart
-
-if TYPE_CHECKING:
-    from pyspark.sql import DataFrame
 
 FromOpt = Annotated[
     str | None,
@@ -113,16 +105,28 @@ def _analysis(
     where: str | None,
     *,
     engine: str | None = None,
-) -> Iterator[tuple[Workspace, Scope]]:
-    """The workspace opened read-only (with a word if identities are stale, on the embedded
-    engine) and the scope; an unknown ``--engine`` (or ``engine:``) is refused."""
+    master: str | None = None,
+    dataset: str | None = None,
+    refuse: InputError | None = None,
+) -> Iterator[tuple[Workspace, Scope, Runner]]:
+    """The workspace opened read-only, the scope, and where the report runs: the embedded
+    engine (with a word if identities are stale) or Spark over the events dataset.
+
+    ``refuse``: what to say if this run asked Spark for something it does not offer yet —
+    said before a Spark session is started."""
     with _workspace(workspace, read_only=True) as ws:
+        scope = Scope.parse(ws, since, until, where)
         chosen = engine or ws.config.engine
         if chosen not in ("duckdb", "spark"):
             raise unknown_name("engine", "bộ máy", chosen, ["duckdb", "spark"])
         if chosen == "duckdb":
             warn_stale(ws)
-        yield ws, Scope.parse(ws, since, until, where)
+            yield ws, scope, Runner(ws)
+            return
+        if refuse is not None:
+            raise refuse
+        events = read_events(spark_session(master or ws.config.spark.master), _dataset(ws, dataset))
+        yield ws, scope, SparkRunner(ws, events)
 
 
 def _embedded_only(what_en: str, what_vi: str, option: str) -> InputError:
@@ -136,13 +140,10 @@ def _embedded_only(what_en: str, what_vi: str, option: str) -> InputError:
     )
 
 
-def _spark_events(
-    ws: Workspace, engine: str | None, master: str | None, dataset: str | None
-) -> DataFrame | None:
-    """The Spark events of this run, or None on the embedded engine."""
-    if (engine or ws.config.engine) != "spark":
-        return None
-    where = dataset or ws.config.spark.dataset
+def _dataset(ws: Workspace, given: str | None) -> str:
+    """Where the Spark events are: ``--dataset`` (read from where the command runs), else
+    ``spark.dataset`` in workspace.yaml (a relative path is read from the workspace)."""
+    where = given or ws.config.spark.dataset
     if not where:
         raise InputError(
             "the Spark engine needs the events as a dataset",
@@ -153,10 +154,16 @@ def _spark_events(
             hint_vi="tạo bằng `journeyscope export-parquet -w THƯ_MỤC -o THƯ_MỤC_RA`, rồi dùng "
             "--dataset THƯ_MỤC_RA (hoặc đặt spark.dataset trong workspace.yaml)",
         )
-    # --dataset is read from where the command runs; workspace.yaml's from the workspace
-    path = Path(where) if dataset or Path(where).is_absolute() else ws.root / where
-    session = spark_session(master or ws.config.spark.master)
-    return read_events(session, path)
+    if given or is_uri(where) or Path(where).is_absolute():
+        return where
+    return str(ws.root / where)
+
+
+def _tagged(report: dict[str, Any], r: Runner) -> dict[str, Any]:
+    """The report, marked when Spark computed it."""
+    if isinstance(r, SparkRunner):
+        report["engine"] = "spark"
+    return report
 
 
 def warn_stale(ws: Workspace) -> None:
@@ -267,10 +274,17 @@ def funnel_cmd(
         by,
         _step_pair(time_between),
     )
-    with _analysis(workspace, since, until, where, engine=engine) as (ws, scope):
-        events = _spark_events(ws, engine, spark_master, dataset)
-        if dropped and events is not None:
-            raise _embedded_only("--dropped-at", "--dropped-at", "--dropped-at")
+    refuse = _embedded_only("--dropped-at", "--dropped-at", "--dropped-at") if dropped else None
+    with _analysis(
+        workspace,
+        since,
+        until,
+        where,
+        engine=engine,
+        master=spark_master,
+        dataset=dataset,
+        refuse=refuse,
+    ) as (ws, scope, r):
         if dropped:
             target = output or Path(f"dropped-at-{dropped}.csv")
             n = dropped_at(ws, spec, scope, dropped, target)
@@ -279,11 +293,8 @@ def funnel_cmd(
             else:
                 out.print(t("wrote_customers", lang(), n=format_number(n, lang()), path=target))
             return
-        if events is None:
-            report = funnel(ws, spec, scope)
-        else:
-            report = funnel_report(spec, scope, walk_spark(events, spec, scope))
-            report["engine"] = "spark"
+        walked = walk_spark(r, spec, scope) if isinstance(r, SparkRunner) else walk(ws, spec, scope)
+        report = _tagged(funnel_report(spec, scope, walked), r)
     if chart:
         rows = [(s["step"], s["customers"], s["conversion"]) for s in report["steps"]]
         _write_chart(chart, funnel_chart(t("funnel_title", lang()), rows, lang()), report)
@@ -344,13 +355,10 @@ def paths_cmd(
 ) -> None:
     """Directly-follows graph, top journeys, Sankey, sessions and bounce rate."""
     spec = PathSpec(level, start, end, depth, top, parse_duration(session_gap, "--session-gap"))
-    with _analysis(workspace, since, until, where, engine=engine) as (ws, scope):
-        events = _spark_events(ws, engine, spark_master, dataset)
-        if events is None:
-            report = paths(ws, spec, scope)
-        else:
-            report = paths_on(SparkRunner(ws, events), spec, scope)
-            report["engine"] = "spark"
+    with _analysis(
+        workspace, since, until, where, engine=engine, master=spark_master, dataset=dataset
+    ) as (_, scope, r):
+        report = _tagged(paths_on(r, spec, scope), r)
     if chart and "sankey" in report:
         title = t("sankey_title", lang(), anchor=report["sankey"]["anchor"])
         _write_chart(chart, sankey_chart(title, report["sankey"]["links"], lang()), report)
@@ -429,21 +437,24 @@ def stages_cmd(
         out.print(ctx.get_help())
         return
     spec = StageSpec(model, rules, tuple(models or ()), parse_duration(stall, "--stall"))
-    with _analysis(workspace, since, until, where, engine=engine) as (ws, scope):
-        events = _spark_events(ws, engine, spark_master, dataset)
-        if events is not None and (customer or output):
-            raise _embedded_only(
-                "--customer" if customer else "-o",
-                "--customer" if customer else "-o",
-                "--customer" if customer else "--output",
-            )
+    refuse = None
+    if customer or output:
+        option = "--customer" if customer else "-o"
+        refuse = _embedded_only(option, option, "--customer" if customer else "--output")
+    with _analysis(
+        workspace,
+        since,
+        until,
+        where,
+        engine=engine,
+        master=spark_master,
+        dataset=dataset,
+        refuse=refuse,
+    ) as (ws, scope, r):
         if customer:
             report = customer_stages(ws, spec, scope, customer_id_of(ws, customer), lang())
-        elif events is None:
-            report = stages(ws, spec, scope, lang(), export_to=output)
         else:
-            report = stages_on(SparkRunner(ws, events), spec, scope, lang())
-            report["engine"] = "spark"
+            report = _tagged(stages_on(r, spec, scope, lang(), export_to=output), r)
     if as_json:
         emit_json(report)
         return
@@ -513,13 +524,10 @@ def touchpoints_cmd(
         stage_model=model,
         stage_rules=rules,
     )
-    with _analysis(workspace, since, until, where, engine=engine) as (ws, scope):
-        events = _spark_events(ws, engine, spark_master, dataset)
-        if events is None:
-            report = touchpoints(ws, spec, scope)
-        else:
-            report = touchpoints_on(SparkRunner(ws, events), spec, scope)
-            report["engine"] = "spark"
+    with _analysis(
+        workspace, since, until, where, engine=engine, master=spark_master, dataset=dataset
+    ) as (_, scope, r):
+        report = _tagged(touchpoints_on(r, spec, scope), r)
     if as_json:
         emit_json(report)
         return
@@ -590,17 +598,22 @@ def retention_cmd(
 ) -> None:
     """Cohort retention, RFM segments and churn risk with a reason per customer."""
     spec = RetentionSpec(period, cohort_event, return_event, purchase, threshold, by=by)
-    with _analysis(workspace, since, until, where, engine=engine) as (ws, scope):
-        events = _spark_events(ws, engine, spark_master, dataset)
-        if events is None:
-            report = retention(ws, spec, scope, export_to=output)
-        elif output is not None:
-            raise _embedded_only(
-                "-o (every customer's scores)", "-o (điểm của từng khách hàng)", "--output"
-            )
-        else:
-            report = retention_on(SparkRunner(ws, events), spec, scope)
-            report["engine"] = "spark"
+    refuse = None
+    if output is not None:
+        refuse = _embedded_only(
+            "-o (every customer's scores)", "-o (điểm của từng khách hàng)", "--output"
+        )
+    with _analysis(
+        workspace,
+        since,
+        until,
+        where,
+        engine=engine,
+        master=spark_master,
+        dataset=dataset,
+        refuse=refuse,
+    ) as (_, scope, r):
+        report = _tagged(retention_on(r, spec, scope, export_to=output), r)
     if chart:
         heat = cohort_heatmap(t("cohorts_title", lang()), report["cohorts"], lang())
         _write_chart(chart, heat, report)
@@ -712,23 +725,19 @@ def attribution_cmd(
             conversion, parse_duration(lookback, "--lookback"), level, value, repeats
         )
         half = parse_duration(half_life, "--half-life")
-        with _analysis(workspace, since, until, where, engine=engine) as (
-            ws,
-            scope,
-        ):
-            events = _spark_events(ws, engine, spark_master, dataset)
-            if events is None:
-                table, info = build_paths(ws, spec, scope)
+        with _analysis(
+            workspace, since, until, where, engine=engine, master=spark_master, dataset=dataset
+        ) as (ws, scope, r):
+            if isinstance(r, SparkRunner):
+                table, info = build_paths_spark(r, spec, scope)
+                decay = time_decay_spark(r, spec, scope, half) if "time_decay" in names else None
             else:
-                table, info = build_paths_spark(events, spec, scope)
-                info["engine"] = "spark"
+                table, info = build_paths(ws, spec, scope)
+                decay = time_decay(ws, spec, scope, half) if "time_decay" in names else None
+            _tagged(info, r)
             results = [
-                (
-                    time_decay(ws, spec, scope, half)
-                    if events is None
-                    else time_decay_spark(events, spec, scope, half)
-                ).to_dict()
-                if m == "time_decay"
+                decay.to_dict()
+                if m == "time_decay" and decay is not None
                 else attribute(table, m, order=order, position=split).to_dict()
                 for m in names
             ]
@@ -742,10 +751,10 @@ def attribution_cmd(
         return
     table_out = Table(title=t("attribution_title", lang()))
     table_out.add_column(t("col_channel", lang()))
-    for r in results:
-        table_out.add_column(r["model"], justify="right")
+    for res in results:
+        table_out.add_column(res["model"], justify="right")
     channels = sorted(
-        {c for r in results for c in r["conversions"]},
+        {c for res in results for c in res["conversions"]},
         key=lambda c: -results[0]["conversions"].get(c, 0.0),
     )
     for ch in channels:

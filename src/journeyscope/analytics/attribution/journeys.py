@@ -275,24 +275,34 @@ def build_paths(ws: Workspace, spec: PathSpec, scope: Scope) -> tuple[PathTable,
 def time_decay(ws: Workspace, spec: PathSpec, scope: Scope, half_life: timedelta) -> Credits:
     """Each touch weighs 2^(−age / half-life) at its conversion; weights sum to 1 per
     conversion (a conversion with no touch credits ``(direct)``)."""
+    cut = _cut(ws, spec, scope)
+    return decay_credits(cut.nodes, *decay_sums(cut, half_life), half_life)
+
+
+def decay_sums(cut: Cut, half_life: timedelta) -> tuple[np.ndarray, np.ndarray]:
+    """Time-decay conversions and value per node code (the last is ``(direct)``)."""
     from journeyscope.analytics.attribution import path_kernel
 
-    cut = _cut(ws, spec, scope)
-    conv, value = path_kernel.decay_credits(
+    n = cut.conversions
+    return path_kernel.decay_credits(
         cut.t_node,
         cut.t_ts,
         cut.c_ts,
-        cut.a[: cut.conversions],
-        cut.b[: cut.conversions],
+        cut.a[:n],
+        cut.b[:n],
         cut.c_value,
         half_life.total_seconds() * 1_000_000,
         len(cut.nodes),
     )
-    names = [*cut.nodes, DIRECT]
-    used = [i for i in range(len(names)) if conv[i] > 0]
+
+
+def decay_credits(nodes: list[str], conversions: Any, value: Any, half_life: timedelta) -> Credits:
+    """The credits from per-node sums (``nodes`` then ``(direct)``), credited nodes only."""
+    names = [*nodes, DIRECT]
+    used = [i for i in range(len(names)) if conversions[i] > 0]
     return Credits(
         "time_decay",
-        {names[i]: float(conv[i]) for i in used},
+        {names[i]: float(conversions[i]) for i in used},
         {names[i]: float(value[i]) for i in used},
         extra={"half_life_seconds": half_life.total_seconds()},
     )

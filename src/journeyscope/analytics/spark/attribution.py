@@ -13,164 +13,126 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from itertools import count
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from journeyscope.analytics.attribution.journeys import (
-    DIRECT,
+    Cut,
     PathSpec,
     cut_arrays,
+    decay_credits,
+    decay_sums,
     node_sql,
     path_groups,
     path_table,
 )
 from journeyscope.analytics.attribution.models import Credits
 from journeyscope.analytics.attribution.paths import PathTable
-from journeyscope.analytics.scope import Scope, SparkSql, field_sql
+from journeyscope.analytics.runner import SparkRunner
+from journeyscope.analytics.scope import Scope, field_sql
+from journeyscope.analytics.spark.partitions import in_journey_order, whole_partition
 from journeyscope.events.ingest import event_name
 
 if TYPE_CHECKING:
     import pandas as pd
     from pyspark.sql import DataFrame
 
-_views = count()
 PATHS = "path array<int>, conversions double, value double, nulls double"
 
 
-def _rows(events: DataFrame, spec: PathSpec, scope: Scope) -> tuple[DataFrame, list[str]]:
+def _rows(r: SparkRunner, spec: PathSpec, scope: Scope) -> tuple[DataFrame, list[str]]:
     """Touches and conversions, one partition per group of whole customers, in journey
     order; and the node names (codes are their positions)."""
     spec.check()
-    q = SparkSql()
+    q = r.sql()
     value = field_sql(spec.value, q, "e")
     conv = q.bind(event_name(spec.conversion))
-    view = f"journeyscope_paths_{next(_views)}"
-    events.createOrReplaceTempView(view)
-    spark = events.sparkSession
-    picked = spark.sql(
-        f"""SELECT customer_id, seq, unix_micros(ts) AS us, event = {conv} AS c,
-            {node_sql(spec)} AS node,
-            CASE WHEN event = {conv} THEN coalesce(try_cast({value} AS DOUBLE), 0)
-                 ELSE 0 END AS v
-        FROM {view} e
-        WHERE e.customer_id IS NOT NULL AND {scope.sql(q, "e")}
-          AND (event = {conv} OR {node_sql(spec)} IS NOT NULL)""",
-        args=q.params,
+    base = r.source(scope, q, f"e.seq, e.ts, e.event, {node_sql(spec)} AS node, {value} AS v")
+    picked = r.frame(
+        f"""SELECT customer_id, seq, {q.micros("ts")} AS us, event = {conv} AS c, node,
+            CASE WHEN event = {conv} THEN coalesce(try_cast(v AS DOUBLE), 0) ELSE 0 END AS v
+        FROM ({base}) b WHERE event = {conv} OR node IS NOT NULL""",
+        q,
     ).localCheckpoint()
-    spark.catalog.dropTempView(view)
-    nodes = sorted(str(r[0]) for r in picked.filter("NOT c").select("node").distinct().collect())
-    ordered = picked.repartition("customer_id").sortWithinPartitions("customer_id", "us", "seq")
-    return ordered, nodes
+    nodes = sorted(
+        str(row[0]) for row in picked.filter("NOT c").select("node").distinct().collect()
+    )
+    return in_journey_order(picked), nodes
 
 
-def _cut(rows: pd.DataFrame, nodes: list[str], spec: PathSpec) -> Any:
+def _cut(rows: pd.DataFrame, nodes: list[str], spec: PathSpec) -> Cut:
     code = {name: i for i, name in enumerate(nodes)}
     conv = rows["c"].to_numpy(bool)
     node = np.where(conv, -1, rows["node"].map(code).fillna(-1).to_numpy()).astype(np.int32)
     cust = rows["customer_id"].to_numpy(np.int64)
     cut = cut_arrays(nodes, cust, rows["us"].to_numpy(np.int64), node, spec.lookback)
-    if cut is None:  # pragma: no cover - sortWithinPartitions guarantees the order
+    if cut is None:  # pragma: no cover - in_journey_order guarantees the order
         raise RuntimeError("a partition came out of journey order")
     cut.c_value = rows["v"].to_numpy(np.float64)[conv]
     return cut
 
 
-def _partition_paths(
-    nodes: list[str], spec: PathSpec
+def _per_partition(
+    nodes: list[str], spec: PathSpec, emit: Callable[[Cut], dict[str, Any]]
 ) -> Callable[[Iterator[pd.DataFrame]], Iterator[pd.DataFrame]]:
+    """The function each partition runs: cut its whole customers, emit ``emit(cut)``."""
+
     def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         import pandas as pd
 
-        frames = [b for b in batches if len(b)]
-        if not frames:
-            return
-        cut = _cut(pd.concat(frames, ignore_index=True), nodes, spec)
-        paths, conversions, value, nulls = path_groups(cut, spec.repeats == "collapse")
-        yield pd.DataFrame(
-            {
-                "path": [list(p) for p in paths],
-                "conversions": conversions,
-                "value": value,
-                "nulls": nulls,
-            }
-        )
+        rows = whole_partition(batches)
+        if rows is not None:
+            yield pd.DataFrame(emit(_cut(rows, nodes, spec)))
 
     return run
 
 
 def build_paths_spark(
-    events: DataFrame, spec: PathSpec, scope: Scope
+    r: SparkRunner, spec: PathSpec, scope: Scope
 ) -> tuple[PathTable, dict[str, Any]]:
     """The aggregated path table, as :func:`journeys.build_paths` builds it from DuckDB."""
     from pyspark.sql import functions as fn
 
-    rows, nodes = _rows(events, spec, scope)
+    def groups(cut: Cut) -> dict[str, Any]:
+        paths, conversions, value, nulls = path_groups(cut, spec.repeats == "collapse")
+        path = [list(p) for p in paths]
+        return {"path": path, "conversions": conversions, "value": value, "nulls": nulls}
+
+    rows, nodes = _rows(r, spec, scope)
     summed = (
-        rows.mapInPandas(_partition_paths(nodes, spec), PATHS)
+        rows.mapInPandas(_per_partition(nodes, spec, groups), PATHS)
         .groupBy("path")
-        .agg(
-            fn.sum("conversions").alias("conversions"),
-            fn.sum("value").alias("value"),
-            fn.sum("nulls").alias("nulls"),
-        )
+        .agg(*(fn.sum(c).alias(c) for c in ("conversions", "value", "nulls")))
         .collect()
     )
     found = sorted(
-        ((tuple(r["path"]), r["conversions"], r["value"], r["nulls"]) for r in summed),
-        key=lambda r: (-r[1], -r[3], r[0]),
+        ((tuple(row["path"]), row["conversions"], row["value"], row["nulls"]) for row in summed),
+        key=lambda row: (-row[1], -row[3], row[0]),
     )
-    return path_table(
-        nodes,
-        [r[0] for r in found],
-        [r[1] for r in found],
-        [r[2] for r in found],
-        [r[3] for r in found],
-    )
+    columns = [list(c) for c in zip(*found, strict=True)] if found else [[], [], [], []]
+    return path_table(nodes, *columns)
 
 
-def time_decay_spark(
-    events: DataFrame, spec: PathSpec, scope: Scope, half_life: timedelta
-) -> Credits:
+def time_decay_spark(r: SparkRunner, spec: PathSpec, scope: Scope, half_life: timedelta) -> Credits:
     """Time-decay credits per node, summed across partitions."""
     from pyspark.sql import functions as fn
 
-    rows, nodes = _rows(events, spec, scope)
-    names = [*nodes, DIRECT]
+    rows, nodes = _rows(r, spec, scope)
 
-    def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-        import pandas as pd
-
-        frames = [b for b in batches if len(b)]
-        if not frames:
-            return
-        from journeyscope.analytics.attribution import path_kernel
-
-        cut = _cut(pd.concat(frames, ignore_index=True), nodes, spec)
-        n = cut.conversions
-        conv, value = path_kernel.decay_credits(
-            cut.t_node,
-            cut.t_ts,
-            cut.c_ts,
-            cut.a[:n],
-            cut.b[:n],
-            cut.c_value,
-            half_life.total_seconds() * 1_000_000,
-            len(nodes),
-        )
-        yield pd.DataFrame({"node": names, "conversions": conv, "value": value})
+    def sums(cut: Cut) -> dict[str, Any]:
+        conversions, value = decay_sums(cut, half_life)
+        return {"node": np.arange(len(nodes) + 1), "conversions": conversions, "value": value}
 
     summed = (
-        rows.mapInPandas(run, "node string, conversions double, value double")
+        rows.mapInPandas(
+            _per_partition(nodes, spec, sums), "node int, conversions double, value double"
+        )
         .groupBy("node")
         .agg(fn.sum("conversions").alias("c"), fn.sum("value").alias("v"))
         .collect()
     )
-    used = [r for r in summed if r["c"] > 0]
-    return Credits(
-        "time_decay",
-        {r["node"]: float(r["c"]) for r in used},
-        {r["node"]: float(r["v"]) for r in used},
-        extra={"half_life_seconds": half_life.total_seconds()},
-    )
+    conversions, value = np.zeros(len(nodes) + 1), np.zeros(len(nodes) + 1)
+    for row in summed:
+        conversions[row["node"]], value[row["node"]] = row["c"], row["v"]
+    return decay_credits(nodes, conversions, value, half_life)

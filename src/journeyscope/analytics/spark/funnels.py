@@ -12,48 +12,39 @@ value) comes back to the driver, never an event.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from itertools import count
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
 
 from journeyscope.analytics.funnels import FunnelSpec, Walk, row_sql, walk_columns
-from journeyscope.analytics.scope import Scope, SparkSql
+from journeyscope.analytics.runner import SparkRunner
+from journeyscope.analytics.scope import Scope
+from journeyscope.analytics.spark.partitions import in_journey_order, whole_partition
 
 if TYPE_CHECKING:
     import pandas as pd
-    from pyspark.sql import DataFrame
 
-_views = count()
 RESULT = "customer_id long, level int, times array<long>, by_value string"
 
 
-def walk_spark(events: DataFrame, spec: FunnelSpec, scope: Scope) -> Walk:
-    """Walk every customer's events on Spark (``events``: an export-parquet dataset)."""
-    q = SparkSql()
+def walk_spark(r: SparkRunner, spec: FunnelSpec, scope: Scope) -> Walk:
+    """Walk every customer's events on Spark."""
+    q = r.sql()
     rows = row_sql(spec, q)
-    view = f"journeyscope_events_{next(_views)}"
-    events.createOrReplaceTempView(view)
     extra = (", x" if rows.excl else "") + (
         ", CAST(by_value AS STRING) AS by_value, by_value IS NOT NULL AS by_ok" if rows.by else ""
     )
-    text = f"""SELECT customer_id, seq, unix_micros(ts) AS us, CAST(m AS BIGINT) AS m{extra}
-        FROM (SELECT e.customer_id, e.seq, {rows.columns} FROM {view} e
-              WHERE e.customer_id IS NOT NULL AND {scope.sql(q, "e")})
-        WHERE {rows.keep}"""
-    spark = events.sparkSession
-    try:
-        picked = spark.sql(text, args=q.params)
-        walked = (
-            picked.repartition("customer_id")
-            .sortWithinPartitions("customer_id", "us", "seq")
-            .mapInPandas(_partition_walker(spec, rows.excl, rows.by), RESULT)
-        )
-        table = walked.toArrow()
-    finally:
-        spark.catalog.dropTempView(view)
-    return _as_walk(table, len(spec.steps), rows.by)
+    base = r.source(scope, q, f"e.seq, {rows.columns}")
+    picked = r.frame(
+        f"""SELECT customer_id, seq, {q.micros("ts")} AS us, CAST(m AS BIGINT) AS m{extra}
+        FROM ({base}) b WHERE {rows.keep}""",
+        q,
+    )
+    walked = in_journey_order(picked).mapInPandas(
+        _partition_walker(spec, rows.excl, rows.by), RESULT
+    )
+    return _as_walk(walked.toArrow(), len(spec.steps), rows.by)
 
 
 def _partition_walker(
@@ -64,10 +55,9 @@ def _partition_walker(
     def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         import pandas as pd
 
-        frames = [b for b in batches if len(b)]
-        if not frames:
+        rows = whole_partition(batches)
+        if rows is None:
             return
-        rows = pd.concat(frames, ignore_index=True)
         cols: dict[str, Any] = {
             "customer_id": rows["customer_id"].to_numpy(np.int64),
             "ts": rows["us"].to_numpy(np.int64),
