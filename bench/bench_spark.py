@@ -58,6 +58,8 @@ import sys, time
 from datetime import timedelta
 from pathlib import Path
 from journeyscope.events.spark_store import read_events, spark_session
+from journeyscope.analytics.runner import SparkRunner
+from journeyscope.events.workspace import Workspace
 from journeyscope.analytics.scope import Scope, parse_steps
 from journeyscope.analytics.funnels import FunnelSpec, funnel_report
 from journeyscope.analytics.spark.funnels import walk_spark
@@ -66,7 +68,8 @@ from journeyscope.analytics.attribution.models import markov
 t = time.perf_counter()
 spark = spark_session(sys.argv[4])
 started = time.perf_counter() - t
-events = read_events(spark, Path(sys.argv[2]) / "lake")
+ws = Workspace.open(Path(sys.argv[2]), read_only=True)  # its zone; events come from the lake
+events = SparkRunner(ws, read_events(spark, Path(sys.argv[2]) / "lake"))
 q = time.perf_counter()
 if sys.argv[3] == "funnel":
     spec = FunnelSpec(parse_steps(STEPS), timedelta(days=7))
