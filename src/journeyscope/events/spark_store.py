@@ -3,7 +3,7 @@
 The embedded engine keeps events in a DuckDB file; when one machine is not enough they live
 in a data lake as the Parquet dataset `journeyscope export-parquet` writes (partitioned by
 local date), and Spark reads them there. PySpark is an optional extra
-(``pip install 'journeyscope[spark]'``) and needs Java 17 or newer; both are checked here so
+(``pip install -e '.[spark]'`` in a clone) and needs Java 17 or newer; both are checked here so
 a missing one gets a clear message instead of a stack trace.
 """
 
@@ -34,8 +34,8 @@ def require_spark() -> None:
         raise MissingDependency(
             "the Spark engine needs PySpark, which is not installed",
             "bộ máy Spark cần PySpark nhưng chưa được cài",
-            hint_en="pip install 'journeyscope[spark]' (or use --engine duckdb, the default)",
-            hint_vi="pip install 'journeyscope[spark]' (hoặc dùng --engine duckdb, mặc định)",
+            hint_en="in the clone: pip install -e '.[spark]' (or use --engine duckdb, the default)",
+            hint_vi="trong bản clone: pip install -e '.[spark]' (hoặc dùng --engine duckdb)",
         )
     if shutil.which("java") is None:
         raise MissingDependency(
