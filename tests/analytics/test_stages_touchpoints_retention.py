@@ -203,3 +203,19 @@ def test_retention_cohorts_by_first_channel(make_workspace: MakeWorkspace) -> No
     cohorts = retention(ws, RetentionSpec(by="channel"), Scope())["cohorts"]
     by = {(c["segment"], c["cohort"]): c["counts"] for c in cohorts}
     assert by == {("shopee", "2024-01"): [2, 1], ("web", "2024-01"): [1]}
+
+
+def test_touchpoints_with_no_outbound_or_contact_events(make_workspace: MakeWorkspace) -> None:
+    """Empty lists mean nothing is outbound and nothing is a contact, not 'unknown'."""
+    t = "2024-04-{:02d}T10:00:00Z"
+    events = [
+        {"user_id": "a", "event": "message_sent", "ts": t.format(1), "channel": "zalo"},
+        {"user_id": "a", "event": "page_view", "ts": t.format(2)},
+        {"user_id": "b", "event": "page_view", "ts": t.format(20)},
+    ]
+    ws = make_workspace([{"event_id": str(i), **e} for i, e in enumerate(events)])
+    spec = TouchpointSpec(passive=(), contacts=(), stage_model=None, min_observed=1)
+    by = {r["touchpoint"]: r for r in touchpoints(ws, spec, Scope())["touchpoints"]}
+    zalo = by["zalo:message_sent"]
+    assert zalo["outbound"] is False and zalo["contact_customers"] == 0
+    assert zalo["observed"] == 1 and zalo["dropped"] == 0  # a's page view is an own action

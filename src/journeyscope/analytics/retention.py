@@ -219,13 +219,12 @@ def _rfm_summary(r: Runner) -> dict[str, Any]:
 
 
 def _churn_sql(q: Sql, spec: RetentionSpec) -> str:
-    passive = ", ".join(q.bind(event_name(p)) for p in PASSIVE)
     gap_s = (
         f"{q.seconds('ts')} - {q.seconds('lag(ts) OVER (PARTITION BY customer_id ORDER BY ts)')}"
     )
     return f"""
 WITH acts AS (  -- the customer's own actions: messages sent to them do not count
-    SELECT * FROM rt_rows WHERE event NOT IN ({passive})
+    SELECT * FROM rt_rows WHERE NOT {q.is_event("event", PASSIVE)}
 ), days AS (
     SELECT DISTINCT customer_id, CAST(local AS DATE) AS d FROM acts
 ), gaps AS (

@@ -48,6 +48,13 @@ class Sql(Query):
     def json_text(self, column: str, path: str) -> str:
         return f"json_extract_string({column}, {self.bind(path)})"
 
+    def is_event(self, column: str, names: tuple[str, ...] | list[str]) -> str:
+        """``column`` is one of the event ``names`` (normalised; FALSE for none — an empty
+        ``IN ()`` is not SQL, and ``IN (NULL)`` would make ``NOT`` unknown, not TRUE)."""
+        if not names:
+            return "FALSE"
+        return f"{column} IN ({', '.join(self.bind(event_name(n)) for n in names)})"
+
     # the few functions whose spelling differs between the engines
     def seconds(self, ts: str) -> str:
         """A timestamp as seconds since the epoch (fractional)."""

@@ -134,10 +134,6 @@ def _share(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
 
 
-def _in(q: Sql, names: tuple[str, ...]) -> str:
-    return ", ".join(q.bind(event_name(n)) for n in names) or "NULL"
-
-
 def _marked_sql(q: Sql, spec: TouchpointSpec) -> str:
     """Each event with, from its own instant, the next conversion and own action strictly
     after it, the latest conversion at or before it, and the first rating at or after it —
@@ -152,7 +148,7 @@ SELECT *,
     min(CASE WHEN event = {conv} THEN us END) OVER ({w} {after}) AS next_conv,
     max(CASE WHEN event = {conv} THEN us END) OVER (
         {w} RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS prev_conv,
-    min(CASE WHEN event NOT IN ({_in(q, spec.passive)}) THEN us END) OVER ({w} {after})
+    min(CASE WHEN NOT {q.is_event("event", spec.passive)} THEN us END) OVER ({w} {after})
         AS next_action,
     min(CASE WHEN rating IS NOT NULL THEN us END) OVER (
         {w} RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS rated_at,
@@ -165,8 +161,7 @@ FROM (SELECT *, {us} AS us FROM tp_rows) t
 def _report_sql(q: Sql, spec: TouchpointSpec) -> str:
     win = q.bind(int(spec.within.total_seconds() * 1_000_000))
     rep = q.bind(int(spec.repeat_within.total_seconds() * 1_000_000))
-    contacts = _in(q, spec.contacts)
-    passive = _in(q, spec.passive)
+    contact = q.is_event("event", spec.contacts)
     key = q.row("us", "event_id")
     open_touch = f"prev_conv IS NULL OR us - prev_conv > {win}"
     return f"""
@@ -180,13 +175,13 @@ WITH per_customer AS (
         {q.value_at_max("next_conv", key)} FILTER (WHERE {open_touch}) AS next_conv,
         {q.value_at_max("rating_next", key)} AS rating,
         {q.value_at_max("rated_at", key)} AS rated_at,
-        count(*) FILTER (WHERE event IN ({contacts})) AS contacts
+        count(*) FILTER (WHERE {contact}) AS contacts
     FROM tp_marked GROUP BY customer_id, tp
 ), repeats AS (
     SELECT customer_id, tp, bool_or(gap <= {rep}) AS repeated FROM (
         SELECT customer_id, tp,
             us - lag(us) OVER (PARTITION BY customer_id, tp ORDER BY us) AS gap
-        FROM tp_marked WHERE event IN ({contacts})
+        FROM tp_marked WHERE {contact}
     ) g GROUP BY customer_id, tp
 ), ends AS (
     SELECT max(us) AS data_end FROM tp_marked
@@ -209,7 +204,7 @@ WITH per_customer AS (
         FROM tp_marked WHERE stage IS NOT NULL GROUP BY tp, stage
     ) s WHERE k = 1
 ), counts AS (
-    SELECT m.tp, count(*) AS events, bool_and(m.event IN ({passive})) AS outbound
+    SELECT m.tp, count(*) AS events, bool_and({q.is_event("m.event", spec.passive)}) AS outbound
     FROM tp_marked m GROUP BY m.tp
 )
 SELECT j.tp, ch.channel, st.stage, c.outbound, c.events, count(*) AS customers,
