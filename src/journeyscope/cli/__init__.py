@@ -20,11 +20,19 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 from rich.table import Table
 
+from journeyscope.cli.engines import (
+    EngineOpt,
+    SparkMasterOpt,
+    chosen_engine,
+    dataset_location,
+    source_location,
+)
 from journeyscope.demo.run import run_demo
 from journeyscope.errors import InputError, JourneyScopeError, Location
 from journeyscope.events.export import export_events, export_partitioned
 from journeyscope.events.ingest import ingest_files
 from journeyscope.events.mapping import load_mapping
+from journeyscope.events.spark_store import spark_session
 from journeyscope.events.workspace import (
     ENV_WORKSPACE,
     Workspace,
@@ -525,12 +533,41 @@ app.add_typer(events_app, name="events")
 
 
 @identity_app.command("resolve")
-def identity_resolve(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
-    """Stitch events into customers (deterministic links, guarded against over-merging)."""
-    spinner = err.status("identity…", spinner="dots") if not as_json else nullcontext()
-    with _workspace(workspace) as ws, spinner:
-        result = resolve(ws)
-    data = result.to_dict()
+def identity_resolve(
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+    engine: EngineOpt = None,
+    spark_master: SparkMasterOpt = None,
+    source: Annotated[
+        str | None,
+        typer.Option("--source", help="Spark: the raw events (Parquet folder/URI) to resolve."),
+    ] = None,
+    dataset: Annotated[
+        str | None,
+        typer.Option("--dataset", help="Spark: where to write the resolved events dataset."),
+    ] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Spark: replace --dataset whatever it holds.")
+    ] = False,
+) -> None:
+    """Stitch events into customers (deterministic links, guarded against over-merging).
+
+    With --engine spark it reads raw events from --source and writes them, with their
+    customers, as the --dataset the Spark reports read."""
+    if chosen_engine(workspace, engine) == "spark":
+        data = _resolve_on_spark(workspace, spark_master, source, dataset, overwrite)
+    else:
+        if source or dataset or overwrite:
+            raise InputError(
+                "--source, --dataset and --overwrite are for identity resolve on Spark",
+                "--source, --dataset và --overwrite dùng cho phân giải danh tính trên Spark",
+                location=Location(field="--source" if source else "--dataset"),
+                hint_en="add --engine spark, or leave them out to resolve the workspace",
+                hint_vi="thêm --engine spark, hoặc bỏ chúng để phân giải trong workspace",
+            )
+        spinner = err.status("identity…", spinner="dots") if not as_json else nullcontext()
+        with _workspace(workspace) as ws, spinner:
+            data = resolve(ws).to_dict()
     if as_json:
         emit_json(data)
         return
@@ -551,6 +588,23 @@ def identity_resolve(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -
         for row in data["excluded_identifiers"]:
             table.add_row(*(str(row[c]) for c in ("identifier", "reason", "links", "linked_type")))
         out.print(table)
+
+
+def _resolve_on_spark(
+    workspace: Path | None,
+    master: str | None,
+    source: str | None,
+    dataset: str | None,
+    overwrite: bool,
+) -> dict[str, Any]:
+    """The workspace gives the rules and blocks (read-only); Spark does the work."""
+    from journeyscope.identity.spark_resolve import resolve_dataset  # pandas: load on use
+
+    with _workspace(workspace, read_only=True) as ws:
+        src, target = source_location(ws, source), dataset_location(ws, dataset)
+        spark = spark_session(master or ws.config.spark.master)
+        data = resolve_dataset(ws, spark, src, target, overwrite=overwrite).to_dict()
+    return {**data, "engine": "spark", "dataset": target}
 
 
 @identity_app.command("explain")

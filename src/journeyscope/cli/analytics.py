@@ -43,8 +43,15 @@ from journeyscope.cli import (
     out,
     stages_app,
 )
-from journeyscope.errors import InputError, Location, unknown_name
-from journeyscope.events.spark_store import is_uri, read_events, spark_session
+from journeyscope.cli.engines import (
+    DatasetOpt,
+    EngineOpt,
+    SparkMasterOpt,
+    chosen_engine,
+    dataset_location,
+)
+from journeyscope.errors import InputError, Location
+from journeyscope.events.spark_store import read_events, spark_session
 from journeyscope.events.workspace import Workspace
 from journeyscope.i18n import t
 from journeyscope.i18n.formatting import format_number
@@ -83,20 +90,6 @@ ByOpt = Annotated[
 ]
 
 
-EngineOpt = Annotated[
-    str | None,
-    typer.Option("--engine", help="duckdb (embedded, the default) or spark; else workspace.yaml."),
-]
-SparkMasterOpt = Annotated[
-    str | None,
-    typer.Option("--spark-master", help="local[2], spark://host:7077, yarn (default local[*])."),
-]
-DatasetOpt = Annotated[
-    str | None,
-    typer.Option("--dataset", help="Spark: the events as an export-parquet dataset (folder/URI)."),
-]
-
-
 @contextmanager
 def _analysis(
     workspace: Path | None,
@@ -116,16 +109,15 @@ def _analysis(
     said before a Spark session is started."""
     with _workspace(workspace, read_only=True) as ws:
         scope = Scope.parse(ws, since, until, where)
-        chosen = engine or ws.config.engine
-        if chosen not in ("duckdb", "spark"):
-            raise unknown_name("engine", "bộ máy", chosen, ["duckdb", "spark"])
-        if chosen == "duckdb":
+        if chosen_engine(ws, engine) == "duckdb":
             warn_stale(ws)
             yield ws, scope, Runner(ws)
             return
         if refuse is not None:
             raise refuse
-        events = read_events(spark_session(master or ws.config.spark.master), _dataset(ws, dataset))
+        events = read_events(
+            spark_session(master or ws.config.spark.master), dataset_location(ws, dataset)
+        )
         yield ws, scope, SparkRunner(ws, events)
 
 
@@ -138,25 +130,6 @@ def _embedded_only(what_en: str, what_vi: str, option: str) -> InputError:
         hint_en="run it with --engine duckdb",
         hint_vi="chạy với --engine duckdb",
     )
-
-
-def _dataset(ws: Workspace, given: str | None) -> str:
-    """Where the Spark events are: ``--dataset`` (read from where the command runs), else
-    ``spark.dataset`` in workspace.yaml (a relative path is read from the workspace)."""
-    where = given or ws.config.spark.dataset
-    if not where:
-        raise InputError(
-            "the Spark engine needs the events as a dataset",
-            "bộ máy Spark cần dữ liệu sự kiện dạng dataset",
-            location=Location(field="--dataset"),
-            hint_en="write one with `journeyscope export-parquet -w DIR -o FOLDER`, then pass "
-            "--dataset FOLDER (or set spark.dataset in workspace.yaml)",
-            hint_vi="tạo bằng `journeyscope export-parquet -w THƯ_MỤC -o THƯ_MỤC_RA`, rồi dùng "
-            "--dataset THƯ_MỤC_RA (hoặc đặt spark.dataset trong workspace.yaml)",
-        )
-    if given or is_uri(where) or Path(where).is_absolute():
-        return where
-    return str(ws.root / where)
 
 
 def _tagged(report: dict[str, Any], r: Runner) -> dict[str, Any]:

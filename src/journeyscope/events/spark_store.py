@@ -14,7 +14,8 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from journeyscope.errors import InputError, Location, MissingDependency
+from journeyscope.errors import InputError, Location, MissingDependency, OutputError
+from journeyscope.events.schema import IDENTIFIER_TYPES
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -25,6 +26,8 @@ SETTINGS = {
     "spark.sql.session.timeZone": "UTC",  # stored times are UTC instants
     "spark.sql.execution.arrow.pyspark.enabled": "true",
     "spark.sql.adaptive.enabled": "true",
+    # instants as Parquet's standard timestamps (not the legacy INT96) for other readers
+    "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
 }
 
 
@@ -72,7 +75,48 @@ def read_events(spark: SparkSession, dataset: str | Path) -> DataFrame:
     """The events of an `export-parquet` dataset (a folder or a lake URI; the ``date``
     partition column included), with ``rating`` read from the properties as the embedded
     engine's journeys have it."""
-    location = str(dataset)
+    events = _read_parquet(
+        spark,
+        str(dataset),
+        REQUIRED,
+        " (customer_id comes from `identity resolve`, seq is the arrival order)",
+        " (customer_id có sau `identity resolve`, seq là thứ tự nhận)",
+    )
+    # the column the embedded engine keeps beside each journey event (feedback ratings)
+    return events.selectExpr(
+        "*", "try_cast(get_json_object(properties, '$.rating') AS DOUBLE) AS rating"
+    )
+
+
+#: What identity resolution needs of raw events (and at least one identifier column)
+SOURCE_REQUIRED = ("event_id", "ts", "event", "channel")
+
+
+def read_source(spark: SparkSession, location: str) -> DataFrame:
+    """Raw events for `identity resolve` on Spark: any Parquet dataset with our field names
+    (an export-parquet dataset, or a lake's own events); a ``customer_id`` is replaced."""
+    events = _read_parquet(
+        spark,
+        location,
+        SOURCE_REQUIRED,
+        " and at least one identifier column (" + ", ".join(IDENTIFIER_TYPES) + ")",
+        " và ít nhất một cột định danh (" + ", ".join(IDENTIFIER_TYPES) + ")",
+    )
+    if not any(name in events.columns for name in IDENTIFIER_TYPES):
+        raise InputError(
+            f"{location} has no identifier column, so no event can be given a customer",
+            f"{location} không có cột định danh nào nên không gán được khách hàng",
+            location=Location(file=location),
+            hint_en="name the identifier columns as we do: " + ", ".join(IDENTIFIER_TYPES),
+            hint_vi="đặt tên cột định danh như chúng tôi: " + ", ".join(IDENTIFIER_TYPES),
+        )
+    return events.drop("date")  # written again from the time zone
+
+
+def _read_parquet(
+    spark: SparkSession, location: str, required: tuple[str, ...], why_en: str, why_vi: str
+) -> DataFrame:
+    """A Parquet dataset with ``required`` columns, or a clear error naming what is wrong."""
     hint_en = "write one with `journeyscope export-parquet -w DIR -o FOLDER`"
     hint_vi = "tạo bằng `journeyscope export-parquet -w THƯ_MỤC -o THƯ_MỤC_RA`"
     if not is_uri(location) and not Path(location).is_dir():
@@ -95,17 +139,83 @@ def read_events(spark: SparkSession, dataset: str | Path) -> DataFrame:
             hint_en=hint_en,
             hint_vi=hint_vi,
         ) from exc
-    missing = [c for c in REQUIRED if c not in events.columns]
+    missing = [c for c in required if c not in events.columns]
     if missing:
         raise InputError(
             f"{location} lacks the columns {', '.join(missing)}",
             f"{location} thiếu các cột {', '.join(missing)}",
             location=Location(file=location, field=missing[0]),
-            hint_en=hint_en + " (customer_id comes from `identity resolve`, seq is the "
-            "arrival order)",
-            hint_vi=hint_vi + " (customer_id có sau `identity resolve`, seq là thứ tự nhận)",
+            hint_en=hint_en + why_en,
+            hint_vi=hint_vi + why_vi,
         )
-    # the column the embedded engine keeps beside each journey event (feedback ratings)
-    return events.selectExpr(
-        "*", "try_cast(get_json_object(properties, '$.rating') AS DOUBLE) AS rating"
-    )
+    return events
+
+
+def _hadoop_path(spark: SparkSession, location: str) -> tuple[Any, Any, Any]:
+    """Hadoop's ``fs`` package, the file system of ``location`` and its path there."""
+    hadoop = spark._jvm.org.apache.hadoop.fs  # type: ignore[union-attr]
+    target = hadoop.Path(location)
+    conf = spark._jsc.hadoopConfiguration()
+    return hadoop, target.getFileSystem(conf), target
+
+
+def check_replaceable(spark: SparkSession, location: str, *, overwrite: bool = False) -> None:
+    """Refuse, before any work, to replace what an earlier run of ours did not write."""
+    hadoop, fs, target = _hadoop_path(spark, location)
+    if fs.exists(target) and not overwrite and not fs.exists(hadoop.Path(target, "_identity")):
+        raise OutputError(
+            f"{location} already exists and is not a dataset `identity resolve` wrote",
+            f"{location} đã tồn tại và không phải dataset do `identity resolve` ghi",
+            location=Location(file=location),
+            hint_en="choose a new location, or add --overwrite to replace it",
+            hint_vi="chọn nơi khác, hoặc thêm --overwrite để thay thế",
+        )
+
+
+def write_dataset(
+    events: DataFrame,
+    location: str,
+    zone: str,
+    extras: dict[str, DataFrame],
+    *,
+    overwrite: bool = False,
+) -> None:
+    """``events`` in the export-parquet layout (``date=YYYY-MM-DD/`` in ``zone``, each
+    file in (customer, time, seq) order) and each of ``extras`` as a ``_NAME`` folder
+    beside them (readers of the events skip folders starting with ``_``).
+
+    Written under a temporary name and renamed into place through Hadoop's file system
+    (local folders, HDFS, lake URIs alike), so a failed run leaves the previous dataset.
+    An existing location is replaced only if an earlier run of ours wrote it (it has
+    ``_identity``) or with ``overwrite`` — never someone's raw events by accident.
+    """
+    from pyspark.sql import functions as fn
+
+    spark = events.sparkSession
+    check_replaceable(spark, location, overwrite=overwrite)
+    hadoop, fs, target = _hadoop_path(spark, location)
+    partial = hadoop.Path(target.getParent(), f".{target.getName()}.partial")
+    fs.delete(partial, True)
+    try:
+        dated = events.withColumn("date", fn.to_date(fn.from_utc_timestamp("ts", zone)))
+        (
+            dated.repartition("date")
+            .sortWithinPartitions("date", "customer_id", "ts", "seq")
+            .write.partitionBy("date")
+            .parquet(partial.toString())
+        )
+        for name, frame in extras.items():
+            frame.write.parquet(hadoop.Path(partial, f"_{name}").toString())
+        if fs.exists(target):
+            fs.delete(target, True)
+        if not fs.rename(partial, target):
+            raise OutputError(
+                f"could not move the new dataset into {location}",
+                f"không chuyển được dataset mới vào {location}",
+                location=Location(file=location),
+                hint_en="check that the location is writable",
+                hint_vi="kiểm tra quyền ghi vào nơi này",
+            )
+    except BaseException:
+        fs.delete(partial, True)
+        raise

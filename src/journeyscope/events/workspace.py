@@ -54,6 +54,11 @@ class SparkConfig(BaseModel):
         description="The events as an export-parquet dataset (a folder or a lake URI); "
         "a relative path is read from the workspace folder.",
     )
+    source: str | None = Field(
+        None,
+        description="Raw events (Parquet with our field names) that `identity resolve` "
+        "on Spark reads to write the dataset; relative to the workspace folder.",
+    )
 
 
 class WorkspaceConfig(BaseModel):

@@ -205,9 +205,11 @@ def _links_and_guard(ws: Workspace) -> None:
         GROUP BY a.node_id, b.node_id"""
     )
     # the most distinct values of any one other type that each identifier is linked to
+    # (ties: the type listed first, so both engines name the same one)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE degree AS
-        SELECT node_id, max(n) AS max_links, {TYPE_LIST}[arg_max(other_t, n)] AS busiest_type
+        SELECT node_id, max(n) AS max_links,
+               {TYPE_LIST}[arg_max(other_t, n * 16 - other_t)] AS busiest_type
         FROM (
             SELECT node_id, other_t, count(*) AS n FROM (
                 SELECT a AS node_id, tb AS other_t FROM links
@@ -217,14 +219,17 @@ def _links_and_guard(ws: Workspace) -> None:
     )
     con.execute(
         """CREATE OR REPLACE TEMP TABLE unlinked AS
-        SELECT node_id, 'excluded' AS status, max_links, busiest_type FROM degree
-        WHERE max_links > $max
-        UNION
-        SELECT v.node_id, 'blocked', coalesce(d.max_links, 0), d.busiest_type
-        FROM identity_values v
-        JOIN identity_blocks b ON b.id_type = v.id_type AND b.value = v.value
-        LEFT JOIN degree d ON d.node_id = v.node_id
-        WHERE b.other_type IS NULL AND v.node_id IS NOT NULL""",
+        WITH blocked AS (
+            SELECT DISTINCT v.node_id, 'blocked' AS status, coalesce(d.max_links, 0) AS max_links,
+                   d.busiest_type
+            FROM identity_values v
+            JOIN identity_blocks b ON b.id_type = v.id_type AND b.value = v.value
+            LEFT JOIN degree d ON d.node_id = v.node_id
+            WHERE b.other_type IS NULL AND v.node_id IS NOT NULL)
+        SELECT * FROM blocked
+        UNION ALL  -- one row per identifier: a blocked one is reported as blocked
+        SELECT node_id, 'excluded', max_links, busiest_type FROM degree
+        WHERE max_links > $max AND node_id NOT IN (SELECT node_id FROM blocked)""",
         {"max": ws.config.identity.max_links},
     )
     pair_blocks = ws.scalar("SELECT count(*) FROM identity_blocks WHERE other_type IS NOT NULL")
