@@ -90,8 +90,13 @@ def test_cli_funnel_on_spark_and_refusals(
     assert_same_on_spark(cli, args, lake)
     no_data = cli(*args, "--engine", "spark")  # no --dataset, none in workspace.yaml
     assert no_data.code == 2 and "export-parquet" in no_data.err
-    dropped = cli(*args, "--engine", "spark", "--dataset", lake, "--dropped-at", "add_to_cart")
-    assert dropped.code == 2 and "--dropped-at" in dropped.err
+    # the customers who dropped after a step: the same file from both engines
+    drop = ("--dropped-at", "add_to_cart", "-o")
+    assert cli(*args, *drop, tmp_path / "duck.csv").code == 0
+    spark_drop = cli(*args, *drop, tmp_path / "spark.csv", "--engine", "spark", "--dataset", lake)
+    assert spark_drop.json()["engine"] == "spark"
+    duck = (tmp_path / "duck.csv").read_text("utf-8")
+    assert duck.count("\n") > 2 and (tmp_path / "spark.csv").read_text("utf-8") == duck
     # a workspace set to Spark reads its dataset from workspace.yaml; --engine overrides
     config = root / "workspace.yaml"
     config.write_text(config.read_text("utf-8") + "engine: spark\n", "utf-8")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import random
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 from journeyscope.analytics.retention import RetentionSpec, retention, retention_on
@@ -64,8 +66,12 @@ def test_cli_retention_on_spark(
     root, lake = exported(cli, make_workspace, _customers(12), tmp_path)
     args = ("retention", "-w", root, "--period", "week", "--json")
     assert_same_on_spark(cli, args, lake)
-    refused = cli(*args, "--engine", "spark", "--dataset", lake, "-o", tmp_path / "c.csv")
-    assert refused.code == 2 and "-o" in refused.err
+    # every customer's scores: the same file from both engines, CSV and Parquet
+    for name in ("c.csv", "c.parquet"):
+        duck, on_spark = tmp_path / f"duck-{name}", tmp_path / f"spark-{name}"
+        assert cli(*args, "-o", duck).code == 0
+        assert cli(*args, "--engine", "spark", "--dataset", lake, "-o", on_spark).code == 0
+        assert _rows(on_spark) == _rows(duck) and len(_rows(duck)) == 60
 
 
 def test_stages_equal_the_embedded_engine(
@@ -83,8 +89,38 @@ def test_stages_equal_the_embedded_engine(
         assert stages_on(runner, spec, scope, "vi") == stages(ws, spec, scope, "vi")
     root, lake = exported(cli, make_workspace, _customers(14), tmp_path / "cli")
     assert_same_on_spark(cli, ("stages", "-w", root, "--json"), lake)
-    refused = cli("stages", "-w", root, "--engine", "spark", "--dataset", lake, "--customer", "1")
-    assert refused.code == 2 and "--customer" in refused.err
+    # one customer's timeline (by id and by identifier) and every customer's stages
+    for who in ("1", "user_id:c7"):
+        assert_same_on_spark(cli, ("stages", "-w", root, "--customer", who, "--json"), lake)
+    duck, theirs = tmp_path / "duck.csv", tmp_path / "spark.csv"
+    assert cli("stages", "-w", root, "-o", duck).code == 0
+    assert cli("stages", "-w", root, "--engine", "spark", "--dataset", lake, "-o", theirs).code == 0
+    assert theirs.read_text("utf-8") == duck.read_text("utf-8")
+    assert duck.read_text("utf-8").count("\n") == 61
+
+
+def test_spark_reports_keep_utc_on_a_driver_set_to_vietnam(
+    spark: Any, make_workspace: MakeWorkspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PySpark's collect() turns times into the driver's local time: on a Vietnamese
+    machine that is 7 hours off. The reports read results through Arrow instead."""
+    from journeyscope.analytics.stages import StageSpec, customer_stages, customer_stages_on
+
+    ws = make_workspace(_customers(16))
+    runner = on_spark(spark, ws, tmp_path / "lake")
+    monkeypatch.setenv("TZ", "Asia/Ho_Chi_Minh")
+    time.tzset()
+    try:
+        spec = StageSpec()
+        assert customer_stages_on(runner, spec, Scope(), 3) == customer_stages(ws, spec, Scope(), 3)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def _rows(path: Path) -> list[tuple[Any, ...]]:
+    """A CSV or Parquet file's rows as DuckDB reads them."""
+    return duckdb.sql(f"SELECT * FROM '{path}'").fetchall()
 
 
 def test_touchpoints_equal_the_embedded_engine(

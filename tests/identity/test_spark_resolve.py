@@ -131,6 +131,20 @@ def test_cli_resolve_on_spark_feeds_the_spark_reports(
     spark_funnel = cli(*funnel, "--engine", "spark", "--dataset", resolved).json()
     assert spark_funnel.pop("engine") == "spark"
     assert spark_funnel == cli(*funnel).json()
+    # the dataset's own identities name the customers: by identifier, and in exports
+    on_resolved = ("--engine", "spark", "--dataset", resolved)
+    assert cli("identity", "export", "-w", root, "-o", tmp_path / "ids.csv").code == 0
+    rows = (tmp_path / "ids.csv").read_text("utf-8").splitlines()[1:]
+    phone = next(r.split(",") for r in rows if r.startswith("phone,"))
+    who = ("stages", "-w", root, "--customer", f"phone:{phone[1]}", "--json")
+    spark_stages = cli(*who, *on_resolved).json()
+    assert spark_stages.pop("engine") == "spark"
+    assert spark_stages == cli(*who).json() and spark_stages["customer_id"] == int(phone[2])
+    drop = (*funnel, "--dropped-at", "visit", "-o")
+    assert cli(*drop, tmp_path / "duck.csv").code == 0
+    assert cli(*drop, tmp_path / "spark.csv", *on_resolved).code == 0
+    duck = (tmp_path / "duck.csv").read_text("utf-8")
+    assert "@" in duck and (tmp_path / "spark.csv").read_text("utf-8") == duck
 
 
 def test_a_lake_without_seq_or_text_ids_resolves_to_the_same_customers(

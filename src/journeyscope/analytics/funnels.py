@@ -26,6 +26,7 @@ import numpy as np
 import pyarrow as pa
 
 from journeyscope.analytics.funnel_flags import DEDUP, EXCLUDE, INCREASE, ONCE, ORDER
+from journeyscope.analytics.runner import Runner
 from journeyscope.analytics.scope import (
     Scope,
     Sql,
@@ -35,7 +36,6 @@ from journeyscope.analytics.scope import (
 )
 from journeyscope.compiled import notice_if_compiling
 from journeyscope.errors import InputError, Location, unknown_name
-from journeyscope.events.export import write_relation
 from journeyscope.events.ingest import event_name
 from journeyscope.events.workspace import Workspace
 
@@ -342,8 +342,12 @@ def _breakdown(spec: FunnelSpec, levels: np.ndarray, w: Walk) -> list[dict[str, 
     return out
 
 
-def dropped_at(ws: Workspace, spec: FunnelSpec, scope: Scope, step: str, target: Path) -> int:
-    """Write the customers who reached ``step`` and not the next one; returns how many."""
+def dropped_at(
+    r: Runner, spec: FunnelSpec, scope: Scope, step: str, target: Path, walked: Walk | None = None
+) -> int:
+    """Write the customers who reached ``step`` and not the next one; returns how many.
+
+    ``walked``: the funnel already walked on ``r``'s engine (else the embedded walk)."""
     labels = [s.label for s in spec.steps]
     if step not in labels:
         raise unknown_name("funnel step", "bước phễu", step, labels)
@@ -355,29 +359,27 @@ def dropped_at(ws: Workspace, spec: FunnelSpec, scope: Scope, step: str, target:
             hint_en="pick an earlier step",
             hint_vi="chọn một bước trước đó",
         )
-    w = walk(ws, spec, scope)
+    w = walked if walked is not None else walk(r.ws, spec, scope)
     sel = w.levels == k
-    ids = w.customers[sel]
-    reached = w.times[sel, k - 1]
-    with ws.scratch("dropped") as con:
-        con.register("dropped_in", pa.table({"customer_id": ids, "reached_us": reached}))
-        try:
-            con.execute(_DROPPED, {"zone": ws.config.timezone})
-        finally:
-            con.unregister("dropped_in")
-        write_relation(con.table("dropped"), target)
-    return len(ids)
+    dropped = pa.table({"customer_id": w.customers[sel], "reached_us": w.times[sel, k - 1]})
+    r.register("dropped_in", dropped)
+    try:
+        q = r.sql()
+        return r.write(_dropped_sql(q, r.zone, r.identities()), target, q)
+    finally:
+        r.unregister("dropped_in")
 
 
-_DROPPED = """
-CREATE OR REPLACE TEMP TABLE dropped AS
-SELECT d.customer_id,
-    strftime(timezone($zone, make_timestamp(d.reached_us)::TIMESTAMPTZ),
-             '%Y-%m-%d %H:%M:%S') AS reached_at,
-    string_agg(n.value, ' ' ORDER BY n.value) FILTER (WHERE n.id_type = 'email') AS email,
-    string_agg(n.value, ' ' ORDER BY n.value) FILTER (WHERE n.id_type = 'phone') AS phone,
-    string_agg(n.value, ' ' ORDER BY n.value) FILTER (WHERE n.id_type = 'user_id') AS user_id,
-    string_agg(n.id_type || ':' || n.value, ' ' ORDER BY n.id_type, n.value) AS identifiers
-FROM dropped_in d LEFT JOIN identity_nodes n ON n.customer_id = d.customer_id
+def _dropped_sql(q: Sql, zone: str, identities: str) -> str:
+    """Each dropped customer: when they reached the step (local time) and who they are."""
+    reached = q.format_time(q.local_time(q.from_micros("d.reached_us"), q.bind(zone)))
+    pair = "n.id_type || ':' || n.value"
+    return f"""
+SELECT d.customer_id, {reached} AS reached_at,
+    {q.joined_text("n.value", "n.id_type = 'email'")} AS email,
+    {q.joined_text("n.value", "n.id_type = 'phone'")} AS phone,
+    {q.joined_text("n.value", "n.id_type = 'user_id'")} AS user_id,
+    {q.joined_text(pair, "n.id_type IS NOT NULL")} AS identifiers
+FROM dropped_in d LEFT JOIN {identities} n ON n.customer_id = d.customer_id
 GROUP BY d.customer_id, d.reached_us ORDER BY d.customer_id
 """

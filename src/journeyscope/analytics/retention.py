@@ -28,7 +28,6 @@ from journeyscope.analytics.runner import Runner
 from journeyscope.analytics.scope import Scope, Sql, field_sql
 from journeyscope.analytics.touchpoints import PASSIVE
 from journeyscope.errors import unknown_name
-from journeyscope.events.export import write_relation
 from journeyscope.events.ingest import event_name
 from journeyscope.events.workspace import Workspace
 
@@ -86,7 +85,7 @@ def retention_on(
         }
         if export_to is not None:
             report["output"] = str(export_to)
-            report["exported"] = _write_customers(r.ws, export_to)
+            report["exported"] = _write_customers(r, export_to)
         return report
 
 
@@ -94,19 +93,18 @@ def export_customers(ws: Workspace, spec: RetentionSpec, scope: Scope, target: P
     """Per customer: RFM scores and segment, churn risk and its reason, as CSV/Parquet."""
     spec.check()
     with _loaded(Runner(ws), spec, scope):
-        return _write_customers(ws, target)
+        return _write_customers(Runner(ws), target)
 
 
-def _write_customers(ws: Workspace, target: Path) -> int:
-    rel = ws.con.sql(
+def _write_customers(r: Runner, target: Path) -> int:
+    return r.write(
         """SELECT c.customer_id, c.last_active, c.days_since, round(c.mean_gap_days, 2)
                AS mean_gap_days, round(c.risk, 4) AS churn_risk, c.at_risk, c.reason,
                r.recency_days, r.frequency, r.monetary, r.r, r.f, r.m, r.segment
         FROM rt_churn c LEFT JOIN rt_rfm r USING (customer_id)
-        ORDER BY c.risk DESC, c.customer_id"""
+        ORDER BY c.risk DESC, c.customer_id""",
+        target,
     )
-    write_relation(rel, target)
-    return int(ws.scalar("SELECT count(*) FROM rt_churn"))
 
 
 @contextmanager

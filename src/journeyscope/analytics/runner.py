@@ -12,10 +12,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import count
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pyarrow as pa
+
 from journeyscope.analytics.scope import Scope, SparkSql, Sql, customer_events
+from journeyscope.errors import NotFound
+from journeyscope.events.export import write_relation
 from journeyscope.events.workspace import Workspace
+from journeyscope.identity.normalize import parse_identifier
+from journeyscope.identity.profiles import customer_id_of
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
@@ -49,6 +56,28 @@ class Runner:
     def drop(self, name: str) -> None:
         self.ws.con.execute(f"DROP TABLE IF EXISTS {name}")
 
+    def register(self, name: str, data: pa.Table) -> None:
+        """A small table from the driver (e.g. one row per customer) as a view."""
+        self.ws.con.register(name, data)
+
+    def unregister(self, name: str) -> None:
+        self.ws.con.unregister(name)
+
+    def write(self, text: str, target: Path, q: Sql | None = None) -> int:
+        """The statement's rows as a CSV or Parquet file, whole or not at all; the count."""
+        with self.scratch("js_written"):
+            self.table("js_written", text, q)
+            write_relation(self.ws.con.table("js_written"), target)
+            return int(self.rows("SELECT count(*) FROM js_written")[0][0])
+
+    def identities(self) -> str:
+        """A view of ``(customer_id, id_type, value)``: every identifier with a customer."""
+        return "identity_nodes"
+
+    def customer_id_of(self, ref: str) -> int:
+        """A customer from ``42`` or one of its identifiers (``phone:0903123456``)."""
+        return customer_id_of(self.ws, ref)
+
     @contextmanager
     def scratch(self, *names: str) -> Iterator[None]:
         """Intermediate tables of one report, dropped however it ends."""
@@ -61,13 +90,20 @@ class Runner:
 
 class SparkRunner(Runner):
     """Spark over an events dataset (``export-parquet`` layout); intermediate results are
-    checkpointed temp views, and only the small answers are collected."""
+    checkpointed temp views, and only the small answers are collected.
 
-    def __init__(self, ws: Workspace, events: DataFrame) -> None:
+    ``identities``: the dataset's own ``(identifier_type, identifier_value, customer_id)``
+    when Spark resolved it; else the customers are the workspace's (an export of it)."""
+
+    def __init__(
+        self, ws: Workspace, events: DataFrame, identities: DataFrame | None = None
+    ) -> None:
         super().__init__(ws)
         self.spark = events.sparkSession
         self.view = f"journeyscope_events_{next(_views)}"
         events.createOrReplaceTempView(self.view)
+        self._identities = identities
+        self._identity_view: str | None = None
 
     def sql(self) -> Sql:
         return SparkSql()
@@ -81,11 +117,83 @@ class SparkRunner(Runner):
         """The statement's result as a DataFrame, left distributed."""
         return self.spark.sql(text, args=q.params if q else {})
 
+    def arrow(self, text: str, q: Sql | None = None) -> pa.Table:
+        """The statement's (small) result on the driver, times as naive UTC like DuckDB's.
+
+        Through Arrow, not ``collect()``: PySpark turns timestamps into the *driver
+        process's* local time, which on a machine set to Asia/Ho_Chi_Minh is 7 hours off."""
+        return naive_times(self.frame(text, q).toArrow())
+
     def rows(self, text: str, q: Sql | None = None) -> list[tuple[Any, ...]]:
-        return [tuple(r) for r in self.frame(text, q).collect()]
+        data = self.arrow(text, q)
+        return (
+            list(zip(*(c.to_pylist() for c in data.columns), strict=True))
+            if data.num_columns
+            else []
+        )
 
     def table(self, name: str, text: str, q: Sql | None = None) -> None:
         self.frame(text, q).localCheckpoint().createOrReplaceTempView(name)
 
     def drop(self, name: str) -> None:
         self.spark.catalog.dropTempView(name)
+
+    def register(self, name: str, data: pa.Table) -> None:
+        self.spark.createDataFrame(data.to_pandas()).createOrReplaceTempView(name)
+
+    def unregister(self, name: str) -> None:
+        self.drop(name)
+
+    def write(self, text: str, target: Path, q: Sql | None = None) -> int:
+        """Written on the driver, like the embedded engine's files (one row per customer)."""
+        data = self.arrow(text, q)
+        write_relation(self.ws.con.from_arrow(data), target)
+        return int(data.num_rows)
+
+    def identities(self) -> str:
+        if self._identity_view is None:
+            self._identity_view = f"journeyscope_identities_{next(_views)}"
+            if self._identities is not None:
+                frame = self._identities.selectExpr(
+                    "customer_id", "identifier_type AS id_type", "identifier_value AS value"
+                ).where("customer_id IS NOT NULL")
+            else:  # an export of the workspace: its customers are the workspace's
+                frame = self.spark.createDataFrame(
+                    self.ws.con.sql(
+                        "SELECT customer_id, id_type, value FROM identity_nodes "
+                        "WHERE customer_id IS NOT NULL"
+                    )
+                    .to_arrow_table()
+                    .to_pandas()
+                )
+            frame.createOrReplaceTempView(self._identity_view)
+        return self._identity_view
+
+    def customer_id_of(self, ref: str) -> int:
+        if self._identities is None:
+            return super().customer_id_of(ref)
+        q = self.sql()
+        if ref.isdigit():
+            where = f"customer_id = {q.bind(int(ref))}"
+        else:
+            id_type, value = parse_identifier(ref, self.ws.config.identity.default_region)
+            where = f"id_type = {q.bind(id_type)} AND value = {q.bind(value)}"
+        found = self.rows(f"SELECT customer_id FROM {self.identities()} WHERE {where} LIMIT 1", q)
+        if not found:
+            raise NotFound(
+                f"no customer {ref} in the dataset",
+                f"không có khách hàng {ref} trong dataset",
+                hint_en="pass a customer id or TYPE:VALUE of an identifier in the events",
+                hint_vi="dùng mã khách hàng hoặc LOẠI:GIÁ_TRỊ của một định danh trong dữ liệu",
+            )
+        return int(found[0][0])
+
+
+def naive_times(data: pa.Table) -> pa.Table:
+    """Zoned timestamp columns as naive UTC (what DuckDB's TIMESTAMP columns hold)."""
+    for i, field in enumerate(data.schema):
+        if pa.types.is_timestamp(field.type) and field.type.tz is not None:
+            data = data.set_column(
+                i, field.name, data.column(i).cast(pa.timestamp(field.type.unit))
+            )
+    return data

@@ -67,6 +67,18 @@ class Sql(Query):
     def ordered_list(self, value: str, order: str) -> str:
         return f"list({value} ORDER BY {order})"
 
+    def joined_text(self, value: str, where: str) -> str:
+        """The rows' ``value`` where ``where`` holds, sorted, joined by spaces (NULL: none)."""
+        return f"string_agg({value}, ' ' ORDER BY {value}) FILTER (WHERE {where})"
+
+    def from_micros(self, us: str) -> str:
+        """Microseconds since the epoch as a UTC timestamp."""
+        return f"make_timestamp({us})"
+
+    def format_time(self, ts: str) -> str:
+        """``YYYY-MM-DD HH:MM:SS``."""
+        return f"strftime({ts}, '%Y-%m-%d %H:%M:%S')"
+
     # ``value`` on the row with the smallest / largest ``key`` (rows whose key is NULL are
     # ignored), even when ``value`` is NULL there: DuckDB's arg_min/arg_max would skip to
     # another row, Spark's min_by/max_by would not, so both engines use these
@@ -127,6 +139,17 @@ class SparkSql(Sql):
 
     def ordered_list(self, value: str, order: str) -> str:
         return f"transform(array_sort(collect_list(struct({order} AS o, {value} AS v))), x -> x.v)"
+
+    def joined_text(self, value: str, where: str) -> str:
+        return (
+            f"nullif(array_join(array_sort(collect_list({value}) FILTER (WHERE {where})), ' '), '')"
+        )
+
+    def from_micros(self, us: str) -> str:
+        return f"timestamp_micros({us})"
+
+    def format_time(self, ts: str) -> str:
+        return f"date_format({ts}, 'yyyy-MM-dd HH:mm:ss')"
 
     def value_at_min(self, value: str, key: str) -> str:
         return f"min_by({value}, {key})"

@@ -24,7 +24,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from journeyscope.analytics.runner import Runner
 from journeyscope.analytics.scope import Scope, Sql, parse_filter
 from journeyscope.errors import DocumentError, InputError, Location
-from journeyscope.events.export import write_relation
 from journeyscope.events.ingest import event_name
 from journeyscope.events.workspace import Workspace
 from journeyscope.maps.io import load_data, parse, position_of
@@ -201,7 +200,7 @@ def stages_on(
         end = r.rows("SELECT max(ts) FROM st_rows")[0][0]
         unstaged = r.rows("SELECT count(*) FILTER (WHERE stage IS NULL), count(*) FROM st_rows")[0]
         if export_to is not None:
-            exported = _write_customer_stages(r.ws, model, export_to)
+            exported = _write_customer_stages(r, model, export_to)
     found = {r[0]: r for r in rows}
     out = []
     for i, s in enumerate(model.stages):
@@ -273,40 +272,48 @@ def export_customer_stages(ws: Workspace, spec: StageSpec, scope: Scope, target:
     return int(stages(ws, spec, scope, export_to=target)["exported"])
 
 
-def _write_customer_stages(ws: Workspace, model: StageModel, target: Path) -> int:
+def _write_customer_stages(r: Runner, model: StageModel, target: Path) -> int:
     """From ``st_rows``: per customer the current stage, last event and first time in each."""
-    q = Sql()
+    q = r.sql()
     firsts = ", ".join(
         f"min(ts) FILTER (WHERE stage = {i}) AS first_{s.id}" for i, s in enumerate(model.stages)
     )
-    names = "[" + ", ".join(q.bind(s.id) for s in model.stages) + "]"
-    with ws.scratch("st_export") as con:
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE st_export AS
+    names = " ".join(f"WHEN {i} THEN {q.bind(s.id)}" for i, s in enumerate(model.stages))
+    current = q.value_at_max("stage", q.row("ts", "stage"))
+    return r.write(
+        f"""SELECT customer_id, CASE current WHEN -1 THEN NULL {names} END AS current_stage,
+            last_event_at, {", ".join(f"first_{s.id}" for s in model.stages)}
+        FROM (
             SELECT customer_id,
-                {names}[arg_max(stage, (ts, stage)) FILTER (WHERE stage IS NOT NULL) + 1]
-                    AS current_stage,
+                coalesce({current} FILTER (WHERE stage IS NOT NULL), -1) AS current,
                 max(ts) AS last_event_at, {firsts}
-            FROM st_rows GROUP BY customer_id ORDER BY customer_id""",
-            q.params,
-        )
-        write_relation(con.table("st_export"), target)
-        return int(ws.scalar("SELECT count(*) FROM st_export"))
+            FROM st_rows GROUP BY customer_id
+        ) c ORDER BY customer_id""",
+        target,
+        q,
+    )
 
 
 def customer_stages(
     ws: Workspace, spec: StageSpec, scope: Scope, customer_id: int, lang: str = "en"
 ) -> dict[str, Any]:
     """One customer's stage timeline: when each stage was first and last seen."""
+    return customer_stages_on(Runner(ws), spec, scope, customer_id, lang)
+
+
+def customer_stages_on(
+    r: Runner, spec: StageSpec, scope: Scope, customer_id: int, lang: str = "en"
+) -> dict[str, Any]:
+    """:func:`customer_stages` on either engine."""
     model, rules = rules_for(spec.model, spec.rules, list(spec.models))
-    q = Sql()
-    sql = staged_events_sql(ws, model, rules, scope, q)
-    rows = ws.con.execute(
-        f"""SELECT stage, min(ts), max(ts), count(*) FROM ({sql})
+    q = r.sql()
+    sql = staged_sql(r, model, rules, scope, q)
+    rows = r.rows(
+        f"""SELECT stage, min(ts), max(ts), count(*) FROM ({sql}) s
         WHERE customer_id = {q.bind(customer_id)} AND stage IS NOT NULL
         GROUP BY stage ORDER BY min(ts), stage""",
-        q.params,
-    ).fetchall()
+        q,
+    )
     last = max(rows, key=lambda r: (r[2], r[0]))[0] if rows else None
     return {
         "customer_id": customer_id,

@@ -30,7 +30,7 @@ from journeyscope.analytics.runner import Runner, SparkRunner
 from journeyscope.analytics.scope import Scope, parse_duration, parse_steps
 from journeyscope.analytics.spark.attribution import build_paths_spark, time_decay_spark
 from journeyscope.analytics.spark.funnels import walk_spark
-from journeyscope.analytics.stages import StageSpec, customer_stages, stages_on
+from journeyscope.analytics.stages import StageSpec, customer_stages_on, stages_on
 from journeyscope.analytics.touchpoints import TouchpointSpec, touchpoints_on
 from journeyscope.cli import (
     JsonOpt,
@@ -51,11 +51,10 @@ from journeyscope.cli.engines import (
     dataset_location,
 )
 from journeyscope.errors import InputError, Location
-from journeyscope.events.spark_store import read_events, spark_session
+from journeyscope.events.spark_store import read_events, read_identities, spark_session
 from journeyscope.events.workspace import Workspace
 from journeyscope.i18n import t
 from journeyscope.i18n.formatting import format_number
-from journeyscope.identity.profiles import customer_id_of
 from journeyscope.maps.io import write_atomic
 from journeyscope.render.browser import svg_to_png
 from journeyscope.render.charts import cohort_heatmap, funnel_chart, grouped_bars, sankey_chart
@@ -100,36 +99,20 @@ def _analysis(
     engine: str | None = None,
     master: str | None = None,
     dataset: str | None = None,
-    refuse: InputError | None = None,
 ) -> Iterator[tuple[Workspace, Scope, Runner]]:
     """The workspace opened read-only, the scope, and where the report runs: the embedded
-    engine (with a word if identities are stale) or Spark over the events dataset.
-
-    ``refuse``: what to say if this run asked Spark for something it does not offer yet —
-    said before a Spark session is started."""
+    engine (with a word if identities are stale) or Spark over the events dataset (with
+    its own identities when Spark resolved it)."""
     with _workspace(workspace, read_only=True) as ws:
         scope = Scope.parse(ws, since, until, where)
         if chosen_engine(ws, engine) == "duckdb":
             warn_stale(ws)
             yield ws, scope, Runner(ws)
             return
-        if refuse is not None:
-            raise refuse
-        events = read_events(
-            spark_session(master or ws.config.spark.master), dataset_location(ws, dataset)
-        )
-        yield ws, scope, SparkRunner(ws, events)
-
-
-def _embedded_only(what_en: str, what_vi: str, option: str) -> InputError:
-    """An option the Spark engine does not offer yet."""
-    return InputError(
-        f"{what_en} runs on the embedded engine only for now",
-        f"{what_vi} hiện chỉ chạy trên bộ máy nhúng",
-        location=Location(field=option),
-        hint_en="run it with --engine duckdb",
-        hint_vi="chạy với --engine duckdb",
-    )
+        spark = spark_session(master or ws.config.spark.master)
+        location = dataset_location(ws, dataset)
+        events = read_events(spark, location)
+        yield ws, scope, SparkRunner(ws, events, read_identities(spark, location))
 
 
 def _tagged(report: dict[str, Any], r: Runner) -> dict[str, Any]:
@@ -247,26 +230,18 @@ def funnel_cmd(
         by,
         _step_pair(time_between),
     )
-    refuse = _embedded_only("--dropped-at", "--dropped-at", "--dropped-at") if dropped else None
     with _analysis(
-        workspace,
-        since,
-        until,
-        where,
-        engine=engine,
-        master=spark_master,
-        dataset=dataset,
-        refuse=refuse,
+        workspace, since, until, where, engine=engine, master=spark_master, dataset=dataset
     ) as (ws, scope, r):
+        walked = walk_spark(r, spec, scope) if isinstance(r, SparkRunner) else walk(ws, spec, scope)
         if dropped:
             target = output or Path(f"dropped-at-{dropped}.csv")
-            n = dropped_at(ws, spec, scope, dropped, target)
+            n = dropped_at(r, spec, scope, dropped, target, walked)
             if as_json:
-                emit_json({"step": dropped, "customers": n, "output": str(target)})
+                emit_json(_tagged({"step": dropped, "customers": n, "output": str(target)}, r))
             else:
                 out.print(t("wrote_customers", lang(), n=format_number(n, lang()), path=target))
             return
-        walked = walk_spark(r, spec, scope) if isinstance(r, SparkRunner) else walk(ws, spec, scope)
         report = _tagged(funnel_report(spec, scope, walked), r)
     if chart:
         rows = [(s["step"], s["customers"], s["conversion"]) for s in report["steps"]]
@@ -410,22 +385,13 @@ def stages_cmd(
         out.print(ctx.get_help())
         return
     spec = StageSpec(model, rules, tuple(models or ()), parse_duration(stall, "--stall"))
-    refuse = None
-    if customer or output:
-        option = "--customer" if customer else "-o"
-        refuse = _embedded_only(option, option, "--customer" if customer else "--output")
     with _analysis(
-        workspace,
-        since,
-        until,
-        where,
-        engine=engine,
-        master=spark_master,
-        dataset=dataset,
-        refuse=refuse,
-    ) as (ws, scope, r):
+        workspace, since, until, where, engine=engine, master=spark_master, dataset=dataset
+    ) as (_, scope, r):
         if customer:
-            report = customer_stages(ws, spec, scope, customer_id_of(ws, customer), lang())
+            report = _tagged(
+                customer_stages_on(r, spec, scope, r.customer_id_of(customer), lang()), r
+            )
         else:
             report = _tagged(stages_on(r, spec, scope, lang(), export_to=output), r)
     if as_json:
@@ -571,20 +537,8 @@ def retention_cmd(
 ) -> None:
     """Cohort retention, RFM segments and churn risk with a reason per customer."""
     spec = RetentionSpec(period, cohort_event, return_event, purchase, threshold, by=by)
-    refuse = None
-    if output is not None:
-        refuse = _embedded_only(
-            "-o (every customer's scores)", "-o (điểm của từng khách hàng)", "--output"
-        )
     with _analysis(
-        workspace,
-        since,
-        until,
-        where,
-        engine=engine,
-        master=spark_master,
-        dataset=dataset,
-        refuse=refuse,
+        workspace, since, until, where, engine=engine, master=spark_master, dataset=dataset
     ) as (_, scope, r):
         report = _tagged(retention_on(r, spec, scope, export_to=output), r)
     if chart:
@@ -691,6 +645,14 @@ def attribution_cmd(
     info: dict[str, Any] = {}
     split = _position(position)
     if paths_file is not None:
+        if engine or spark_master or dataset:
+            raise InputError(
+                "--paths reads ready-made paths from a file: no engine reads events for it",
+                "--paths đọc các đường đi có sẵn từ tệp: không bộ máy nào đọc sự kiện",
+                location=Location(field="--engine" if engine else "--dataset"),
+                hint_en="leave out --engine/--spark-master/--dataset, or leave out --paths",
+                hint_vi="bỏ --engine/--spark-master/--dataset, hoặc bỏ --paths",
+            )
         table = read_path_file(paths_file, path_col, conv_col, value_col, null_col, sep, delimiter)
         results = [attribute(table, m, order=order, position=split).to_dict() for m in names]
     else:

@@ -88,6 +88,15 @@ def read_events(spark: SparkSession, dataset: str | Path) -> DataFrame:
     )
 
 
+def read_identities(spark: SparkSession, dataset: str) -> DataFrame | None:
+    """``(identifier_type, identifier_value, customer_id, status, max_links)`` of a dataset
+    `identity resolve` wrote on Spark; None for an export of a workspace (whose customers
+    are the workspace's)."""
+    hadoop, fs, target = _hadoop_path(spark, dataset)
+    found = hadoop.Path(target, "_identity")
+    return spark.read.parquet(found.toString()) if fs.exists(found) else None
+
+
 #: What identity resolution needs of raw events (and at least one identifier column)
 SOURCE_REQUIRED = ("event_id", "ts", "event", "channel")
 
