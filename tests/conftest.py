@@ -146,7 +146,7 @@ def demo_workspace(demo_workspace_template: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def spark() -> Iterator[Any]:
+def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """One local Spark session (2 cores) for the whole run, or a skip saying what is missing.
 
     CI has PySpark (the dev extra) and Java 17 (scripts/setup.sh installs it)."""
@@ -154,7 +154,14 @@ def spark() -> Iterator[Any]:
     from journeyscope.events.spark_store import spark_session
 
     try:
-        session = spark_session("local[2]", **{"spark.sql.shuffle.partitions": "4"})
+        session = spark_session(
+            "local[2]",
+            **{
+                "spark.sql.shuffle.partitions": "4",
+                # a catalog table's default home; not the folder the tests run in
+                "spark.sql.warehouse.dir": str(tmp_path_factory.mktemp("spark-warehouse")),
+            },
+        )
     except MissingDependency as exc:
         pytest.skip(f"Spark engine unavailable: {exc}")
     yield session

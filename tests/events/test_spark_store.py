@@ -42,7 +42,7 @@ def test_spark_reads_an_exported_dataset_whole(
         read_events(spark, tmp_path / "nowhere")
     assert "export-parquet" in info.value.hint_en
     (tmp_path / "empty").mkdir()
-    with pytest.raises(InputError, match="holds no Parquet events"):
+    with pytest.raises(InputError, match="holds no events Spark can read"):
         read_events(spark, tmp_path / "empty")
     other = tmp_path / "other"
     other.mkdir()

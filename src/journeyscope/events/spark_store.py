@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from journeyscope.errors import InputError, Location, MissingDependency, OutputError
+from journeyscope.events.lake_tables import CATALOG_PREFIX, read_lake
 from journeyscope.events.schema import IDENTIFIER_TYPES
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ def read_events(spark: SparkSession, dataset: str | Path) -> DataFrame:
     """The events of an `export-parquet` dataset (a folder or a lake URI; the ``date``
     partition column included), with ``rating`` read from the properties as the embedded
     engine's journeys have it."""
-    events = _read_parquet(
+    events = _read_lake_events(
         spark,
         str(dataset),
         REQUIRED,
@@ -92,6 +93,8 @@ def read_identities(spark: SparkSession, dataset: str) -> DataFrame | None:
     """``(identifier_type, identifier_value, customer_id, status, max_links)`` of a dataset
     `identity resolve` wrote on Spark; None for an export of a workspace (whose customers
     are the workspace's)."""
+    if dataset.startswith(CATALOG_PREFIX) or dataset.endswith(".metadata.json"):
+        return None
     hadoop, fs, target = _hadoop_path(spark, dataset)
     found = hadoop.Path(target, "_identity")
     return spark.read.parquet(found.toString()) if fs.exists(found) else None
@@ -104,7 +107,7 @@ SOURCE_REQUIRED = ("event_id", "ts", "event", "channel")
 def read_source(spark: SparkSession, location: str) -> DataFrame:
     """Raw events for `identity resolve` on Spark: any Parquet dataset with our field names
     (an export-parquet dataset, or a lake's own events); a ``customer_id`` is replaced."""
-    events = _read_parquet(
+    events = _read_lake_events(
         spark,
         location,
         SOURCE_REQUIRED,
@@ -122,13 +125,15 @@ def read_source(spark: SparkSession, location: str) -> DataFrame:
     return events.drop("date")  # written again from the time zone
 
 
-def _read_parquet(
+def _read_lake_events(
     spark: SparkSession, location: str, required: tuple[str, ...], why_en: str, why_vi: str
 ) -> DataFrame:
-    """A Parquet dataset with ``required`` columns, or a clear error naming what is wrong."""
+    """The events at ``location`` (:func:`~journeyscope.events.lake_tables.read_lake`) with
+    ``required`` columns, or a clear error naming what is wrong."""
     hint_en = "write one with `journeyscope export-parquet -w DIR -o FOLDER`"
     hint_vi = "tạo bằng `journeyscope export-parquet -w THƯ_MỤC -o THƯ_MỤC_RA`"
-    if not is_uri(location) and not Path(location).is_dir():
+    local = not is_uri(location) and not location.startswith(CATALOG_PREFIX)
+    if local and not Path(location).is_dir() and not location.endswith(".metadata.json"):
         raise InputError(
             f"{location} is not an events dataset folder",
             f"{location} không phải thư mục dữ liệu sự kiện",
@@ -139,11 +144,11 @@ def _read_parquet(
     from pyspark.errors import AnalysisException
 
     try:
-        events = spark.read.option("basePath", location).parquet(location)
+        events = read_lake(spark, location)
     except AnalysisException as exc:  # no Parquet there, or an unreadable location
         raise InputError(
-            f"{location} holds no Parquet events Spark can read ({exc.getCondition()})",
-            f"{location} không có sự kiện Parquet mà Spark đọc được ({exc.getCondition()})",
+            f"{location} holds no events Spark can read ({exc.getCondition()})",
+            f"{location} không có sự kiện mà Spark đọc được ({exc.getCondition()})",
             location=Location(file=location),
             hint_en=hint_en,
             hint_vi=hint_vi,
