@@ -1,11 +1,13 @@
-"""The embedded engine against Spark (local mode) on the same events: funnels and attribution.
+"""The embedded engine against Spark (local mode) on the same events: funnels, attribution
+and identity resolution.
 
     python bench/bench_spark.py --events 1000000 --master 'local[2]'
 
 A workspace is built once (import + identity resolve) and exported with `export-parquet`
 (neither timed). Each step then runs in a fresh process, back to back: a 5-step ordered
-funnel (7-day window) and first-order Markov attribution (path building included), on
-DuckDB and on Spark reading the Parquet dataset. Spark's time is given with and without
+funnel (7-day window), first-order Markov attribution (path building included) and identity
+resolution (DuckDB: into the workspace, journeys rebuilt; Spark: raw events to a resolved
+dataset), on DuckDB and on Spark reading the Parquet dataset. Spark's time is given with and without
 starting its session; its JVM's peak memory (VmHWM) is read before it stops. Results are
 checked equal. The ratio says where Spark starts to pay: on one machine, never — it is
 for data that does not fit one machine, and for clusters (docs/scale-out.md).
@@ -41,9 +43,13 @@ from journeyscope.analytics.scope import Scope, parse_steps
 from journeyscope.analytics.funnels import FunnelSpec, funnel
 from journeyscope.analytics.attribution.journeys import PathSpec, build_paths
 from journeyscope.analytics.attribution.models import markov
-ws = Workspace.open(Path(sys.argv[2]), read_only=True)
+ws = Workspace.open(Path(sys.argv[2]), read_only=sys.argv[3] != "identity")
 t = time.perf_counter()
-if sys.argv[3] == "funnel":
+if sys.argv[3] == "identity":
+    from journeyscope.identity.resolve import resolve
+    r = resolve(ws)
+    answer = [r.customers, r.events, r.identifiers]
+elif sys.argv[3] == "funnel":
     report = funnel(ws, FunnelSpec(parse_steps(STEPS), timedelta(days=7)), Scope())
     answer = [s["customers"] for s in report["steps"]]
 else:
@@ -71,7 +77,12 @@ started = time.perf_counter() - t
 ws = Workspace.open(Path(sys.argv[2]), read_only=True)  # its zone; events come from the lake
 events = SparkRunner(ws, read_events(spark, Path(sys.argv[2]) / "lake"))
 q = time.perf_counter()
-if sys.argv[3] == "funnel":
+if sys.argv[3] == "identity":
+    from journeyscope.identity.spark_resolve import resolve_dataset
+    out = str(Path(sys.argv[2]) / "resolved")
+    r = resolve_dataset(ws, spark, str(Path(sys.argv[2]) / "lake"), out, overwrite=True)
+    answer = [r.customers, r.events, r.identifiers]
+elif sys.argv[3] == "funnel":
     spec = FunnelSpec(parse_steps(STEPS), timedelta(days=7))
     report = funnel_report(spec, Scope(), walk_spark(events, spec, Scope()))
     answer = [s["customers"] for s in report["steps"]]
@@ -110,7 +121,7 @@ def main() -> None:
     out: dict[str, object] = {"events": args.events, "machine": machine(), "master": args.master}
     try:
         out["setup_seconds"] = measure(SETUP, str(source), str(ws))["seconds"]
-        for what in ("funnel", "attribution"):
+        for what in ("funnel", "attribution", "identity"):
             embedded = best_of(args.repeat, DUCKDB, str(source), str(ws), what)
             spark = best_of(args.repeat, SPARK, str(source), str(ws), what, args.master)
             assert embedded.pop("answer") == spark.pop("answer"), what
