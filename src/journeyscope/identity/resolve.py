@@ -138,12 +138,10 @@ def _resolve_collisions(ws: Workspace, had_values: bool) -> int:
     4 million identifiers a collision has odds of about 10⁻⁶, but it would merge two people.
     """
     con = ws.con
-    # fresh_ids holds distinct (id, check) pairs: as many ids as pairs means no clash
-    pairs, ids = ws.one("SELECT count(*), count(DISTINCT node_id) FROM fresh_ids") or (0, 0)
+    # fresh_ids holds distinct (id, check) pairs: an id seen twice is a clash
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE clashes AS
-        SELECT node_id FROM fresh_ids {"WHERE false" if pairs == ids else ""}
-        GROUP BY node_id HAVING count(DISTINCT check_hash) > 1"""
+        """CREATE OR REPLACE TEMP TABLE clashes AS
+        SELECT node_id FROM fresh_ids GROUP BY node_id HAVING count(*) > 1"""
     )
     if had_values:  # new values against the ones stored by earlier runs
         con.execute(
@@ -209,7 +207,7 @@ def _links_and_guard(ws: Workspace) -> None:
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE degree AS
         SELECT node_id, max(n) AS max_links,
-               {TYPE_LIST}[arg_max(other_t, n * 16 - other_t)] AS busiest_type
+               CAST(arg_max(other_t, n * 16 - other_t) AS TINYINT) AS busiest_t
         FROM (
             SELECT node_id, other_t, count(*) AS n FROM (
                 SELECT a AS node_id, tb AS other_t FROM links
@@ -218,17 +216,17 @@ def _links_and_guard(ws: Workspace) -> None:
         ) GROUP BY node_id"""
     )
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE unlinked AS
+        f"""CREATE OR REPLACE TEMP TABLE unlinked AS
         WITH blocked AS (
             SELECT DISTINCT v.node_id, 'blocked' AS status, coalesce(d.max_links, 0) AS max_links,
-                   d.busiest_type
+                   {TYPE_LIST}[d.busiest_t] AS busiest_type
             FROM identity_values v
             JOIN identity_blocks b ON b.id_type = v.id_type AND b.value = v.value
             LEFT JOIN degree d ON d.node_id = v.node_id
             WHERE b.other_type IS NULL AND v.node_id IS NOT NULL)
         SELECT * FROM blocked
         UNION ALL  -- one row per identifier: a blocked one is reported as blocked
-        SELECT node_id, 'excluded', max_links, busiest_type FROM degree
+        SELECT node_id, 'excluded', max_links, {TYPE_LIST}[busiest_t] FROM degree
         WHERE max_links > $max AND node_id NOT IN (SELECT node_id FROM blocked)""",
         {"max": ws.config.identity.max_links},
     )
