@@ -584,9 +584,18 @@ def identity_resolve(
     if data["excluded_identifiers"]:
         table = Table(title=t("excluded_title", lang()))
         for col in ("identifier", "reason", "links", "linked_type"):
-            table.add_column(col)
+            table.add_column(
+                t(f"col_{col}", lang()),
+                justify="right" if col == "links" else "left",
+                overflow="fold",
+            )
         for row in data["excluded_identifiers"]:
-            table.add_row(*(str(row[c]) for c in ("identifier", "reason", "links", "linked_type")))
+            table.add_row(
+                row["identifier"],
+                t(f"reason_{row['reason']}", lang()),
+                format_number(row["links"], lang()),
+                row["linked_type"] or "–",
+            )
         out.print(table)
 
 

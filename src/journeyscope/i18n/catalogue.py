@@ -59,6 +59,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Excluded from linking (over-merge guard or block)",
         "vi": "Bị loại khỏi liên kết (chống gộp nhầm hoặc bị chặn)",
     },
+    "col_identifier": {"en": "Identifier", "vi": "Định danh"},
+    "col_reason": {"en": "Reason", "vi": "Lý do"},
+    "col_links": {"en": "Links", "vi": "Số liên kết"},
+    "col_linked_type": {"en": "Mostly linked to", "vi": "Liên kết nhiều nhất với"},
+    "reason_excluded": {"en": "over-merge guard", "vi": "chống gộp nhầm"},
+    "reason_blocked": {"en": "blocked", "vi": "bị chặn"},
     "blocked": {
         "en": "Blocked {what}; run `journeyscope identity resolve` to split the customers",
         "vi": "Đã chặn {what}; chạy `journeyscope identity resolve` để tách khách hàng",

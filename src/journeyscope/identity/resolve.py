@@ -205,7 +205,7 @@ def _links_and_guard(ws: Workspace) -> None:
     # the most distinct values of any one other type that each identifier is linked to
     # (ties: the type listed first, so both engines name the same one)
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE degree AS
+        """CREATE OR REPLACE TEMP TABLE degree AS
         SELECT node_id, max(n) AS max_links,
                CAST(arg_max(other_t, n * 16 - other_t) AS TINYINT) AS busiest_t
         FROM (
