@@ -97,6 +97,16 @@ def test_cli_funnel_on_spark_and_refusals(
     assert spark_drop.json()["engine"] == "spark"
     duck = (tmp_path / "duck.csv").read_text("utf-8")
     assert duck.count("\n") > 2 and (tmp_path / "spark.csv").read_text("utf-8") == duck
+    # nobody dropped after a step no one reached: a header, on both engines
+    nobody = ("--where", "channel = 'nowhere'", "--dropped-at", "add_to_cart", "-o")
+    assert cli(*args, *nobody, tmp_path / "none-duck.csv").json()["customers"] == 0
+    on_spark = cli(
+        *args, *nobody, tmp_path / "none-spark.csv", "--engine", "spark", "--dataset", lake
+    )
+    assert on_spark.json()["customers"] == 0
+    header = (tmp_path / "none-duck.csv").read_text("utf-8")
+    assert header.startswith("customer_id,") and header.count("\n") == 1
+    assert (tmp_path / "none-spark.csv").read_text("utf-8") == header
     # a workspace set to Spark reads its dataset from workspace.yaml; --engine overrides
     config = root / "workspace.yaml"
     config.write_text(config.read_text("utf-8") + "engine: spark\n", "utf-8")

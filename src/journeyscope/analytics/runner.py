@@ -139,7 +139,8 @@ class SparkRunner(Runner):
         self.spark.catalog.dropTempView(name)
 
     def register(self, name: str, data: pa.Table) -> None:
-        self.spark.createDataFrame(data.to_pandas()).createOrReplaceTempView(name)
+        # from Arrow, not pandas: an empty table keeps its schema (nobody dropped, say)
+        self.spark.createDataFrame(data).createOrReplaceTempView(name)
 
     def unregister(self, name: str) -> None:
         self.drop(name)
@@ -162,9 +163,7 @@ class SparkRunner(Runner):
                     self.ws.con.sql(
                         "SELECT customer_id, id_type, value FROM identity_nodes "
                         "WHERE customer_id IS NOT NULL"
-                    )
-                    .to_arrow_table()
-                    .to_pandas()
+                    ).to_arrow_table()
                 )
             frame.createOrReplaceTempView(self._identity_view)
         return self._identity_view
