@@ -15,7 +15,7 @@ from journeyscope.analytics.runner import SparkRunner
 from journeyscope.analytics.scope import Scope
 from journeyscope.analytics.stages import StageSpec, stages, stages_on
 from journeyscope.events.export import export_partitioned
-from journeyscope.events.spark_store import read_events, read_identities
+from journeyscope.events.spark_store import read_events
 from journeyscope.identity.resolve import resolve
 from journeyscope.identity.spark_resolve import resolve_dataset
 from tests.analytics.test_real_data import uci  # noqa: F401  (the shared workspace fixture)
@@ -45,7 +45,7 @@ def test_uci_on_spark_equals_the_embedded_engine(
             "SELECT event_id, customer_id FROM events_with_customers ORDER BY 1"
         ).fetchall()
     )
-    runner = SparkRunner(ws, read_events(spark, lake), read_identities(spark, str(lake)))
+    runner = SparkRunner(ws, read_events(spark, lake), str(lake))
     spec = RetentionSpec(period="month")
     assert retention_on(runner, spec, Scope()) == retention(ws, spec, Scope())
     assert stages_on(runner, StageSpec(), Scope()) == stages(ws, StageSpec(), Scope())

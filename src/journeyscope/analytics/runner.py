@@ -9,6 +9,7 @@ code then runs on both engines, and tests hold the two answers equal.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import count
@@ -20,6 +21,7 @@ import pyarrow as pa
 from journeyscope.analytics.scope import Scope, SparkSql, Sql, customer_events
 from journeyscope.errors import NotFound
 from journeyscope.events.export import write_relation
+from journeyscope.events.spark_store import read_identities
 from journeyscope.events.workspace import Workspace
 from journeyscope.identity.normalize import parse_identifier
 from journeyscope.identity.profiles import customer_id_of
@@ -92,18 +94,23 @@ class SparkRunner(Runner):
     """Spark over an events dataset (``export-parquet`` layout); intermediate results are
     checkpointed temp views, and only the small answers are collected.
 
-    ``identities``: the dataset's own ``(identifier_type, identifier_value, customer_id)``
-    when Spark resolved it; else the customers are the workspace's (an export of it)."""
+    ``dataset``: where the events came from. Who the customers are is read from there, on
+    first use, when Spark resolved it (``_identity/``); else the customers are the
+    workspace's (the dataset is an export of it)."""
 
-    def __init__(
-        self, ws: Workspace, events: DataFrame, identities: DataFrame | None = None
-    ) -> None:
+    def __init__(self, ws: Workspace, events: DataFrame, dataset: str | None = None) -> None:
         super().__init__(ws)
         self.spark = events.sparkSession
         self.view = f"journeyscope_events_{next(_views)}"
         events.createOrReplaceTempView(self.view)
-        self._identities = identities
+        self.dataset = dataset
         self._identity_view: str | None = None
+
+    @functools.cached_property
+    def _own_identities(self) -> DataFrame | None:
+        """The dataset's ``_identity/`` (read once, and only by the reports that name
+        customers), or None."""
+        return read_identities(self.spark, self.dataset) if self.dataset else None
 
     def sql(self) -> Sql:
         return SparkSql()
@@ -154,8 +161,8 @@ class SparkRunner(Runner):
     def identities(self) -> str:
         if self._identity_view is None:
             self._identity_view = f"journeyscope_identities_{next(_views)}"
-            if self._identities is not None:
-                frame = self._identities.selectExpr(
+            if self._own_identities is not None:
+                frame = self._own_identities.selectExpr(
                     "customer_id", "identifier_type AS id_type", "identifier_value AS value"
                 ).where("customer_id IS NOT NULL")
             else:  # an export of the workspace: its customers are the workspace's
@@ -169,7 +176,7 @@ class SparkRunner(Runner):
         return self._identity_view
 
     def customer_id_of(self, ref: str) -> int:
-        if self._identities is None:
+        if self._own_identities is None:
             return super().customer_id_of(ref)
         q = self.sql()
         if ref.isdigit():

@@ -51,7 +51,7 @@ from journeyscope.cli.engines import (
     dataset_location,
 )
 from journeyscope.errors import InputError, Location
-from journeyscope.events.spark_store import read_events, read_identities, spark_session
+from journeyscope.events.spark_store import read_events, spark_session
 from journeyscope.events.workspace import Workspace
 from journeyscope.i18n import t
 from journeyscope.i18n.formatting import format_number
@@ -112,7 +112,7 @@ def _analysis(
         spark = spark_session(master or ws.config.spark.master)
         location = dataset_location(ws, dataset)
         events = read_events(spark, location)
-        yield ws, scope, SparkRunner(ws, events, read_identities(spark, location))
+        yield ws, scope, SparkRunner(ws, events, location)
 
 
 def _tagged(report: dict[str, Any], r: Runner) -> dict[str, Any]:
