@@ -64,7 +64,7 @@ def test_a_delta_table_reads_its_current_version(
     junk = rows.slice(0, 5).set_column(0, "event_id", pa.array(["junk"] * 5))
     write_deltalake(table, junk, mode="append")
     DeltaTable(table).delete("event_id = 'junk'")
-    assert table_format(str(table)) == "delta"
+    assert table_format(spark, str(table)) == "delta"
     assert_same_on_spark(cli, _funnel(root), table)
 
 
@@ -85,7 +85,7 @@ def test_an_iceberg_table_reads_its_current_snapshot(
     table.append(rows.slice(0, 70))
     table.append(rows.slice(70))  # a second snapshot: the reader must take the newest
     folder = Path(table.location().removeprefix("file://"))
-    assert table_format(str(folder)) == "iceberg"
+    assert table_format(spark, str(folder)) == "iceberg"
     assert current_metadata(str(folder)) == table.metadata_location.removeprefix("file://")
     assert_same_on_spark(cli, _funnel(root), folder)
     # the metadata file itself names the table too

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import importlib.util
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from journeyscope.errors import InputError, Location, MissingDependency
+from journeyscope.errors import InputError, JourneyScopeError, Location, MissingDependency
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -41,29 +42,54 @@ def read_lake(spark: SparkSession, location: str) -> DataFrame:
     """The rows at ``location`` (see the module docs for what it may be)."""
     if location.startswith(CATALOG_PREFIX):
         return spark.table(location[len(CATALOG_PREFIX) :])
-    kind = table_format(location)
+    kind = table_format(spark, location)
     if kind == "delta":
         if DELTA_EXTENSION in (spark.conf.get("spark.sql.extensions", "") or ""):
             return spark.read.format("delta").load(location)
         # partition values live in the paths (col=value/): Spark finds them from the root
-        return _parquet(spark, location, delta_files(location), base=location)
+        return _parquet(spark, location, _listed(location, delta_files), base=location)
     if kind == "iceberg":
-        return _parquet(spark, location, iceberg_files(location), base=None)
+        return _parquet(spark, location, _listed(location, iceberg_files), base=None)
     return spark.read.option("basePath", location).parquet(location)
 
 
-def table_format(location: str) -> str:
-    """``delta``, ``iceberg`` or ``parquet``."""
+def table_format(spark: SparkSession, location: str) -> str:
+    """``delta``, ``iceberg`` or ``parquet``, from what lies at ``location`` — asked of
+    Hadoop's file system, so a lake URI is looked at as Spark will read it."""
     if location.endswith(".metadata.json"):
         return "iceberg"
-    if "://" in location:  # a lake URI: Delta is asked of deltalake, Iceberg needs its file
-        return "delta" if _deltalake().DeltaTable.is_deltatable(location) else "parquet"
-    folder = Path(location)
-    if (folder / "_delta_log").is_dir():
+    hadoop, fs, root = hadoop_path(spark, location)
+    if fs.exists(hadoop.Path(root, "_delta_log")):
         return "delta"
-    if (folder / "metadata").is_dir() and any((folder / "metadata").glob("*.metadata.json")):
+    if fs.globStatus(hadoop.Path(root, "metadata/*.metadata.json")):
         return "iceberg"
     return "parquet"
+
+
+def hadoop_path(spark: SparkSession, location: str) -> tuple[Any, Any, Any]:
+    """Hadoop's ``fs`` package, the file system of ``location`` and its path there."""
+    hadoop = spark._jvm.org.apache.hadoop.fs  # type: ignore[union-attr]
+    target = hadoop.Path(location)
+    conf = spark._jsc.hadoopConfiguration()
+    return hadoop, target.getFileSystem(conf), target
+
+
+def _listed(location: str, files: Callable[[str], list[str]]) -> list[str]:
+    """A table's files from its own library; what that library cannot read is said so."""
+    try:
+        return files(location)
+    except JourneyScopeError:
+        raise
+    except Exception as exc:  # deltalake / pyiceberg each raise their own kinds
+        raise InputError(
+            f"the table at {location} could not be read: {exc}",
+            f"không đọc được bảng tại {location}: {exc}",
+            location=Location(file=location),
+            hint_en="check the location and its credentials; on a cluster, Spark's Delta or "
+            "Iceberg connector (docs/scale-out.md) reads what these libraries cannot",
+            hint_vi="kiểm tra đường dẫn và quyền truy cập; trên cụm máy, connector Delta hoặc "
+            "Iceberg của Spark (docs/scale-out.md) đọc được điều các thư viện này không đọc được",
+        ) from exc
 
 
 def delta_files(location: str) -> list[str]:
@@ -109,6 +135,14 @@ def current_metadata(location: str) -> str:
     ``metadata/version-hint.text`` names, or the highest-numbered one."""
     if location.endswith(".metadata.json"):
         return location
+    if "://" in location:
+        raise InputError(
+            f"{location}: name an Iceberg table in a lake by its metadata file",
+            f"{location}: hãy chỉ bảng Iceberg trong lake bằng tệp metadata của nó",
+            location=Location(file=location),
+            hint_en="pass …/metadata/NNNNN-….metadata.json (the newest), or table:CATALOG.DB.TABLE",
+            hint_vi="dùng …/metadata/NNNNN-….metadata.json (mới nhất), hoặc table:CATALOG.DB.TABLE",
+        )
     folder = Path(location) / "metadata"
     hint = folder / "version-hint.text"
     if hint.is_file():

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from journeyscope.errors import InputError, Location, MissingDependency, OutputError
-from journeyscope.events.lake_tables import CATALOG_PREFIX, read_lake
+from journeyscope.events.lake_tables import CATALOG_PREFIX, hadoop_path, read_lake
 from journeyscope.events.schema import IDENTIFIER_TYPES
 
 if TYPE_CHECKING:
@@ -63,6 +63,10 @@ def spark_session(master: str = "local[2]", **conf: Any) -> SparkSession:
     return spark
 
 
+#: Where `identity resolve` on Spark puts every identifier, beside the events it wrote
+#: (a name starting with ``_``: Spark, Hive and Trino skip it when reading the events)
+IDENTITY_FOLDER = "_identity"
+
 #: What the reports read of each event; an export-parquet dataset has all of them
 REQUIRED = ("customer_id", "seq", "ts", "event", "event_id", "channel", "touchpoint")
 
@@ -95,8 +99,8 @@ def read_identities(spark: SparkSession, dataset: str) -> DataFrame | None:
     are the workspace's)."""
     if dataset.startswith(CATALOG_PREFIX) or dataset.endswith(".metadata.json"):
         return None
-    hadoop, fs, target = _hadoop_path(spark, dataset)
-    found = hadoop.Path(target, "_identity")
+    hadoop, fs, target = hadoop_path(spark, dataset)
+    found = hadoop.Path(target, IDENTITY_FOLDER)
     return spark.read.parquet(found.toString()) if fs.exists(found) else None
 
 
@@ -165,18 +169,10 @@ def _read_lake_events(
     return events
 
 
-def _hadoop_path(spark: SparkSession, location: str) -> tuple[Any, Any, Any]:
-    """Hadoop's ``fs`` package, the file system of ``location`` and its path there."""
-    hadoop = spark._jvm.org.apache.hadoop.fs  # type: ignore[union-attr]
-    target = hadoop.Path(location)
-    conf = spark._jsc.hadoopConfiguration()
-    return hadoop, target.getFileSystem(conf), target
-
-
 def check_replaceable(spark: SparkSession, location: str, *, overwrite: bool = False) -> None:
     """Refuse, before any work, to replace what an earlier run of ours did not write."""
-    hadoop, fs, target = _hadoop_path(spark, location)
-    if fs.exists(target) and not overwrite and not fs.exists(hadoop.Path(target, "_identity")):
+    hadoop, fs, target = hadoop_path(spark, location)
+    if fs.exists(target) and not overwrite and not fs.exists(hadoop.Path(target, IDENTITY_FOLDER)):
         raise OutputError(
             f"{location} already exists and is not a dataset `identity resolve` wrote",
             f"{location} đã tồn tại và không phải dataset do `identity resolve` ghi",
@@ -186,28 +182,17 @@ def check_replaceable(spark: SparkSession, location: str, *, overwrite: bool = F
         )
 
 
-def write_dataset(
-    events: DataFrame,
-    location: str,
-    zone: str,
-    extras: dict[str, DataFrame],
-    *,
-    overwrite: bool = False,
-) -> None:
+def write_dataset(events: DataFrame, identities: DataFrame, location: str, zone: str) -> None:
     """``events`` in the export-parquet layout (``date=YYYY-MM-DD/`` in ``zone``, each
-    file in (customer, time, seq) order) and each of ``extras`` as a ``_NAME`` folder
-    beside them (readers of the events skip folders starting with ``_``).
+    file in (customer, time, seq) order) and ``identities`` in ``IDENTITY_FOLDER`` beside
+    them; call :func:`check_replaceable` first, before the work that makes them.
 
     Written under a temporary name and renamed into place through Hadoop's file system
     (local folders, HDFS, lake URIs alike), so a failed run leaves the previous dataset.
-    An existing location is replaced only if an earlier run of ours wrote it (it has
-    ``_identity``) or with ``overwrite`` — never someone's raw events by accident.
     """
     from pyspark.sql import functions as fn
 
-    spark = events.sparkSession
-    check_replaceable(spark, location, overwrite=overwrite)
-    hadoop, fs, target = _hadoop_path(spark, location)
+    hadoop, fs, target = hadoop_path(events.sparkSession, location)
     partial = hadoop.Path(target.getParent(), f".{target.getName()}.partial")
     fs.delete(partial, True)
     try:
@@ -218,8 +203,7 @@ def write_dataset(
             .write.partitionBy("date")
             .parquet(partial.toString())
         )
-        for name, frame in extras.items():
-            frame.write.parquet(hadoop.Path(partial, f"_{name}").toString())
+        identities.write.parquet(hadoop.Path(partial, IDENTITY_FOLDER).toString())
         if fs.exists(target):
             fs.delete(target, True)
         if not fs.rename(partial, target):

@@ -421,11 +421,5 @@ def resolve_dataset(
         max_links=identity.max_links,
         blocks=blocks,
     )
-    write_dataset(
-        resolution.events,
-        target,
-        ws.config.timezone,
-        {"identity": resolution.identifiers},
-        overwrite=overwrite,
-    )
+    write_dataset(resolution.events, resolution.identifiers, target, ws.config.timezone)
     return resolution.result
