@@ -342,12 +342,8 @@ def _breakdown(spec: FunnelSpec, levels: np.ndarray, w: Walk) -> list[dict[str, 
     return out
 
 
-def dropped_at(
-    r: Runner, spec: FunnelSpec, scope: Scope, step: str, target: Path, walked: Walk | None = None
-) -> int:
-    """Write the customers who reached ``step`` and not the next one; returns how many.
-
-    ``walked``: the funnel already walked on ``r``'s engine (else the embedded walk)."""
+def dropped_step(spec: FunnelSpec, step: str) -> int:
+    """The 1-based number of ``step``, checked: a step with a next one to drop before."""
     labels = [s.label for s in spec.steps]
     if step not in labels:
         raise unknown_name("funnel step", "bước phễu", step, labels)
@@ -359,7 +355,13 @@ def dropped_at(
             hint_en="pick an earlier step",
             hint_vi="chọn một bước trước đó",
         )
-    w = walked if walked is not None else walk(r.ws, spec, scope)
+    return k
+
+
+def dropped_at(r: Runner, spec: FunnelSpec, w: Walk, step: str, target: Path) -> int:
+    """Write the customers of walk ``w`` (on ``r``'s engine) who reached ``step`` and not
+    the next one; returns how many."""
+    k = dropped_step(spec, step)
     sel = w.levels == k
     dropped = pa.table({"customer_id": w.customers[sel], "reached_us": w.times[sel, k - 1]})
     r.register("dropped_in", dropped)

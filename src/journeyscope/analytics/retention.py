@@ -73,7 +73,7 @@ def retention(
 def retention_on(
     r: Runner, spec: RetentionSpec, scope: Scope, export_to: Path | None = None
 ) -> dict[str, Any]:
-    """The retention report on either engine (the export is the embedded engine's)."""
+    """The retention report on either engine (the export too)."""
     spec.check()
     with _loaded(r, spec, scope):
         report: dict[str, Any] = {

@@ -180,7 +180,7 @@ def stages_on(
     lang: str = "en",
     export_to: Path | None = None,
 ) -> dict[str, Any]:
-    """The stages report on either engine (the export is the embedded engine's)."""
+    """The stages report on either engine (the export too)."""
     model, rules = rules_for(spec.model, spec.rules, list(spec.models))
     q = r.sql()
     exported = None

@@ -23,7 +23,14 @@ from journeyscope.analytics.attribution.journeys import build_paths, time_decay
 from journeyscope.analytics.attribution.models import MODELS as ATTRIBUTION_MODELS
 from journeyscope.analytics.attribution.models import attribute, transition_rows
 from journeyscope.analytics.attribution.paths import read_path_file
-from journeyscope.analytics.funnels import MODES, FunnelSpec, dropped_at, funnel_report, walk
+from journeyscope.analytics.funnels import (
+    MODES,
+    FunnelSpec,
+    dropped_at,
+    dropped_step,
+    funnel_report,
+    walk,
+)
 from journeyscope.analytics.paths import LEVELS, PathSpec, paths_on
 from journeyscope.analytics.retention import PERIODS, RetentionSpec, retention_on
 from journeyscope.analytics.runner import Runner, SparkRunner
@@ -230,13 +237,15 @@ def funnel_cmd(
         by,
         _step_pair(time_between),
     )
+    if dropped:
+        dropped_step(spec, dropped)  # a wrong step is said before any walking
     with _analysis(
         workspace, since, until, where, engine=engine, master=spark_master, dataset=dataset
     ) as (ws, scope, r):
         walked = walk_spark(r, spec, scope) if isinstance(r, SparkRunner) else walk(ws, spec, scope)
         if dropped:
             target = output or Path(f"dropped-at-{dropped}.csv")
-            n = dropped_at(r, spec, scope, dropped, target, walked)
+            n = dropped_at(r, spec, walked, dropped, target)
             if as_json:
                 emit_json(_tagged({"step": dropped, "customers": n, "output": str(target)}, r))
             else:

@@ -272,7 +272,7 @@ def _unlinked(
     from pyspark.sql import functions as fn
 
     blocked = (
-        _block_nodes(nodes, [b for b in blocks if b[2] is None], "")
+        _block_nodes(nodes, [b for b in blocks if b[2] is None])
         .join(degree, "node_id", "left")
         .select(
             "node_id",
@@ -289,13 +289,11 @@ def _unlinked(
     return blocked.unionByName(excluded)
 
 
-def _block_nodes(nodes: DataFrame, rows: Sequence[Block], side: str) -> DataFrame:
-    """The node ids of the blocked identifiers (``side=""``) or of the pairs' other side."""
-    spark = nodes.sparkSession
-    picked = [
-        (TYPE_INDEX[r[0]], r[1]) if not side else (TYPE_INDEX[str(r[2])], str(r[3])) for r in rows
-    ]
-    wanted = spark.createDataFrame(picked, "t int, value string")
+def _block_nodes(nodes: DataFrame, rows: Sequence[Block]) -> DataFrame:
+    """The node ids of the blocked identifiers."""
+    wanted = nodes.sparkSession.createDataFrame(
+        [(TYPE_INDEX[r[0]], r[1]) for r in rows], "t int, value string"
+    )
     return nodes.join(wanted, ["t", "value"]).select("node_id").distinct()
 
 
