@@ -10,11 +10,11 @@ code then runs on both engines, and tests hold the two answers equal.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from itertools import count
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import pyarrow as pa
 
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
 _views = count()
+T = TypeVar("T")
 
 
 class Runner:
@@ -105,6 +106,14 @@ class SparkRunner(Runner):
         events.createOrReplaceTempView(self.view)
         self.dataset = dataset
         self._identity_view: str | None = None
+        self._kept: dict[Hashable, Any] = {}
+
+    def once(self, key: Hashable, make: Callable[[], T]) -> T:
+        """``make()`` the first time ``key`` is asked for, then the same result: rows that
+        two reports of one command share (paths and time decay) are prepared once."""
+        if key not in self._kept:
+            self._kept[key] = make()
+        return cast(T, self._kept[key])
 
     @functools.cached_property
     def _own_identities(self) -> DataFrame | None:

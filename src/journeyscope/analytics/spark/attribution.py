@@ -43,7 +43,12 @@ PATHS = "path array<int>, conversions double, value double, nulls double"
 
 def _rows(r: SparkRunner, spec: PathSpec, scope: Scope) -> tuple[DataFrame, list[str]]:
     """Touches and conversions, one partition per group of whole customers, in journey
-    order; and the node names (codes are their positions)."""
+    order; and the node names (codes are their positions). Made once per runner, so
+    `attribution --compare …,time_decay` picks and checkpoints the rows once."""
+    return r.once(("attribution rows", spec, scope), lambda: _picked(r, spec, scope))
+
+
+def _picked(r: SparkRunner, spec: PathSpec, scope: Scope) -> tuple[DataFrame, list[str]]:
     spec.check()
     q = r.sql()
     value = field_sql(spec.value, q, "e")
