@@ -31,9 +31,11 @@ def exported(
     return root, lake
 
 
-def assert_same_on_spark(cli: Any, args: tuple[Any, ...], lake: Path) -> None:
-    """The command's --json report on Spark equals the embedded one (bar the engine)."""
+def assert_same_on_spark(cli: Any, args: tuple[Any, ...], lake: Path | str) -> dict[str, Any]:
+    """The command's --json report on Spark equals the embedded one (bar the engine);
+    returns the embedded report for further checks."""
     embedded = cli(*args).json()
     on_spark = cli(*args, "--engine", "spark", "--dataset", lake).json()
     assert isinstance(on_spark, dict) and on_spark.pop("engine") == "spark"
     assert on_spark == embedded
+    return embedded

@@ -103,14 +103,7 @@ def test_a_catalog_table_and_a_table_without_files(
         "journeyscope_test_events"
     )
     try:
-        embedded = cli(*_funnel(root)).json()
-        on_spark = cli(
-            *_funnel(root), "--engine", "spark", "--dataset", "table:journeyscope_test_events"
-        )
-        assert on_spark.json().pop("engine") == "spark"
-        report = on_spark.json()
-        report.pop("engine")
-        assert report == embedded
+        assert_same_on_spark(cli, _funnel(root), "table:journeyscope_test_events")
     finally:
         spark.sql("DROP TABLE IF EXISTS journeyscope_test_events")
     missing = cli(*_funnel(root), "--engine", "spark", "--dataset", "table:no_such_table")

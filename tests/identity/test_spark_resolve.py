@@ -16,7 +16,7 @@ from journeyscope.events.workspace import Workspace
 from journeyscope.identity.manage import block
 from journeyscope.identity.resolve import resolve
 from journeyscope.identity.spark_resolve import resolve_dataset
-from tests.analytics.spark_helpers import exported
+from tests.analytics.spark_helpers import assert_same_on_spark, exported
 from tests.conftest import MakeWorkspace
 
 pytestmark = pytest.mark.spark
@@ -128,18 +128,14 @@ def test_cli_resolve_on_spark_feeds_the_spark_reports(
     # a second run replaces the dataset it wrote before
     assert cli(*args, "--dataset", resolved, "--json").code == 0
     funnel = ("funnel", "-w", root, "--steps", "visit,add_to_cart,purchase", "--json")
-    spark_funnel = cli(*funnel, "--engine", "spark", "--dataset", resolved).json()
-    assert spark_funnel.pop("engine") == "spark"
-    assert spark_funnel == cli(*funnel).json()
+    assert_same_on_spark(cli, funnel, resolved)
     # the dataset's own identities name the customers: by identifier, and in exports
     on_resolved = ("--engine", "spark", "--dataset", resolved)
     assert cli("identity", "export", "-w", root, "-o", tmp_path / "ids.csv").code == 0
     rows = (tmp_path / "ids.csv").read_text("utf-8").splitlines()[1:]
     phone = next(r.split(",") for r in rows if r.startswith("phone,"))
     who = ("stages", "-w", root, "--customer", f"phone:{phone[1]}", "--json")
-    spark_stages = cli(*who, *on_resolved).json()
-    assert spark_stages.pop("engine") == "spark"
-    assert spark_stages == cli(*who).json() and spark_stages["customer_id"] == int(phone[2])
+    assert assert_same_on_spark(cli, who, resolved)["customer_id"] == int(phone[2])
     drop = (*funnel, "--dropped-at", "visit", "-o")
     assert cli(*drop, tmp_path / "duck.csv").code == 0
     assert cli(*drop, tmp_path / "spark.csv", *on_resolved).code == 0
