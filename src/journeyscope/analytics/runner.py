@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import pyarrow as pa
 
 from journeyscope.analytics.scope import Scope, SparkSql, Sql, customer_events
-from journeyscope.errors import NotFound
+from journeyscope.errors import Location, NotFound
 from journeyscope.events.export import write_relation
 from journeyscope.events.spark_store import read_identities
 from journeyscope.events.workspace import Workspace
@@ -198,6 +198,7 @@ class SparkRunner(Runner):
             raise NotFound(
                 f"no customer {ref} in the dataset",
                 f"không có khách hàng {ref} trong dataset",
+                location=Location(file=self.dataset, field="--customer"),
                 hint_en="pass a customer id or TYPE:VALUE of an identifier in the events",
                 hint_vi="dùng mã khách hàng hoặc LOẠI:GIÁ_TRỊ của một định danh trong dữ liệu",
             )
