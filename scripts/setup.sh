@@ -22,7 +22,7 @@ fi
 # compile the funnel, path and component engines now (numba caches them), not on first use
 python -m journeyscope.analytics.funnel_kernel
 python -m journeyscope.analytics.attribution.path_kernel
-python -m journeyscope.identity.components_kernel
+python -m journeyscope.identity.stitch_kernel
 
 if ! command -v chromium >/dev/null 2>&1 && [ -z "${JOURNEYSCOPE_CHROMIUM:-}" ]; then
   sudo_cmd=""

@@ -115,8 +115,44 @@ def test_old_workspace_is_upgraded_by_a_writer_and_refused_by_a_reader(tmp_path:
     with pytest.raises(WorkspaceError, match="schema version 1") as info:
         Workspace.open(root, read_only=True)
     assert "journeyscope init" in (info.value.hint_en or "")
-    with Workspace.open(root) as ws:  # a writer applies migration 2 and keeps the data
+    with Workspace.open(root) as ws:  # a writer applies migrations 2… and keeps the data
         assert ws.scalar("SELECT max(version) FROM schema_migrations") == SCHEMA_VERSION
-        assert ws.scalar("SELECT node_id IS NOT NULL FROM identity_values") is True
+        assert ws.scalar("SELECT node_id FROM identity_values") == 0
     with Workspace.open(root, read_only=True) as ws:
         assert ws.scalar("SELECT count(*) FROM identity_values") == 1
+
+
+def test_hashed_node_ids_are_renumbered_densely_in_order(tmp_path: Path) -> None:
+    """Migration 4: identifiers, customers and links keep who is linked to whom."""
+    from journeyscope.events.schema import MIGRATIONS
+
+    root = tmp_path / "ws"
+    root.mkdir()
+    con = duckdb.connect(str(root / "journeyscope.duckdb"))
+    con.execute(
+        "CREATE TABLE schema_migrations "
+        "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+    )
+    for version, name, sql in MIGRATIONS[:3]:
+        con.execute(sql)
+        con.execute(
+            "INSERT INTO schema_migrations VALUES (?, ?, now()::TIMESTAMP)", [version, name]
+        )
+    con.execute(
+        "INSERT INTO identity_values VALUES ('phone', '0903 123 456', '+84903123456', NULL, 9000), "
+        "('phone', '+84903123456', '+84903123456', NULL, 9000), "
+        "('email', 'a@x.vn', 'a@x.vn', NULL, 77), ('email', 'bad', NULL, 'not an e-mail', NULL)"
+    )
+    con.execute(
+        "INSERT INTO identity_customers VALUES (77, 1, 'linked', 1), (9000, 1, 'linked', 1), "
+        "(5, 2, 'linked', 0)"  # a customer row whose identifier is gone
+    )
+    con.execute("INSERT INTO identity_links VALUES (77, 9000, 3, 10, true), (5, 77, 1, 1, true)")
+    con.close()
+    with Workspace.open(root) as ws:
+        values = dict(ws.con.execute("SELECT raw, node_id FROM identity_values").fetchall())
+        customers = ws.con.execute("SELECT * FROM identity_customers ORDER BY 1").fetchall()
+        links = ws.con.execute("SELECT * FROM identity_links").fetchall()
+    assert values == {"a@x.vn": 0, "0903 123 456": 1, "+84903123456": 1, "bad": None}
+    assert customers == [(0, 1, "linked", 1), (1, 1, "linked", 1)]
+    assert links == [(0, 1, 3, 10, True)]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import networkx as nx
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,7 +21,8 @@ from journeyscope.identity.explain import explain
 from journeyscope.identity.forget import forget
 from journeyscope.identity.manage import block, export_identities, unblock
 from journeyscope.identity.profiles import profile
-from journeyscope.identity.resolve import compiled_components, connected_components, resolve
+from journeyscope.identity.resolve import resolve
+from journeyscope.identity.stitch_kernel import label_components
 
 PAIR_SCORE = """
 WITH j AS (
@@ -190,75 +191,62 @@ def test_forget_removes_every_trace_and_audits_counts_only(demo_workspace: Path)
 
 
 @settings(max_examples=80, deadline=None)
-@given(
-    st.lists(st.tuples(st.integers(1, 60), st.integers(1, 60)), max_size=120),
-    st.sampled_from([connected_components, compiled_components]),
-)
-def test_components_equal_networkx(
-    tmp_path_factory: pytest.TempPathFactory,
-    edges: list[tuple[int, int]],
-    label: Callable[[Workspace, str, str], int],
-) -> None:
-    """Both the SQL rounds (portable) and the compiled union-find (DuckDB's fast path)."""
-    root = tmp_path_factory.mktemp("cc")
-    with Workspace.init(root / "ws") as ws:
-        ws.con.execute("CREATE TEMP TABLE e (a BIGINT, b BIGINT)")
-        if edges:
-            ws.con.executemany(
-                "INSERT INTO e VALUES (?, ?)", [(min(a, b), max(a, b)) for a, b in edges]
-            )
-        ws.con.execute("CREATE TEMP TABLE v AS SELECT range AS v FROM range(1, 61)")
-        label(ws, "e", "v")
-        ours = ws.con.execute("SELECT v, comp FROM cc").fetchall()
+@given(st.lists(st.tuples(st.integers(0, 59), st.integers(0, 59)), max_size=120))
+def test_components_equal_networkx(edges: list[tuple[int, int]]) -> None:
+    """The compiled union-find labels each component with its smallest node id."""
+    a = np.array([e[0] for e in edges], np.int64)
+    b = np.array([e[1] for e in edges], np.int64)
+    labels = label_components(a, b, 60)
     graph = nx.Graph()
-    graph.add_nodes_from(range(1, 61))
+    graph.add_nodes_from(range(60))
     graph.add_edges_from(edges)
-    labels = dict(ours)
-    assert set(labels) == set(range(1, 61))
-    components = list(nx.connected_components(graph))
-    assert all(len({labels[v] for v in c}) == 1 for c in components)
-    assert len(set(labels.values())) == len(components)
+    for component in nx.connected_components(graph):
+        assert {int(labels[v]) for v in component} == {min(component)}
+    assert len(set(labels.tolist())) == nx.number_connected_components(graph)
 
 
-def test_long_chain_converges(tmp_path: Path) -> None:
-    with Workspace.init(tmp_path / "ws") as ws:
-        ws.con.execute(
-            "CREATE TEMP TABLE e AS SELECT range AS a, range + 1 AS b FROM range(1, 5000)"
-        )
-        ws.con.execute("CREATE TEMP TABLE v AS SELECT range AS v FROM range(1, 5001)")
-        rounds = connected_components(ws, "e", "v")
-        assert ws.scalar("SELECT count(DISTINCT comp) FROM cc") == 1
-    assert rounds < 30  # pointer jumping: logarithmic, not 5000 rounds
+def test_components_of_a_long_chain() -> None:
+    a = np.arange(4999, 0, -1, dtype=np.int64)  # joined from the far end
+    labels = label_components(a, a - 1, 5002)
+    assert set(labels[:5000].tolist()) == {0}
+    assert labels[5000] == 5000 and labels[5001] == 5001
 
 
 def test_duckdb_is_the_engine() -> None:
     assert duckdb.__version__
 
 
-def test_a_hash_collision_is_renumbered_not_merged(tmp_path: Path) -> None:
-    from journeyscope.identity.resolve import _resolve_collisions
+def test_node_ids_are_dense_and_kept_for_new_spellings(tmp_path: Path) -> None:
+    """A value keeps its node id when a later import spells it anew; new values take the
+    next numbers, so ids index arrays and cannot collide."""
+    source = tmp_path / "e.jsonl"
+
+    def write(*rows: tuple[str, str, str]) -> None:
+        source.write_text(
+            "\n".join(
+                json.dumps({"event_id": i, "ts": "2024-01-01T00:00:00Z", "event": "call",
+                            "channel": "hotline", kind: value})
+                for i, kind, value in rows
+            ),
+            "utf-8",
+        )  # fmt: skip
+
+    def ids() -> dict[str, int]:
+        return dict(ws.con.execute("SELECT raw, node_id FROM identity_values").fetchall())
 
     with Workspace.init(tmp_path / "ws") as ws:
-        ws.con.execute(
-            "INSERT INTO identity_values VALUES "
-            "('phone', '0903 000 001', '+84903000001', NULL, 42), "
-            "('phone', '+84903000001', '+84903000001', NULL, 42), "
-            "('email', 'a@b.vn', 'a@b.vn', NULL, 42)"
-        )
-        ws.con.execute(
-            "CREATE TEMP TABLE fresh_ids AS SELECT 42::BIGINT AS node_id, "
-            "hash(id_type, value, 'check') AS check_hash FROM "
-            "(SELECT DISTINCT id_type, value FROM identity_values)"
-        )
-        assert _resolve_collisions(ws, had_values=False) == 1
-        ids = dict(
-            ws.con.execute(
-                "SELECT value, count(DISTINCT node_id) || ':' || min(node_id) FROM identity_values "
-                "GROUP BY value"
-            ).fetchall()
-        )
-    assert ids["+84903000001"].startswith("1:") and ids["a@b.vn"].startswith("1:")
-    assert ids["+84903000001"] != ids["a@b.vn"]
+        write(("1", "phone", "0903 123 456"), ("2", "email", "A@X.VN"), ("3", "phone", "x"))
+        ingest_files(ws, [source], load_mapping(None))
+        resolve(ws)
+        first = ids()
+        assert sorted(v for v in first.values() if v is not None) == [0, 1]
+        assert first["x"] is None  # not a phone: no node
+        write(("4", "phone", "+84903123456"), ("5", "email", "b@x.vn"))
+        ingest_files(ws, [source], load_mapping(None))
+        resolve(ws)
+        later = ids()
+    assert later["+84903123456"] == first["0903 123 456"]
+    assert later["b@x.vn"] == 2
 
 
 def test_phones_outside_the_sql_fast_path(tmp_path: Path) -> None:
@@ -308,14 +296,3 @@ def test_phones_outside_the_sql_fast_path(tmp_path: Path) -> None:
         assert values["+1 650-253-0000"] == "+16502530000"
         assert values["not a phone"] is None
         assert result.customers == 2  # the two landline spellings and the e-mail are one
-
-
-def test_compiled_components_on_a_long_chain(tmp_path: Path) -> None:
-    with Workspace.init(tmp_path / "ws") as ws:
-        ws.con.execute(
-            "CREATE TEMP TABLE e AS SELECT range AS a, range + 1 AS b FROM range(1, 5000)"
-        )
-        ws.con.execute("CREATE TEMP TABLE v AS SELECT range AS v FROM range(1, 5003)")
-        compiled_components(ws, "e", "v")
-        assert ws.scalar("SELECT count(DISTINCT comp) FROM cc") == 3  # the chain, 5001, 5002
-        assert ws.scalar("SELECT min(comp) FROM cc WHERE v <= 5000") == 1

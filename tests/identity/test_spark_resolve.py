@@ -115,6 +115,35 @@ def test_spark_resolve_equals_the_embedded_engine(
     assert reasons == {"excluded", "blocked"}
 
 
+#: e3 carries both identifiers of a blocked pair, each linked elsewhere: two customers (the
+#: phone's has the cookie, an identifier of an earlier type than u1, so no rule by smallest
+#: node id gives the same answer)
+SPLIT_BY_A_BLOCK = [
+    {"event_id": "e1", "event": "visit", "ts": "2026-03-01T00:00:00Z", "phone": "0903000001",
+     "anonymous_id": "ck1"},
+    {"event_id": "e2", "event": "visit", "ts": "2026-03-02T00:00:00Z", "user_id": "u1",
+     "email": "a@x.vn"},
+    {"event_id": "e3", "event": "visit", "ts": "2026-03-03T00:00:00Z", "user_id": "u1",
+     "phone": "0903000001"},
+]  # fmt: skip
+
+
+def test_an_event_split_by_a_blocked_pair_goes_with_its_first_identifier_type(
+    spark: Any, make_workspace: MakeWorkspace, tmp_path: Path
+) -> None:
+    """user_id comes before phone in the identifier types: e3 is u1's, on both engines."""
+    ws = make_workspace(SPLIT_BY_A_BLOCK)
+    block(ws, "user_id:u1", "phone:0903000001")
+    assert resolve(ws).customers == 2
+    events, _ = _embedded(ws)
+    assert events == [("e1", 1), ("e2", 2), ("e3", 2)]
+    from journeyscope.events.export import export_partitioned
+
+    export_partitioned(ws, tmp_path / "raw")
+    resolve_dataset(ws, spark, str(tmp_path / "raw"), str(tmp_path / "resolved"))
+    assert _on_spark(tmp_path / "resolved") == _embedded(ws)
+
+
 def test_cli_resolve_on_spark_feeds_the_spark_reports(
     spark: Any, cli: Any, make_workspace: MakeWorkspace, tmp_path: Path
 ) -> None:

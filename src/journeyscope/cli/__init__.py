@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,6 +18,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+from rich.status import Status
 from rich.table import Table
 
 from journeyscope.cli.engines import (
@@ -532,6 +533,14 @@ app.add_typer(customers_app, name="customers")
 app.add_typer(events_app, name="events")
 
 
+def _say_on(spinner: Status | None, prefix: str) -> Callable[[str], None] | None:
+    """A step callback that shows each step's localised name (``prefix + step``) on the
+    spinner; none without one (``--json``)."""
+    if spinner is None:
+        return None
+    return lambda step: spinner.update(t(prefix + step, lang()))
+
+
 @identity_app.command("resolve")
 def identity_resolve(
     workspace: WorkspaceOpt = None,
@@ -565,9 +574,9 @@ def identity_resolve(
                 hint_en="add --engine spark, or leave them out to resolve the workspace",
                 hint_vi="thêm --engine spark, hoặc bỏ chúng để phân giải trong workspace",
             )
-        spinner = err.status("identity…", spinner="dots") if not as_json else nullcontext()
-        with _workspace(workspace) as ws, spinner:
-            data = resolve(ws).to_dict()
+        spinner = err.status("…", spinner="dots") if not as_json else None
+        with _workspace(workspace) as ws, spinner or nullcontext():
+            data = resolve(ws, _say_on(spinner, "resolve_")).to_dict()
     if as_json:
         emit_json(data)
         return

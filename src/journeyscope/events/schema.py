@@ -179,4 +179,27 @@ MIGRATIONS = (
     ),
 )
 
+MIGRATIONS = (
+    *MIGRATIONS,
+    (
+        4,
+        "node ids numbered densely (0, 1, 2, …) instead of hashed",
+        # in the old ids' order, so links stay oriented a < b and labels stay the smallest
+        """
+        CREATE TEMP TABLE node_renumber AS
+            SELECT node_id AS old, row_number() OVER (ORDER BY node_id) - 1 AS new
+            FROM (SELECT DISTINCT node_id FROM identity_values WHERE node_id IS NOT NULL);
+        DELETE FROM identity_customers WHERE node_id NOT IN (SELECT old FROM node_renumber);
+        DELETE FROM identity_links WHERE a NOT IN (SELECT old FROM node_renumber)
+            OR b NOT IN (SELECT old FROM node_renumber);
+        UPDATE identity_values v SET node_id = r.new FROM node_renumber r WHERE v.node_id = r.old;
+        UPDATE identity_customers c SET node_id = r.new
+            FROM node_renumber r WHERE c.node_id = r.old;
+        UPDATE identity_links l SET a = ra.new, b = rb.new
+            FROM node_renumber ra, node_renumber rb WHERE l.a = ra.old AND l.b = rb.old;
+        DROP TABLE node_renumber;
+        """,
+    ),
+)
+
 SCHEMA_VERSION: Final = MIGRATIONS[-1][0]

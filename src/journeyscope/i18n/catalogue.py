@@ -49,6 +49,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "  rejected rows (line, field, reason): {path}",
         "vi": "  các dòng bị loại (dòng, trường, lý do): {path}",
     },
+    "resolve_normalise": {
+        "en": "identity: normalising new identifiers…",
+        "vi": "định danh: chuẩn hoá định danh mới…",
+    },
+    "resolve_link": {
+        "en": "identity: linking identifiers into customers…",
+        "vi": "định danh: liên kết định danh thành khách hàng…",
+    },
+    "resolve_store": {"en": "identity: saving customers…", "vi": "định danh: lưu khách hàng…"},
+    "resolve_journeys": {
+        "en": "identity: ordering journeys for analytics…",
+        "vi": "định danh: sắp xếp hành trình cho phân tích…",
+    },
     "resolved": {
         "en": "{customers} customers from {identifiers} identifiers; {events} events attributed, "
         "{unattributed} without a usable identifier",

@@ -1,10 +1,11 @@
-"""Connected components on Spark: the portable min-label propagation, as DataFrame rounds.
+"""Connected components on Spark: min-label propagation, as DataFrame rounds.
 
-The same algorithm as the SQL rounds of :func:`journeyscope.identity.resolve.connected_components`
-(every vertex takes the smallest label among its neighbours, then jumps to its label's label,
-so long chains converge in O(log diameter) rounds), written with Spark DataFrames so it runs
-where the links are — nothing is collected to the driver but one count per round. Each round
-is checkpointed locally, so the query plan does not grow with the rounds.
+Every vertex takes the smallest label among its neighbours, then jumps to its label's label,
+so long chains converge in O(log diameter) rounds — the distributed counterpart of the
+embedded engine's one union-find pass (:mod:`journeyscope.identity.stitch_kernel`), with
+the same labels (each component's smallest vertex). Nothing is collected to the driver but
+one count per round, and each round is checkpointed locally, so the query plan does not
+grow with the rounds.
 """
 
 from __future__ import annotations

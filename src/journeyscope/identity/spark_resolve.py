@@ -96,7 +96,7 @@ def resolve_spark(
     ev_comp = (
         usable.join(cc.withColumnRenamed("v", "node_id"), "node_id", "left")
         .groupBy("seq")
-        .agg(fn.min(fn.coalesce("comp", "node_id")).alias("comp"))
+        .agg(fn.min_by(fn.coalesce("comp", "node_id"), "t").alias("comp"))
     )
     comp_ids = _numbered(
         ev_comp.groupBy("comp").agg(fn.min("seq").alias("first"))
