@@ -96,22 +96,31 @@ def test_second_process_gets_a_clear_busy_message(tmp_path: Path) -> None:
             holder.stdout.close()
 
 
-def test_old_workspace_is_upgraded_by_a_writer_and_refused_by_a_reader(tmp_path: Path) -> None:
+def _old_workspace(root: Path, version: int, *rows: str) -> None:
+    """A workspace database at schema ``version``, holding ``rows`` (INSERT statements)."""
     from journeyscope.events.schema import MIGRATIONS
 
-    root = tmp_path / "ws"
     root.mkdir()
     con = duckdb.connect(str(root / "journeyscope.duckdb"))
     con.execute(
         "CREATE TABLE schema_migrations "
         "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
     )
-    con.execute(MIGRATIONS[0][2])
-    con.execute("INSERT INTO schema_migrations VALUES (1, 'first', now()::TIMESTAMP)")
-    con.execute(
-        "INSERT INTO identity_values VALUES ('phone', '0903 123 456', '+84903123456', NULL)"
-    )
+    for number, name, sql in MIGRATIONS[:version]:
+        con.execute(sql)
+        con.execute("INSERT INTO schema_migrations VALUES (?, ?, now()::TIMESTAMP)", [number, name])
+    for row in rows:
+        con.execute(row)
     con.close()
+
+
+def test_old_workspace_is_upgraded_by_a_writer_and_refused_by_a_reader(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    _old_workspace(
+        root,
+        1,
+        "INSERT INTO identity_values VALUES ('phone', '0903 123 456', '+84903123456', NULL)",
+    )
     with pytest.raises(WorkspaceError, match="schema version 1") as info:
         Workspace.open(root, read_only=True)
     assert "journeyscope init" in (info.value.hint_en or "")
@@ -124,31 +133,17 @@ def test_old_workspace_is_upgraded_by_a_writer_and_refused_by_a_reader(tmp_path:
 
 def test_hashed_node_ids_are_renumbered_densely_in_order(tmp_path: Path) -> None:
     """Migration 4: identifiers, customers and links keep who is linked to whom."""
-    from journeyscope.events.schema import MIGRATIONS
-
     root = tmp_path / "ws"
-    root.mkdir()
-    con = duckdb.connect(str(root / "journeyscope.duckdb"))
-    con.execute(
-        "CREATE TABLE schema_migrations "
-        "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
-    )
-    for version, name, sql in MIGRATIONS[:3]:
-        con.execute(sql)
-        con.execute(
-            "INSERT INTO schema_migrations VALUES (?, ?, now()::TIMESTAMP)", [version, name]
-        )
-    con.execute(
+    _old_workspace(
+        root,
+        3,
         "INSERT INTO identity_values VALUES ('phone', '0903 123 456', '+84903123456', NULL, 9000), "
         "('phone', '+84903123456', '+84903123456', NULL, 9000), "
-        "('email', 'a@x.vn', 'a@x.vn', NULL, 77), ('email', 'bad', NULL, 'not an e-mail', NULL)"
-    )
-    con.execute(
+        "('email', 'a@x.vn', 'a@x.vn', NULL, 77), ('email', 'bad', NULL, 'not an e-mail', NULL)",
         "INSERT INTO identity_customers VALUES (77, 1, 'linked', 1), (9000, 1, 'linked', 1), "
-        "(5, 2, 'linked', 0)"  # a customer row whose identifier is gone
+        "(5, 2, 'linked', 0)",  # a customer row whose identifier is gone
+        "INSERT INTO identity_links VALUES (77, 9000, 3, 10, true), (5, 77, 1, 1, true)",
     )
-    con.execute("INSERT INTO identity_links VALUES (77, 9000, 3, 10, true), (5, 77, 1, 1, true)")
-    con.close()
     with Workspace.open(root) as ws:
         values = dict(ws.con.execute("SELECT raw, node_id FROM identity_values").fetchall())
         customers = ws.con.execute("SELECT * FROM identity_customers ORDER BY 1").fetchall()
