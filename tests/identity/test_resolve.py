@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from journeyscope.errors import NotFound
+from journeyscope.errors import NotFound, WorkspaceError
 from journeyscope.events.ingest import ingest_files
 from journeyscope.events.mapping import load_mapping
 from journeyscope.events.workspace import Workspace
@@ -296,3 +296,23 @@ def test_phones_outside_the_sql_fast_path(tmp_path: Path) -> None:
         assert values["+1 650-253-0000"] == "+16502530000"
         assert values["not a phone"] is None
         assert result.customers == 2  # the two landline spellings and the e-mail are one
+
+
+def test_too_many_identifiers_for_the_embedded_engine_says_where_to_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from journeyscope.identity import resolve as module
+
+    source = tmp_path / "e.jsonl"
+    source.write_text(
+        json.dumps({"event_id": "1", "ts": "2024-01-01T00:00:00Z", "event": "x",
+                    "channel": "web", "email": "a@x.vn", "user_id": "u1"}),
+        "utf-8",
+    )  # fmt: skip
+    monkeypatch.setattr(module, "_MAX_NODES", 1)
+    with Workspace.init(tmp_path / "ws") as ws:
+        ingest_files(ws, [source], load_mapping(None))
+        with pytest.raises(WorkspaceError, match="more identifiers") as info:
+            resolve(ws)
+        assert "--engine spark" in (info.value.hint_en or "")
+        assert ws.scalar("SELECT count(*) FROM event_customers") == 0  # nothing half-written

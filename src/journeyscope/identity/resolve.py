@@ -30,6 +30,7 @@ import numpy as np
 import pyarrow as pa
 
 from journeyscope.compiled import notice_if_compiling
+from journeyscope.errors import Location, WorkspaceError
 from journeyscope.events.schema import IDENTIFIER_TYPES, JOURNEY_COLUMNS
 from journeyscope.events.workspace import Workspace
 from journeyscope.identity.normalize import EMAIL_RE, normalize, phone_fast_select
@@ -152,7 +153,17 @@ def _nodes(ws: Workspace) -> np.ndarray:
     ids = np.asarray(ids, np.int64)
     top = int(ids.max()) + 1 if len(ids) else 0
     if top > _MAX_NODES:
-        raise RuntimeError(f"identity resolution handles up to {_MAX_NODES} identifiers")
+        raise WorkspaceError(
+            f"the workspace holds more identifiers than the embedded engine numbers "
+            f"({top:,} node ids; at most {_MAX_NODES:,})",
+            f"workspace có nhiều định danh hơn mức bộ máy nhúng đánh số được "
+            f"({top:,} mã nút; tối đa {_MAX_NODES:,})",
+            location=Location(file=str(ws.root)),
+            hint_en="resolve on Spark: journeyscope identity resolve --engine spark "
+            "--source RAW --dataset OUT (docs/scale-out.md)",
+            hint_vi="phân giải trên Spark: journeyscope identity resolve --engine spark "
+            "--source THÔ --dataset RA (docs/scale-out.md)",
+        )
     in_use = np.zeros(top, np.bool_)
     in_use[ids] = True
     return in_use
