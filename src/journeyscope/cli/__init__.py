@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,7 +18,6 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
-from rich.status import Status
 from rich.table import Table
 
 from journeyscope.cli.engines import (
@@ -533,14 +532,6 @@ app.add_typer(customers_app, name="customers")
 app.add_typer(events_app, name="events")
 
 
-def _say_on(spinner: Status | None, prefix: str) -> Callable[[str], None] | None:
-    """A step callback that shows each step's localised name (``prefix + step``) on the
-    spinner; none without one (``--json``)."""
-    if spinner is None:
-        return None
-    return lambda step: spinner.update(t(prefix + step, lang()))
-
-
 @identity_app.command("resolve")
 def identity_resolve(
     workspace: WorkspaceOpt = None,
@@ -576,7 +567,9 @@ def identity_resolve(
             )
         spinner = err.status("…", spinner="dots") if not as_json else None
         with _workspace(workspace) as ws, spinner or nullcontext():
-            data = resolve(ws, _say_on(spinner, "resolve_")).to_dict()
+            # each step's name on the spinner (none with --json)
+            step = (lambda s: spinner.update(t(f"resolve_{s}", lang()))) if spinner else None
+            data = resolve(ws, step).to_dict()
     if as_json:
         emit_json(data)
         return
