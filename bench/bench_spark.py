@@ -64,12 +64,12 @@ import sys, time
 from datetime import timedelta
 from pathlib import Path
 from journeyscope.events.spark_store import read_events, spark_session
-from journeyscope.analytics.runner import SparkRunner
+from journeyscope.engine.spark import SparkRunner
 from journeyscope.events.workspace import Workspace
 from journeyscope.analytics.scope import Scope, parse_steps
 from journeyscope.analytics.funnels import FunnelSpec, funnel_report
-from journeyscope.analytics.spark.funnels import walk_spark
-from journeyscope.analytics.spark.attribution import build_paths_spark
+from journeyscope.analytics.funnels import walk as walk_spark
+from journeyscope.analytics.attribution.journeys import build_paths as build_paths_spark
 from journeyscope.analytics.attribution.models import markov
 t = time.perf_counter()
 spark = spark_session(sys.argv[4])

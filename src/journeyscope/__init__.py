@@ -36,6 +36,9 @@ _EXPORTS: dict[str, str] = {
     "render_persona": "journeyscope.render.outputs",
     "render_map_svg": "journeyscope.render.svg_map",
     "render_map_html": "journeyscope.render.html_page",
+    # journey data: the application layer (typed queries and reports)
+    "Workspace": "journeyscope.app.workspace",
+    "run": "journeyscope.app.operations",
     # errors
     "JourneyScopeError": "journeyscope.errors",
 }

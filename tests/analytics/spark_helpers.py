@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from journeyscope.analytics.runner import SparkRunner
+from journeyscope.engine.spark import SparkRunner
 from journeyscope.events.export import export_partitioned
 from journeyscope.events.spark_store import read_events
 from journeyscope.events.workspace import Workspace

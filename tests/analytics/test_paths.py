@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from journeyscope.analytics.paths import PathSpec, paths
 from journeyscope.analytics.scope import Scope
-from journeyscope.events.ingest import event_name, ingest_files
+from journeyscope.events.ingest import ingest_files
+from journeyscope.events.query import event_name
 from journeyscope.events.mapping import load_mapping
 from journeyscope.events.workspace import Workspace, WorkspaceConfig
 from journeyscope.identity.resolve import resolve

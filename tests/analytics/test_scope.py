@@ -15,7 +15,7 @@ from journeyscope.analytics.scope import (
     parse_steps,
 )
 from journeyscope.errors import InputError
-from journeyscope.events.ingest import Query
+from journeyscope.events.query import Query
 from tests.analytics.conftest import MakeWorkspace
 
 

@@ -12,7 +12,8 @@ import pytest
 from journeyscope.analytics.attribution.journeys import PathSpec, build_paths, time_decay
 from journeyscope.analytics.attribution.models import attribute
 from journeyscope.analytics.scope import Scope, parse_filter
-from journeyscope.analytics.spark.attribution import build_paths_spark, time_decay_spark
+from journeyscope.analytics.attribution.journeys import build_paths as build_paths_spark
+from journeyscope.analytics.attribution.journeys import time_decay as time_decay_spark
 from tests.analytics.spark_helpers import assert_same_on_spark, exported, on_spark
 from tests.analytics.test_attribution_journeys import _as_dict
 from tests.conftest import MakeWorkspace

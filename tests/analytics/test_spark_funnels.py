@@ -15,7 +15,7 @@ import pytest
 
 from journeyscope.analytics.funnels import MODES, FunnelSpec, funnel, funnel_report
 from journeyscope.analytics.scope import Scope, parse_filter, parse_step, parse_steps
-from journeyscope.analytics.spark.funnels import walk_spark
+from journeyscope.analytics.funnels import walk as walk_spark
 from tests.analytics.spark_helpers import assert_same_on_spark, exported, on_spark
 from tests.analytics.test_funnel_cases import _posthog_runs, posthog_funnel
 from tests.conftest import MakeWorkspace

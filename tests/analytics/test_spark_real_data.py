@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from journeyscope.analytics.retention import RetentionSpec, retention, retention_on
-from journeyscope.analytics.runner import SparkRunner
+from journeyscope.engine.spark import SparkRunner
 from journeyscope.analytics.scope import Scope
 from journeyscope.analytics.stages import StageSpec, stages, stages_on
 from journeyscope.events.export import export_partitioned

@@ -26,17 +26,12 @@ import numpy as np
 import pyarrow as pa
 
 from journeyscope.analytics.funnel_flags import DEDUP, EXCLUDE, INCREASE, ONCE, ORDER
-from journeyscope.analytics.runner import Runner
-from journeyscope.analytics.scope import (
-    Scope,
-    Sql,
-    Step,
-    customer_events,
-    field_sql,
-)
+from journeyscope.analytics.scope import Scope, Step, field_sql
 from journeyscope.compiled import notice_if_compiling
+from journeyscope.engine.dialect import Sql
+from journeyscope.engine.runner import Runner
 from journeyscope.errors import InputError, Location, unknown_name
-from journeyscope.events.ingest import event_name
+from journeyscope.events.query import event_name
 from journeyscope.events.workspace import Workspace
 
 MODES: dict[str, int] = {
@@ -157,25 +152,57 @@ def row_sql(spec: FunnelSpec, q: Sql) -> RowSql:
     return RowSql(columns, keep, bool(excl), bool(spec.by))
 
 
-def walk(ws: Workspace, spec: FunnelSpec, scope: Scope) -> Walk:
-    """Run the funnel over the workspace's events."""
-    q = Sql()
+def walk(r: Runner | Workspace, spec: FunnelSpec, scope: Scope) -> Walk:
+    """Run the funnel over the scoped events on ``r``'s engine (a workspace: DuckDB).
+
+    The step bits are SQL; the walk is the compiled kernel, run by the runner's
+    per-customer primitive — in one call over the ordered scan on DuckDB, inside each
+    partition of whole customers on Spark — so the semantics cannot drift."""
+    r = r if isinstance(r, Runner) else Runner(r)
+    q = r.sql()
     rows = row_sql(spec, q)
-    columns, keep, excl, by = rows.columns, rows.keep, rows.excl, rows.by
-    base = customer_events(ws, scope, q, columns)
+    extra = (", x" if rows.excl else "") + (
+        ", CAST(by_value AS VARCHAR) AS by_value, by_value IS NOT NULL AS by_ok" if rows.by else ""
+    )
+    base = r.source(scope, q, f"e.seq, {rows.columns}")
     # (no `event IN (...)` pushed into the scan: DuckDB then stops keeping the stored order)
+    text = (
+        f"SELECT customer_id, seq, {q.micros('ts')} AS us, CAST(m AS BIGINT) AS m{extra} "
+        f"FROM ({base}) b WHERE {rows.keep}"
+    )
+    steps = len(spec.steps)
+    schema = ", ".join(
+        ["customer_id long", "level int", *(f"t{i} long" for i in range(steps))]
+        + (["by_value string"] if rows.by else [])
+    )
+
+    def run(cols: dict[str, Any]) -> dict[str, Any]:
+        cols["ts"] = cols.pop("us")
+        w = walk_columns(spec, cols, excl=rows.excl, by=rows.by)
+        out: dict[str, Any] = {"customer_id": w.customers, "level": w.levels.astype(np.int32)}
+        out.update({f"t{i}": w.times[:, i].astype(np.int64) for i in range(steps)})
+        if w.breakdown is not None:
+            out["by_value"] = w.breakdown
+        return out
+
     # journey_events is stored in (customer, time) order and a filtered scan keeps it;
     # only a join to the full event row needs a sort
-    order = " ORDER BY customer_id, ts" if q.event_row else ""
-    rel = ws.con.execute(
-        f"SELECT customer_id, ts, m{', x' if excl else ''}"
-        f"{', CAST(by_value AS VARCHAR) AS by_value, by_value IS NOT NULL AS by_ok' if by else ''} "
-        f"FROM ({base}) WHERE {keep}{order}",
-        q.params,
+    return _as_walk(r.per_customer(text, q, run, schema, in_order=not q.event_row), steps)
+
+
+def _as_walk(table: pa.Table, steps: int) -> Walk:
+    """The per-customer rows (in customer order) as the walk the report reads."""
+    customers = table.column("customer_id").to_numpy().astype(np.int64)
+    levels = table.column("level").to_numpy().astype(np.int8)
+    times = np.empty((len(customers), steps), np.int64)
+    for i in range(steps):
+        times[:, i] = table.column(f"t{i}").to_numpy()
+    breakdown = (
+        np.asarray(table.column("by_value").to_pylist(), object)
+        if "by_value" in table.column_names
+        else None
     )
-    cols = dict(rel.fetchnumpy())
-    cols["ts"] = np.asarray(cols["ts"]).astype("datetime64[us]").view(np.int64)
-    return walk_columns(spec, cols, excl=excl, by=by)
+    return Walk(customers, levels, times, breakdown)
 
 
 def walk_columns(spec: FunnelSpec, cols: dict[str, Any], *, excl: bool, by: bool) -> Walk:
@@ -298,7 +325,7 @@ def time_to_convert(levels: np.ndarray, times: np.ndarray, a: int, b: int) -> di
     }
 
 
-def funnel(ws: Workspace, spec: FunnelSpec, scope: Scope) -> dict[str, Any]:
+def funnel(ws: Runner | Workspace, spec: FunnelSpec, scope: Scope) -> dict[str, Any]:
     """The funnel report (the ``--json`` shape of ``journeyscope funnel``)."""
     return funnel_report(spec, scope, walk(ws, spec, scope))
 

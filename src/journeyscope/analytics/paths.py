@@ -1,10 +1,11 @@
 """Paths: what customers do next — directly-follows graph, variants, Sankey, sessions.
 
-A customer's events are ordered by time, then event_id (a stable, documented tie rule).
+A customer's events are ordered by time, then by their place in the source (``seq``: file
+line or order received), so events at one instant keep the order they were written in.
 Two consecutive events make an edge of the directly-follows graph (DFG), as process mining
 defines it (pm4py ``discover_dfg``); the time on an edge is the gap between them.
 Everything is computed in SQL with window functions; nothing is collected per event. The
-statements go through a :class:`~journeyscope.analytics.runner.Runner`, so the same report
+statements go through a :class:`~journeyscope.engine.runner.Runner`, so the same report
 runs on the workspace's DuckDB file or on Spark.
 """
 
@@ -16,10 +17,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from journeyscope.analytics.runner import Runner
-from journeyscope.analytics.scope import Scope, Sql
+from journeyscope.analytics.scope import Scope
+from journeyscope.analytics import paths_arrays
+from journeyscope.engine.dialect import SparkSql, Sql
+from journeyscope.engine.runner import Runner
 from journeyscope.errors import unknown_name
-from journeyscope.events.ingest import event_name
+from journeyscope.events.query import event_name
 from journeyscope.events.workspace import Workspace
 
 LEVELS = ("event", "channel", "touchpoint", "channel_event")
@@ -51,14 +54,14 @@ def _node(level: str) -> str:
 
 def ordered_sql(r: Runner, spec: PathSpec, scope: Scope, q: Sql) -> str:
     """Each scoped event of a customer with its node, position and the next node."""
-    base = r.source(scope, q, f"e.ts, e.event_id, e.event, e.channel, {_node(spec.level)} AS node")
+    base = r.source(scope, q, f"e.ts, e.seq, e.event, e.channel, {_node(spec.level)} AS node")
     return f"""
         SELECT customer_id, ts, event, channel, node,
             row_number() OVER w AS pos,
             lead(node) OVER w AS next_node,
             lead(ts) OVER w AS next_ts
         FROM ({base}) b
-        WINDOW w AS (PARTITION BY customer_id ORDER BY ts, event_id)"""
+        WINDOW w AS (PARTITION BY customer_id ORDER BY ts, seq)"""
 
 
 @contextmanager
@@ -77,7 +80,19 @@ def paths(ws: Workspace, spec: PathSpec, scope: Scope) -> dict[str, Any]:
 
 
 def paths_on(r: Runner, spec: PathSpec, scope: Scope) -> dict[str, Any]:
-    """The paths report on either engine."""
+    """The paths report on either engine: on DuckDB from one scan into arrays
+    (:mod:`~journeyscope.analytics.paths_arrays`), on Spark with the SQL below."""
+    if not isinstance(r.sql(), SparkSql):
+        try:
+            return _paths_local(r, spec, scope)
+        except paths_arrays.HashClash:
+            pass  # two journeys share a hash (astronomically rare): SQL answers
+    return paths_in_sql(r, spec, scope)
+
+
+def paths_in_sql(r: Runner, spec: PathSpec, scope: Scope) -> dict[str, Any]:
+    """The report with window functions, as Spark runs it (tests hold it equal to the
+    arrays' on DuckDB)."""
     with _path_rows(r, spec, scope):
         report: dict[str, Any] = {
             "level": spec.level,
@@ -94,10 +109,38 @@ def paths_on(r: Runner, spec: PathSpec, scope: Scope) -> dict[str, Any]:
         return report
 
 
+def _paths_local(r: Runner, spec: PathSpec, scope: Scope) -> dict[str, Any]:
+    """The report from one scan of the ordered journeys (same shape, same numbers)."""
+    spec.check()
+    j = paths_arrays.read_journeys(r, spec, scope)
+    report: dict[str, Any] = {
+        "level": spec.level,
+        "edges": paths_arrays.edges(j),
+        "starts": paths_arrays.ends(j.node[j.first], j.node_names),
+        "ends": paths_arrays.ends(j.node[j.last], j.node_names),
+        "variants": paths_arrays.variants(j, spec.top),
+        "sessions": paths_arrays.sessions(j, spec.session_gap),
+        "viewed_without_buying": paths_arrays.viewed_without_buying(
+            j, event_name(spec.view), event_name(spec.buy), r.zone
+        ),
+        "scope": scope.describe(),
+    }
+    if spec.start or spec.end:
+        with _path_rows(r, spec, scope):
+            report["sankey"] = _sankey(r, spec)
+    return report
+
+
 def directly_follows(ws: Workspace, level: str, scope: Scope) -> list[dict[str, Any]]:
     """Only the directly-follows graph (what ``paths`` reports as ``edges``)."""
     r = Runner(ws)
-    with _path_rows(r, PathSpec(level=level), scope):
+    spec = PathSpec(level=level)
+    spec.check()
+    try:
+        return paths_arrays.edges(paths_arrays.read_journeys(r, spec, scope))
+    except paths_arrays.HashClash:
+        pass
+    with _path_rows(r, spec, scope):
         return _edges(r)
 
 

@@ -24,11 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from journeyscope.analytics.runner import Runner
-from journeyscope.analytics.scope import Scope, Sql, field_sql
+from journeyscope.analytics.scope import Scope, field_sql
 from journeyscope.analytics.touchpoints import PASSIVE
+from journeyscope.engine.dialect import Sql
+from journeyscope.engine.runner import Runner
 from journeyscope.errors import unknown_name
-from journeyscope.events.ingest import event_name
+from journeyscope.events.query import event_name
 from journeyscope.events.workspace import Workspace
 
 PERIODS = ("day", "week", "month")

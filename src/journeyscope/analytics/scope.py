@@ -22,165 +22,15 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from journeyscope.engine.dialect import Sql
+from journeyscope.engine.runner import EVENT_ROW_ONLY
 from journeyscope.errors import InputError, Location
-from journeyscope.events.ingest import Query, event_name
+from journeyscope.events.query import event_name
 from journeyscope.events.schema import IDENTIFIER_TYPES
 from journeyscope.events.workspace import Workspace
 
 COLUMNS = frozenset({"event", "channel", "touchpoint", "source", "currency", *IDENTIFIER_TYPES})
 NUMERIC = frozenset({"revenue", "rating"})
-#: Fields that live only in ``events``, not in the journey-ordered copy
-EVENT_ROW_ONLY = frozenset(IDENTIFIER_TYPES) | {"properties"}
-
-
-class Sql(Query):
-    """Query text with bound parameters, noting whether it reads fields that only the full
-    event row has (identifiers, properties): then the journey table is joined to it.
-
-    The dialect is DuckDB's; :class:`SparkSql` renders the same analyses for Spark SQL."""
-
-    uint = "UINTEGER"  # the type of a funnel's step bits
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.event_row = False
-
-    def json_text(self, column: str, path: str) -> str:
-        return f"json_extract_string({column}, {self.bind(path)})"
-
-    def is_event(self, column: str, names: tuple[str, ...] | list[str]) -> str:
-        """``column`` is one of the event ``names`` (normalised; FALSE for none — an empty
-        ``IN ()`` is not SQL, and ``IN (NULL)`` would make ``NOT`` unknown, not TRUE)."""
-        if not names:
-            return "FALSE"
-        return f"{column} IN ({', '.join(self.bind(event_name(n)) for n in names)})"
-
-    # the few functions whose spelling differs between the engines
-    def seconds(self, ts: str) -> str:
-        """A timestamp as seconds since the epoch (fractional)."""
-        return f"epoch({ts})"
-
-    def micros(self, ts: str) -> str:
-        """A timestamp as whole microseconds since the epoch."""
-        return f"epoch_us({ts})"
-
-    def ordered_list(self, value: str, order: str) -> str:
-        return f"list({value} ORDER BY {order})"
-
-    def joined_text(self, value: str, where: str) -> str:
-        """The rows' ``value`` where ``where`` holds, sorted, joined by spaces (NULL: none)."""
-        return f"string_agg({value}, ' ' ORDER BY {value}) FILTER (WHERE {where})"
-
-    def from_micros(self, us: str) -> str:
-        """Microseconds since the epoch as a UTC timestamp."""
-        return f"make_timestamp({us})"
-
-    def format_time(self, ts: str) -> str:
-        """``YYYY-MM-DD HH:MM:SS``."""
-        return f"strftime({ts}, '%Y-%m-%d %H:%M:%S')"
-
-    # ``value`` on the row with the smallest / largest ``key`` (rows whose key is NULL are
-    # ignored), even when ``value`` is NULL there: DuckDB's arg_min/arg_max would skip to
-    # another row, Spark's min_by/max_by would not, so both engines use these
-    def value_at_min(self, value: str, key: str) -> str:
-        return f"arg_min_null({value}, {key})"
-
-    def value_at_max(self, value: str, key: str) -> str:
-        return f"arg_max_null({value}, {key})"
-
-    def local_date(self, ts: str, zone: str) -> str:
-        """The date of a UTC timestamp in the time zone ``zone`` (an SQL expression)."""
-        return f"CAST({self.local_time(ts, zone)} AS DATE)"
-
-    def numbers(self, upto: int) -> str:
-        """A one-column table ``k`` of 0..upto."""
-        return f"(SELECT range AS k FROM range(0, {int(upto) + 1}))"
-
-    def quantile(self, value: str, p: float) -> str:
-        """The exact quantile with linear interpolation between neighbours."""
-        return f"quantile_cont({value}, {float(p)})"
-
-    def row(self, *fields: str) -> str:
-        """A comparable tuple of fields (an ordering key)."""
-        return f"({', '.join(fields)})"
-
-    def local_time(self, ts: str, zone: str) -> str:
-        """A UTC timestamp as wall-clock time in ``zone`` (a timestamp without zone)."""
-        return f"timezone({zone}, CAST({ts} AS TIMESTAMPTZ))"
-
-    def days_between(self, a: str, b: str) -> str:
-        """Calendar days from ``a`` to ``b`` (midnights crossed)."""
-        return f"date_diff('day', {a}, {b})"
-
-    def periods_between(self, period: str, a: str, b: str) -> str:
-        """Whole periods (day, week, month) from period start ``a`` to period start ``b``."""
-        return f"date_diff('{_period(period)}', {a}, {b})"
-
-
-class SparkSql(Sql):
-    """The same queries for Spark SQL: ``:name`` parameters (``spark.sql(text, args=...)``),
-    ``get_json_object`` for properties, signed step bits (at most 31 steps fit)."""
-
-    uint = "INT"
-
-    def bind(self, value: Any) -> str:
-        name = f"p{len(self.params)}"
-        self.params[name] = value
-        return f":{name}"
-
-    def json_text(self, column: str, path: str) -> str:
-        return f"get_json_object({column}, {self.bind(path)})"
-
-    def seconds(self, ts: str) -> str:
-        return f"(unix_micros({ts}) / 1e6)"
-
-    def micros(self, ts: str) -> str:
-        return f"unix_micros({ts})"
-
-    def ordered_list(self, value: str, order: str) -> str:
-        return f"transform(array_sort(collect_list(struct({order} AS o, {value} AS v))), x -> x.v)"
-
-    def joined_text(self, value: str, where: str) -> str:
-        return (
-            f"nullif(array_join(array_sort(collect_list({value}) FILTER (WHERE {where})), ' '), '')"
-        )
-
-    def from_micros(self, us: str) -> str:
-        return f"timestamp_micros({us})"
-
-    def format_time(self, ts: str) -> str:
-        return f"date_format({ts}, 'yyyy-MM-dd HH:mm:ss')"
-
-    def value_at_min(self, value: str, key: str) -> str:
-        return f"min_by({value}, {key})"
-
-    def value_at_max(self, value: str, key: str) -> str:
-        return f"max_by({value}, {key})"
-
-    def numbers(self, upto: int) -> str:
-        return f"(SELECT id AS k FROM range(0, {int(upto) + 1}))"
-
-    def quantile(self, value: str, p: float) -> str:
-        return f"percentile({value}, {float(p)})"
-
-    def row(self, *fields: str) -> str:
-        return f"struct({', '.join(fields)})"
-
-    def local_time(self, ts: str, zone: str) -> str:
-        return f"from_utc_timestamp({ts}, {zone})"
-
-    def days_between(self, a: str, b: str) -> str:
-        return f"datediff(CAST({b} AS DATE), CAST({a} AS DATE))"
-
-    def periods_between(self, period: str, a: str, b: str) -> str:
-        return f"timestampdiff({_period(period).upper()}, {a}, {b})"
-
-
-def _period(name: str) -> str:
-    """A period name checked against the three we use (it is written into the SQL text)."""
-    if name not in ("day", "week", "month"):
-        raise ValueError(f"unknown period {name!r}")
-    return name
 
 
 _TOKEN = re.compile(
@@ -190,13 +40,23 @@ _TOKEN = re.compile(
 _FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
 
 
-def _bad(text: str, what_en: str, what_vi: str, field_name: str) -> InputError:
+_WHERE_EXAMPLE = "\"channel in (shopee, lazada) and category = 'túi xách'\""
+_DURATION_EXAMPLE = "90s, 30m, 12h, 7d, 2w"
+_WHEN_EXAMPLE = "2026-05-01, 2026-05-01T09:30"
+_STEPS_EXAMPLE = "product_view,add_to_cart[category=bags],purchase"
+
+
+def _bad(
+    text: str, what_en: str, what_vi: str, field_name: str, example: str = _WHERE_EXAMPLE
+) -> InputError:
+    """Unreadable input, with an example of the kind the user was writing (a filter, a
+    duration, a date or steps), never another kind's."""
     return InputError(
         f"cannot read {field_name} {text!r}: {what_en}",
         f"không đọc được {field_name} {text!r}: {what_vi}",
         location=Location(field=field_name),
-        hint_en="example: \"channel in (shopee, lazada) and category = 'túi xách'\"",
-        hint_vi="ví dụ: \"channel in (shopee, lazada) and category = 'túi xách'\"",
+        hint_en=f"example: {example}",
+        hint_vi=f"ví dụ: {example}",
     )
 
 
@@ -408,6 +268,7 @@ def parse_step(text: str, field_name: str = "--steps") -> Step:
             "a step is EVENT or EVENT[filter]",
             "bước có dạng SỰ_KIỆN hoặc SỰ_KIỆN[lọc]",
             field_name,
+            _STEPS_EXAMPLE,
         )
     name = m.group(1)
     flt = parse_filter(m.group(2), f"{field_name} {name}") if m.group(2) else Filter()
@@ -423,7 +284,11 @@ def parse_duration(text: str, field_name: str = "--window") -> timedelta:
     m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*", text or "")
     if not m:
         raise _bad(
-            text, "write a number with s, m, h, d or w", "viết số kèm s, m, h, d hoặc w", field_name
+            text,
+            "write a number with s, m, h, d or w",
+            "viết số kèm s, m, h, d hoặc w",
+            field_name,
+            _DURATION_EXAMPLE,
         )
     unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks", "": "days"}
     return timedelta(**{unit[m.group(2)]: float(m.group(1))})
@@ -442,6 +307,7 @@ def _parse_when(text: str, zone: ZoneInfo, end: bool, field_name: str) -> dateti
             "use YYYY-MM-DD or an ISO date-time",
             "dùng YYYY-MM-DD hoặc ngày giờ ISO",
             field_name,
+            _WHEN_EXAMPLE,
         ) from exc
     if local.tzinfo is None:
         local = local.replace(tzinfo=zone)
@@ -486,41 +352,3 @@ def describe(c: Clause) -> str:
     if c.op in ("in", "not in"):
         return f"{c.field} {c.op} ({', '.join(c.values)})"
     return f"{c.field} {c.op} {c.values[0]}"
-
-
-def customer_events(
-    ws: Workspace, scope: Scope, q: Sql, columns: str = "e.*", *, event_row: bool = False
-) -> str:
-    """SQL of the scoped events that belong to a customer (``customer_id`` and ``columns``).
-
-    They come from ``journey_events``, stored in (customer, time) order, so a
-    plain scan returns each customer's events ready to walk. When an expression read a
-    field only the full event row has (``q.event_row``, or ``event_row=True``), the row is
-    joined by ``seq`` and the order is no longer guaranteed: callers that need it check
-    ``q.event_row`` and sort.
-    """
-    require_resolved(ws)
-    where = scope.sql(q, "e")
-    q.event_row = q.event_row or event_row
-    source = "journey_events"
-    if q.event_row:
-        extra = ", ".join(f"x.{c}" for c in sorted(EVENT_ROW_ONLY))
-        source = f"(SELECT j.*, {extra} FROM journey_events j JOIN events x ON x.seq = j.seq)"
-    select = columns if columns == "e.*" else f"e.customer_id, {columns}"
-    return f"SELECT {select} FROM {source} e WHERE {where}"
-
-
-def require_resolved(ws: Workspace) -> None:
-    """Analytics count customers: refuse clearly when identities were never resolved (or
-    were resolved before this version kept journeys in order)."""
-    stale = ws.scalar("SELECT count(*) FROM event_customers") and not ws.scalar(
-        "SELECT count(*) FROM journey_events"
-    )
-    never = ws.scalar("SELECT count(*) FROM identity_runs") == 0
-    if (never or stale) and ws.scalar("SELECT count(*) FROM events"):
-        raise InputError(
-            "events are not yet stitched into customers",
-            "sự kiện chưa được ghép thành khách hàng",
-            hint_en="run `journeyscope identity resolve -w DIR` first",
-            hint_vi="hãy chạy `journeyscope identity resolve -w THƯ_MỤC` trước",
-        )

@@ -21,10 +21,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from journeyscope.analytics.runner import Runner
-from journeyscope.analytics.scope import Scope, Sql, parse_filter
+from journeyscope.analytics.scope import Scope, parse_filter
+from journeyscope.engine.dialect import Sql
+from journeyscope.engine.runner import Runner
 from journeyscope.errors import DocumentError, InputError, Location
-from journeyscope.events.ingest import event_name
+from journeyscope.events.query import event_name
 from journeyscope.events.workspace import Workspace
 from journeyscope.maps.io import load_data, parse, position_of
 from journeyscope.maps.problems import from_validation_error
@@ -148,7 +149,7 @@ def staged_sql(r: Runner, model: StageModel, rules: StageRules, scope: Scope, q:
     return f"""
         SELECT *, {case} AS stage FROM (
             SELECT *, row_number() OVER (
-                PARTITION BY customer_id, event ORDER BY ts, event_id) AS nth
+                PARTITION BY customer_id, event ORDER BY ts, seq) AS nth
             FROM ({base}) b
         ) s"""
 

@@ -25,10 +25,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from journeyscope.analytics.runner import Runner
-from journeyscope.analytics.scope import Scope, Sql
+from journeyscope.analytics.scope import Scope
 from journeyscope.analytics.stages import rules_for, staged_sql
-from journeyscope.events.ingest import event_name
+from journeyscope.engine.dialect import Sql
+from journeyscope.engine.runner import Runner
+from journeyscope.events.query import event_name
 from journeyscope.events.workspace import Workspace
 
 PASSIVE = ("ad_impression", "message_sent", "email_sent", "order_delivered", "delivery_late")
@@ -57,7 +58,7 @@ def touchpoints_on(r: Runner, spec: TouchpointSpec, scope: Scope) -> dict[str, A
     """The touchpoints report on either engine."""
     q = r.sql()
     cols = (
-        "ts, event_id, event, channel, coalesce(touchpoint, channel || ':' || event) AS tp, rating"
+        "ts, seq, event, channel, coalesce(touchpoint, channel || ':' || event) AS tp, rating"
     )
     if spec.stage_model:
         model, rules = rules_for(spec.stage_model, spec.stage_rules)
@@ -142,7 +143,7 @@ def _marked_sql(q: Sql, spec: TouchpointSpec) -> str:
     conv = q.bind(event_name(spec.conversion))
     after = "RANGE BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING"
     w = "PARTITION BY customer_id ORDER BY us"
-    rated = f"CASE WHEN rating IS NOT NULL THEN {q.row('us', 'event_id')} END"
+    rated = f"CASE WHEN rating IS NOT NULL THEN {q.row('us', 'seq')} END"
     return f"""
 SELECT *,
     min(CASE WHEN event = {conv} THEN us END) OVER ({w} {after}) AS next_conv,
@@ -162,7 +163,7 @@ def _report_sql(q: Sql, spec: TouchpointSpec) -> str:
     win = q.bind(int(spec.within.total_seconds() * 1_000_000))
     rep = q.bind(int(spec.repeat_within.total_seconds() * 1_000_000))
     contact = q.is_event("event", spec.contacts)
-    key = q.row("us", "event_id")
+    key = q.row("us", "seq")
     open_touch = f"prev_conv IS NULL OR us - prev_conv > {win}"
     return f"""
 WITH per_customer AS (

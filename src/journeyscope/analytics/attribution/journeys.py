@@ -14,21 +14,26 @@ collapse``); Markov collapses consecutive repeats itself either way.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from journeyscope.analytics.attribution.models import Credits
 from journeyscope.analytics.attribution.paths import PathTable
-from journeyscope.analytics.scope import Scope, Sql, customer_events, field_sql
+from journeyscope.analytics.scope import Scope, field_sql
 from journeyscope.compiled import notice_if_compiling
+from journeyscope.engine.dialect import Sql
+from journeyscope.engine.runner import Runner, customer_events
 from journeyscope.errors import InputError, Location
-from journeyscope.events.ingest import event_name
+from journeyscope.events.query import event_name
 from journeyscope.events.workspace import Workspace
 
 DIRECT = "(direct)"
+PATHS = "path array<int>, conversions double, value double, nulls double"
 LEVELS = ("channel", "touchpoint")
 
 
@@ -162,47 +167,58 @@ class Cut:
         return len(self.c_ts)
 
 
-def _cut(ws: Workspace, spec: PathSpec, scope: Scope, *, sort: bool = False) -> Cut:
-    """Read the scoped events once, in journey order, and cut them into paths."""
+def _picked(r: Runner, spec: PathSpec, scope: Scope) -> tuple[str, Sql, list[str]]:
+    """The rows a cut reads — customer, seq, time (µs), node code (−1: a conversion) and
+    the conversion's value — as SQL on ``r``'s engine, and the node names (codes are their
+    positions)."""
     spec.check()
-    q = Sql()
+    q = r.sql()
     value = field_sql(spec.value, q, "e")
-    base = customer_events(
-        ws, scope, q, f"e.ts, e.seq, e.event, {node_sql(spec)} AS node, {value} AS v"
-    )
+    base = r.source(scope, q, f"e.seq, e.ts, e.event, {node_sql(spec)} AS node, {value} AS v")
     conv = q.bind(event_name(spec.conversion))
-    nodes = [
-        str(r[0])
-        for r in ws.con.execute(
-            f"SELECT DISTINCT node FROM ({base}) WHERE event <> {conv} AND node IS NOT NULL "
-            "ORDER BY node",
-            dict(q.params),
-        ).fetchall()
-    ]
+    nodes = sorted(
+        str(row[0])
+        for row in r.rows(
+            f"SELECT DISTINCT node FROM ({base}) b WHERE event <> {conv} AND node IS NOT NULL",
+            q,
+        )
+    )
     names = q.bind(nodes)
-    order = " ORDER BY customer_id, ts, seq" if q.event_row or sort else ""
-    # journey_events is stored in (customer, time, seq) order and a filtered scan keeps
-    # it; only a join to the full event row needs a sort (as in funnels)
-    cols = ws.con.execute(
-        f"""SELECT customer_id, epoch_us(ts) AS us,
-            CAST(CASE WHEN event = {conv} THEN -1 ELSE list_position({names}, node) - 1 END
-                 AS INTEGER) AS n
-        FROM ({base}) WHERE event = {conv} OR node IS NOT NULL{order}""",
-        q.params,
-    ).fetchnumpy()
-    paid = ws.con.execute(
-        f"""SELECT customer_id, coalesce(TRY_CAST(v AS DOUBLE), 0) AS v
-        FROM ({base}) WHERE event = {conv}{order}""",
-        {k: v for k, v in q.params.items() if f"${k}" != names},
-    ).fetchnumpy()
+    text = f"""SELECT customer_id, seq, {q.micros("ts")} AS us,
+        CAST(CASE WHEN event = {conv} THEN -1 ELSE {q.position(names, "node")} END AS INT) AS n,
+        CASE WHEN event = {conv} THEN coalesce(TRY_CAST(v AS DOUBLE), 0) ELSE 0 END AS v
+        FROM ({base}) b WHERE event = {conv} OR node IS NOT NULL"""
+    return text, q, nodes
+
+
+def _cut(cols: dict[str, Any], nodes: list[str], spec: PathSpec) -> Cut:
+    """Rows of whole customers in journey order, cut into paths (both engines)."""
+    node = np.asarray(cols["n"], np.int32)
     cust = np.asarray(cols["customer_id"], np.int64)
-    cut = cut_arrays(nodes, cust, cols["us"], cols["n"], spec.lookback)
-    if cut is None or not np.array_equal(np.asarray(paid["customer_id"], np.int64), cut.c_cust):
-        if sort:
-            raise AssertionError("sorted journeys came back out of order")  # pragma: no cover
-        return _cut(ws, spec, scope, sort=True)  # never seen: a scan did not keep the order
-    cut.c_value = np.asarray(paid["v"], np.float64)
+    cut = cut_arrays(nodes, cust, cols["us"], node, spec.lookback)
+    if cut is None:  # pragma: no cover - the runner hands rows over in journey order
+        raise RuntimeError("journeys came back out of order")
+    cut.c_value = np.asarray(cols["v"], np.float64)[node < 0]
     return cut
+
+
+def _on_cuts(
+    r: Runner | Workspace,
+    spec: PathSpec,
+    scope: Scope,
+    emit: Callable[[Cut], dict[str, Any]],
+    schema: str,
+) -> tuple[pa.Table, list[str]]:
+    """``emit(cut)`` over every customer's journeys through the runner's per-customer
+    primitive (one call on DuckDB, one per partition on Spark); its rows and the nodes."""
+    r = r if isinstance(r, Runner) else Runner(r)
+    text, q, nodes = _picked(r, spec, scope)
+    return (
+        r.per_customer(
+            text, q, lambda cols: emit(_cut(cols, nodes, spec)), schema, in_order=not q.event_row
+        ),
+        nodes,
+    )
 
 
 def cut_arrays(
@@ -265,18 +281,61 @@ def path_table(
     return table, _info(table, direct)
 
 
-def build_paths(ws: Workspace, spec: PathSpec, scope: Scope) -> tuple[PathTable, dict[str, Any]]:
-    """Aggregated paths (conversions, value, nulls) from the workspace, in one ordered pass
-    over its journeys (compiled); equal to :func:`build_paths_sql`."""
-    cut = _cut(ws, spec, scope)
-    return path_table(cut.nodes, *path_groups(cut, spec.repeats == "collapse"))
+def build_paths(
+    r: Runner | Workspace, spec: PathSpec, scope: Scope
+) -> tuple[PathTable, dict[str, Any]]:
+    """Aggregated paths (conversions, value, nulls) from the journeys, in one ordered pass
+    per group of whole customers (compiled); equal to :func:`build_paths_sql`."""
+    collapse = spec.repeats == "collapse"
+
+    def groups(cut: Cut) -> dict[str, Any]:
+        paths, conversions, value, nulls = path_groups(cut, collapse)
+        return {
+            "path": [list(p) for p in paths],
+            "conversions": conversions,
+            "value": value,
+            "nulls": nulls,
+        }
+
+    rows, nodes = _on_cuts(r, spec, scope, groups, PATHS)
+    summed: dict[tuple[int, ...], list[float]] = {}
+    for path, c, v, n in zip(
+        *(rows.column(k).to_pylist() for k in ("path", "conversions", "value", "nulls")),
+        strict=True,
+    ):
+        acc = summed.setdefault(tuple(path), [0.0, 0.0, 0.0])
+        acc[0] += c
+        acc[1] += v
+        acc[2] += n
+    found = sorted(summed.items(), key=lambda kv: (-kv[1][0], -kv[1][2], kv[0]))
+    return path_table(
+        nodes,
+        [p for p, _ in found],
+        [a[0] for _, a in found],
+        [a[1] for _, a in found],
+        [a[2] for _, a in found],
+    )
 
 
-def time_decay(ws: Workspace, spec: PathSpec, scope: Scope, half_life: timedelta) -> Credits:
+def time_decay(
+    r: Runner | Workspace, spec: PathSpec, scope: Scope, half_life: timedelta
+) -> Credits:
     """Each touch weighs 2^(−age / half-life) at its conversion; weights sum to 1 per
     conversion (a conversion with no touch credits ``(direct)``)."""
-    cut = _cut(ws, spec, scope)
-    return decay_credits(cut.nodes, *decay_sums(cut, half_life), half_life)
+
+    def sums(cut: Cut) -> dict[str, Any]:
+        conversions, value = decay_sums(cut, half_life)
+        return {
+            "node": np.arange(len(cut.nodes) + 1, dtype=np.int32),
+            "conversions": conversions,
+            "value": value,
+        }
+
+    rows, nodes = _on_cuts(r, spec, scope, sums, "node int, conversions double, value double")
+    conversions, value = np.zeros(len(nodes) + 1), np.zeros(len(nodes) + 1)
+    np.add.at(conversions, rows.column("node").to_numpy(), rows.column("conversions").to_numpy())
+    np.add.at(value, rows.column("node").to_numpy(), rows.column("value").to_numpy())
+    return decay_credits(nodes, conversions, value, half_life)
 
 
 def decay_sums(cut: Cut, half_life: timedelta) -> tuple[np.ndarray, np.ndarray]:

@@ -1,94 +1,38 @@
-"""Where a report's SQL runs: the workspace's DuckDB file, or Spark over an events dataset.
+"""Spark over an events dataset: the same reports as the embedded engine, distributed.
 
-A report written against :class:`Runner` builds its statements with ``runner.sql()`` (the
-dialect's query builder, :class:`~journeyscope.analytics.scope.Sql` or ``SparkSql``), reads
-the scoped events through ``runner.source(...)``, keeps intermediate results with
-``runner.table(...)`` and reads small results with ``runner.rows(...)``. The same report
-code then runs on both engines, and tests hold the two answers equal.
+Statements are the same builders rendered in Spark's dialect; intermediate results are
+checkpointed temp views; per-customer passes run inside the executors on whole customers
+(each customer's rows shuffled into one partition, sorted by customer, time and arrival)
+and only one row per customer comes back. PySpark is imported by whoever builds the
+DataFrame this runner is given (``events.spark_store``), never at import time here.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
 from itertools import count
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import pyarrow as pa
 
-from journeyscope.analytics.scope import Scope, SparkSql, Sql, customer_events
+from journeyscope.engine.dialect import SparkSql, Sql
+from journeyscope.engine.runner import PerCustomer, Runner, Scoped
 from journeyscope.errors import Location, NotFound
 from journeyscope.events.export import write_relation
 from journeyscope.events.spark_store import read_identities
 from journeyscope.events.workspace import Workspace
 from journeyscope.identity.normalize import parse_identifier
-from journeyscope.identity.profiles import customer_id_of
 
 if TYPE_CHECKING:
+    import pandas as pd
     from pyspark.sql import DataFrame
+
+__all__ = ["SparkRunner", "in_journey_order", "naive_times", "whole_partition"]
 
 _views = count()
 T = TypeVar("T")
-
-
-class Runner:
-    """The embedded engine: the workspace's DuckDB connection."""
-
-    def __init__(self, ws: Workspace) -> None:
-        self.ws = ws
-
-    @property
-    def zone(self) -> str:
-        return self.ws.config.timezone
-
-    def sql(self) -> Sql:
-        return Sql()
-
-    def source(self, scope: Scope, q: Sql, columns: str) -> str:
-        """SQL of the scoped events that belong to a customer (``customer_id`` + columns)."""
-        return customer_events(self.ws, scope, q, columns)
-
-    def rows(self, text: str, q: Sql | None = None) -> list[tuple[Any, ...]]:
-        return [tuple(r) for r in self.ws.con.execute(text, q.params if q else {}).fetchall()]
-
-    def table(self, name: str, text: str, q: Sql | None = None) -> None:
-        self.ws.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {text}", q.params if q else {})
-
-    def drop(self, name: str) -> None:
-        self.ws.con.execute(f"DROP TABLE IF EXISTS {name}")
-
-    def register(self, name: str, data: pa.Table) -> None:
-        """A small table from the driver (e.g. one row per customer) as a view."""
-        self.ws.con.register(name, data)
-
-    def unregister(self, name: str) -> None:
-        self.ws.con.unregister(name)
-
-    def write(self, text: str, target: Path, q: Sql | None = None) -> int:
-        """The statement's rows as a CSV or Parquet file, whole or not at all; the count."""
-        with self.scratch("js_written"):
-            self.table("js_written", text, q)
-            write_relation(self.ws.con.table("js_written"), target)
-            return int(self.rows("SELECT count(*) FROM js_written")[0][0])
-
-    def identities(self) -> str:
-        """A view of ``(customer_id, id_type, value)``: every identifier with a customer."""
-        return "identity_nodes"
-
-    def customer_id_of(self, ref: str) -> int:
-        """A customer from ``42`` or one of its identifiers (``phone:0903123456``)."""
-        return customer_id_of(self.ws, ref)
-
-    @contextmanager
-    def scratch(self, *names: str) -> Iterator[None]:
-        """Intermediate tables of one report, dropped however it ends."""
-        try:
-            yield
-        finally:
-            for name in names:
-                self.drop(name)
 
 
 class SparkRunner(Runner):
@@ -98,6 +42,8 @@ class SparkRunner(Runner):
     ``dataset``: where the events came from. Who the customers are is read from there, on
     first use, when Spark resolved it (``_identity/``); else the customers are the
     workspace's (the dataset is an export of it)."""
+
+    name = "spark"
 
     def __init__(self, ws: Workspace, events: DataFrame, dataset: str | None = None) -> None:
         super().__init__(ws)
@@ -124,7 +70,7 @@ class SparkRunner(Runner):
     def sql(self) -> Sql:
         return SparkSql()
 
-    def source(self, scope: Scope, q: Sql, columns: str) -> str:
+    def source(self, scope: Scoped, q: Sql, columns: str) -> str:
         select = columns if columns == "e.*" else f"e.customer_id, {columns}"
         where = scope.sql(q, "e")
         return f"SELECT {select} FROM {self.view} e WHERE e.customer_id IS NOT NULL AND {where}"
@@ -139,6 +85,20 @@ class SparkRunner(Runner):
         Through Arrow, not ``collect()``: PySpark turns timestamps into the *driver
         process's* local time, which on a machine set to Asia/Ho_Chi_Minh is 7 hours off."""
         return naive_times(self.frame(text, q).toArrow())
+
+    def per_customer(
+        self, text: str, q: Sql, run: PerCustomer, schema: str, *, in_order: bool = False
+    ) -> pa.Table:
+        """``run`` inside the executors: each customer's rows shuffled into one partition
+        and sorted by (customer, us, seq); every partition is handed over whole (no
+        customer split between two calls), and only ``run``'s rows come back, in customer
+        order (when they carry ``customer_id``). ``in_order`` means nothing here: a
+        lake's files promise no order."""
+        frame = in_journey_order(self.frame(text, q)).mapInPandas(_on_partitions(run), schema)
+        table = naive_times(frame.toArrow())
+        if table.num_rows and "customer_id" in table.column_names:
+            table = table.sort_by("customer_id")
+        return table
 
     def rows(self, text: str, q: Sql | None = None) -> list[tuple[Any, ...]]:
         data = self.arrow(text, q)
@@ -213,3 +173,33 @@ def naive_times(data: pa.Table) -> pa.Table:
                 i, field.name, data.column(i).cast(pa.timestamp(field.type.unit))
             )
     return data
+
+
+def in_journey_order(rows: DataFrame) -> DataFrame:
+    """Each customer's rows in one partition, sorted by (customer, time µs ``us``, seq)."""
+    return rows.repartition("customer_id").sortWithinPartitions("customer_id", "us", "seq")
+
+
+def whole_partition(batches: Iterator[pd.DataFrame]) -> pd.DataFrame | None:
+    """All Arrow batches of a ``mapInPandas`` partition as one frame (None: no rows), so no
+    customer is split between two calls of a pass."""
+    import pandas as pd
+
+    frames = [b for b in batches if len(b)]
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
+def _on_partitions(run: PerCustomer) -> Callable[[Iterator[pd.DataFrame]], Iterator[pd.DataFrame]]:
+    """``run`` as the function each partition calls: its rows as NumPy columns in, a frame
+    of one row per customer out."""
+
+    def each(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        import pandas as pd
+
+        rows = whole_partition(batches)
+        if rows is None:
+            return
+        out = run({name: rows[name].to_numpy() for name in rows.columns})
+        yield pd.DataFrame({k: list(v) if getattr(v, "ndim", 1) > 1 else v for k, v in out.items()})
+
+    return each

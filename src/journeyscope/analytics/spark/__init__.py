@@ -1,1 +1,0 @@
-"""The analytics on Apache Spark: the same reports, computed where the events are."""

@@ -1,0 +1,411 @@
+"""One function per report: the operation the CLI, the HTTP API and notebooks all call.
+
+Each takes an open workspace and a typed query, picks the engine (through
+:func:`journeyscope.engine.select.open_runner`), runs the analysis and returns a typed
+report. No face computes a number itself; :func:`run` is the single dispatch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from journeyscope.app.queries import (
+    AttributionQuery,
+    CustomerQuery,
+    CustomerStagesQuery,
+    DroppedQuery,
+    FunnelQuery,
+    PathsQuery,
+    Query,
+    ReportQuery,
+    RetentionQuery,
+    StagesQuery,
+    StatsQuery,
+    TouchpointsQuery,
+)
+from journeyscope.app.reports import (
+    AttributionReport,
+    CustomerReport,
+    CustomerStagesReport,
+    DroppedReport,
+    FunnelReport,
+    PathsReport,
+    Report,
+    RetentionReport,
+    StagesReport,
+    StatsReport,
+    TouchpointsReport,
+)
+from journeyscope.engine.runner import Runner
+from journeyscope.engine.select import open_runner, stale_events
+from journeyscope.errors import InputError, Location
+from journeyscope.events.workspace import Workspace
+
+__all__ = [
+    "OPERATIONS",
+    "attribution",
+    "customer",
+    "customer_stages",
+    "dropped",
+    "funnel",
+    "open_workspace",
+    "paths",
+    "retention",
+    "run",
+    "stages",
+    "stats",
+    "touchpoints",
+]
+
+R = TypeVar("R", bound=Report)
+
+
+@contextmanager
+def open_workspace(
+    where: Workspace | Path | str | None, *, read_only: bool = True
+) -> Iterator[Workspace]:
+    """An open workspace: the one given, or the folder opened (and closed) here."""
+    if isinstance(where, Workspace):
+        yield where
+        return
+    ws = Workspace.open(Path(where) if where is not None else None, read_only=read_only)
+    try:
+        yield ws
+    finally:
+        ws.close()
+
+
+def _runner(ws: Workspace, q: ReportQuery) -> Runner:
+    return open_runner(ws, q.engine, q.spark_master, q.dataset)
+
+
+def _finish(report: R, r: Runner, ws: Workspace) -> R:
+    """Mark which engine answered (Spark only, as the ``--json`` shape always had it) and
+    note events that arrived after the last resolve (they are not counted)."""
+    if r.name != "duckdb":
+        report.engine = r.name
+    elif n := stale_events(ws):
+        report.note("stale_identity", n=n)
+    return report
+
+
+# -- funnel ------------------------------------------------------------------------------
+
+
+def _funnel_spec(q: FunnelQuery) -> Any:
+    from journeyscope.analytics.funnels import FunnelSpec
+    from journeyscope.analytics.scope import parse_duration, parse_steps
+
+    return FunnelSpec(
+        parse_steps(q.steps),
+        parse_duration(q.window),
+        q.mode,
+        [s for e in q.exclude for s in parse_steps(e, "--exclude")],
+        q.by,
+        _step_pair(q.time_between),
+    )
+
+
+def _step_pair(text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
+    parts = text.split(",")
+    if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
+        raise InputError(
+            f"--time-between {text!r}: write two step numbers, e.g. 2,4",
+            f"--time-between {text!r}: hãy viết hai số thứ tự bước, ví dụ 2,4",
+            location=Location(field="--time-between"),
+            hint_en="steps count from 1: --time-between 1,3 is from the first to the third",
+            hint_vi="bước đếm từ 1: --time-between 1,3 là từ bước đầu đến bước thứ ba",
+        )
+    return int(parts[0]), int(parts[1])
+
+
+def funnel(ws: Workspace, q: FunnelQuery) -> FunnelReport:
+    """Customers reaching each step within the window (PostHog / ClickHouse semantics)."""
+    from journeyscope.analytics.funnels import funnel_report, walk
+    from journeyscope.analytics.scope import Scope
+
+    spec = _funnel_spec(q)
+    scope = Scope.parse(ws, q.since, q.until, q.where)
+    r = _runner(ws, q)
+    report = FunnelReport.model_validate(funnel_report(spec, scope, walk(r, spec, scope)))
+    return _finish(report, r, ws)
+
+
+def dropped(ws: Workspace, q: DroppedQuery) -> DroppedReport:
+    """Write who reached ``q.step`` and not the next one (with their identifiers)."""
+    from journeyscope.analytics.funnels import dropped_at, dropped_step, walk
+    from journeyscope.analytics.scope import Scope
+
+    spec = _funnel_spec(q)
+    dropped_step(spec, q.step)  # a wrong step is said before any walking
+    scope = Scope.parse(ws, q.since, q.until, q.where)
+    r = _runner(ws, q)
+    n = dropped_at(r, spec, walk(r, spec, scope), q.step, q.output)
+    return _finish(DroppedReport(step=q.step, customers=n, output=str(q.output)), r, ws)
+
+
+# -- paths, stages, touchpoints, retention -----------------------------------------------
+
+
+def paths(ws: Workspace, q: PathsQuery) -> PathsReport:
+    """Directly-follows graph, top journeys, Sankey, sessions and bounce rate."""
+    from journeyscope.analytics.paths import PathSpec, paths_on
+    from journeyscope.analytics.scope import Scope, parse_duration
+
+    spec = PathSpec(
+        q.level, q.start, q.end, q.depth, q.top, parse_duration(q.session_gap, "--session-gap")
+    )
+    scope = Scope.parse(ws, q.since, q.until, q.where)
+    r = _runner(ws, q)
+    return _finish(PathsReport.model_validate(paths_on(r, spec, scope)), r, ws)
+
+
+def _stage_spec(q: StagesQuery) -> Any:
+    from journeyscope.analytics.scope import parse_duration
+    from journeyscope.analytics.stages import StageSpec
+
+    return StageSpec(q.model, q.rules, tuple(q.models), parse_duration(q.stall, "--stall"))
+
+
+def _both(text: Any) -> dict[str, str]:
+    from journeyscope.maps.text import localize
+
+    return {"en": localize(text, "en"), "vi": localize(text, "vi")}
+
+
+def stages(ws: Workspace, q: StagesQuery) -> StagesReport:
+    """Per stage: customers reached, there now, stalled, conversion and time to the next."""
+    from journeyscope.analytics.scope import Scope
+    from journeyscope.analytics.stages import rules_for, stages_on
+
+    spec = _stage_spec(q)
+    scope = Scope.parse(ws, q.since, q.until, q.where)
+    r = _runner(ws, q)
+    data = stages_on(r, spec, scope, "en", export_to=q.output)
+    model, _ = rules_for(spec.model, spec.rules, list(spec.models))
+    data["model_name"] = _both(model.name)
+    names = {s.id: s.name for s in model.stages}
+    for row in data["stages"]:
+        row["name"] = _both(names[row["stage"]])
+    return _finish(StagesReport.model_validate(data), r, ws)
+
+
+def customer_stages(ws: Workspace, q: CustomerStagesQuery) -> CustomerStagesReport:
+    """One customer's stage timeline (by id or identifier)."""
+    from journeyscope.analytics.scope import Scope
+    from journeyscope.analytics.stages import customer_stages_on, rules_for
+
+    spec = _stage_spec(q)
+    scope = Scope.parse(ws, q.since, q.until, q.where)
+    r = _runner(ws, q)
+    data = customer_stages_on(r, spec, scope, r.customer_id_of(q.customer), "en")
+    model, _ = rules_for(spec.model, spec.rules, list(spec.models))
+    names = {s.id: s.name for s in model.stages}
+    for item in data["timeline"]:
+        item["name"] = _both(names[item["stage"]])
+    return _finish(CustomerStagesReport.model_validate(data), r, ws)
+
+
+def touchpoints(ws: Workspace, q: TouchpointsQuery) -> TouchpointsReport:
+    """Per touchpoint: reach, conversion after it, drop-off, repeat contacts, ratings."""
+    from journeyscope.analytics.scope import Scope, parse_duration
+    from journeyscope.analytics.touchpoints import TouchpointSpec, touchpoints_on
+
+    spec = TouchpointSpec(
+        conversion=q.conversion,
+        within=parse_duration(q.within, "--within"),
+        repeat_within=parse_duration(q.repeat_within, "--repeat-within"),
+        min_customers=q.min_customers,
+        stage_model=q.model,
+        stage_rules=q.rules,
+    )
+    scope = Scope.parse(ws, q.since, q.until, q.where)
+    r = _runner(ws, q)
+    return _finish(TouchpointsReport.model_validate(touchpoints_on(r, spec, scope)), r, ws)
+
+
+def retention(ws: Workspace, q: RetentionQuery) -> RetentionReport:
+    """Cohort retention, RFM segments and churn risk with a reason per customer."""
+    from journeyscope.analytics.retention import RetentionSpec, retention_on
+    from journeyscope.analytics.scope import Scope
+
+    spec = RetentionSpec(q.period, q.cohort_event, q.return_event, q.purchase, q.threshold, by=q.by)
+    scope = Scope.parse(ws, q.since, q.until, q.where)
+    r = _runner(ws, q)
+    data = retention_on(r, spec, scope, export_to=q.output)
+    return _finish(RetentionReport.model_validate(data), r, ws)
+
+
+# -- attribution -------------------------------------------------------------------------
+
+
+def _position(text: str) -> tuple[float, float]:
+    try:
+        first, last = (float(x) / 100 for x in text.split(","))
+    except ValueError:
+        first = last = -1.0
+    if first < 0 or last < 0 or first + last > 1:
+        raise InputError(
+            f"--position {text!r}: two percentages for the first and last touch, at most 100",
+            f"--position {text!r}: hai phần trăm cho điểm chạm đầu và cuối, tổng không quá 100",
+            location=Location(field="--position"),
+            hint_en="e.g. --position 40,40 (the middle shares the other 20%)",
+            hint_vi="ví dụ --position 40,40 (các điểm giữa chia 20% còn lại)",
+        )
+    return first, last
+
+
+def attribution(ws: Workspace | None, q: AttributionQuery) -> AttributionReport:
+    """Which channels earn the conversions: rule-based, time decay, exact Markov, Shapley —
+    from a workspace's journeys, or from aggregated paths in a file (``paths_file``)."""
+    from journeyscope.analytics.attribution.models import attribute
+
+    names = list(q.compare) or [q.model]
+    split = _position(q.position)
+    info: dict[str, Any] = {}
+    r: Runner | None = None
+    if q.paths_file is not None:
+        from journeyscope.analytics.attribution.paths import read_path_file
+
+        if q.engine or q.spark_master or q.dataset:
+            raise InputError(
+                "--paths reads ready-made paths from a file: no engine reads events for it",
+                "--paths đọc các đường đi có sẵn từ tệp: không bộ máy nào đọc sự kiện",
+                location=Location(field="--engine" if q.engine else "--dataset"),
+                hint_en="leave out --engine/--spark-master/--dataset, or leave out --paths",
+                hint_vi="bỏ --engine/--spark-master/--dataset, hoặc bỏ --paths",
+            )
+        table = read_path_file(
+            q.paths_file, q.path_col, q.conv_col, q.value_col, q.null_col, q.sep, q.delimiter
+        )
+        results = [attribute(table, m, order=q.order, position=split).to_dict() for m in names]
+    else:
+        if ws is None:
+            raise InputError(
+                "attribution needs a workspace or --paths FILE",
+                "phân bổ cần một workspace hoặc --paths TỆP",
+                location=Location(field="--workspace"),
+                hint_en="pass -w DIR, or --paths FILE with aggregated paths",
+                hint_vi="dùng -w THƯ_MỤC, hoặc --paths TỆP chứa các đường đi đã tổng hợp",
+            )
+        table, info, results, r = _journey_attribution(ws, q, names, split)
+    data: dict[str, Any] = results[0] if not q.compare else {"models": results}
+    data["total_conversions"] = round(table.total_conversions, 4)
+    data["total_value"] = round(table.total_value, 4)
+    data.update(info)
+    _attribution_files(table, q, data)
+    report = AttributionReport.model_validate(data)
+    return _finish(report, r, ws) if r is not None and ws is not None else report
+
+
+def _journey_attribution(
+    ws: Workspace, q: AttributionQuery, names: list[str], split: tuple[float, float]
+) -> tuple[Any, dict[str, Any], list[dict[str, Any]], Runner]:
+    from journeyscope.analytics.attribution.journeys import PathSpec, build_paths, time_decay
+    from journeyscope.analytics.attribution.models import attribute
+    from journeyscope.analytics.scope import Scope, parse_duration
+
+    spec = PathSpec(
+        q.conversion, parse_duration(q.lookback, "--lookback"), q.level, q.value, q.repeats
+    )
+    half = parse_duration(q.half_life, "--half-life")
+    scope = Scope.parse(ws, q.since, q.until, q.where)
+    r = _runner(ws, q)
+    table, info = build_paths(r, spec, scope)
+    decay = time_decay(r, spec, scope, half) if "time_decay" in names else None
+    results = [
+        decay.to_dict()
+        if m == "time_decay" and decay is not None
+        else attribute(table, m, order=q.order, position=split).to_dict()
+        for m in names
+    ]
+    return table, info, results, r
+
+
+def _attribution_files(table: Any, q: AttributionQuery, report: dict[str, Any]) -> None:
+    """The audit exports (Markov transition matrix, removal effects), whole or not at all."""
+    from journeyscope.analytics.attribution.models import attribute, transition_rows
+    from journeyscope.maps.io import write_atomic
+
+    if q.export_matrix:
+        moves: list[tuple[Any, ...]] = list(transition_rows(table, q.order))
+        write_atomic(q.export_matrix, _csv_text(["from", "to", "probability"], moves))
+        report["transition_matrix"] = str(q.export_matrix)
+    if q.export_effects:
+        found = attribute(table, "markov", order=q.order)
+        rows: list[tuple[Any, ...]] = (
+            [
+                (
+                    ch,
+                    found.removal_effects.get(ch, 0.0),
+                    (found.removal_effects_value or {}).get(ch, 0.0),
+                )
+                for ch in table.channels
+            ]
+            if found.removal_effects
+            else []
+        )
+        write_atomic(
+            q.export_effects,
+            _csv_text(["channel", "removal_effect", "removal_effect_value"], rows),
+        )
+        report["removal_effects_file"] = str(q.export_effects)
+
+
+def _csv_text(header: list[str], rows: list[tuple[Any, ...]]) -> str:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+# -- data --------------------------------------------------------------------------------
+
+
+def stats(ws: Workspace, q: StatsQuery) -> StatsReport:
+    """Events, customers, identifiers, imports, per channel."""
+    from journeyscope.identity.profiles import stats as workspace_stats
+
+    return StatsReport.model_validate(workspace_stats(ws))
+
+
+def customer(ws: Workspace, q: CustomerQuery) -> CustomerReport:
+    """One customer's profile by id or identifier."""
+    from journeyscope.identity.profiles import profile
+
+    return CustomerReport.model_validate(profile(ws, q.ref, q.limit))
+
+
+# -- dispatch ----------------------------------------------------------------------------
+
+OPERATIONS: dict[type[Query], Callable[[Any, Any], Report]] = {
+    FunnelQuery: funnel,
+    DroppedQuery: dropped,
+    PathsQuery: paths,
+    StagesQuery: stages,
+    CustomerStagesQuery: customer_stages,
+    TouchpointsQuery: touchpoints,
+    RetentionQuery: retention,
+    AttributionQuery: attribution,
+    StatsQuery: stats,
+    CustomerQuery: customer,
+}
+
+
+def run(query: Query, workspace: Workspace | Path | str | None = None) -> Report:
+    """Answer ``query`` over ``workspace`` (an open workspace, or a folder opened read-only
+    for the call): the one entry point every face uses."""
+    operation = OPERATIONS[type(query)]
+    if isinstance(query, AttributionQuery) and query.paths_file is not None and workspace is None:
+        return operation(None, query)
+    with open_workspace(workspace, read_only=True) as ws:
+        return operation(ws, query)

@@ -1,0 +1,146 @@
+"""What a user can ask: one typed query per operation.
+
+Faces build these from what the user typed (the CLI's options, later the HTTP API's
+query parameters and bodies) and hand them to :func:`journeyscope.app.run`. Values keep
+the user's spelling (``"14d"``, ``"product_view[category=bags]"``): they are parsed by the
+operation, so every face gets the same located, bilingual errors (``--window 7x``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "AttributionQuery",
+    "CustomerQuery",
+    "CustomerStagesQuery",
+    "DroppedQuery",
+    "FunnelQuery",
+    "PathsQuery",
+    "Query",
+    "ReportQuery",
+    "RetentionQuery",
+    "StagesQuery",
+    "StatsQuery",
+    "TouchpointsQuery",
+]
+
+
+class Query(BaseModel):
+    """Every query: immutable, no unknown fields (a misspelt option is an error)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kind: ClassVar[str] = ""
+
+
+class ReportQuery(Query):
+    """A report over a workspace's journeys: the period, a filter, and where it runs."""
+
+    since: str | None = Field(None, description="First day (YYYY-MM-DD or ISO time).")
+    until: str | None = Field(None, description="Last day, included.")
+    where: str | None = Field(None, description='Event filter, e.g. "channel in (shopee, lazada)".')
+    engine: str | None = Field(None, description="duckdb or spark (else workspace.yaml).")
+    spark_master: str | None = None
+    dataset: str | None = Field(None, description="Spark: the events dataset (folder or URI).")
+
+
+class FunnelQuery(ReportQuery):
+    kind: ClassVar[str] = "funnel"
+    steps: str = Field(description="Comma-separated steps; a step may carry a filter.")
+    window: str = "14d"
+    mode: str = "ordered"
+    exclude: tuple[str, ...] = ()
+    by: str | None = None
+    time_between: str | None = Field(None, description="Two 1-based step numbers: 2,4.")
+
+
+class DroppedQuery(FunnelQuery):
+    """Who reached ``step`` but not the next one, written to ``output``."""
+
+    kind: ClassVar[str] = "dropped"
+    step: str
+    output: Path
+
+
+class PathsQuery(ReportQuery):
+    kind: ClassVar[str] = "paths"
+    level: str = "event"
+    start: str | None = Field(None, description="Sankey: the steps after this event.")
+    end: str | None = Field(None, description="Sankey: the steps leading to this event.")
+    depth: int = 4
+    top: int = 15
+    session_gap: str = "30m"
+
+
+class StagesQuery(ReportQuery):
+    kind: ClassVar[str] = "stages"
+    model: str = "retail5"
+    rules: Path | None = None
+    models: tuple[Path, ...] = ()
+    stall: str = "30d"
+    output: Path | None = Field(None, description="Every customer's stage and dates (CSV).")
+
+
+class CustomerStagesQuery(StagesQuery):
+    kind: ClassVar[str] = "customer_stages"
+    customer: str = Field(description="A customer id or TYPE:VALUE.")
+
+
+class TouchpointsQuery(ReportQuery):
+    kind: ClassVar[str] = "touchpoints"
+    conversion: str = "purchase"
+    within: str = "7d"
+    repeat_within: str = "7d"
+    model: str = "retail5"
+    rules: Path | None = None
+    min_customers: int = 1
+
+
+class RetentionQuery(ReportQuery):
+    kind: ClassVar[str] = "retention"
+    period: str = "month"
+    cohort_event: str | None = None
+    return_event: str | None = None
+    purchase: str = "purchase"
+    threshold: float = 0.95
+    by: str | None = None
+    output: Path | None = Field(None, description="Every customer's RFM and churn risk.")
+
+
+class AttributionQuery(ReportQuery):
+    """Credit per channel: one model, or several side by side (``compare``)."""
+
+    kind: ClassVar[str] = "attribution"
+    model: str = "markov"
+    compare: tuple[str, ...] = ()
+    order: int = 1
+    conversion: str = "purchase"
+    lookback: str = "30d"
+    level: str = "channel"
+    value: str = "revenue"
+    repeats: str = "keep"
+    half_life: str = "7d"
+    position: str = "40,40"
+    export_matrix: Path | None = None
+    export_effects: Path | None = None
+    # aggregated paths from a file instead of a workspace's journeys
+    paths_file: Path | None = None
+    path_col: str = "path"
+    conv_col: str = "total_conversions"
+    value_col: str | None = None
+    null_col: str | None = None
+    sep: str = ">"
+    delimiter: str | None = None
+
+
+class StatsQuery(Query):
+    kind: ClassVar[str] = "stats"
+
+
+class CustomerQuery(Query):
+    kind: ClassVar[str] = "customer"
+    ref: str = Field(description="A customer id or TYPE:VALUE (phone:0903123456).")
+    limit: int = 500

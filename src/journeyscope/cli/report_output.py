@@ -1,0 +1,82 @@
+"""How report commands print: shared number formats, notes, and charts written to files.
+
+Each report command is parse → query → :func:`journeyscope.app.run` → print; what they
+print alike (percentages, durations, the notes an operation attached, a chart file) is here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from journeyscope.cli.console import emit_json, err, lang
+
+if TYPE_CHECKING:
+    from journeyscope.app.queries import Query
+    from journeyscope.app.reports import Report
+
+
+def run_report(query: Query, workspace: Path | None) -> Report:
+    """The operation's answer, and its notes said on stderr (e.g. events not yet stitched)."""
+    from journeyscope.app import run
+    from journeyscope.i18n import t
+    from journeyscope.i18n.formatting import format_number
+
+    report = run(query, workspace)
+    for note in report.notes:
+        params = {
+            k: format_number(v, lang()) if isinstance(v, int | float) else v
+            for k, v in note.params.items()
+        }
+        err.print(t(note.code, lang(), **params))
+    return report
+
+
+def emit_report(report: Report) -> None:
+    """The report as ``--json`` prints it: names in the user's language."""
+    emit_json(report.for_language(lang()))
+
+
+def pct(x: float) -> str:
+    from journeyscope.i18n.formatting import format_number
+
+    return f"{format_number(x * 100, lang(), 1)}%"
+
+
+def seconds(value: float | None) -> str:
+    """A duration in the unit that reads best (s, min, h, d)."""
+    from journeyscope.i18n.formatting import format_number
+
+    if value is None:
+        return "–"
+    if value < 120:
+        return f"{format_number(value, lang())} s"
+    if value < 7200:
+        return f"{format_number(value / 60, lang(), 1)} min"
+    if value < 172800:
+        return f"{format_number(value / 3600, lang(), 1)} h"
+    return f"{format_number(value / 86400, lang(), 1)} d"
+
+
+def number(value: Any, digits: int = 0) -> str:
+    from journeyscope.i18n.formatting import format_number
+
+    return format_number(value, lang(), digits)
+
+
+def write_chart(path: Path, svg: str, report: Report) -> None:
+    """``.svg`` as drawn, ``.png`` through Chromium; written whole or not at all."""
+    from xml.etree import ElementTree
+
+    from journeyscope.maps.io import write_atomic
+
+    if path.suffix.lower() == ".png":
+        from journeyscope.render.browser import svg_to_png
+
+        root = ElementTree.fromstring(svg.split("?>", 1)[-1])
+        write_atomic(
+            path, svg_to_png(svg, float(root.get("width", 800)), float(root.get("height", 600)))
+        )
+    else:
+        write_atomic(path, svg)
+    report.chart = str(path)  # type: ignore[attr-defined]

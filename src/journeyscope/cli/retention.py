@@ -1,0 +1,129 @@
+"""`journeyscope retention`: cohorts, RFM segments and churn risk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from journeyscope.cli import app
+from journeyscope.cli.console import lang, out
+from journeyscope.cli.options import (
+    ByOpt,
+    DatasetOpt,
+    EngineOpt,
+    FromOpt,
+    JsonOpt,
+    SparkMasterOpt,
+    ToOpt,
+    WhereOpt,
+    WorkspaceOpt,
+)
+from journeyscope.cli.report_output import emit_report, number, pct, run_report, write_chart
+
+
+@app.command("retention")
+def retention_cmd(
+    workspace: WorkspaceOpt = None,
+    period: Annotated[
+        str, typer.Option("--period", metavar="PERIOD", help="Cohort period: day, week, month.")
+    ] = "month",
+    cohort_event: Annotated[
+        str | None,
+        typer.Option("--cohort-event", metavar="EVENT", help="Cohorts by the first of this event."),
+    ] = None,
+    return_event: Annotated[
+        str | None,
+        typer.Option("--return-event", metavar="EVENT", help="Count as retained only this event."),
+    ] = None,
+    purchase: Annotated[
+        str,
+        typer.Option("--purchase", metavar="EVENT", help="The event RFM counts as a purchase."),
+    ] = "purchase",
+    threshold: Annotated[
+        float,
+        typer.Option(
+            "--threshold", metavar="RISK", help="Churn risk from which a customer is at risk."
+        ),
+    ] = 0.95,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            metavar="FILE",
+            help="Write every customer's RFM and churn risk (CSV).",
+        ),
+    ] = None,
+    chart: Annotated[
+        Path | None,
+        typer.Option("--chart", metavar="FILE", help="Cohort heatmap as .svg or .png."),
+    ] = None,
+    by: ByOpt = None,
+    since: FromOpt = None,
+    until: ToOpt = None,
+    where: WhereOpt = None,
+    engine: EngineOpt = None,
+    spark_master: SparkMasterOpt = None,
+    dataset: DatasetOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Cohort retention, RFM segments and churn risk with a reason per customer."""
+    from journeyscope.app.queries import RetentionQuery
+    from journeyscope.i18n import t
+
+    query = RetentionQuery(
+        period=period,
+        cohort_event=cohort_event,
+        return_event=return_event,
+        purchase=purchase,
+        threshold=threshold,
+        by=by,
+        output=output,
+        since=since,
+        until=until,
+        where=where,
+        engine=engine,
+        spark_master=spark_master,
+        dataset=dataset,
+    )
+    report = run_report(query, workspace)
+    if chart:
+        from journeyscope.render.charts import cohort_heatmap
+
+        cohorts = report.for_language(lang())["cohorts"]
+        write_chart(chart, cohort_heatmap(t("cohorts_title", lang()), cohorts, lang()), report)
+    if as_json:
+        emit_report(report)
+        return
+    _print_retention(report.for_language(lang()), output)
+
+
+def _print_retention(data: dict[str, Any], output: Path | None) -> None:
+    from rich.table import Table
+
+    from journeyscope.i18n import t
+
+    table = Table(title=t("cohorts_title", lang()))
+    table.add_column(t("col_cohort", lang()), overflow="fold")
+    table.add_column(t("col_customers", lang()), justify="right")
+    width = max((len(c["retention"]) for c in data["cohorts"]), default=0)
+    for k in range(1, min(width, 8)):
+        table.add_column(f"+{k}", justify="right")
+    for c in data["cohorts"]:
+        cells = [pct(x) for x in c["retention"][1:8]]
+        table.add_row(
+            f"{c['segment']} · {c['cohort']}" if "segment" in c else c["cohort"],
+            number(c["customers"]),
+            *cells,
+            *[""] * (min(width, 8) - 1 - len(cells)),
+        )
+    out.print(table)
+    for seg in data["rfm"]["segments"]:
+        name = t(f"seg_{seg['segment']}", lang())
+        out.print(f"  {name:<22} {number(seg['customers']):>8}")
+    churn = data["churn"]
+    out.print(t("churn_line", lang(), n=number(churn["at_risk"]), total=number(churn["customers"])))
+    if output:
+        out.print(t("wrote_customers", lang(), n=number(data["exported"]), path=output))

@@ -1,0 +1,31 @@
+SELECT CASE WHEN e.event IN (:p0) AND nth > 1 THEN 4 WHEN e.event IN (:p1, :p2, :p3, :p4) THEN 4 WHEN e.event IN (:p5, :p6, :p7, :p8, :p9) THEN 0 WHEN e.event IN (:p10, :p11, :p12, :p13, :p14, :p15, :p16, :p17) THEN 1 WHEN e.event IN (:p18, :p19, :p20) THEN 2 WHEN e.event IN (:p21, :p22, :p23, :p24, :p25, :p26) THEN 3 END AS stage FROM events e
+-- parameters
+{
+ "p0": "purchase",
+ "p1": "review",
+ "p10": "page_view",
+ "p11": "product_view",
+ "p12": "search",
+ "p13": "add_to_cart",
+ "p14": "login",
+ "p15": "sign_up",
+ "p16": "store_visit",
+ "p17": "wishlist",
+ "p18": "checkout",
+ "p19": "purchase",
+ "p2": "survey_response",
+ "p20": "payment",
+ "p21": "order_delivered",
+ "p22": "delivery_late",
+ "p23": "support_call",
+ "p24": "return",
+ "p25": "refund",
+ "p26": "complaint",
+ "p3": "referral",
+ "p4": "loyalty_join",
+ "p5": "ad_impression",
+ "p6": "ad_click",
+ "p7": "message_sent",
+ "p8": "email_open",
+ "p9": "social_view"
+}
