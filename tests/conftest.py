@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,9 @@ from journeyscope.events.mapping import load_mapping
 from journeyscope.events.workspace import Workspace, WorkspaceConfig
 from journeyscope.identity.resolve import resolve
 from journeyscope.render.browser import find_chromium
+
+# an unknown i18n key is an error in tests (users would see the bare key)
+os.environ["JOURNEYSCOPE_STRICT_I18N"] = "1"
 
 TESTS = Path(__file__).parent
 GOLDEN = TESTS / "golden"
