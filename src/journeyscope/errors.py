@@ -10,6 +10,7 @@ traceback; the HTTP layer will map ``http_status`` to a response.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 
 DOCS_URL = "https://github.com/journeyscope/journeyscope/blob/main/docs/errors.md"
@@ -41,7 +42,7 @@ class Location:
 class JourneyScopeError(Exception):
     """Root of every error JourneyScope raises on purpose."""
 
-    code: ClassVar[str] = "error"
+    code: str = "error"  # the class default; an instance may carry a finer cause
     http_status: ClassVar[int] = 400
     exit_code: ClassVar[int] = 1
 
@@ -53,8 +54,11 @@ class JourneyScopeError(Exception):
         location: Location | None = None,
         hint_en: str | None = None,
         hint_vi: str | None = None,
+        code: str | None = None,
     ) -> None:
         super().__init__(message_en)
+        if code is not None:  # a finer cause than the class's (an API client acts on it)
+            self.code = code
         self.message_en = message_en
         self.message_vi = message_vi or message_en
         self.location = location
@@ -150,6 +154,26 @@ class OutputError(JourneyScopeError, OSError):
     code = "output_failed"
     http_status = 500
     exit_code = 4
+
+
+def output_failure(path: object, exc: BaseException) -> OutputError:
+    """The one "could not write" error, keeping the system's reason (a folder in the way,
+    a read-only place, a full disk) so the user can act on it."""
+    reason_en = reason_vi = getattr(exc, "strerror", None) or str(exc).split("\n", 1)[0]
+    target = Path(str(path))
+    blocker = next((p for p in target.parents if p.is_file()), None)
+    if target.is_dir():
+        reason_en, reason_vi = "it is a folder", "đó là một thư mục"
+    elif blocker is not None:
+        reason_en = f"{blocker} is a file, not a folder"
+        reason_vi = f"{blocker} là một tệp, không phải thư mục"
+    return OutputError(
+        f"could not write {path}: {reason_en}",
+        f"không ghi được {path}: {reason_vi}",
+        location=Location(file=str(path)),
+        hint_en="give a file name in a folder you can write to",
+        hint_vi="hãy đặt tên tệp trong một thư mục ghi được",
+    )
 
 
 class WorkspaceBusy(JourneyScopeError, RuntimeError):

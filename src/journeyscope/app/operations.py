@@ -78,8 +78,31 @@ def open_workspace(
         ws.close()
 
 
-def _runner(ws: Workspace, q: ReportQuery) -> Runner:
-    return open_runner(ws, q.engine, q.spark_master, q.dataset)
+def _runner(
+    ws: Workspace, q: ReportQuery, *, events: tuple[tuple[str | None, str], ...] = ()
+) -> Runner:
+    """The query's runner, after checking that every name the query uses exists (an
+    unknown step, field or value is an error with a suggestion, never a silent 0)."""
+    from journeyscope.analytics.scope import parse_filter
+    from journeyscope.analytics.vocabulary import Vocabulary
+
+    r = open_runner(ws, q.engine, q.spark_master, q.dataset)
+    names = Vocabulary(r)
+    names.check_filter(parse_filter(q.where), "--where")
+    for event, option in events:
+        names.check_event(event, option)
+    by = getattr(q, "by", None)
+    if by:
+        names.check_field(by, "--by")
+    return r
+
+
+def _check_steps(r: Runner, steps: list[Any], exclude: list[Any]) -> None:
+    from journeyscope.analytics.vocabulary import Vocabulary
+
+    names = Vocabulary(r)
+    names.check_steps(steps, "--steps")
+    names.check_steps(exclude, "--exclude")
 
 
 def _finish(report: R, r: Runner, ws: Workspace) -> R:
@@ -132,7 +155,11 @@ def funnel(ws: Workspace, q: FunnelQuery) -> FunnelReport:
     spec = _funnel_spec(q)
     scope = Scope.parse(ws, q.since, q.until, q.where)
     r = _runner(ws, q)
+    _check_steps(r, spec.steps, spec.exclude)
     report = FunnelReport.model_validate(funnel_report(spec, scope, walk(r, spec, scope)))
+    for step in report.steps:
+        if step.customers == 0:
+            report.note("step_empty", step=step.step)
     return _finish(report, r, ws)
 
 
@@ -145,6 +172,7 @@ def dropped(ws: Workspace, q: DroppedQuery) -> DroppedReport:
     dropped_step(spec, q.step)  # a wrong step is said before any walking
     scope = Scope.parse(ws, q.since, q.until, q.where)
     r = _runner(ws, q)
+    _check_steps(r, spec.steps, spec.exclude)
     n = dropped_at(r, spec, walk(r, spec, scope), q.step, q.output)
     return _finish(DroppedReport(step=q.step, customers=n, output=str(q.output)), r, ws)
 
@@ -161,7 +189,7 @@ def paths(ws: Workspace, q: PathsQuery) -> PathsReport:
         q.level, q.start, q.end, q.depth, q.top, parse_duration(q.session_gap, "--session-gap")
     )
     scope = Scope.parse(ws, q.since, q.until, q.where)
-    r = _runner(ws, q)
+    r = _runner(ws, q, events=((q.start, "--from"), (q.end, "--to")))
     return _finish(PathsReport.model_validate(paths_on(r, spec, scope)), r, ws)
 
 
@@ -225,7 +253,7 @@ def touchpoints(ws: Workspace, q: TouchpointsQuery) -> TouchpointsReport:
         stage_rules=q.rules,
     )
     scope = Scope.parse(ws, q.since, q.until, q.where)
-    r = _runner(ws, q)
+    r = _runner(ws, q, events=((q.conversion, "--conversion"),))
     return _finish(TouchpointsReport.model_validate(touchpoints_on(r, spec, scope)), r, ws)
 
 
@@ -236,7 +264,15 @@ def retention(ws: Workspace, q: RetentionQuery) -> RetentionReport:
 
     spec = RetentionSpec(q.period, q.cohort_event, q.return_event, q.purchase, q.threshold, by=q.by)
     scope = Scope.parse(ws, q.since, q.until, q.where)
-    r = _runner(ws, q)
+    r = _runner(
+        ws,
+        q,
+        events=(
+            (q.cohort_event, "--cohort-event"),
+            (q.return_event, "--return-event"),
+            (q.purchase, "--purchase"),
+        ),
+    )
     data = retention_on(r, spec, scope, export_to=q.output)
     return _finish(RetentionReport.model_validate(data), r, ws)
 
@@ -315,7 +351,7 @@ def _journey_attribution(
     )
     half = parse_duration(q.half_life, "--half-life")
     scope = Scope.parse(ws, q.since, q.until, q.where)
-    r = _runner(ws, q)
+    r = _runner(ws, q, events=((q.conversion, "--conversion"),))
     table, info = build_paths(r, spec, scope)
     decay = time_decay(r, spec, scope, half) if "time_decay" in names else None
     results = [

@@ -49,6 +49,10 @@ class Sql(Query):
         """The 0-based position of ``value`` in the bound list ``names`` (−1: absent)."""
         return f"coalesce(list_position({names}, {value}), 0) - 1"
 
+    def json_keys(self, column: str) -> str:
+        """One row per top-level key of the JSON object ``column`` (a select expression)."""
+        return f"unnest(json_keys({column}))"
+
     def ordered_list(self, value: str, order: str) -> str:
         return f"list({value} ORDER BY {order})"
 
@@ -63,6 +67,17 @@ class Sql(Query):
     def format_time(self, ts: str) -> str:
         """``YYYY-MM-DD HH:MM:SS``."""
         return f"strftime({ts}, '%Y-%m-%d %H:%M:%S')"
+
+    def iso_local(self, local: str, zone: str) -> str:
+        """A wall-clock time in ``zone`` as ISO 8601 with its offset,
+        ``2026-05-01T10:00:00+07:00``: a time in a CSV says which zone it is in."""
+        minutes = f"date_diff('minute', CAST(timezone({zone}, {local}) AS TIMESTAMP), {local})"
+        return (
+            f"strftime({local}, '%Y-%m-%dT%H:%M:%S') || "
+            f"CASE WHEN {minutes} < 0 THEN '-' ELSE '+' END || "
+            f"lpad(CAST(abs({minutes}) // 60 AS VARCHAR), 2, '0') || ':' || "
+            f"lpad(CAST(abs({minutes}) % 60 AS VARCHAR), 2, '0')"
+        )
 
     # ``value`` on the row with the smallest / largest ``key`` (rows whose key is NULL are
     # ignored), even when ``value`` is NULL there: DuckDB's arg_min/arg_max would skip to
@@ -125,6 +140,9 @@ class SparkSql(Sql):
     def position(self, names: str, value: str) -> str:
         return f"array_position({names}, {value}) - 1"
 
+    def json_keys(self, column: str) -> str:
+        return f"explode(json_object_keys({column}))"
+
     def ordered_list(self, value: str, order: str) -> str:
         return f"transform(array_sort(collect_list(struct({order} AS o, {value} AS v))), x -> x.v)"
 
@@ -138,6 +156,17 @@ class SparkSql(Sql):
 
     def format_time(self, ts: str) -> str:
         return f"date_format({ts}, 'yyyy-MM-dd HH:mm:ss')"
+
+    def iso_local(self, local: str, zone: str) -> str:
+        minutes = (
+            f"CAST((unix_timestamp({local}) - unix_timestamp(to_utc_timestamp({local}, {zone})))"
+            " / 60 AS INT)"
+        )
+        return (
+            f"format_string('%sT%s%s%02d:%02d', date_format({local}, 'yyyy-MM-dd'), "
+            f"date_format({local}, 'HH:mm:ss'), CASE WHEN {minutes} < 0 THEN '-' ELSE '+' END, "
+            f"abs({minutes}) div 60, abs({minutes}) % 60)"
+        )
 
     def value_at_min(self, value: str, key: str) -> str:
         return f"min_by({value}, {key})"
