@@ -31,6 +31,7 @@ from journeyscope.engine.dialect import Sql
 from journeyscope.engine.runner import Runner
 from journeyscope.events.query import event_name
 from journeyscope.events.workspace import Workspace
+from journeyscope.i18n.formatting import local_iso
 
 PASSIVE = ("ad_impression", "message_sent", "email_sent", "order_delivered", "delivery_late")
 CONTACTS = ("support_call", "complaint", "chat")
@@ -109,7 +110,7 @@ def touchpoints_on(r: Runner, spec: TouchpointSpec, scope: Scope) -> dict[str, A
     return {
         "conversion": event_name(spec.conversion),
         "window_seconds": spec.within.total_seconds(),
-        "data_ends": end.isoformat() + "Z" if end else None,
+        "data_ends": local_iso(end, r.zone),
         "touchpoints": items,
         "scope": scope.describe(),
     }

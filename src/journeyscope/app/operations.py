@@ -251,6 +251,8 @@ def touchpoints(ws: Workspace, q: TouchpointsQuery) -> TouchpointsReport:
         min_customers=q.min_customers,
         stage_model=q.model,
         stage_rules=q.rules,
+        contacts=tuple(q.contacts if q.contacts is not None else ws.config.events.contacts),
+        passive=tuple(ws.config.events.passive),
     )
     scope = Scope.parse(ws, q.since, q.until, q.where)
     r = _runner(ws, q, events=((q.conversion, "--conversion"),))
@@ -262,7 +264,16 @@ def retention(ws: Workspace, q: RetentionQuery) -> RetentionReport:
     from journeyscope.analytics.retention import RetentionSpec, retention_on
     from journeyscope.analytics.scope import Scope
 
-    spec = RetentionSpec(q.period, q.cohort_event, q.return_event, q.purchase, q.threshold, by=q.by)
+    spec = RetentionSpec(
+        q.period,
+        q.cohort_event,
+        q.return_event,
+        q.purchase,
+        q.threshold,
+        by=q.by,
+        passive=tuple(ws.config.events.passive),
+        contacts=tuple(ws.config.events.contacts),
+    )
     scope = Scope.parse(ws, q.since, q.until, q.where)
     r = _runner(
         ws,

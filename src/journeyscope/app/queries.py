@@ -97,6 +97,9 @@ class TouchpointsQuery(ReportQuery):
     model: str = "retail5"
     rules: Path | None = None
     min_customers: int = 1
+    contacts: tuple[str, ...] | None = Field(
+        None, description="Contact events (else workspace.yaml's events.contacts)."
+    )
 
 
 class RetentionQuery(ReportQuery):
