@@ -22,7 +22,12 @@ def run_report(query: Query, workspace: Path | None) -> Report:
     from journeyscope.i18n import t
     from journeyscope.i18n.formatting import format_number
 
-    report = run(query, workspace)
+    on_spark = getattr(query, "engine", None) == "spark"
+    if on_spark and not getattr(query, "json", False):
+        with err.status(t("running_on_spark", lang()), spinner="dots"):
+            report = run(query, workspace)
+    else:
+        report = run(query, workspace)
     for note in report.notes:
         params = {
             k: format_number(v, lang()) if isinstance(v, int | float) else v
@@ -44,18 +49,20 @@ def pct(x: float) -> str:
 
 
 def seconds(value: float | None) -> str:
-    """A duration in the unit that reads best (s, min, h, d)."""
+    """A duration in the unit that reads best (seconds, minutes, hours, days), in words
+    of the user's language ("18,2 phút")."""
+    from journeyscope.i18n import t
     from journeyscope.i18n.formatting import format_number
 
     if value is None:
         return "–"
     if value < 120:
-        return f"{format_number(value, lang())} s"
+        return f"{format_number(value, lang())} {t('unit_s', lang())}"
     if value < 7200:
-        return f"{format_number(value / 60, lang(), 1)} min"
+        return f"{format_number(value / 60, lang(), 1)} {t('unit_min', lang())}"
     if value < 172800:
-        return f"{format_number(value / 3600, lang(), 1)} h"
-    return f"{format_number(value / 86400, lang(), 1)} d"
+        return f"{format_number(value / 3600, lang(), 1)} {t('unit_h', lang())}"
+    return f"{format_number(value / 86400, lang(), 1)} {t('unit_d', lang())}"
 
 
 def number(value: Any, digits: int = 0) -> str:

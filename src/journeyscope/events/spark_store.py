@@ -10,7 +10,10 @@ a missing one gets a clear message instead of a stack trace.
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
+import sys
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +32,12 @@ SETTINGS = {
     "spark.sql.adaptive.enabled": "true",
     # instants as Parquet's standard timestamps (not the legacy INT96) for other readers
     "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+    # one line of our own progress instead of Spark's console bars
+    "spark.ui.showConsoleProgress": "false",
 }
+
+#: Errors only from the JVM's logging (a log4j2 file shipped with the package)
+LOG_CONFIG = Path(__file__).with_name("spark_conf") / "log4j2.properties"
 
 
 def require_spark() -> None:
@@ -55,7 +63,16 @@ def spark_session(master: str = "local[2]", **conf: Any) -> SparkSession:
     require_spark()
     from pyspark.sql import SparkSession
 
+    # Python workers must run this interpreter (the one with JourneyScope installed), not
+    # whatever `python3` is first on PATH; and they inherit the quiet warning filter
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    os.environ.setdefault("PYTHONWARNINGS", "ignore::FutureWarning:pyspark")
+    warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas", FutureWarning)
+    quiet = f"-Dlog4j2.configurationFile={LOG_CONFIG.as_uri()}"
     builder = SparkSession.builder.master(master).appName("journeyscope")
+    builder = builder.config("spark.driver.extraJavaOptions", quiet)
+    builder = builder.config("spark.executor.extraJavaOptions", quiet)
     for key, value in {**SETTINGS, **conf}.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()

@@ -49,6 +49,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "  rejected rows (line, field, reason): {path}",
         "vi": "  các dòng bị loại (dòng, trường, lý do): {path}",
     },
+    "ingest_conflicts": {
+        "en": "  warning: {n} rows reuse a stored event id with different content and were "
+        "not stored (the first version is kept); e.g. {examples}",
+        "vi": "  cảnh báo: {n} dòng trùng mã sự kiện đã có nhưng khác nội dung nên không được "
+        "lưu (giữ bản đầu tiên); ví dụ {examples}",
+    },
     "resolve_normalise": {
         "en": "identity: normalising new identifiers…",
         "vi": "định danh: chuẩn hoá định danh mới…",
@@ -104,6 +110,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Đã xoá {events} sự kiện và {identifiers} định danh; "
         "nhật ký kiểm toán chỉ ghi số lượng",
     },
+    "forgotten_more": {
+        "en": "Removed {quarantine} quarantined rows; {suppressed} identifiers added to the "
+        "suppression list (later imports drop their rows)",
+        "vi": "Đã xoá {quarantine} dòng trong thư mục cách ly; thêm {suppressed} định danh vào "
+        "danh sách chặn (các lần nhập sau sẽ bỏ các dòng mang định danh đó)",
+    },
+    "unsuppressed": {
+        "en": "{n} identifier taken off the suppression list; {remaining} remain",
+        "vi": "Đã gỡ {n} định danh khỏi danh sách chặn; còn {remaining}",
+    },
+    "suppressed_dropped": {
+        "en": "{n} rows kept out since",
+        "vi": "{n} dòng đã bị chặn từ đó",
+    },
+    "ingest_suppressed": {
+        "en": "{file}: {n} rows carry an identifier of a forgotten person and were not stored "
+        "(see `journeyscope forget --list`)",
+        "vi": "{file}: {n} dòng mang định danh của người đã bị xoá nên không được lưu "
+        "(xem `journeyscope forget --list`)",
+    },
     "demo_data_done": {
         "en": "Demo ready: {events} events, {customers} customers in workspace {ws}\nOpen {report}",
         "vi": "Bản demo đã sẵn sàng: {events} sự kiện, {customers} khách hàng "
@@ -112,6 +138,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     "no_server_yet": {
         "en": "(The web app is not built yet; the report above is the demo's page.)",
         "vi": "(Ứng dụng web chưa có; trang báo cáo ở trên là trang của bản demo.)",
+    },
+    "unit_s": {"en": "s", "vi": "giây"},
+    "unit_min": {"en": "min", "vi": "phút"},
+    "unit_h": {"en": "h", "vi": "giờ"},
+    "unit_d": {"en": "d", "vi": "ngày"},
+    "running_on_spark": {
+        "en": "running on Spark (starting the session takes a few seconds)…",
+        "vi": "đang chạy trên Spark (khởi động phiên mất vài giây)…",
+    },
+    "step_empty": {
+        "en": "warning: no customer reached step {step} in this period (the event exists: "
+        "check the dates and filters)",
+        "vi": "cảnh báo: không khách hàng nào đạt bước {step} trong khoảng thời gian này (sự "
+        "kiện có tồn tại: hãy kiểm tra ngày và bộ lọc)",
     },
     "stale_identity": {
         "en": "warning: {n} events arrived after the last `identity resolve` and are not "
@@ -172,4 +212,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "seg_others": {"en": "Others", "vi": "Khác"},
     "attribution_title": {"en": "Conversions credited", "vi": "Chuyển đổi được ghi nhận"},
     "col_channel": {"en": "Channel", "vi": "Kênh"},
+    "col_time": {"en": "Time", "vi": "Thời điểm"},
+    "col_event": {"en": "Event", "vi": "Sự kiện"},
+    "col_events": {"en": "Events", "vi": "Sự kiện"},
+    "col_revenue": {"en": "Revenue", "vi": "Doanh thu"},
 }
