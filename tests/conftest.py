@@ -200,3 +200,37 @@ def make_workspace(tmp_path: Path) -> MakeWorkspace:
     yield make  # type: ignore[misc]
     for ws in opened:
         ws.close()
+
+
+# ---------------------------------------------------------------- one suite, every engine
+
+#: The engines a report test runs on: DuckDB always, Spark where PySpark and Java are
+ENGINES = ["duckdb", pytest.param("spark", marks=pytest.mark.spark)]
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    """The engine under test (report tests take ``on_engine`` and run on each)."""
+    return str(request.param)
+
+
+@pytest.fixture
+def on_engine(engine: str, request: pytest.FixtureRequest, tmp_path: Path) -> Callable[..., Any]:
+    """``on_engine(ws)``: the runner of the engine under test over a workspace — DuckDB's
+    own, or Spark over the workspace exported as an ``export-parquet`` dataset."""
+    from journeyscope.engine.runner import Runner
+
+    lakes: dict[int, Any] = {}
+
+    def runner(ws: Workspace) -> Any:
+        if engine == "duckdb":
+            return Runner(ws)
+        if id(ws) not in lakes:
+            from tests.analytics.spark_helpers import on_spark
+
+            lakes[id(ws)] = on_spark(
+                request.getfixturevalue("spark"), ws, tmp_path / f"lake{len(lakes)}"
+            )
+        return lakes[id(ws)]
+
+    return runner

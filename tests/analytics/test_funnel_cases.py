@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -91,12 +92,17 @@ def posthog_funnel(
     ids=[r[0] for r in _posthog_runs()],
 )
 def test_posthog_case(
-    make_workspace: MakeWorkspace, case: dict[str, Any], order: str, variant: dict[str, Any]
+    make_workspace: MakeWorkspace,
+    on_engine: Callable[..., Any],
+    case: dict[str, Any],
+    order: str,
+    variant: dict[str, Any],
 ) -> None:
-    """PostHog's expected counts and conversion times, through import → identity → funnel."""
+    """PostHog's expected counts and conversion times, through import → identity → funnel,
+    on every engine."""
     ws, spec, scope = posthog_funnel(make_workspace, case, order, variant)
     mode = spec.mode
-    report = funnel(ws, spec, scope)
+    report = funnel(on_engine(ws), spec, scope)
     counts = [s["customers"] for s in report["steps"]]
     expected = variant.get("expected_step_counts") or case.get("expected_step_counts")
     if expected:

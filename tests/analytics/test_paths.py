@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,8 @@ from hypothesis import strategies as st
 from journeyscope.analytics.paths import PathSpec, paths
 from journeyscope.analytics.scope import Scope
 from journeyscope.events.ingest import ingest_files
-from journeyscope.events.query import event_name
 from journeyscope.events.mapping import load_mapping
+from journeyscope.events.query import event_name
 from journeyscope.events.workspace import Workspace, WorkspaceConfig
 from journeyscope.identity.resolve import resolve
 from tests.analytics.conftest import MakeWorkspace
@@ -142,8 +143,10 @@ def _journey(make_workspace: MakeWorkspace) -> Workspace:
     )
 
 
-def test_sessions_bounce_and_viewed_without_buying(make_workspace: MakeWorkspace) -> None:
-    report = paths(_journey(make_workspace), PathSpec(), Scope())
+def test_sessions_bounce_and_viewed_without_buying(
+    make_workspace: MakeWorkspace, on_engine: Callable[..., Any]
+) -> None:
+    report = paths(on_engine(_journey(make_workspace)), PathSpec(), Scope())
     sessions = report["sessions"]
     assert sessions["sessions"] == 3
     assert sessions["bounce_rate"] == pytest.approx(1 / 3, abs=1e-4)
@@ -159,8 +162,10 @@ def test_sessions_bounce_and_viewed_without_buying(make_workspace: MakeWorkspace
     }
 
 
-def test_sankey_columns_sum_to_the_anchor(make_workspace: MakeWorkspace) -> None:
-    ws = _journey(make_workspace)
+def test_sankey_columns_sum_to_the_anchor(
+    make_workspace: MakeWorkspace, on_engine: Callable[..., Any]
+) -> None:
+    ws = on_engine(_journey(make_workspace))
     sankey = paths(ws, PathSpec(start="product_view", depth=3), Scope())["sankey"]
     out_of_anchor = sum(x["value"] for x in sankey["links"] if x["source"].startswith("0:"))
     assert out_of_anchor == 2
@@ -172,9 +177,13 @@ def test_sankey_columns_sum_to_the_anchor(make_workspace: MakeWorkspace) -> None
     assert {"source": "-3:(start)", "target": "-2:product_view", "value": 1} in before["links"]
 
 
-def test_channel_level_and_filters(make_workspace: MakeWorkspace) -> None:
+def test_channel_level_and_filters(
+    make_workspace: MakeWorkspace, on_engine: Callable[..., Any]
+) -> None:
     ws = _journey(make_workspace)
-    report = paths(ws, PathSpec(level="channel"), Scope.parse(ws, None, None, "user_id = c1"))
+    scope = Scope.parse(ws, None, None, "user_id = c1")
+    ws = on_engine(ws)
+    report = paths(ws, PathSpec(level="channel"), scope)
     assert {(e["from"], e["to"]): e["count"] for e in report["edges"]} == {
         ("web", "web"): 2,
         ("web", "app"): 1,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -46,8 +48,8 @@ def _ws(make_workspace: MakeWorkspace):  # type: ignore[no-untyped-def]
     )
 
 
-def test_stage_metrics(make_workspace: MakeWorkspace) -> None:
-    ws = _ws(make_workspace)
+def test_stage_metrics(make_workspace: MakeWorkspace, on_engine: Callable[..., Any]) -> None:
+    ws = on_engine(_ws(make_workspace))
     report = stages(ws, StageSpec(model="retail5", stall=timedelta(days=7)), Scope())
     by = {s["stage"]: s for s in report["stages"]}
     assert by["awareness"]["customers"] == 3  # a, b, d
@@ -99,7 +101,7 @@ def test_custom_rules_and_their_mistakes(make_workspace: MakeWorkspace, tmp_path
         stages(ws, StageSpec(model="simple4"), Scope())  # no built-in rules: say so
 
 
-def test_touchpoint_metrics(make_workspace: MakeWorkspace) -> None:
+def test_touchpoint_metrics(make_workspace: MakeWorkspace, on_engine: Callable[..., Any]) -> None:
     t = "2024-04-{:02d}T10:00:00Z"
     events = []
     for i in range(30):  # 30 customers reach the checkout; 20 of them buy within a day
@@ -133,7 +135,7 @@ def test_touchpoint_metrics(make_workspace: MakeWorkspace) -> None:
         {"user_id": "y", "event": "review", "ts": t.format(4), "properties": {"rating": 5}},
     ]
     ws = make_workspace([{"event_id": str(i), **e} for i, e in enumerate(events)])
-    report = touchpoints(ws, TouchpointSpec(min_customers=1), Scope())
+    report = touchpoints(on_engine(ws), TouchpointSpec(min_customers=1), Scope())
     by = {r["touchpoint"]: r for r in report["touchpoints"]}
     checkout = by["web:/checkout"]
     assert checkout["customers"] == 30
@@ -192,7 +194,9 @@ def test_retention_cohorts_rfm_and_churn(make_workspace: MakeWorkspace, tmp_path
     assert ",true," in rows[str(j3)]  # bought once in January, silent since
 
 
-def test_retention_cohorts_by_first_channel(make_workspace: MakeWorkspace) -> None:
+def test_retention_cohorts_by_first_channel(
+    make_workspace: MakeWorkspace, on_engine: Callable[..., Any]
+) -> None:
     events = [
         {"user_id": "a", "event": "purchase", "ts": "2024-01-05T10:00:00Z", "channel": "shopee"},
         {"user_id": "a", "event": "purchase", "ts": "2024-02-05T10:00:00Z", "channel": "web"},
@@ -200,12 +204,14 @@ def test_retention_cohorts_by_first_channel(make_workspace: MakeWorkspace) -> No
         {"user_id": "c", "event": "purchase", "ts": "2024-01-09T10:00:00Z", "channel": "shopee"},
     ]
     ws = make_workspace([{"event_id": str(i), **e} for i, e in enumerate(events)])
-    cohorts = retention(ws, RetentionSpec(by="channel"), Scope())["cohorts"]
+    cohorts = retention(on_engine(ws), RetentionSpec(by="channel"), Scope())["cohorts"]
     by = {(c["segment"], c["cohort"]): c["counts"] for c in cohorts}
     assert by == {("shopee", "2024-01"): [2, 1], ("web", "2024-01"): [1]}
 
 
-def test_touchpoints_with_no_outbound_or_contact_events(make_workspace: MakeWorkspace) -> None:
+def test_touchpoints_with_no_outbound_or_contact_events(
+    make_workspace: MakeWorkspace, on_engine: Callable[..., Any]
+) -> None:
     """Empty lists mean nothing is outbound and nothing is a contact, not 'unknown'."""
     t = "2024-04-{:02d}T10:00:00Z"
     events = [
@@ -215,7 +221,7 @@ def test_touchpoints_with_no_outbound_or_contact_events(make_workspace: MakeWork
     ]
     ws = make_workspace([{"event_id": str(i), **e} for i, e in enumerate(events)])
     spec = TouchpointSpec(passive=(), contacts=(), stage_model=None, min_observed=1)
-    by = {r["touchpoint"]: r for r in touchpoints(ws, spec, Scope())["touchpoints"]}
+    by = {r["touchpoint"]: r for r in touchpoints(on_engine(ws), spec, Scope())["touchpoints"]}
     zalo = by["zalo:message_sent"]
     assert zalo["outbound"] is False and zalo["contact_customers"] == 0
     assert zalo["observed"] == 1 and zalo["dropped"] == 0  # a's page view is an own action

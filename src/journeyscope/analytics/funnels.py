@@ -16,7 +16,9 @@ the step-1 event and is inclusive.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -27,9 +29,9 @@ import pyarrow as pa
 
 from journeyscope.analytics.funnel_flags import DEDUP, EXCLUDE, INCREASE, ONCE, ORDER
 from journeyscope.analytics.scope import Scope, Step, field_sql
-from journeyscope.compiled import notice_if_compiling
+from journeyscope.compiled import in_cache, notice_if_compiling
 from journeyscope.engine.dialect import Sql
-from journeyscope.engine.runner import Runner
+from journeyscope.engine.runner import Runner, as_runner
 from journeyscope.errors import InputError, Location, unknown_name
 from journeyscope.events.query import event_name
 from journeyscope.events.workspace import Workspace
@@ -158,7 +160,9 @@ def walk(r: Runner | Workspace, spec: FunnelSpec, scope: Scope) -> Walk:
     The step bits are SQL; the walk is the compiled kernel, run by the runner's
     per-customer primitive — in one call over the ordered scan on DuckDB, inside each
     partition of whole customers on Spark — so the semantics cannot drift."""
-    r = r if isinstance(r, Runner) else Runner(r)
+    r = as_runner(r)
+    if r.name == "duckdb":  # the walk runs here, after the scan: load it meanwhile
+        load_kernel_soon()
     q = r.sql()
     rows = row_sql(spec, q)
     extra = (", x" if rows.excl else "") + (
@@ -203,6 +207,23 @@ def _as_walk(table: pa.Table, steps: int) -> Walk:
         else None
     )
     return Walk(customers, levels, times, breakdown)
+
+
+def load_kernel_soon() -> None:
+    """Start loading the compiled walk on a thread: importing numba and reading the
+    kernel's machine code from its cache take about a second of one core, which would
+    otherwise come after the scan. The scan releases the GIL, so the two overlap; the
+    walk's own import then waits for the thread if it is not done."""
+    threading.Thread(target=_load_kernel, name="journeyscope-funnel-kernel", daemon=True).start()
+
+
+def _load_kernel() -> None:
+    # a failure here is said by the walk, which imports the kernel again
+    with contextlib.suppress(Exception):
+        from journeyscope.analytics import funnel_kernel
+
+        if in_cache(funnel_kernel.funnel_levels):  # never compile behind the user's back
+            funnel_kernel.warm()
 
 
 def walk_columns(spec: FunnelSpec, cols: dict[str, Any], *, excl: bool, by: bool) -> Walk:
@@ -400,8 +421,10 @@ def dropped_at(r: Runner, spec: FunnelSpec, w: Walk, step: str, target: Path) ->
 
 
 def _dropped_sql(q: Sql, zone: str, identities: str) -> str:
-    """Each dropped customer: when they reached the step (local time) and who they are."""
-    reached = q.format_time(q.local_time(q.from_micros("d.reached_us"), q.bind(zone)))
+    """Each dropped customer: when they reached the step (local time with its offset) and
+    who they are."""
+    zone_p = q.bind(zone)
+    reached = q.iso_local(q.local_time(q.from_micros("d.reached_us"), zone_p), zone_p)
     pair = "n.id_type || ':' || n.value"
     return f"""
 SELECT d.customer_id, {reached} AS reached_at,

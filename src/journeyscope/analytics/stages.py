@@ -23,10 +23,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from journeyscope.analytics.scope import Scope, parse_filter
 from journeyscope.engine.dialect import Sql
-from journeyscope.engine.runner import Runner
+from journeyscope.engine.runner import Runner, as_runner
 from journeyscope.errors import DocumentError, InputError, Location
 from journeyscope.events.query import event_name
 from journeyscope.events.workspace import Workspace
+from journeyscope.i18n.formatting import local_iso
 from journeyscope.maps.io import load_data, parse, position_of
 from journeyscope.maps.problems import from_validation_error
 from journeyscope.maps.stage_models import StageModel, get_stage_model
@@ -163,7 +164,7 @@ class StageSpec:
 
 
 def stages(
-    ws: Workspace,
+    ws: Runner | Workspace,
     spec: StageSpec,
     scope: Scope,
     lang: str = "en",
@@ -171,7 +172,7 @@ def stages(
 ) -> dict[str, Any]:
     """The stages report (the ``--json`` shape of ``journeyscope stages``); with
     ``export_to``, every customer's stages are written from the same staged events."""
-    return stages_on(Runner(ws), spec, scope, lang, export_to)
+    return stages_on(as_runner(ws), spec, scope, lang, export_to)
 
 
 def stages_on(
@@ -225,7 +226,7 @@ def stages_on(
         "model": model.id,
         "model_name": localize(model.name, lang),
         "stall_seconds": spec.stall.total_seconds(),
-        "data_ends": end.isoformat() + "Z" if end else None,
+        "data_ends": local_iso(end, r.zone),
         "events_without_stage": int(unstaged[0]),
         "events": int(unstaged[1]),
         "stages": out,
@@ -281,9 +282,15 @@ def _write_customer_stages(r: Runner, model: StageModel, target: Path) -> int:
     )
     names = " ".join(f"WHEN {i} THEN {q.bind(s.id)}" for i, s in enumerate(model.stages))
     current = q.value_at_max("stage", q.row("ts", "stage"))
+    zone = q.bind(r.zone)  # times as ISO 8601 in the workspace's zone, with the offset
+
+    def when(column: str) -> str:
+        return f"{q.iso_local(q.local_time(column, zone), zone)} AS {column}"
+
+    times = ", ".join(when(c) for c in ("last_event_at", *(f"first_{s.id}" for s in model.stages)))
     return r.write(
         f"""SELECT customer_id, CASE current WHEN -1 THEN NULL {names} END AS current_stage,
-            last_event_at, {", ".join(f"first_{s.id}" for s in model.stages)}
+            {times}
         FROM (
             SELECT customer_id,
                 coalesce({current} FILTER (WHERE stage IS NOT NULL), -1) AS current,
@@ -296,10 +303,10 @@ def _write_customer_stages(r: Runner, model: StageModel, target: Path) -> int:
 
 
 def customer_stages(
-    ws: Workspace, spec: StageSpec, scope: Scope, customer_id: int, lang: str = "en"
+    ws: Runner | Workspace, spec: StageSpec, scope: Scope, customer_id: int, lang: str = "en"
 ) -> dict[str, Any]:
     """One customer's stage timeline: when each stage was first and last seen."""
-    return customer_stages_on(Runner(ws), spec, scope, customer_id, lang)
+    return customer_stages_on(as_runner(ws), spec, scope, customer_id, lang)
 
 
 def customer_stages_on(
@@ -324,8 +331,8 @@ def customer_stages_on(
             {
                 "stage": model.stages[i].id,
                 "name": localize(model.stages[i].name, lang),
-                "first_at": a.isoformat() + "Z",
-                "last_at": b.isoformat() + "Z",
+                "first_at": local_iso(a, r.zone),
+                "last_at": local_iso(b, r.zone),
                 "events": int(n),
             }
             for i, a, b, n in rows

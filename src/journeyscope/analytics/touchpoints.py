@@ -28,7 +28,7 @@ from typing import Any
 from journeyscope.analytics.scope import Scope
 from journeyscope.analytics.stages import rules_for, staged_sql
 from journeyscope.engine.dialect import Sql
-from journeyscope.engine.runner import Runner
+from journeyscope.engine.runner import Runner, as_runner
 from journeyscope.events.query import event_name
 from journeyscope.events.workspace import Workspace
 from journeyscope.i18n.formatting import local_iso
@@ -50,17 +50,15 @@ class TouchpointSpec:
     stage_rules: Path | None = None
 
 
-def touchpoints(ws: Workspace, spec: TouchpointSpec, scope: Scope) -> dict[str, Any]:
+def touchpoints(ws: Runner | Workspace, spec: TouchpointSpec, scope: Scope) -> dict[str, Any]:
     """The touchpoints report (the ``--json`` shape of ``journeyscope touchpoints``)."""
-    return touchpoints_on(Runner(ws), spec, scope)
+    return touchpoints_on(as_runner(ws), spec, scope)
 
 
 def touchpoints_on(r: Runner, spec: TouchpointSpec, scope: Scope) -> dict[str, Any]:
     """The touchpoints report on either engine."""
     q = r.sql()
-    cols = (
-        "ts, seq, event, channel, coalesce(touchpoint, channel || ':' || event) AS tp, rating"
-    )
+    cols = "ts, seq, event, channel, coalesce(touchpoint, channel || ':' || event) AS tp, rating"
     if spec.stage_model:
         model, rules = rules_for(spec.stage_model, spec.stage_rules)
         staged = staged_sql(r, model, rules, scope, q)

@@ -31,6 +31,7 @@ __all__ = [
     "PerCustomer",
     "Runner",
     "Scoped",
+    "as_runner",
     "customer_events",
     "require_resolved",
 ]
@@ -42,6 +43,12 @@ EVENT_ROW_ONLY = frozenset(IDENTIFIER_TYPES) | {"properties"}
 Columns = dict[str, Any]
 #: A per-customer pass: rows of whole customers in journey order -> one row per customer
 PerCustomer = Callable[[Columns], Columns]
+
+
+def as_runner(where: Runner | Workspace) -> Runner:
+    """A runner as given, or the embedded engine's over a workspace (the convenience
+    functions take either, so tests run one report on every engine)."""
+    return where if isinstance(where, Runner) else Runner(where)
 
 
 class Scoped(Protocol):

@@ -27,7 +27,7 @@ from journeyscope.analytics.attribution.paths import PathTable
 from journeyscope.analytics.scope import Scope, field_sql
 from journeyscope.compiled import notice_if_compiling
 from journeyscope.engine.dialect import Sql
-from journeyscope.engine.runner import Runner, customer_events
+from journeyscope.engine.runner import Runner, as_runner, customer_events
 from journeyscope.errors import InputError, Location
 from journeyscope.events.query import event_name
 from journeyscope.events.workspace import Workspace
@@ -211,7 +211,7 @@ def _on_cuts(
 ) -> tuple[pa.Table, list[str]]:
     """``emit(cut)`` over every customer's journeys through the runner's per-customer
     primitive (one call on DuckDB, one per partition on Spark); its rows and the nodes."""
-    r = r if isinstance(r, Runner) else Runner(r)
+    r = as_runner(r)
     text, q, nodes = _picked(r, spec, scope)
     return (
         r.per_customer(
