@@ -166,7 +166,7 @@ def walk(r: Runner | Workspace, spec: FunnelSpec, scope: Scope) -> Walk:
     q = r.sql()
     rows = row_sql(spec, q)
     extra = (", x" if rows.excl else "") + (
-        ", CAST(by_value AS VARCHAR) AS by_value, by_value IS NOT NULL AS by_ok" if rows.by else ""
+        f", CAST(by_value AS {q.text}) AS by_value, by_value IS NOT NULL AS by_ok" if rows.by else ""
     )
     base = r.source(scope, q, f"e.seq, {rows.columns}")
     # (no `event IN (...)` pushed into the scan: DuckDB then stops keeping the stored order)

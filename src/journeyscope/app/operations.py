@@ -17,10 +17,12 @@ from journeyscope.app.queries import (
     CustomerQuery,
     CustomerStagesQuery,
     DroppedQuery,
+    ExplainQuery,
     FunnelQuery,
     PathsQuery,
     Query,
     ReportQuery,
+    ResolveQuery,
     RetentionQuery,
     StagesQuery,
     StatsQuery,
@@ -31,9 +33,11 @@ from journeyscope.app.reports import (
     CustomerReport,
     CustomerStagesReport,
     DroppedReport,
+    ExplainReport,
     FunnelReport,
     PathsReport,
     Report,
+    ResolveReport,
     RetentionReport,
     StagesReport,
     StatsReport,
@@ -50,9 +54,11 @@ __all__ = [
     "customer",
     "customer_stages",
     "dropped",
+    "explain",
     "funnel",
     "open_workspace",
     "paths",
+    "resolve",
     "retention",
     "run",
     "stages",
@@ -432,6 +438,46 @@ def customer(ws: Workspace, q: CustomerQuery) -> CustomerReport:
     return CustomerReport.model_validate(profile(ws, q.ref, q.limit))
 
 
+# -- identity ----------------------------------------------------------------------------
+
+
+def resolve(
+    ws: Workspace, q: ResolveQuery, progress: Callable[[str], None] | None = None
+) -> ResolveReport:
+    """Stitch events into customers (deterministic links, guarded against over-merging);
+    ``progress`` hears each step's name (normalising, linking, saving, ordering journeys).
+    On Spark the workspace gives the rules and blocks; Spark reads ``source`` and writes
+    the resolved events to ``dataset``."""
+    from journeyscope.engine.select import chosen_engine, dataset_location, source_location
+
+    if chosen_engine(ws, q.engine) == "spark":
+        from journeyscope.events.spark_store import spark_session
+        from journeyscope.identity.spark_resolve import resolve_dataset
+
+        src, target = source_location(ws, q.source), dataset_location(ws, q.dataset)
+        spark = spark_session(q.spark_master or ws.config.spark.master)
+        data = resolve_dataset(ws, spark, src, target, overwrite=q.overwrite).to_dict()
+        return ResolveReport.model_validate({**data, "engine": "spark", "dataset": target})
+    if q.source or q.dataset or q.overwrite or q.spark_master:
+        raise InputError(
+            "--source, --dataset and --overwrite are for identity resolve on Spark",
+            "--source, --dataset và --overwrite dùng cho phân giải danh tính trên Spark",
+            location=Location(field="--source" if q.source else "--dataset"),
+            hint_en="add --engine spark, or leave them out to resolve the workspace",
+            hint_vi="thêm --engine spark, hoặc bỏ chúng để phân giải trong workspace",
+        )
+    from journeyscope.identity.resolve import resolve as resolve_workspace
+
+    return ResolveReport.model_validate(resolve_workspace(ws, progress).to_dict())
+
+
+def explain(ws: Workspace, q: ExplainQuery) -> ExplainReport:
+    """The chain of links behind an identifier's customer."""
+    from journeyscope.identity.explain import explain as explain_identifier
+
+    return ExplainReport.model_validate(explain_identifier(ws, q.ref))
+
+
 # -- dispatch ----------------------------------------------------------------------------
 
 OPERATIONS: dict[type[Query], Callable[[Any, Any], Report]] = {
@@ -445,14 +491,25 @@ OPERATIONS: dict[type[Query], Callable[[Any, Any], Report]] = {
     AttributionQuery: attribution,
     StatsQuery: stats,
     CustomerQuery: customer,
+    ResolveQuery: resolve,
+    ExplainQuery: explain,
 }
 
 
-def run(query: Query, workspace: Workspace | Path | str | None = None) -> Report:
-    """Answer ``query`` over ``workspace`` (an open workspace, or a folder opened read-only
-    for the call): the one entry point every face uses."""
+def run(
+    query: Query,
+    workspace: Workspace | Path | str | None = None,
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> Report:
+    """Answer ``query`` over ``workspace`` (an open workspace, or a folder opened for the
+    call — read-only unless the query writes): the one entry point every face uses.
+    ``progress`` hears the steps of long operations (identity resolution)."""
     operation = OPERATIONS[type(query)]
     if isinstance(query, AttributionQuery) and query.paths_file is not None and workspace is None:
         return operation(None, query)
-    with open_workspace(workspace, read_only=True) as ws:
+    spark_reads = isinstance(query, ResolveQuery) and query.engine == "spark"
+    with open_workspace(workspace, read_only=not query.writes or spark_reads) as ws:
+        if isinstance(query, ResolveQuery):
+            return resolve(ws, query, progress)
         return operation(ws, query)

@@ -18,10 +18,12 @@ __all__ = [
     "CustomerQuery",
     "CustomerStagesQuery",
     "DroppedQuery",
+    "ExplainQuery",
     "FunnelQuery",
     "PathsQuery",
     "Query",
     "ReportQuery",
+    "ResolveQuery",
     "RetentionQuery",
     "StagesQuery",
     "StatsQuery",
@@ -34,6 +36,8 @@ class Query(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     kind: ClassVar[str] = ""
+    #: whether answering writes to the workspace (it is then opened for writing)
+    writes: ClassVar[bool] = False
 
 
 class ReportQuery(Query):
@@ -147,3 +151,23 @@ class CustomerQuery(Query):
     kind: ClassVar[str] = "customer"
     ref: str = Field(description="A customer id or TYPE:VALUE (phone:0903123456).")
     limit: int = 500
+
+
+class ResolveQuery(Query):
+    """Stitch events into customers: the workspace's own, or on Spark from raw events in a
+    lake (``source``) to a resolved dataset (``dataset``)."""
+
+    kind: ClassVar[str] = "resolve"
+    writes: ClassVar[bool] = True
+    engine: str | None = None
+    spark_master: str | None = None
+    source: str | None = Field(None, description="Spark: the raw events (folder or URI).")
+    dataset: str | None = Field(None, description="Spark: where the resolved events go.")
+    overwrite: bool = False
+
+
+class ExplainQuery(Query):
+    """The chain of links behind an identifier's customer."""
+
+    kind: ClassVar[str] = "explain"
+    ref: str = Field(description="TYPE:VALUE, e.g. phone:0903123456.")

@@ -21,11 +21,13 @@ __all__ = [
     "CustomerReport",
     "CustomerStagesReport",
     "DroppedReport",
+    "ExplainReport",
     "FunnelReport",
     "ModelCredits",
     "Note",
     "PathsReport",
     "Report",
+    "ResolveReport",
     "RetentionReport",
     "ScopeOut",
     "StagesReport",
@@ -326,3 +328,27 @@ class CustomerReport(Report):
 
     def rows(self) -> list[dict[str, Any]]:
         return list(getattr(self, "timeline", []) or [])
+
+
+class ResolveReport(Report):
+    """What identity resolution found: customers, identifiers, events, what was excluded."""
+
+    customers: int
+    identifiers: int
+    events: int
+    unattributed_events: int
+    excluded_identifiers: list[dict[str, Any]] = Field(default_factory=list)
+    dataset: str | None = None
+
+    def rows(self) -> list[dict[str, Any]]:
+        return list(self.excluded_identifiers)
+
+
+class ExplainReport(Report):
+    """An identifier's customer and the links that make it."""
+
+    identifier: str
+    customer_id: int | None = None
+
+    def rows(self) -> list[dict[str, Any]]:
+        return list(getattr(self, "links", []) or [])

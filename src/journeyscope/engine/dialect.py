@@ -21,6 +21,7 @@ class Sql(Query):
     The dialect is DuckDB's; :class:`SparkSql` renders the same analyses for Spark SQL."""
 
     uint = "UINTEGER"  # the type of a funnel's step bits
+    text = "VARCHAR"  # the type of text
 
     def __init__(self) -> None:
         super().__init__()
@@ -122,6 +123,7 @@ class SparkSql(Sql):
     ``get_json_object`` for properties, signed step bits (at most 31 steps fit)."""
 
     uint = "INT"
+    text = "STRING"
 
     def bind(self, value: Any) -> str:
         name = f"p{len(self.params)}"
@@ -162,10 +164,11 @@ class SparkSql(Sql):
             f"CAST((unix_timestamp({local}) - unix_timestamp(to_utc_timestamp({local}, {zone})))"
             " / 60 AS INT)"
         )
-        return (
+        return (  # format_string writes NULL as 'null': keep NULL a NULL
+            f"CASE WHEN {local} IS NOT NULL THEN "
             f"format_string('%sT%s%s%02d:%02d', date_format({local}, 'yyyy-MM-dd'), "
             f"date_format({local}, 'HH:mm:ss'), CASE WHEN {minutes} < 0 THEN '-' ELSE '+' END, "
-            f"abs({minutes}) div 60, abs({minutes}) % 60)"
+            f"abs({minutes}) div 60, abs({minutes}) % 60) END"
         )
 
     def value_at_min(self, value: str, key: str) -> str:
