@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from journeyscope.analytics.contacts import contacts_sql
 from journeyscope.analytics.funnel_flags import DEDUP, EXCLUDE, INCREASE, ONCE, ORDER
 from journeyscope.analytics.scope import Scope, Step, field_sql
 from journeyscope.compiled import in_cache, notice_if_compiling
@@ -166,7 +167,9 @@ def walk(r: Runner | Workspace, spec: FunnelSpec, scope: Scope) -> Walk:
     q = r.sql()
     rows = row_sql(spec, q)
     extra = (", x" if rows.excl else "") + (
-        f", CAST(by_value AS {q.text}) AS by_value, by_value IS NOT NULL AS by_ok" if rows.by else ""
+        f", CAST(by_value AS {q.text}) AS by_value, by_value IS NOT NULL AS by_ok"
+        if rows.by
+        else ""
     )
     base = r.source(scope, q, f"e.seq, {rows.columns}")
     # (no `event IN (...)` pushed into the scan: DuckDB then stops keeping the stored order)
@@ -425,13 +428,8 @@ def _dropped_sql(q: Sql, zone: str, identities: str) -> str:
     who they are."""
     zone_p = q.bind(zone)
     reached = q.iso_local(q.local_time(q.from_micros("d.reached_us"), zone_p), zone_p)
-    pair = "n.id_type || ':' || n.value"
     return f"""
-SELECT d.customer_id, {reached} AS reached_at,
-    {q.joined_text("n.value", "n.id_type = 'email'")} AS email,
-    {q.joined_text("n.value", "n.id_type = 'phone'")} AS phone,
-    {q.joined_text("n.value", "n.id_type = 'user_id'")} AS user_id,
-    {q.joined_text(pair, "n.id_type IS NOT NULL")} AS identifiers
-FROM dropped_in d LEFT JOIN {identities} n ON n.customer_id = d.customer_id
-GROUP BY d.customer_id, d.reached_us ORDER BY d.customer_id
+SELECT d.customer_id, {reached} AS reached_at, n.email, n.phone, n.user_id, n.identifiers
+FROM dropped_in d LEFT JOIN ({contacts_sql(q, identities)}) n ON n.customer_id = d.customer_id
+ORDER BY d.customer_id
 """

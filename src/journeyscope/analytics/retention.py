@@ -5,7 +5,8 @@
   ``--return-event``) k periods later. ``--by FIELD`` splits each cohort by the field's
   value on the customer's first event (e.g. the acquisition channel).
 - **RFM**: recency (days since the last purchase), frequency (purchases), monetary
-  (revenue), each scored 1–5 by quintile; segments follow the common RFM grid.
+  (net revenue: purchases less ``refund`` events), each scored 1–5 by quintile; segments
+  follow the common RFM grid.
 - **Churn risk** from each customer's own rhythm: gaps between their active days are
   treated as exponential; the mean gap is their own, shrunk toward everyone's mean gap as
   if two gaps of that length had been seen (so one short burst does not set a hair
@@ -24,13 +25,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from journeyscope.analytics.contacts import contacts_sql
 from journeyscope.analytics.scope import Scope, field_sql
 from journeyscope.analytics.touchpoints import PASSIVE
 from journeyscope.engine.dialect import Sql
-from journeyscope.engine.runner import Runner
+from journeyscope.engine.runner import Runner, as_runner
 from journeyscope.errors import unknown_name
 from journeyscope.events.query import event_name
 from journeyscope.events.workspace import Workspace
+from journeyscope.i18n.formatting import minor_unit
 
 PERIODS = ("day", "week", "month")
 SEGMENTS = (  # (name, R scores, FM score range): the usual RFM grid, first match wins
@@ -56,6 +59,8 @@ class RetentionSpec:
     threshold: float = 0.95
     support: str = "support_call"
     top: int = 20
+    passive: tuple[str, ...] = PASSIVE  # events sent to a customer: no sign of life
+    contacts: tuple[str, ...] = ()  # contacts with customer service (else ``support``)
     by: str | None = None  # cohorts split by this field on each customer's first event
 
     def check(self) -> None:
@@ -64,11 +69,11 @@ class RetentionSpec:
 
 
 def retention(
-    ws: Workspace, spec: RetentionSpec, scope: Scope, export_to: Path | None = None
+    ws: Runner | Workspace, spec: RetentionSpec, scope: Scope, export_to: Path | None = None
 ) -> dict[str, Any]:
     """The retention report (the ``--json`` shape of ``journeyscope retention``); with
     ``export_to``, every customer's scores are written from the same computation."""
-    return retention_on(Runner(ws), spec, scope, export_to)
+    return retention_on(as_runner(ws), spec, scope, export_to)
 
 
 def retention_on(
@@ -98,13 +103,22 @@ def export_customers(ws: Workspace, spec: RetentionSpec, scope: Scope, target: P
 
 
 def _write_customers(r: Runner, target: Path) -> int:
+    """The per-customer file; ``last_active`` with its zone's offset, money in minor units,
+    and who each customer is (e-mail, phone, user id, every identifier)."""
+    q = r.sql()
+    last_active = q.iso_local("c.last_active", q.bind(r.zone))
+    digits = minor_unit(r.ws.config.currency)
     return r.write(
-        """SELECT c.customer_id, c.last_active, c.days_since, round(c.mean_gap_days, 2)
-               AS mean_gap_days, round(c.risk, 4) AS churn_risk, c.at_risk, c.reason,
-               r.recency_days, r.frequency, r.monetary, r.r, r.f, r.m, r.segment
-        FROM rt_churn c LEFT JOIN rt_rfm r USING (customer_id)
+        f"""SELECT c.customer_id, {last_active} AS last_active, c.days_since,
+               round(c.mean_gap_days, 2) AS mean_gap_days, round(c.risk, 4) AS churn_risk,
+               c.at_risk, c.reason, r.recency_days, r.frequency,
+               round(r.monetary, {int(digits)}) AS monetary, r.r, r.f, r.m, r.segment,
+               n.email, n.phone, n.user_id, n.identifiers
+        FROM rt_churn c LEFT JOIN rt_rfm r ON r.customer_id = c.customer_id
+        LEFT JOIN ({contacts_sql(q, r.identities())}) n ON n.customer_id = c.customer_id
         ORDER BY c.risk DESC, c.customer_id""",
         target,
+        q,
     )
 
 
@@ -184,12 +198,16 @@ def _rfm_sql(q: Sql, purchase: str) -> str:
         f"WHEN r BETWEEN {r0} AND {r1} AND round((f + m) / 2) BETWEEN {a} AND {b} THEN '{name}'"
         for name, (r0, r1), (a, b) in SEGMENTS
     )
+    # monetary is net: refunds are stored with negative revenue (docs/data.md)
+    bought = f"event = {q.bind(purchase)}"
+    last = f"max(ts) FILTER (WHERE {bought})"
     return f"""
 WITH buyers AS (
     SELECT customer_id,
-        {q.days_between("max(ts)", "(SELECT max(ts) FROM rt_rows)")} AS recency_days,
-        count(*) AS frequency, coalesce(sum(revenue), 0) AS monetary
-    FROM rt_rows WHERE event = {q.bind(purchase)} GROUP BY 1
+        {q.days_between(last, "(SELECT max(ts) FROM rt_rows)")} AS recency_days,
+        count(*) FILTER (WHERE {bought}) AS frequency, coalesce(sum(revenue), 0) AS monetary
+    FROM rt_rows WHERE {bought} OR event = {q.bind("refund")} GROUP BY 1
+    HAVING count(*) FILTER (WHERE {bought}) > 0
 ), scored AS (
     SELECT *, 6 - ntile(5) OVER (ORDER BY recency_days, customer_id) AS r,
         ntile(5) OVER (ORDER BY frequency, customer_id) AS f,
@@ -223,7 +241,7 @@ def _churn_sql(q: Sql, spec: RetentionSpec) -> str:
     )
     return f"""
 WITH acts AS (  -- the customer's own actions: messages sent to them do not count
-    SELECT * FROM rt_rows WHERE NOT {q.is_event("event", PASSIVE)}
+    SELECT * FROM rt_rows WHERE NOT {q.is_event("event", spec.passive)}
 ), days AS (
     SELECT DISTINCT customer_id, CAST(local AS DATE) AS d FROM acts
 ), gaps AS (
@@ -247,7 +265,7 @@ WITH acts AS (  -- the customer's own actions: messages sent to them do not coun
 ), support AS (
     SELECT customer_id, bool_or(gap_s <= 7 * 86400) AS unresolved FROM (
         SELECT customer_id, {gap_s} AS gap_s
-        FROM rt_rows WHERE event = {q.bind(event_name(spec.support))}
+        FROM rt_rows WHERE {q.is_event("event", list(spec.contacts or (spec.support,)))}
     ) s GROUP BY 1
 ), scored AS (
     SELECT l.customer_id, l.last_active, l.last_tp,
@@ -284,10 +302,15 @@ def _churn_summary(r: Runner, spec: RetentionSpec) -> dict[str, Any]:
         WHERE at_risk AND left(reason, 16) = 'last_touchpoint:'
         GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10"""
     )
+    q = r.sql()
     top = r.rows(
-        f"""SELECT customer_id, days_since, round(mean_gap_days, 1), round(risk, 4), reason
-        FROM rt_churn WHERE at_risk ORDER BY risk DESC, days_since DESC, customer_id
-        LIMIT {int(spec.top)}"""
+        f"""SELECT c.customer_id, c.days_since, round(c.mean_gap_days, 1), round(c.risk, 4),
+            c.reason, n.email, n.phone
+        FROM rt_churn c LEFT JOIN ({contacts_sql(q, r.identities())}) n
+            ON n.customer_id = c.customer_id
+        WHERE c.at_risk ORDER BY c.risk DESC, c.days_since DESC, c.customer_id
+        LIMIT {int(spec.top)}""",
+        q,
     )
     return {
         "customers": int(total),
@@ -302,7 +325,9 @@ def _churn_summary(r: Runner, spec: RetentionSpec) -> dict[str, Any]:
                 "mean_gap_days": float(g),
                 "risk": float(risk),
                 "reason": why,
+                "email": email,
+                "phone": phone,
             }
-            for c, d, g, risk, why in top
+            for c, d, g, risk, why, email, phone in top
         ],
     }
