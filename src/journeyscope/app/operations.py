@@ -351,6 +351,8 @@ def attribution(ws: Workspace | None, q: AttributionQuery) -> AttributionReport:
     data["total_conversions"] = round(table.total_conversions, 4)
     data["total_value"] = round(table.total_value, 4)
     data.update(info)
+    if ws is not None and q.paths_file is None:
+        _in_currency(data, ws.config.currency)
     _attribution_files(table, q, data)
     report = AttributionReport.model_validate(data)
     return _finish(report, r, ws) if r is not None and ws is not None else report
@@ -378,6 +380,18 @@ def _journey_attribution(
         for m in names
     ]
     return table, info, results, r
+
+
+def _in_currency(data: dict[str, Any], currency: str) -> None:
+    """Money credited in the workspace's currency, rounded to its minor unit (VND: none),
+    and the currency said beside the numbers."""
+    from journeyscope.i18n.formatting import round_money
+
+    data["currency"] = currency
+    data["total_value"] = round_money(data["total_value"], currency)
+    for model in data.get("models") or [data]:
+        if isinstance(model.get("value"), dict):
+            model["value"] = {k: round_money(v, currency) for k, v in model["value"].items()}
 
 
 def _attribution_files(table: Any, q: AttributionQuery, report: dict[str, Any]) -> None:

@@ -298,6 +298,7 @@ class AttributionReport(Report):
     models: list[ModelCredits] | None = None
     total_conversions: float
     total_value: float
+    currency: str | None = None
     chart: str | None = None
 
     def rows(self) -> list[dict[str, Any]]:
