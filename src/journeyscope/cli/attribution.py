@@ -116,7 +116,7 @@ def attribution_cmd(
         ),
     ] = None,
     sep: Annotated[
-        str, typer.Option("--sep", metavar="TEXT", help="Between the steps of a path.")
+        str, typer.Option("--sep", metavar="SEP", help="Between the steps of a path.")
     ] = ">",
     delimiter: Annotated[
         str | None,

@@ -42,7 +42,7 @@ def funnel_cmd(
         typer.Option(
             "--steps",
             metavar="STEPS",
-            help="Comma-separated steps; a step may carry a filter: product_view\\[category=bags].",
+            help="Comma-separated steps; a step may carry a filter: product_view[category=bags].",
         ),
     ],
     workspace: WorkspaceOpt = None,

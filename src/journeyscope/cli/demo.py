@@ -1,0 +1,80 @@
+"""`journeyscope demo`: a Vietnamese omnichannel retailer's data, imported, stitched, drawn.
+
+The demo pulls in every capability (data generator, DuckDB, the reports, the renderers), so
+all of it is imported inside the command.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from journeyscope.cli.console import emit_json, err, lang, out
+from journeyscope.cli.options import JsonOpt, WorkspaceOpt
+
+# what `render.outputs.RENDERERS` knows; kept here so `--help` needs no renderer import
+# (tests/test_cli_startup.py checks that the two agree)
+MAP_FORMATS = ("html", "mmd", "pdf", "png", "svg", "xlsx")
+
+
+def demo(
+    workspace_dir: WorkspaceOpt = None,
+    output: Annotated[
+        Path,
+        typer.Option("-o", "--output", metavar="DIR", help="Folder for the report and maps."),
+    ] = Path("demo-output"),
+    customers: Annotated[
+        int, typer.Option(metavar="N", help="People to simulate (about 8 events each).")
+    ] = 3000,
+    seed: Annotated[int, typer.Option(metavar="N", help="Same seed, same data.")] = 7,
+    formats: Annotated[
+        str,
+        typer.Option(
+            "--formats",
+            metavar="LIST",
+            help="Map formats, comma-separated: " + ",".join(MAP_FORMATS),
+        ),
+    ] = "svg,html,pdf,png,xlsx",
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the web app (once it exists).")
+    ] = True,
+    as_json: JsonOpt = False,
+) -> None:
+    """Generate a Vietnamese omnichannel retailer's data, import it, stitch it, draw the maps."""
+    from journeyscope.demo.run import run_demo
+    from journeyscope.events.workspace import ENV_WORKSPACE
+    from journeyscope.i18n import t
+    from journeyscope.render.outputs import output_format
+
+    wanted = [f.strip().lstrip(".") for f in formats.split(",") if f.strip()]
+    for fmt in wanted:
+        output_format(Path(f"x.{fmt}"))
+    root = workspace_dir or Path(os.environ.get(ENV_WORKSPACE) or output / "workspace")
+    result = run_demo(
+        root,
+        output,
+        customers=customers,
+        seed=seed,
+        formats=wanted,
+        say=None if as_json else (lambda m: err.print(m, markup=False, highlight=False)),
+        progress=not as_json,
+    )
+    if as_json:
+        keys = ("workspace", "events", "customers", "identity", "report", "timings")
+        emit_json({**{k: result[k] for k in keys}, "maps": len(result["maps"])})
+        return
+    out.print(
+        t(
+            "demo_data_done",
+            lang(),
+            events=result["events"],
+            customers=result["customers"],
+            ws=result["workspace"],
+            report=result["report"],
+        )
+    )
+    if serve:
+        out.print(t("no_server_yet", lang()))

@@ -1,0 +1,346 @@
+"""Vietnamese help texts, keyed by the English text they translate (words, not line breaks).
+
+A help text missing here is shown in English; tests/test_cli_polish.py fails and names it,
+so a new option gets its Vietnamese help in the same change.
+"""
+
+from __future__ import annotations
+
+_FIRST_DAY = "Ngày đầu (YYYY-MM-DD hoặc thời điểm ISO)."
+_LAST_DAY = "Ngày cuối, tính cả ngày đó (YYYY-MM-DD hoặc thời điểm ISO)."
+
+HELP_VI: dict[str, str] = {
+    # the command and shared options
+    "JourneyScope: customer-journey maps and journey data.": (
+        "JourneyScope: bản đồ hành trình khách hàng và dữ liệu hành trình."
+    ),
+    "Language of messages, tables and help: en or vi (default: JOURNEYSCOPE_LANG, else en). "
+    "Accepted before or after the command.": (
+        "Ngôn ngữ của thông báo, bảng và trợ giúp: en hoặc vi (mặc định: JOURNEYSCOPE_LANG, "
+        "không có thì en). Đặt trước hoặc sau lệnh đều được."
+    ),
+    "Workspace folder (default: $JOURNEYSCOPE_WORKSPACE).": (
+        "Thư mục workspace (mặc định: $JOURNEYSCOPE_WORKSPACE)."
+    ),
+    "Print machine-readable JSON.": "In JSON cho máy đọc.",
+    "Overwrite the output if it exists.": "Ghi đè tệp ra nếu đã có.",
+    "First day (YYYY-MM-DD or ISO time, workspace time zone).": (
+        "Ngày đầu (YYYY-MM-DD hoặc thời điểm ISO, theo múi giờ của workspace)."
+    ),
+    "First day (YYYY-MM-DD or ISO time).": _FIRST_DAY,
+    "Last day, included (YYYY-MM-DD or ISO time).": _LAST_DAY,
+    "Event filter, e.g. \"channel in (shopee, lazada) and category = 'túi xách'\".": (
+        "Lọc sự kiện, ví dụ \"channel in (shopee, lazada) and category = 'túi xách'\"."
+    ),
+    "Break down by a field (channel, touchpoint, a property).": (
+        "Chia nhỏ theo một trường (channel, touchpoint, một thuộc tính)."
+    ),
+    "duckdb (embedded, the default) or spark; else workspace.yaml.": (
+        "duckdb (nhúng sẵn, mặc định) hoặc spark; không chọn thì theo workspace.yaml."
+    ),
+    "local[2], spark://host:7077, yarn (default local[*]).": (
+        "local[2], spark://host:7077, yarn (mặc định local[*])."
+    ),
+    "Spark: the events as an export-parquet dataset (folder/URI).": (
+        "Spark: sự kiện dạng dataset của export-parquet (thư mục/URI)."
+    ),
+    # workspace and data
+    "Create a workspace: a folder with the DuckDB database, workspace.yaml and maps/.": (
+        "Tạo workspace: một thư mục gồm cơ sở dữ liệu DuckDB, workspace.yaml và maps/."
+    ),
+    "Zone for times without offset (IANA name).": (
+        "Múi giờ cho thời điểm không ghi độ lệch (tên IANA)."
+    ),
+    "Default currency (ISO 4217 code).": "Tiền tệ mặc định (mã ISO 4217).",
+    "Default language: vi or en.": "Ngôn ngữ mặc định: vi hoặc en.",
+    "Import events. Exit 0: all rows stored; 1: some rows quarantined; 2: a file refused.": (
+        "Nhập sự kiện. Mã thoát 0: lưu mọi dòng; 1: một số dòng bị cách ly; 2: một tệp bị từ chối."
+    ),
+    "CSV/TSV, JSON Lines, Parquet or XLSX files.": "Tệp CSV/TSV, JSON Lines, Parquet hoặc XLSX.",
+    "Mapping file (YAML/JSON).": "Tệp ánh xạ cột (YAML/JSON).",
+    "Text encoding of CSV/JSON Lines (utf-16, cp1258, ...); default: detected from a "
+    "byte-order mark, else UTF-8.": (
+        "Bảng mã của CSV/JSON Lines (utf-16, cp1258, ...); mặc định: nhận biết từ dấu BOM, "
+        "không có thì UTF-8."
+    ),
+    "Events, customers, identifiers, first/last event, per channel.": (
+        "Số sự kiện, khách hàng, định danh, sự kiện đầu/cuối, theo từng kênh."
+    ),
+    "Write every event as Parquet partitioned by local date (date=YYYY-MM-DD/), for a data "
+    "lake, Spark or a warehouse.": (
+        "Ghi mọi sự kiện ra Parquet chia theo ngày địa phương (date=YYYY-MM-DD/), cho data "
+        "lake, Spark hoặc kho dữ liệu."
+    ),
+    "Folder for the dataset.": "Thư mục cho dataset.",
+    "Replace the folder if it exists.": "Thay thư mục nếu đã có.",
+    "Delete every event, identifier and profile of a person and keep them out of later "
+    "imports (Decree 13/2023); --list shows the suppression list and the deletion log.": (
+        "Xoá mọi sự kiện, định danh và hồ sơ của một người và chặn họ ở các lần nhập sau (Nghị "
+        "định 13/2023); --list cho xem danh sách chặn và nhật ký xoá."
+    ),
+    "TYPE:VALUE of the person.": "LOẠI:GIÁ_TRỊ của người đó.",
+    "Show the suppression list (hashes only) and the log.": (
+        "Xem danh sách chặn (chỉ mã băm) và nhật ký."
+    ),
+    "Let this identifier be imported again.": "Cho phép nhập lại định danh này.",
+    "Stored events: take them out.": "Sự kiện đã lưu: xuất ra ngoài.",
+    "Write every stored event with our field names (and its customer_id).": (
+        "Ghi mọi sự kiện đã lưu với tên trường của chúng tôi (kèm customer_id)."
+    ),
+    "FILE.parquet or FILE.csv": "TỆP.parquet hoặc TỆP.csv",
+    # demo
+    "Generate a Vietnamese omnichannel retailer's data, import it, stitch it, draw the maps.": (
+        "Sinh dữ liệu của một nhà bán lẻ đa kênh Việt Nam, nhập, gộp danh tính, vẽ bản đồ."
+    ),
+    "Folder for the report and maps.": "Thư mục cho báo cáo và bản đồ.",
+    "People to simulate (about 8 events each).": "Số người mô phỏng (khoảng 8 sự kiện mỗi người).",
+    "Same seed, same data.": "Cùng seed, cùng dữ liệu.",
+    "Map formats, comma-separated: html,mmd,pdf,png,svg,xlsx": (
+        "Định dạng bản đồ, cách nhau bằng dấu phẩy: html,mmd,pdf,png,svg,xlsx"
+    ),
+    "Serve the web app (once it exists).": "Chạy ứng dụng web (khi đã có).",
+    # maps
+    "Journey maps: create, validate, render, diff.": (
+        "Bản đồ hành trình: tạo, kiểm tra, vẽ, so sánh."
+    ),
+    "Print (or write) the JSON Schema of journey maps or personas.": (
+        "In (hoặc ghi) JSON Schema của bản đồ hành trình hoặc chân dung khách hàng."
+    ),
+    "Write here instead of stdout.": "Ghi vào đây thay vì stdout.",
+    "Persona schema instead.": "Lấy schema của chân dung khách hàng.",
+    "List the built-in map templates.": "Liệt kê các mẫu bản đồ có sẵn.",
+    "Create a map from a template (or a blank one from a stage model).": (
+        "Tạo bản đồ từ một mẫu (hoặc bản đồ trống từ một mô hình giai đoạn)."
+    ),
+    "The new map file (.yaml/.json).": "Tệp bản đồ mới (.yaml/.json).",
+    "Template id.": "Mã mẫu.",
+    "Start a blank map from a stage model instead.": (
+        "Bắt đầu bản đồ trống từ một mô hình giai đoạn."
+    ),
+    "Map type for --stage-model.": "Loại bản đồ cho --stage-model.",
+    "Language of the new map: en, vi, or both (bilingual); en or vi also sets the language "
+    "of messages.": (
+        "Ngôn ngữ của bản đồ mới: en, vi hoặc both (song ngữ); en hoặc vi cũng đặt ngôn ngữ "
+        "của thông báo."
+    ),
+    "Check maps; print one `FILE:LINE:COL: field: message` line per problem.": (
+        "Kiểm tra bản đồ; in một dòng `TỆP:DÒNG:CỘT: trường: thông báo` cho mỗi lỗi."
+    ),
+    "Map files (.yaml/.json).": "Tệp bản đồ (.yaml/.json).",
+    "Extra persona folder(s); `personas/` beside the map is always searched.": (
+        "Thư mục chân dung thêm; luôn tìm cả `personas/` cạnh bản đồ."
+    ),
+    "Warnings fail too.": "Cảnh báo cũng tính là lỗi.",
+    "Render a map to SVG, self-contained HTML, PDF, PNG, Excel or Mermaid.": (
+        "Vẽ bản đồ ra SVG, HTML độc lập, PDF, PNG, Excel hoặc Mermaid."
+    ),
+    "Map file.": "Tệp bản đồ.",
+    "Output file(s): .svg .html .pdf .png .xlsx .mmd": "Tệp ra: .svg .html .pdf .png .xlsx .mmd",
+    "Language of the rendered map (default: the map's `language`).": (
+        "Ngôn ngữ của bản đồ vẽ ra (mặc định: `language` của bản đồ)."
+    ),
+    "Read a map back from Excel or Mermaid into a YAML/JSON document.": (
+        "Đọc lại bản đồ từ Excel hoặc Mermaid thành tài liệu YAML/JSON."
+    ),
+    ".xlsx grid or Mermaid journey (.mmd).": "Bảng .xlsx hoặc Mermaid journey (.mmd).",
+    "The map document (.yaml/.json).": "Tài liệu bản đồ (.yaml/.json).",
+    "List what changed between two versions of a map (stages, cells, emotions, personas).": (
+        "Liệt kê thay đổi giữa hai phiên bản bản đồ (giai đoạn, ô, cảm xúc, chân dung)."
+    ),
+    "The earlier version.": "Phiên bản trước.",
+    "The later version.": "Phiên bản sau.",
+    # stages
+    "Stage models (AIDA, retail 5, ...), and where customers are in them (-w DIR).": (
+        "Mô hình giai đoạn (AIDA, bán lẻ 5, ...) và khách hàng đang ở đâu trong đó (-w THƯ_MỤC)."
+    ),
+    "YAML file(s) with custom stage models.": "Tệp YAML chứa mô hình giai đoạn riêng.",
+    "List stage models, built-in and custom.": "Liệt kê mô hình giai đoạn, có sẵn và riêng.",
+    "Show one stage model with its stage descriptions.": (
+        "Xem một mô hình giai đoạn với mô tả từng giai đoạn."
+    ),
+    "Stage model id.": "Mã mô hình giai đoạn.",
+    "Stage model id (see `stages list`).": "Mã mô hình giai đoạn (xem `stages list`).",
+    "Stage rules YAML (built-in: retail5, current5, aida).": (
+        "Tệp YAML quy tắc giai đoạn (có sẵn: retail5, current5, aida)."
+    ),
+    "Inactivity after which a customer is stalled.": (
+        "Thời gian không hoạt động để coi khách hàng là đứng yên."
+    ),
+    "One customer's stage timeline.": "Dòng thời gian giai đoạn của một khách hàng.",
+    "Every customer's current stage and stage dates (CSV).": (
+        "Giai đoạn hiện tại và ngày vào từng giai đoạn của mọi khách hàng (CSV)."
+    ),
+    # personas
+    "Personas: the reusable library.": "Chân dung khách hàng: thư viện dùng lại.",
+    "List the persona library (built-in examples plus your folders).": (
+        "Liệt kê thư viện chân dung (mẫu có sẵn và thư mục của bạn)."
+    ),
+    "Your persona folder(s) to add.": "Thư mục chân dung của bạn để thêm vào.",
+    "Copy a library persona into a file of your own to edit.": (
+        "Chép một chân dung trong thư viện ra tệp của bạn để sửa."
+    ),
+    "Id of a library persona to copy.": "Mã chân dung trong thư viện cần chép.",
+    "Your copy (.yaml/.json).": "Bản chép của bạn (.yaml/.json).",
+    "Check persona documents.": "Kiểm tra tài liệu chân dung khách hàng.",
+    "Persona files (.yaml/.json).": "Tệp chân dung (.yaml/.json).",
+    "Render a persona as a card.": "Vẽ chân dung khách hàng thành thẻ.",
+    "Persona file.": "Tệp chân dung.",
+    ".svg, .html or .png": ".svg, .html hoặc .png",
+    "Language of the card (default: --lang).": "Ngôn ngữ của thẻ (mặc định: --lang).",
+    # identity and customers
+    "Identity resolution: who is who.": "Phân giải danh tính: ai là ai.",
+    "Stitch events into customers (deterministic links, guarded against over-merging). With "
+    "--engine spark it reads raw events from --source and writes them, with their customers, "
+    "as the --dataset the Spark reports read.": (
+        "Gộp sự kiện thành khách hàng (liên kết xác định, có chặn gộp nhầm). Với --engine "
+        "spark, lệnh đọc sự kiện thô từ --source và ghi chúng, kèm khách hàng, thành --dataset "
+        "cho các báo cáo trên Spark."
+    ),
+    "Spark: the raw events (Parquet folder/URI) to resolve.": (
+        "Spark: sự kiện thô (thư mục/URI Parquet) cần phân giải."
+    ),
+    "Spark: where to write the resolved events dataset.": (
+        "Spark: nơi ghi dataset sự kiện đã phân giải."
+    ),
+    "Spark: replace --dataset whatever it holds.": "Spark: thay --dataset dù đang chứa gì.",
+    "Show the chain of links that put an identifier in its customer.": (
+        "Xem chuỗi liên kết đưa một định danh vào khách hàng của nó."
+    ),
+    "TYPE:VALUE, e.g. phone:0903123456": "LOẠI:GIÁ_TRỊ, ví dụ phone:0903123456",
+    "Stop an identifier (or one pair) from linking; the next resolve splits the customers.": (
+        "Chặn một định danh (hoặc một cặp) liên kết; lần phân giải sau sẽ tách khách hàng."
+    ),
+    "TYPE:VALUE, or two of them for one pair.": "LOẠI:GIÁ_TRỊ, hoặc hai cái cho một cặp.",
+    "Remove the block instead.": "Gỡ chặn.",
+    "List the blocks in force.": "Liệt kê các lệnh chặn đang có hiệu lực.",
+    "Write identifier_type,identifier_value,customer_id for every linked identifier.": (
+        "Ghi identifier_type,identifier_value,customer_id cho mọi định danh đã liên kết."
+    ),
+    "FILE.csv": "TỆP.csv",
+    "Customer profiles and journeys.": "Hồ sơ và hành trình khách hàng.",
+    "A customer's identifiers, first/last seen, channels, orders, revenue and journey.": (
+        "Định danh, lần đầu/cuối xuất hiện, kênh, đơn hàng, doanh thu và hành trình của một "
+        "khách hàng."
+    ),
+    "Customer id, or any identifier TYPE:VALUE.": "Mã khách hàng, hoặc định danh LOẠI:GIÁ_TRỊ.",
+    "Most timeline events to show.": "Số sự kiện tối đa trên dòng thời gian.",
+    # reports
+    "Customers reaching each step within the window (PostHog / ClickHouse semantics).": (
+        "Số khách hàng đạt từng bước trong cửa sổ thời gian (theo cách của PostHog / ClickHouse)."
+    ),
+    "Comma-separated steps; a step may carry a filter: product_view[category=bags].": (
+        "Các bước cách nhau bằng dấu phẩy; một bước có thể kèm bộ lọc: product_view[category=bags]."
+    ),
+    "Conversion window from step 1: 30m, 12h, 7d.": (
+        "Cửa sổ chuyển đổi tính từ bước 1: 30m, 12h, 7d."
+    ),
+    "Funnel semantics: ordered, clickhouse, strict_order, strict_deduplication, "
+    "strict_increase, unordered.": (
+        "Cách tính phễu: ordered, clickhouse, strict_order, strict_deduplication, "
+        "strict_increase, unordered."
+    ),
+    "An event that drops an attempt when it happens inside it.": (
+        "Sự kiện làm hỏng một lượt khi xảy ra bên trong lượt đó."
+    ),
+    "Export customers who reached STEP but not the next.": (
+        "Xuất khách hàng đạt BƯỚC nhưng không đạt bước sau."
+    ),
+    "CSV for --dropped-at.": "CSV cho --dropped-at.",
+    "Also draw the funnel as .svg or .png.": "Vẽ thêm phễu ra .svg hoặc .png.",
+    "Time-to-convert histogram between steps A,B (1-based).": (
+        "Biểu đồ thời gian chuyển đổi giữa bước A,B (đếm từ 1)."
+    ),
+    "Directly-follows graph, top journeys, Sankey, sessions and bounce rate.": (
+        "Đồ thị nối tiếp trực tiếp, hành trình phổ biến, Sankey, phiên và tỷ lệ thoát."
+    ),
+    "What a step is: event, channel, touchpoint, channel_event.": (
+        "Một bước là gì: event, channel, touchpoint, channel_event."
+    ),
+    "Sankey: the steps after this event.": "Sankey: các bước sau sự kiện này.",
+    "Sankey: the steps leading to this event.": "Sankey: các bước dẫn đến sự kiện này.",
+    "Sankey: how many steps.": "Sankey: bao nhiêu bước.",
+    "How many variants and edges to print.": "Số biến thể và cạnh cần in.",
+    "Inactivity that ends a session.": "Thời gian không hoạt động kết thúc một phiên.",
+    "Draw the Sankey (needs --from or --to) as .svg or .png.": (
+        "Vẽ Sankey (cần --from hoặc --to) ra .svg hoặc .png."
+    ),
+    "Per touchpoint: reach, conversion after it, drop-off, repeat contacts, ratings.": (
+        "Theo điểm chạm: độ phủ, chuyển đổi sau đó, rời bỏ, liên hệ lặp lại, đánh giá."
+    ),
+    "The event that counts as converting.": "Sự kiện được tính là chuyển đổi.",
+    "Window after a touch (converted / dropped / rating).": (
+        "Cửa sổ sau một lần chạm (chuyển đổi / rời bỏ / đánh giá)."
+    ),
+    "A second contact within this is a repeat.": (
+        "Liên hệ lần hai trong khoảng này là liên hệ lặp lại."
+    ),
+    "Hide touchpoints with fewer customers.": "Ẩn điểm chạm có ít khách hàng hơn.",
+    "Cohort retention, RFM segments and churn risk with a reason per customer.": (
+        "Giữ chân theo nhóm, phân khúc RFM và nguy cơ rời bỏ kèm lý do cho từng khách hàng."
+    ),
+    "Cohort period: day, week, month.": "Chu kỳ nhóm: day, week, month.",
+    "Cohorts by the first of this event.": "Chia nhóm theo lần đầu có sự kiện này.",
+    "Count as retained only this event.": "Chỉ tính là giữ chân khi có sự kiện này.",
+    "The event RFM counts as a purchase.": "Sự kiện RFM tính là mua hàng.",
+    "Churn risk from which a customer is at risk.": (
+        "Mức nguy cơ rời bỏ từ đó khách hàng bị coi là có nguy cơ."
+    ),
+    "Write every customer's RFM and churn risk (CSV).": (
+        "Ghi RFM và nguy cơ rời bỏ của mọi khách hàng (CSV)."
+    ),
+    "Cohort heatmap as .svg or .png.": "Bản đồ nhiệt theo nhóm ra .svg hoặc .png.",
+    "Which channels earn the conversions: rule-based, time decay, exact Markov, Shapley.": (
+        "Kênh nào mang lại chuyển đổi: theo quy tắc, suy giảm theo thời gian, Markov chính xác, "
+        "Shapley."
+    ),
+    "Aggregated paths (CSV) instead of a workspace's journeys.": (
+        "Đường đi đã gộp (CSV) thay cho hành trình trong workspace."
+    ),
+    "One of: first, last, linear, position, time_decay, markov, shapley.": (
+        "Một trong: first, last, linear, position, time_decay, markov, shapley."
+    ),
+    "Markov order: 1, 2 or 3.": "Bậc Markov: 1, 2 hoặc 3.",
+    "Several models side by side: first,last,markov,…": (
+        "Nhiều mô hình cạnh nhau: first,last,markov,…"
+    ),
+    "The event that converts (workspace).": "Sự kiện chuyển đổi (workspace).",
+    "Touches up to this long before a conversion.": (
+        "Các lần chạm trong khoảng này trước chuyển đổi."
+    ),
+    "channel or touchpoint.": "channel hoặc touchpoint.",
+    "Field with the conversion's value.": "Trường chứa giá trị của chuyển đổi.",
+    "keep, or collapse consecutive repeats.": "keep, hoặc collapse để gộp lặp liên tiếp.",
+    "time_decay: a touch this old counts half.": "time_decay: lần chạm cũ chừng này tính một nửa.",
+    "position: % to the first and last touch.": "position: % cho lần chạm đầu và cuối.",
+    "Markov transition probabilities (CSV).": "Xác suất chuyển trạng thái Markov (CSV).",
+    "Markov removal effects (CSV).": "Hiệu ứng loại bỏ Markov (CSV).",
+    "Bars per channel per model (.svg or .png).": "Cột theo kênh và mô hình (.svg hoặc .png).",
+    "--paths: the path column.": "--paths: cột đường đi.",
+    "--paths: the conversions column.": "--paths: cột số chuyển đổi.",
+    "--paths: the value column.": "--paths: cột giá trị.",
+    "--paths: journeys that did not convert.": "--paths: số hành trình không chuyển đổi.",
+    "Between the steps of a path.": "Giữa các bước của một đường đi.",
+    "Between columns (sniffed if not given).": "Giữa các cột (tự nhận biết nếu không cho).",
+    # the server and its keys (cli/serve.py, cli/keys.py)
+    "API keys of the server (journeyscope serve).": "Khoá API của máy chủ (journeyscope serve).",
+    "write (collect), read, or admin.": "write (thu thập), read (đọc) hoặc admin (quản trị).",
+    "A label to recognise the key.": "Nhãn để nhận ra khoá.",
+    "Make a key; it is shown only now, so store it safely.": (
+        "Tạo một khoá; khoá chỉ hiện lúc này, hãy cất giữ cẩn thận."
+    ),
+    "The workspace's keys: id, name, role, dates (never the secrets).": (
+        "Các khoá của workspace: mã, tên, vai trò, ngày (không bao giờ có phần bí mật)."
+    ),
+    "The key's id (see keys list).": "Mã của khoá (xem keys list).",
+    "Revoke a key for good: the server refuses it from its next request.": (
+        "Thu hồi vĩnh viễn một khoá: máy chủ từ chối khoá từ yêu cầu kế tiếp."
+    ),
+    "A workspace to serve; repeat for several (default: $JOURNEYSCOPE_WORKSPACE).": (
+        "Workspace cần phục vụ; lặp lại cho nhiều workspace (mặc định: $JOURNEYSCOPE_WORKSPACE)."
+    ),
+    "Address to listen on.": "Địa chỉ lắng nghe.",
+    "Port to listen on.": "Cổng lắng nghe.",
+    "Serve the REST API (reports, customers, keys; OpenAPI at /docs) until stopped.": (
+        "Phục vụ REST API (báo cáo, khách hàng, khoá; OpenAPI tại /docs) cho đến khi dừng."
+    ),
+}

@@ -1,0 +1,119 @@
+"""`journeyscope persona ...`: the persona library, persona files and persona cards."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from journeyscope.cli.console import check_output, emit_json, err, lang, out, wrote
+from journeyscope.cli.options import ForceOpt, JsonOpt
+
+persona_app = typer.Typer(no_args_is_help=True, help="Personas: the reusable library.")
+
+
+@persona_app.command("list")
+def persona_list(
+    folders: Annotated[
+        list[Path] | None,
+        typer.Option("--personas", metavar="DIR", help="Your persona folder(s) to add."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List the persona library (built-in examples plus your folders)."""
+    from journeyscope.maps.library import persona_library
+
+    library = persona_library(folders or [])
+    if as_json:
+        emit_json([p.model_dump(mode="json", exclude_none=True) for p in library.values()])
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    from journeyscope.i18n import t
+    from journeyscope.maps.text import localize
+
+    table = Table(title=t("personas_title", lang()))
+    table.add_column(t("col_id", lang()), no_wrap=True)
+    table.add_column(t("col_name", lang()), overflow="fold")
+    for p in library.values():
+        table.add_row(p.id, escape(localize(p.name, lang())))
+    out.print(table)
+
+
+@persona_app.command("new")
+def persona_new(
+    persona_id: Annotated[
+        str, typer.Argument(metavar="ID", help="Id of a library persona to copy.")
+    ],
+    output: Annotated[
+        Path,
+        typer.Option("-o", "--output", metavar="FILE", help="Your copy (.yaml/.json)."),
+    ],
+    force: ForceOpt = False,
+) -> None:
+    """Copy a library persona into a file of your own to edit."""
+    from journeyscope.maps.api import library_persona
+    from journeyscope.maps.io import dump_document, write_atomic
+
+    check_output(output, force)
+    persona = library_persona(persona_id)
+    write_atomic(output, dump_document(persona, "json" if output.suffix == ".json" else "yaml"))
+    wrote(output)
+
+
+@persona_app.command("validate")
+def persona_validate(
+    files: Annotated[
+        list[Path], typer.Argument(metavar="FILE...", help="Persona files (.yaml/.json).")
+    ],
+    as_json: JsonOpt = False,
+) -> None:
+    """Check persona documents."""
+    from journeyscope.i18n import t
+    from journeyscope.maps.library import check_persona_file
+
+    failed = False
+    report: list[dict[str, Any]] = []
+    for path in files:
+        persona, problems = check_persona_file(path)
+        failed = failed or persona is None
+        report.append(
+            {
+                "file": str(path),
+                "valid": persona is not None,
+                "problems": [p.to_dict(lang()) for p in problems],
+            }
+        )
+        if not as_json:
+            for p in problems:
+                err.print(p.render(lang()), markup=False, highlight=False)
+            if persona is not None:
+                out.print(t("valid_persona", lang(), file=path), markup=False)
+    if as_json:
+        emit_json(report)
+    raise typer.Exit(1 if failed else 0)
+
+
+@persona_app.command("render")
+def persona_render(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="Persona file.")],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", metavar="FILE", help=".svg, .html or .png")
+    ],
+    render_lang: Annotated[
+        str | None,
+        typer.Option("--in", metavar="en|vi", help="Language of the card (default: --lang)."),
+    ] = None,
+    force: ForceOpt = False,
+) -> None:
+    """Render a persona as a card."""
+    from journeyscope.i18n import resolve_language
+    from journeyscope.maps.library import load_persona
+    from journeyscope.render.outputs import render_persona
+
+    check_output(output, force)
+    persona = load_persona(file)
+    render_persona(persona, output, resolve_language(render_lang or lang()))
+    wrote(output)
