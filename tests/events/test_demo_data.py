@@ -125,3 +125,20 @@ def test_planted_facts_are_in_the_data(demo_sources: Path, demo_workspace: Path)
         )
     assert unpriced == 0  # every order, in every channel, carries its value in VND
     assert facts["identity_traps"]["shared_device"] == "device_id:TAB-CH-Q1-01"
+
+
+def test_the_reports_planted_numbers_are_the_generators(demo_sources: Path) -> None:
+    """demo/findings.PLANTED repeats what demo_data plants; its `why` texts must agree."""
+    from journeyscope.demo.findings import PLANTED
+    from journeyscope.events.demo_data import PERSONAS
+
+    facts = json.loads((demo_sources / "facts.json").read_text(encoding="utf-8"))
+    assert f"{PLANTED['bad_touchpoint_loss']:.0%}" in facts["bad_touchpoint"]["why"]
+    assert f"{PLANTED['app_checkout_loss']:.0%}" in facts["bad_touchpoint"]["why"]
+    assert f"by {PLANTED['zalo_cart_lift']:g}" in facts["driving_channel"]["why"]
+    late = facts["late_delivery_emotion_dip"]["why"]
+    assert f"{PLANTED['late_hotline_share']:.0%} call the hotline" in late
+    assert f"{PLANTED['late_churn']:.0%} churn" in late
+    assert "1-3 star" in late and PLANTED["late_rating"] == sum([1, 1, 2, 2, 3]) / 5
+    weights = sum(p["weight"] for p in PERSONAS.values())
+    assert abs(weights - 1) < 1e-9  # the on-time churn is a weighted mean of the personas

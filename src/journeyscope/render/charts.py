@@ -1,45 +1,65 @@
-"""Small charts for reports: horizontal bars, drawn as SVG with escaped labels."""
+"""Small charts for reports: horizontal bars, drawn as SVG with escaped labels.
+
+Margins are measured from the texts they hold (labels on the left, numbers on the right),
+so no label or number is cut at the chart's edge, whatever the language or the amounts.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from journeyscope.i18n.formatting import format_number
+from journeyscope.render.fit import fitted_width
 from journeyscope.render.svg_builder import Svg
+
+
+def _widest(texts: list[str], size: float, floor: float = 0.0) -> float:
+    return max([floor, *(fitted_width(t, size) for t in texts)])
+
+
+def _title_width(title: str, width: float) -> float:
+    return max(width, fitted_width(title, 15, bold=True) + 20)
 
 
 def bar_chart(
     title: str, rows: list[tuple[str, float]], color: str = "#2563eb", lang: str = "vi"
 ) -> str:
     """One bar per row, longest first as given; values printed at the bar's end."""
-    width, left, bar_h, gap, top = 720, 170, 18, 6, 34
+    bar_h, gap, top = 18, 6, 34
+    left = _widest([label for label, _ in rows], 12, 60) + 18
+    values = [format_number(value, lang) for _, value in rows]
+    room = _widest(values, 12) + 16
+    width = _title_width(title, max(720.0, left + 240 + room))
     height = top + len(rows) * (bar_h + gap) + 10
     peak = max((v for _, v in rows), default=0) or 1
     svg = Svg()
     svg.text(10, 20, title, size=15, font_weight="bold", fill="#111827")
-    for i, (label, value) in enumerate(rows):
+    for i, ((label, value), text) in enumerate(zip(rows, values, strict=True)):
         y = top + i * (bar_h + gap)
-        length = (width - left - 90) * value / peak
+        length = (width - left - room) * value / peak
         svg.text(left - 8, y + 13, label, size=12, text_anchor="end", fill="#374151")
         svg.rect(left, y, max(length, 1), bar_h, fill=color, rx=3)
-        svg.text(left + length + 6, y + 13, format_number(value, lang), size=12, fill="#111827")
+        svg.text(left + length + 6, y + 13, text, size=12, fill="#111827")
     return svg.to_string(width, height, title)
 
 
 def funnel_chart(title: str, steps: list[tuple[str, int, float]], lang: str = "vi") -> str:
     """Funnel bars: customers per step, with the share of step 1 and the drop between."""
-    width, left, bar_h, gap, top = 760, 200, 26, 16, 40
+    bar_h, gap, top = 26, 16, 40
+    left = _widest([label for label, _, _ in steps], 12, 60) + 18
+    texts = [f"{format_number(n, lang)} · {format_number(s * 100, lang, 1)}%" for _, n, s in steps]
+    room = _widest(texts, 12) + 16
+    width = _title_width(title, max(760.0, left + 300 + room))
     height = top + len(steps) * (bar_h + gap) + 10
     peak = max((n for _, n, _ in steps), default=0) or 1
     svg = Svg()
     svg.text(10, 22, title, size=15, font_weight="bold", fill="#111827")
-    for i, (label, n, share) in enumerate(steps):
+    for i, ((label, n, _), text) in enumerate(zip(steps, texts, strict=True)):
         y = top + i * (bar_h + gap)
-        length = (width - left - 170) * n / peak
+        length = (width - left - room) * n / peak
         svg.text(left - 8, y + 17, label, size=12, text_anchor="end", fill="#374151")
-        svg.rect(left, y, (width - left - 170), bar_h, fill="#eef2ff", rx=3)
+        svg.rect(left, y, (width - left - room), bar_h, fill="#eef2ff", rx=3)
         svg.rect(left, y, max(length, 1), bar_h, fill="#4f46e5", rx=3)
-        text = f"{format_number(n, lang)} · {format_number(share * 100, lang, 1)}%"
         svg.text(left + length + 6, y + 17, text, size=12, fill="#111827")
         if i:
             prev = steps[i - 1][1]
@@ -95,7 +115,10 @@ def sankey_chart(title: str, links: list[dict[str, Any]], lang: str = "vi") -> s
     busiest = max((len(ks) for ks in by_col.values()), default=1)
     height = 520
     scale = (height - pad_top - 20 - gap * busiest) / tallest
-    step_x = (width - 200) / max(len(columns) - 1, 1)
+    last = by_col[columns[-1]] if columns else []
+    room = _widest([_node_text(k, size[k], lang) for k in last], 11, 100) + col_w + 16
+    width = int(_title_width(title, width))
+    step_x = (width - 20 - room) / max(len(columns) - 1, 1)
     pos: dict[str, tuple[float, float]] = {}
     for i, c in enumerate(columns):
         y: float = pad_top
@@ -125,24 +148,29 @@ def sankey_chart(title: str, links: list[dict[str, Any]], lang: str = "vi") -> s
             stroke_opacity=0.35,
             stroke_width=max(h, 1),
         )
+    free_from: dict[float, float] = {}  # per column, where the next label may start
     for k, (x, top) in pos.items():
-        svg.rect(x, top, col_w, max(size[k] * scale, 1), fill="#111827")
-        name = k.split(":", 1)[1]
-        svg.text(
-            x + col_w + 4,
-            top + 11,
-            f"{name} ({format_number(size[k], lang)})",
-            size=11,
-            fill="#111827",
-        )
+        text = _node_text(k, size[k], lang)
+        node = svg.el("rect", x=x, y=top, width=col_w, height=max(size[k] * scale, 1))
+        node.set("fill", "#111827")
+        svg.title(node, text)
+        if top >= free_from.get(x, 0.0):  # a small node right under another: tooltip only
+            svg.text(x + col_w + 4, top + 11, text, size=11, fill="#111827")
+            free_from[x] = top + 14
     return svg.to_string(width, height, title)
+
+
+def _node_text(key: str, size: float, lang: str) -> str:
+    return f"{key.split(':', 1)[1]} ({format_number(size, lang)})"
 
 
 def cohort_heatmap(title: str, cohorts: list[dict[str, Any]], lang: str = "vi") -> str:
     """Retention by cohort (rows) and periods since (columns), darker = more retained."""
-    cell_w, cell_h, left, top = 58, 24, 150, 44
+    cell_w, cell_h, top = 58, 24, 44
+    labels = [f"{c['cohort']} ({format_number(float(c['customers']), lang)})" for c in cohorts]
+    left = _widest(labels, 11, 60) + 18
     width_cols = max((len(c["retention"]) for c in cohorts), default=1)
-    width = left + cell_w * width_cols + 20
+    width = _title_width(title, left + cell_w * width_cols + 20)
     height = top + cell_h * len(cohorts) + 20
     svg = Svg()
     svg.text(10, 22, title, size=15, font_weight="bold", fill="#111827")
@@ -155,9 +183,8 @@ def cohort_heatmap(title: str, cohorts: list[dict[str, Any]], lang: str = "vi") 
             text_anchor="middle",
             fill="#6b7280",
         )
-    for i, cohort in enumerate(cohorts):
+    for i, (cohort, label) in enumerate(zip(cohorts, labels, strict=True)):
         y = top + i * cell_h
-        label = f"{cohort['cohort']} ({format_number(float(cohort['customers']), lang)})"
         svg.text(left - 8, y + 16, label, size=11, text_anchor="end", fill="#374151")
         for k, share in enumerate(cohort["retention"]):
             alpha = 0.08 + 0.92 * float(share)
@@ -185,22 +212,27 @@ def grouped_bars(
 ) -> str:
     """Horizontal bars: one group per channel, one bar per model."""
     palette = ["#4f46e5", "#0891b2", "#16a34a", "#ca8a04", "#dc2626", "#9333ea", "#64748b"]
-    width, left, bar_h, gap, top = 820, 150, 11, 10, 56
+    bar_h, gap, top = 11, 10, 56
+    left = _widest(groups, 12, 60) + 18
+    numbers = [format_number(v, lang, 1) for _, d in series for v in d.values()]
+    room = _widest(numbers, 9) + 12
+    width = _title_width(title, max(820.0, left + 300 + room))
     per = len(series) * bar_h + gap
     height = top + len(groups) * per + 10
     peak = max((v for _, d in series for v in d.values()), default=0) or 1
     svg = Svg()
     svg.text(10, 22, title, size=15, font_weight="bold", fill="#111827")
+    x = left
     for j, (name, _) in enumerate(series):
-        x = left + j * 110
         svg.rect(x, 32, 10, 10, fill=palette[j % len(palette)])
         svg.text(x + 14, 41, name, size=11, fill="#374151")
+        x += 14 + fitted_width(name, 11) + 16
     for i, group in enumerate(groups):
         y0 = top + i * per
         svg.text(left - 8, y0 + per / 2, group, size=12, text_anchor="end", fill="#111827")
         for j, (_, values) in enumerate(series):
             value = values.get(group, 0.0)
-            length = (width - left - 80) * value / peak
+            length = (width - left - room) * value / peak
             y = y0 + j * bar_h
             svg.rect(left, y, max(length, 0.5), bar_h - 2, fill=palette[j % len(palette)])
             svg.text(

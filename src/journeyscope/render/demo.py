@@ -1,7 +1,7 @@
-"""The demo: every template drawn in Vietnamese and English, with an index page.
+"""The demo's maps: every template drawn in Vietnamese and English, with an index page.
 
-Until the data half lands, this is what `journeyscope demo` shows; it then grows into the
-data demo (import, analyse, draw).
+A progress bar (on the terminal, removed when done) names each file as it is drawn: PDF and
+PNG go through Chromium and take seconds each.
 """
 
 from __future__ import annotations
@@ -10,7 +10,13 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from rich.progress import Progress
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from journeyscope.maps.io import dump_document, write_atomic
 from journeyscope.maps.library import persona_library
@@ -30,8 +36,15 @@ def build_demo(folder: Path, formats: list[str], progress: bool = True) -> dict[
     templates = list_templates()
     jobs = [(info, lang) for info in templates for lang in ("vi", "en")]
     written: list[dict[str, Any]] = []
-    with Progress(disable=not progress, transient=True) as bar:
-        task = bar.add_task("Rendering maps", total=len(jobs) * len(formats))
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[current]}"),
+    )
+    with Progress(*columns, disable=not progress, transient=True) as bar:
+        task = bar.add_task("Vẽ bản đồ / Drawing maps", total=len(jobs) * len(formats), current="")
         for info, lang in jobs:
             data = template_data(info.id, lang)
             source = folder / f"{info.id}.{lang}.yaml"
@@ -41,6 +54,7 @@ def build_demo(folder: Path, formats: list[str], progress: bool = True) -> dict[
             files = [source.name]
             for fmt in formats:
                 target = folder / f"{info.id}.{lang}.{fmt}"
+                bar.update(task, current=target.name)
                 render_to_file(checked.map, checked.personas, target, lang)
                 files.append(target.name)
                 bar.advance(task)

@@ -2,21 +2,26 @@
 
 A Content-Security-Policy forbids every fetch, so the file opens the same offline, in an
 email attachment or on a phone. On narrow screens the map scrolls sideways at full size
-(readable) while the header and persona cards reflow; printed, the map fits the page width.
+(readable) while the header and persona cards reflow. Printed (and as PDF), the map is drawn
+on whole A3 pages: on one sheet when it stays readable there, otherwise split between lanes
+with the stage header repeated on every sheet; persona cards start on a sheet of their own.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from html import escape
 
 from journeyscope.maps.channels import channel
 from journeyscope.maps.model import MAP_TYPES, JourneyMap
 from journeyscope.maps.personas import Persona
 from journeyscope.maps.text import localize
+from journeyscope.render.browser import pdf_scale, printable_px
 from journeyscope.render.labels import label
 from journeyscope.render.persona_card import facts, persona_color, sections
 from journeyscope.render.svg_builder import FONT
-from journeyscope.render.svg_map import render_map_svg
+from journeyscope.render.svg_map import Band, render_map_bands
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:"
 
@@ -43,14 +48,18 @@ h1{{font-size:1.5rem;margin:0 0 4px}}
 .chan{{display:inline-block;font-size:.75rem;padding:2px 8px;border-radius:10px;color:#fff;
   margin:2px 4px 0 0}}
 footer{{font-size:.75rem;color:#94a3b8;padding:0 16px 16px}}
+.persona-head{{font-size:1rem;margin:16px 16px 0}}
+.print-pages{{display:none}}
+.print-page{{overflow:hidden;background:#fff}}
+.print-page svg{{display:block}}
 @media (max-width:640px){{h1{{font-size:1.2rem}}header{{padding:14px 14px 4px}}}}
 @media (min-width:641px){{.hint{{display:none}}}}
 @media print{{
   body{{background:#fff}}
-  header{{display:none}}
-  .map-scroll{{overflow:visible;box-shadow:none;margin:0}}
-  .map-scroll svg{{width:100%;height:auto}}
-  .hint{{display:none}}
+  header,footer,.hint,.map-scroll{{display:none}}
+  .print-pages{{display:block}}
+  .print-page+.print-page{{break-before:page}}
+  .persona-head{{break-before:page;break-after:avoid}}
   .personas{{grid-template-columns:repeat(3,1fr)}}
 }}
 """
@@ -59,7 +68,7 @@ footer{{font-size:.75rem;color:#94a3b8;padding:0 16px 16px}}
 def render_map_html(m: JourneyMap, personas: dict[str, Persona], lang: str = "en") -> str:
     title = localize(m.title, lang)
     en, vi = MAP_TYPES[m.type]
-    svg = render_map_svg(m, personas, lang, with_personas=False)
+    svg, bands = render_map_bands(m, personas, lang, with_personas=False)
     cards = "".join(
         _card(personas[pid], persona_color(personas[pid], i), lang)
         for i, pid in enumerate(m.persona_ids())
@@ -72,8 +81,8 @@ def render_map_html(m: JourneyMap, personas: dict[str, Persona], lang: str = "en
     )
     description = f"<p>{escape(localize(m.description, lang))}</p>" if m.description else ""
     persona_block = (
-        f"<h2 class='hint' style='display:block;font-size:1rem;color:#111827'>"
-        f"{escape(label('personas', lang))}</h2><section class='personas'>{cards}</section>"
+        f"<h2 class='persona-head'>{escape(label('personas', lang))}</h2>"
+        f"<section class='personas'>{cards}</section>"
         if cards
         else ""
     )
@@ -88,9 +97,76 @@ def render_map_html(m: JourneyMap, personas: dict[str, Persona], lang: str = "en
         f"<p class='meta'>{escape(vi if lang == 'vi' else en)}</p>{description}</header>"
         f"<p class='hint'>{escape(swipe)}</p>"
         f"<div class='map-scroll' role='region' aria-label='{escape(title)}' tabindex='0'>"
-        f"{svg}</div>{persona_block}"
+        f"{svg}</div>{print_pages(svg, bands)}{persona_block}"
         f"<footer>{escape(label('made_with', lang))}</footer></body></html>\n"
     )
+
+
+#: Below this zoom a whole map on one A3 sheet is too small to read: split it between lanes.
+MIN_PRINT_ZOOM = 0.62
+#: A small map is drawn up to this much larger, to use the sheet.
+MAX_PRINT_ZOOM = 1.25
+
+
+def print_pages(svg: str, bands: list[Band]) -> str:
+    """The map cut into A3 sheets (shown only when printing), none of them mostly blank."""
+    width, height = _svg_size(svg)
+    scale = pdf_scale(width)
+    page_w, page_h = (side / scale for side in printable_px())
+    page_h -= 6  # rounding must never push a sheet's bottom onto the next one
+    fit = min(MAX_PRINT_ZOOM, page_w / width, page_h / height)
+    if fit >= MIN_PRINT_ZOOM or len(bands) < 3:
+        sheets = [[(0.0, height)]]
+        zooms = [fit]
+    else:
+        head = (bands[0].top, bands[0].bottom)
+        groups = _split_bands(bands[1:], page_h - (head[1] - head[0]))
+        sheets = [[head, (group[0].top, group[-1].bottom)] for group in groups]
+        zooms = [
+            min(MAX_PRINT_ZOOM, page_w / width, page_h / sum(b - a for a, b in sheet))
+            for sheet in sheets
+        ]
+    body = "".join(
+        f"<div class='print-page' style='width:{page_w:.0f}px;height:{page_h:.0f}px'>"
+        + "".join(_slice(svg, width, top, bottom, zoom) for top, bottom in sheet)
+        + "</div>"
+        for sheet, zoom in zip(sheets, zooms, strict=True)
+    )
+    return f"<div class='print-pages' aria-hidden='true'>{body}</div>"
+
+
+def _split_bands(bands: list[Band], room: float) -> list[list[Band]]:
+    """Consecutive bands in groups of about equal height, each within ``room`` if it can be."""
+    total = bands[-1].bottom - bands[0].top
+    count = max(1, math.ceil(total / room))
+    target = total / count
+    groups: list[list[Band]] = [[]]
+    for band in bands:
+        group = groups[-1]
+        used = group[-1].bottom - group[0].top if group else 0.0
+        grown = band.bottom - group[0].top if group else band.bottom - band.top
+        if group and (grown > room or (used >= target and len(groups) < count)):
+            groups.append([band])
+        else:
+            group.append(band)
+    return groups
+
+
+def _svg_size(svg: str) -> tuple[float, float]:
+    match = re.search(r'width="([\d.]+)" height="([\d.]+)"', svg)
+    assert match is not None
+    return float(match.group(1)), float(match.group(2))
+
+
+def _slice(svg: str, width: float, top: float, bottom: float, zoom: float) -> str:
+    """A copy of the map showing the strip from ``top`` to ``bottom``, ``zoom`` times its size."""
+    height = bottom - top
+    opening = (
+        f'width="{width * zoom:.1f}" height="{height * zoom:.1f}" '
+        f'viewBox="0 {top:g} {width:g} {height:g}"'
+    )
+    copy = re.sub(r'width="[\d.]+" height="[\d.]+" viewBox="[^"]*"', opening, svg, count=1)
+    return re.sub(r' id="[^"]*"', "", copy)  # ids stay unique to the on-screen map
 
 
 def _card(persona: Persona, color: str, lang: str) -> str:

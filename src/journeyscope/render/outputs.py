@@ -16,7 +16,7 @@ from journeyscope.maps.io import write_atomic
 from journeyscope.maps.mermaid import export_mermaid
 from journeyscope.maps.model import JourneyMap
 from journeyscope.maps.personas import Persona
-from journeyscope.render.browser import html_to_pdf, svg_to_png
+from journeyscope.render.browser import check_pdf_size, html_to_pdf, png_scale, svg_to_png
 from journeyscope.render.html_page import render_map_html
 from journeyscope.render.svg_map import render_map_svg
 
@@ -37,16 +37,14 @@ def _svg_size(svg: str) -> tuple[float, float]:
 def _png(m: JourneyMap, personas: dict[str, Persona], lang: str) -> bytes:
     svg = render_map_svg(m, personas, lang)
     width, height = _svg_size(svg)
-    # Keep big maps under ~16k pixels a side, Chromium's screenshot limit.
-    scale = min(2.0, 16000 / max(width, height))
-    return svg_to_png(svg, width, height, scale)
+    # Big maps are drawn smaller (Chromium's side limit, a pixel budget); huge ones refused.
+    return svg_to_png(svg, width, height, png_scale(width, height))
 
 
 def _pdf(m: JourneyMap, personas: dict[str, Persona], lang: str) -> bytes:
-    return html_to_pdf(
-        render_map_html(m, personas, lang),
-        _svg_size(render_map_svg(m, personas, lang, with_personas=False))[0],
-    )
+    width, height = _svg_size(render_map_svg(m, personas, lang, with_personas=False))
+    check_pdf_size(width, height)
+    return html_to_pdf(render_map_html(m, personas, lang), width)
 
 
 def _xlsx(m: JourneyMap, personas: dict[str, Persona], lang: str) -> bytes:
@@ -100,7 +98,7 @@ def render_persona(persona: Persona, out: Path, lang: str = "en") -> Path:
         data = render_persona_html(persona, lang)
     elif fmt == "png":
         width, height = _svg_size(svg)
-        data = svg_to_png(svg, width, height, 2.0)
+        data = svg_to_png(svg, width, height, png_scale(width, height))
     else:
         raise InputError(
             f"a persona renders to .svg, .html or .png, not {out.suffix or out.name!r}",

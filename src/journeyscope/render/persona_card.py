@@ -8,9 +8,9 @@ from journeyscope.i18n.formatting import format_vnd_short
 from journeyscope.maps.channels import channel
 from journeyscope.maps.personas import Persona
 from journeyscope.maps.text import localize
+from journeyscope.render.fit import fit_wrap, fitted_width
 from journeyscope.render.labels import label
 from journeyscope.render.svg_builder import Svg
-from journeyscope.render.text_layout import wrap
 
 CARD_W = 360.0
 PERSONA_COLORS = ["#e11d48", "#2563eb", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#ca8a04"]
@@ -67,30 +67,13 @@ def draw_persona_card(
     svg.push(group)
     body = svg.group()
     svg.push(body)
-    cur = _Cursor(y + 30)
-    name_lines = wrap(localize(persona.name, lang), inner - 40, 16)
-    svg.el("circle", cx=x + 30, cy=y + 34, r=16, fill=color)
-    svg.text(
-        x + 30,
-        y + 39,
-        localize(persona.name, lang)[:1].upper(),
-        15,
-        fill="#fff",
-        font_weight="bold",
-        text_anchor="middle",
-    )
-    svg.text(x + 56, cur.y + 2, name_lines, 15, font_weight="bold", fill="#111827")
-    cur.y += 20 * len(name_lines)
-    if persona.segment:
-        svg.text(x + 56, cur.y, localize(persona.segment, lang), 11, fill="#6b7280")
-        cur.y += 16
-    cur.y = max(cur.y, y + 62)
+    cur = _Cursor(_card_head(svg, persona, x, y, color, lang))
     if persona.quote:
-        lines = wrap(f"“{localize(persona.quote, lang)}”", inner, 12)
+        lines = fit_wrap(f"“{localize(persona.quote, lang)}”", inner, 12, italic=True)
         svg.text(x + 16, cur.y + 8, lines, 12, font_style="italic", fill="#374151")
         cur.y += 16 * len(lines) + 8
     for fact in facts(persona, lang):
-        lines = wrap(fact, inner, 11)
+        lines = fit_wrap(fact, inner, 11)
         svg.text(x + 16, cur.y + 8, lines, 11, fill="#374151")
         cur.y += 14 * len(lines)
     for title, values in sections(persona, lang):
@@ -98,7 +81,7 @@ def draw_persona_card(
         svg.text(x + 16, cur.y + 8, title, 11, font_weight="bold", fill=color)
         cur.y += 15
         for value in values:
-            lines = wrap(value, inner - 12, 11)
+            lines = fit_wrap(value, inner - 12, 11)
             svg.text(x + 16, cur.y + 8, "•", 11, fill="#6b7280")
             svg.text(x + 28, cur.y + 8, lines, 11, fill="#111827")
             cur.y += 14 * len(lines)
@@ -110,11 +93,11 @@ def draw_persona_card(
         for channel_id in persona.channels:
             info = channel(channel_id)
             name = info.vi if lang == "vi" else info.en
-            width = 26 + len(name) * 6.2
+            width = 26 + fitted_width(name, 10)
             if bx + width > x + CARD_W - 16:
                 bx = x + 16
                 cur.y += 22
-            draw_badge(svg, bx + 9, cur.y + 4, channel_id)
+            draw_badge(svg, bx + 9, cur.y + 4, channel_id, lang)
             svg.text(bx + 22, cur.y + 8, name, 10, fill="#374151")
             bx += width + 8
         cur.y += 14
@@ -139,12 +122,39 @@ def draw_persona_card(
     return height
 
 
-def draw_badge(svg: Svg, cx: float, cy: float, channel_id: str | None, r: float = 9) -> None:
-    """A channel icon: a coloured disc with the channel's badge letters."""
+def _card_head(svg: Svg, persona: Persona, x: float, y: float, color: str, lang: str) -> float:
+    """The avatar, the name and the segment, wrapped to the card; returns the y below them."""
+    inner = CARD_W - 32
+    cur = y + 30
+    name_lines = fit_wrap(localize(persona.name, lang), inner - 40, 15, bold=True)
+    svg.el("circle", cx=x + 30, cy=y + 34, r=16, fill=color)
+    svg.text(
+        x + 30,
+        y + 39,
+        localize(persona.name, lang)[:1].upper(),
+        15,
+        fill="#fff",
+        font_weight="bold",
+        text_anchor="middle",
+    )
+    svg.text(x + 56, cur + 2, name_lines, 15, font_weight="bold", fill="#111827")
+    cur += 20 * len(name_lines)
+    if persona.segment:
+        segment = fit_wrap(localize(persona.segment, lang), inner - 40, 11)
+        svg.text(x + 56, cur, segment, 11, line_height=14, fill="#6b7280")
+        cur += 14 * len(segment) + 2
+    return max(cur, y + 62)
+
+
+def draw_badge(
+    svg: Svg, cx: float, cy: float, channel_id: str | None, lang: str = "en", r: float = 9
+) -> None:
+    """A channel icon: a coloured disc with the channel's badge letters; its tooltip names
+    the channel in the map's language."""
     info = channel(channel_id)
     group = svg.group(class_="channel-badge")
     svg.push(group)
-    svg.title(group, info.en)
+    svg.title(group, info.vi if lang == "vi" else info.en)
     svg.el("circle", cx=cx, cy=cy, r=r, fill=info.color)
     size = 9 if len(info.badge) == 1 else 7
     svg.text(

@@ -6,18 +6,12 @@ import itertools
 from dataclasses import dataclass, field
 
 from journeyscope.maps.lanes import LANE_KINDS, TAG_NAMES
-from journeyscope.maps.model import (
-    EMOTION_MAX,
-    EMOTION_MIN,
-    MAP_TYPES,
-    Item,
-    JourneyMap,
-    Lane,
-    as_item,
-    emotion_point,
-)
+from journeyscope.maps.limits import check_drawable
+from journeyscope.maps.model import MAP_TYPES, Item, JourneyMap, Lane, as_item
 from journeyscope.maps.personas import Persona
 from journeyscope.maps.text import localize
+from journeyscope.render.emotion_lane import draw_emotion_lane
+from journeyscope.render.fit import fit_wrap, fitted_width
 from journeyscope.render.labels import label
 from journeyscope.render.persona_card import (
     CARD_W,
@@ -26,7 +20,6 @@ from journeyscope.render.persona_card import (
     persona_color,
 )
 from journeyscope.render.svg_builder import Svg
-from journeyscope.render.text_layout import wrap
 
 PAD = 24.0
 LABEL_W = 180.0
@@ -34,7 +27,8 @@ COL_W = 230.0
 STAGE_H = 58.0
 ITEM_SIZE = 12.0
 ITEM_LINE = 16.0
-EMOTION_H = 190.0
+TAG_ROW = 18.0
+BLUEPRINT_GAP = 18.0  # extra room between lanes split by a blueprint line, for its label
 STAGE_COLORS = [
     "#1e3a8a",
     "#1d4ed8",
@@ -72,8 +66,17 @@ BLUEPRINT_LINES = {
 class _Card:
     lines: list[str]
     item: Item
-    tags: list[str]
+    tags: list[list[tuple[str, float]]]  # rows of (name, pill width)
     height: float
+
+
+@dataclass(frozen=True)
+class Band:
+    """A horizontal strip of the drawn map: the header, one lane, or the legend."""
+
+    kind: str
+    top: float
+    bottom: float
 
 
 @dataclass
@@ -84,6 +87,7 @@ class _Layout:
     width: float = 0.0
     y: float = 0.0
     lane_bounds: list[tuple[Lane | None, float, float]] = field(default_factory=list)
+    bands: list[Band] = field(default_factory=list)
 
     def col_x(self, index: int) -> float:
         return PAD + LABEL_W + index * COL_W
@@ -93,32 +97,56 @@ def render_map_svg(
     m: JourneyMap, personas: dict[str, Persona], lang: str = "en", with_personas: bool = True
 ) -> str:
     """The whole map as one SVG document (persona cards below the grid when asked)."""
+    return render_map_bands(m, personas, lang, with_personas)[0]
+
+
+def render_map_bands(
+    m: JourneyMap, personas: dict[str, Persona], lang: str = "en", with_personas: bool = True
+) -> tuple[str, list[Band]]:
+    """The SVG and its horizontal bands (header, lanes, legend), for printing page by page."""
+    check_drawable(m)  # a clear refusal instead of minutes of drawing (docs/security.md)
     svg = Svg()
     lay = _Layout(m, personas, lang)
     lay.width = PAD * 2 + LABEL_W + COL_W * len(m.stages)
     svg.rect(0, 0, lay.width, 10, fill="#ffffff", id="background")
     _header(svg, lay)
     _stages(svg, lay)
+    lay.bands.append(Band("header", 0.0, lay.y))
     lanes = list(m.lanes)
     if m.emotions and not any(lane.kind == "emotions" for lane in lanes):
         lanes.append(Lane(id="emotions", kind="emotions"))
+    previous: Lane | None = None
     for lane in lanes:
-        _lane(svg, lay, lane)
+        if previous is not None and _blueprint_key(previous, lane):
+            lay.y += BLUEPRINT_GAP
+        start = lay.y
+        if lane.kind == "emotions":
+            draw_emotion_lane(svg, lay, lane)
+        else:
+            _lane(svg, lay, lane)
+        lay.bands.append(Band(f"lane-{lane.id}", start, lay.y))
+        previous = lane
     _blueprint_lines(svg, lay)
+    start = lay.y
     _legend(svg, lay)
+    lay.bands.append(Band("legend", start, lay.y + 8))
     if with_personas and personas:
         _persona_cards(svg, lay)
     height = lay.y + PAD
     background = svg.root.find("rect")
     if background is not None:
         background.set("height", f"{height:g}")
-    return svg.to_string(lay.width, height, localize(m.title, lang))
+    return svg.to_string(lay.width, height, localize(m.title, lang)), lay.bands
+
+
+def _blueprint_key(above: Lane, below: Lane) -> str | None:
+    return BLUEPRINT_LINES.get((LANE_KINDS[above.kind].zone, LANE_KINDS[below.kind].zone))
 
 
 def _header(svg: Svg, lay: _Layout) -> None:
     m, lang = lay.m, lay.lang
     inner = lay.width - 2 * PAD
-    title_lines = wrap(localize(m.title, lang), inner, 22)
+    title_lines = fit_wrap(localize(m.title, lang), inner, 22, bold=True)
     svg.text(
         PAD,
         PAD + 22,
@@ -138,10 +166,11 @@ def _header(svg: Svg, lay: _Layout) -> None:
         meta.append(f"{label('owner', lang)}: {m.owner}")
     if m.reviewed:
         meta.append(f"{label('reviewed', lang)}: {m.reviewed.isoformat()}")
-    svg.text(PAD, lay.y + 12, " · ".join(meta), 12, fill="#6b7280")
-    lay.y += 22
+    meta_lines = fit_wrap(" · ".join(meta), inner, 12)
+    svg.text(PAD, lay.y + 12, meta_lines, 12, line_height=16, fill="#6b7280")
+    lay.y += 16 * len(meta_lines) + 6
     if m.description:
-        lines = wrap(localize(m.description, lang), inner, 13)
+        lines = fit_wrap(localize(m.description, lang), inner, 13)
         svg.text(PAD, lay.y + 12, lines, 13, line_height=18, fill="#374151")
         lay.y += 18 * len(lines) + 4
     if m.vision or m.goals:
@@ -154,11 +183,11 @@ def _vision_box(svg: Svg, lay: _Layout, inner: float) -> None:
     lines: list[tuple[str, bool]] = []
     if m.vision:
         lines.append((label("vision", lang), True))
-        lines += [(t, False) for t in wrap(localize(m.vision, lang), inner - 24, 13)]
+        lines += [(t, False) for t in fit_wrap(localize(m.vision, lang), inner - 24, 13)]
     if m.goals:
         lines.append((label("goals", lang), True))
         for goal in m.goals:
-            lines += [(t, False) for t in wrap("• " + localize(goal, lang), inner - 24, 13)]
+            lines += [(t, False) for t in fit_wrap("• " + localize(goal, lang), inner - 24, 13)]
     height = 18 * len(lines) + 14
     svg.rect(PAD, lay.y, inner, height, rx=8, fill="#eef2ff", stroke="#6366f1")
     for index, (text, bold) in enumerate(lines):
@@ -174,11 +203,18 @@ def _vision_box(svg: Svg, lay: _Layout, inner: float) -> None:
 
 
 def _stages(svg: Svg, lay: _Layout) -> None:
+    """Stage arrows, all as tall as the longest name needs (names are never cut)."""
     top = lay.y
+    w, tip = COL_W - 4, 14
+    names = [
+        fit_wrap(localize(stage.name, lay.lang), w - tip - (tip if i else 0) - 18, 14, bold=True)
+        for i, stage in enumerate(lay.m.stages)
+    ]
+    timed = any(stage.time for stage in lay.m.stages)
+    h = max(STAGE_H, 18 * max((len(n) for n in names), default=1) + 22 + (14 if timed else 0))
     for index, stage in enumerate(lay.m.stages):
         x = lay.col_x(index)
         color = STAGE_COLORS[index % len(STAGE_COLORS)]
-        w, h, tip = COL_W - 4, STAGE_H, 14
         notch = tip if index > 0 else 0
         points = (
             f"{x:g},{top:g} {x + w - tip:g},{top:g} {x + w:g},{top + h / 2:g} "
@@ -189,11 +225,11 @@ def _stages(svg: Svg, lay: _Layout) -> None:
         if stage.description:
             svg.title(group, localize(stage.description, lay.lang))
         svg.el("polygon", points=points, fill=color)
-        name_lines = wrap(localize(stage.name, lay.lang), w - tip - notch - 16, 14, max_lines=2)
-        text_y = top + (h - 18 * len(name_lines)) / 2 + 14
+        name_lines = names[index]
+        offset = 14 if timed else 0
+        text_y = top + offset + (h - offset - 18 * len(name_lines)) / 2 + 13
         if stage.time:
-            svg.text(x + notch + 10, top + 14, stage.time, 10, fill="#dbeafe")
-            text_y += 6
+            svg.text(x + notch + 10, top + 15, stage.time, 10, fill="#dbeafe")
         svg.text(
             x + notch + 10,
             text_y,
@@ -204,20 +240,17 @@ def _stages(svg: Svg, lay: _Layout) -> None:
             font_weight="bold",
         )
         svg.pop()
-    lay.y = top + STAGE_H + 8
+    lay.y = top + h + 8
 
 
 def _lane(svg: Svg, lay: _Layout, lane: Lane) -> None:
-    if lane.kind == "emotions":
-        _emotion_lane(svg, lay, lane)
-        return
     info = LANE_KINDS[lane.kind]
     title = (
         localize(lane.title, lay.lang) if lane.title else (info.vi if lay.lang == "vi" else info.en)
     )
     per_stage = {s.id: _localized_cards(lane, s.id, lay.lang) for s in lay.m.stages}
     content = max((sum(c.height + 6 for c in cards) for cards in per_stage.values()), default=0)
-    title_lines = wrap(title, LABEL_W - 24, 13)
+    title_lines = fit_wrap(title, LABEL_W - 26, 13, bold=True)
     height = max(content + 10, 18 * len(title_lines) + 20, 44)
     top = lay.y
     group = svg.group(class_=f"lane lane-{lane.kind}", id=f"lane-{lane.id}")
@@ -239,15 +272,36 @@ def _lane(svg: Svg, lay: _Layout, lane: Lane) -> None:
     lay.y = top + height + 6
 
 
+ITEM_W = COL_W - 16  # a card inside its cell
+ITEM_TEXT_W = ITEM_W - 18  # 8 px padding left, 10 px right
+
+
 def _localized_cards(lane: Lane, stage_id: str, lang: str) -> list[_Card]:
     cards = []
     for entry in lane.cells.get(stage_id, []):
         item = as_item(entry)
         indent = 22 if (item.channel or lane.kind in MARKERS) else 0
-        lines = wrap(localize(item.text, lang), COL_W - 28 - indent, ITEM_SIZE)
-        height = ITEM_LINE * len(lines) + 10 + (18 if item.tags else 0)
-        cards.append(_Card(lines, item, list(item.tags), height))
+        lines = fit_wrap(localize(item.text, lang), ITEM_TEXT_W - indent, ITEM_SIZE)
+        tags = _tag_rows(item.tags, lang, ITEM_TEXT_W - indent)
+        height = ITEM_LINE * len(lines) + 10 + TAG_ROW * len(tags)
+        cards.append(_Card(lines, item, tags, height))
     return cards
+
+
+def _tag_rows(tags: list[str], lang: str, width: float) -> list[list[tuple[str, float]]]:
+    """Tag pills in rows no wider than the card's text."""
+    rows: list[list[tuple[str, float]]] = []
+    used = 0.0
+    for tag in tags:
+        en, vi = TAG_NAMES.get(tag, (tag, tag))
+        name = vi if lang == "vi" else en
+        pill = fitted_width(name, 9) + 10
+        if not rows or used + pill > width:
+            rows.append([])
+            used = 0.0
+        rows[-1].append((name, pill))
+        used += pill + 4
+    return rows
 
 
 def _draw_card(svg: Svg, lane: Lane, card: _Card, x: float, y: float, lang: str) -> None:
@@ -256,10 +310,10 @@ def _draw_card(svg: Svg, lane: Lane, card: _Card, x: float, y: float, lang: str)
     stroke = marker[1] if marker else "#d1d5db"
     group = svg.group(class_="item")
     svg.push(group)
-    svg.rect(x, y, COL_W - 16, card.height, rx=5, fill=fill, stroke=stroke, stroke_width=0.8)
+    svg.rect(x, y, ITEM_W, card.height, rx=5, fill=fill, stroke=stroke, stroke_width=0.8)
     text_x = x + 8
     if card.item.channel:
-        draw_badge(svg, x + 15, y + 13, card.item.channel)
+        draw_badge(svg, x + 15, y + 13, card.item.channel, lang)
         text_x += 22
     elif marker:
         symbol, color, _ = marker
@@ -267,122 +321,29 @@ def _draw_card(svg: Svg, lane: Lane, card: _Card, x: float, y: float, lang: str)
         svg.text(x + 15, y + 17, symbol, 10, fill="#fff", font_weight="bold", text_anchor="middle")
         text_x += 22
     svg.text(text_x, y + 17, card.lines, ITEM_SIZE, line_height=ITEM_LINE, fill="#111827")
-    if card.tags:
+    ty = y + 10 + ITEM_LINE * len(card.lines)
+    for row in card.tags:
         tx = text_x
-        ty = y + 10 + ITEM_LINE * len(card.lines)
-        for tag in card.tags:
-            en, vi = TAG_NAMES.get(tag, (tag, tag))
-            name = vi if lang == "vi" else en
-            width = 8 + len(name) * 6.0
+        for name, width in row:
             svg.rect(tx, ty, width, 14, rx=7, fill="#e0e7ff", class_="tag")
-            svg.text(tx + 4, ty + 10.5, name, 9, fill="#3730a3")
+            svg.text(tx + 5, ty + 10.5, name, 9, fill="#3730a3")
             tx += width + 4
+        ty += TAG_ROW
     svg.pop()
-
-
-def _emotion_lane(svg: Svg, lay: _Layout, lane: Lane) -> None:
-    lang = lay.lang
-    top, height = lay.y, EMOTION_H
-    plot_top, plot_bottom = top + 22, top + height - 22
-    mid = (plot_top + plot_bottom) / 2
-
-    def y_of(score: float) -> float:
-        return mid - (score / EMOTION_MAX) * (plot_bottom - plot_top) / 2
-
-    group = svg.group(class_="lane lane-emotions", id=f"lane-{lane.id}")
-    svg.push(group)
-    info = LANE_KINDS["emotions"]
-    title = localize(lane.title, lang) if lane.title else (info.vi if lang == "vi" else info.en)
-    svg.rect(PAD, top, LABEL_W - 6, height, rx=6, fill="#fdf4ff", stroke="#cbd5e1")
-    svg.text(PAD + 10, top + 22, title, 13, font_weight="bold", fill="#1f2937")
-    right = lay.col_x(len(lay.m.stages)) - 4
-    svg.rect(
-        lay.col_x(0), top, right - lay.col_x(0), height, rx=6, fill="#ffffff", stroke="#e2e8f0"
-    )
-    for score in (EMOTION_MAX, 1.0, 0.0, -1.0, EMOTION_MIN):
-        svg.line(
-            lay.col_x(0) + 4,
-            y_of(score),
-            right - 4,
-            y_of(score),
-            stroke="#94a3b8" if score == 0 else "#e5e7eb",
-            stroke_dasharray=None if score == 0 else "4 4",
-        )
-    for key, score in (
-        ("emotion_top", EMOTION_MAX),
-        ("emotion_mid", 0.0),
-        ("emotion_bottom", EMOTION_MIN),
-    ):
-        svg.text(
-            PAD + LABEL_W - 14,
-            y_of(score) + 4,
-            label(key, lang),
-            10,
-            fill="#6b7280",
-            text_anchor="end",
-        )
-    legend_y = top + 44
-    stage_index = {s.id: i for i, s in enumerate(lay.m.stages)}
-    order = {pid: i for i, pid in enumerate(lay.m.persona_ids())}
-    for c_index, curve in enumerate(lay.m.emotions):
-        persona = lay.personas.get(curve.persona)
-        color = persona_color(persona, order.get(curve.persona, c_index)) if persona else "#6b7280"
-        name = localize(persona.name, lang) if persona else curve.persona
-        svg.line(PAD + 10, legend_y - 4, PAD + 28, legend_y - 4, stroke=color, stroke_width=3)
-        svg.text(PAD + 34, legend_y, wrap(name, LABEL_W - 50, 10, max_lines=1), 10, fill="#374151")
-        legend_y += 16
-        points = sorted(
-            (
-                (stage_index[s], emotion_point(v))
-                for s, v in curve.points.items()
-                if s in stage_index
-            ),
-            key=lambda p: p[0],
-        )
-        coords = [(lay.col_x(i) + (COL_W - 4) / 2, y_of(p.score)) for i, p in points]
-        curve_group = svg.group(class_="emotion-curve", data_persona=curve.persona)
-        svg.push(curve_group)
-        if len(coords) > 1:
-            svg.el(
-                "polyline",
-                points=" ".join(f"{x:g},{y:g}" for x, y in coords),
-                fill="none",
-                stroke=color,
-                stroke_width=3,
-                stroke_linejoin="round",
-            )
-        for (x, y), (_, point) in zip(coords, points, strict=True):
-            dot = svg.el("circle", cx=x, cy=y, r=6, fill=color, stroke="#fff", stroke_width=2)
-            note = localize(point.note, lang) if point.note else ""
-            svg.title(dot, f"{name}: {point.score:+g}" + (f" — {note}" if note else ""))
-            if note:
-                lines = wrap(note, COL_W - 40, 10, max_lines=2)
-                ny = y + 18 + 11 * c_index if point.score >= 0 else y - 12 - 11 * len(lines)
-                svg.text(
-                    x,
-                    ny,
-                    lines,
-                    10,
-                    line_height=11,
-                    fill=color,
-                    text_anchor="middle",
-                    font_style="italic",
-                )
-        svg.pop()
-    svg.pop()
-    lay.lane_bounds.append((lane, top, top + height))
-    lay.y = top + height + 6
 
 
 def _blueprint_lines(svg: Svg, lay: _Layout) -> None:
+    """The blueprint's lines, each in the gap left between its two lanes, label at the right."""
     bounds = lay.lane_bounds
     for (above, _, bottom), (below, top, _) in itertools.pairwise(bounds):
         if above is None or below is None:
             continue
-        key = BLUEPRINT_LINES.get((LANE_KINDS[above.kind].zone, LANE_KINDS[below.kind].zone))
+        key = _blueprint_key(above, below)
         if key is None:
             continue
         y = (bottom + top) / 2
+        text = label(key, lay.lang)
+        width = fitted_width(text, 10, bold=True) + 12
         svg.line(
             PAD,
             y,
@@ -393,18 +354,10 @@ def _blueprint_lines(svg: Svg, lay: _Layout) -> None:
             stroke_dasharray="8 5",
             class_=f"blueprint-line {key.replace('_', '-')}",
         )
-        text = label(key, lay.lang)
-        svg.rect(
-            lay.width - PAD - 8 - len(text) * 6.6,
-            y - 9,
-            len(text) * 6.6 + 8,
-            16,
-            rx=3,
-            fill="#0f172a",
-        )
+        svg.rect(lay.width - PAD - width, y - 8, width, 16, rx=3, fill="#0f172a")
         svg.text(
-            lay.width - PAD - 4,
-            y + 3,
+            lay.width - PAD - 6,
+            y + 3.5,
             text,
             10,
             fill="#ffffff",
@@ -414,23 +367,33 @@ def _blueprint_lines(svg: Svg, lay: _Layout) -> None:
 
 
 def _legend(svg: Svg, lay: _Layout) -> None:
+    """Marker legend and the emotion scale, in as many rows as the map's width needs."""
     lang = lay.lang
+    right = lay.width - PAD
     y = lay.y + 18
-    x = PAD
-    svg.text(x, y, label("legend", lang) + ":", 11, font_weight="bold", fill="#374151")
-    x += 70
-    for kind, key in (
-        ("pain_points", "legend_pain"),
-        ("pleasure_points", "legend_pleasure"),
-        ("opportunities", "legend_opportunity"),
-    ):
-        symbol, color, _ = MARKERS[kind]
-        svg.el("circle", cx=x + 7, cy=y - 4, r=7, fill=color)
-        svg.text(x + 7, y, symbol, 9, fill="#fff", text_anchor="middle", font_weight="bold")
-        text = label(key, lang)
-        svg.text(x + 18, y, text, 11, fill="#374151")
-        x += 30 + len(text) * 6.4
-    svg.text(x, y, "· " + label("legend_scale", lang), 11, fill="#374151")
+    head = label("legend", lang) + ":"
+    svg.text(PAD, y, head, 11, font_weight="bold", fill="#374151")
+    start = PAD + fitted_width(head, 11, bold=True) + 12
+    x = start
+    entries: list[tuple[str | None, str]] = [
+        (kind, label(key, lang))
+        for kind, key in (
+            ("pain_points", "legend_pain"),
+            ("pleasure_points", "legend_pleasure"),
+            ("opportunities", "legend_opportunity"),
+        )
+    ]
+    entries.append((None, "· " + label("legend_scale", lang)))
+    for kind, text in entries:
+        width = (18 if kind else 0) + fitted_width(text, 11)
+        if x + width > right and x > start:
+            x, y = start, y + 18
+        if kind:
+            symbol, color, _ = MARKERS[kind]
+            svg.el("circle", cx=x + 7, cy=y - 4, r=7, fill=color)
+            svg.text(x + 7, y, symbol, 9, fill="#fff", text_anchor="middle", font_weight="bold")
+        svg.text(x + (18 if kind else 0), y, text, 11, fill="#374151")
+        x += width + 14
     lay.y = y + 12
 
 
