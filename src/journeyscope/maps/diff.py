@@ -9,22 +9,48 @@ from journeyscope.maps.io import to_plain
 from journeyscope.maps.model import JourneyMap, as_item, emotion_point
 from journeyscope.maps.text import Text, localize
 
+#: What happened, said in English and Vietnamese (the codes stay in JSON for scripts).
+CHANGE_WORDS: dict[str, tuple[str, str]] = {
+    "added": ("added", "thêm"),
+    "removed": ("removed", "xoá"),
+    "changed": ("changed", "sửa"),
+}
+
+#: What it happened to; ``stage_order`` is the order of the stages, not one stage.
+KIND_WORDS: dict[str, tuple[str, str]] = {
+    "field": ("field", "trường"),
+    "stage": ("stage", "giai đoạn"),
+    "stage_order": ("stage order", "thứ tự giai đoạn"),
+    "lane": ("lane", "hàng"),
+    "cell": ("cell", "ô"),
+    "emotion": ("emotion", "cảm xúc"),
+    "persona": ("persona", "chân dung"),
+}
+
 
 @dataclass(frozen=True)
 class Change:
     change: str  # added | removed | changed
-    kind: str  # field | stage | lane | cell | emotion | persona
+    kind: str  # field | stage | stage_order | lane | cell | emotion | persona
     path: str
     old: str | None = None
     new: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def describe(self, lang: str = "en") -> str:
+        """The row's first column: "added stage" / "thêm giai đoạn"."""
+        index = 1 if lang == "vi" else 0
+        change = CHANGE_WORDS.get(self.change, (self.change, self.change))[index]
+        kind = KIND_WORDS.get(self.kind, (self.kind, self.kind))[index]
+        return f"{change} {kind}"
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
         return {
             "change": self.change,
             "kind": self.kind,
             "path": self.path,
             "old": self.old,
             "new": self.new,
+            "description": self.describe(lang),
         }
 
 
@@ -56,9 +82,7 @@ def diff_maps(old: JourneyMap, new: JourneyMap, lang: str = "en") -> list[Change
     common = [s for s in new_order if s in old_order]
     if [s for s in old_order if s in common] != common:
         changes.append(
-            Change(
-                "changed", "stage", "stages (order)", " → ".join(old_order), " → ".join(new_order)
-            )
+            Change("changed", "stage_order", "stages", " → ".join(old_order), " → ".join(new_order))
         )
     old_lanes = {lane.id: lane for lane in old.lanes}
     new_lanes = {lane.id: lane for lane in new.lanes}

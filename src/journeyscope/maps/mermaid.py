@@ -58,7 +58,7 @@ def import_mermaid(text: str, source: str = "<mermaid>") -> JourneyMap:
             "không phải sơ đồ Mermaid journey: dòng đầu phải là `journey`",
             location=Location(file=source, line=line_no),
         )
-    title = "Journey"
+    title: str | dict[str, str] = {"en": "Journey", "vi": "Hành trình"}  # when untitled
     stages: list[dict[str, Any]] = []
     actions: dict[str, list[str]] = {}
     scores: dict[str, dict[str, list[float]]] = {}

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from journeyscope.maps.io import PathKey, Positions, position_of
+from journeyscope.maps.messages import messages
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,8 @@ class Problem:
         message = self.message_vi if lang == "vi" else self.message_en
         if self.severity == "warning":
             message = f"{'cảnh báo' if lang == 'vi' else 'warning'}: {message}"
-        return f"{where}: {self.dotted() or '(document)'}: {message}"
+        place = self.dotted() or ("(tài liệu)" if lang == "vi" else "(document)")
+        return f"{where}: {place}: {message}"
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         return {
@@ -38,6 +40,8 @@ class Problem:
             "path": self.dotted(),
             "severity": self.severity,
             "message": self.message_vi if lang == "vi" else self.message_en,
+            "message_en": self.message_en,
+            "message_vi": self.message_vi,
         }
 
 
@@ -66,65 +70,12 @@ def locate(problem: Problem, positions: Positions, source: str | None) -> Proble
     )
 
 
-_VI_BY_TYPE = {
-    "missing": "thiếu trường bắt buộc",
-    "extra_forbidden": "trường không được hỗ trợ (kiểm tra chính tả tên trường)",
-    "string_type": "phải là văn bản",
-    "float_type": "phải là một số",
-    "float_parsing": "phải là một số",
-    "int_type": "phải là số nguyên",
-    "int_parsing": "phải là số nguyên",
-    "bool_type": "phải là true hoặc false",
-    "list_type": "phải là một danh sách",
-    "dict_type": "phải là một bảng khoá: giá trị",
-    "model_type": "phải là một bảng khoá: giá trị",
-    "too_short": "quá ngắn (cần ít nhất {min_length} phần tử)",
-    "string_too_short": "không được để trống",
-    "string_pattern_mismatch": "không đúng định dạng (mẫu {pattern})",
-    "date_from_datetime_parsing": "phải là ngày dạng YYYY-MM-DD",
-    "date_parsing": "phải là ngày dạng YYYY-MM-DD",
-    "date_type": "phải là ngày dạng YYYY-MM-DD",
-    "tuple_type": "phải là một cặp [thấp, cao]",
-}
-
-_EN_BY_TYPE = {
-    "extra_forbidden": "unknown field (check its spelling)",
-    "missing": "required field is missing",
-}
-
-
-def _messages(error: Any) -> tuple[str, str]:
-    kind = error["type"]
-    ctx = error.get("ctx") or {}
-    if kind in ("less_than_equal", "greater_than_equal", "less_than", "greater_than"):
-        bound = ctx.get("le", ctx.get("ge", ctx.get("lt", ctx.get("gt"))))
-        value = error.get("input")
-        en = f"{value} is outside the allowed range (bound {bound})"
-        vi = f"{value} nằm ngoài khoảng cho phép (giới hạn {bound})"
-        if bound in (-2.0, 2.0, -2, 2):
-            en = f"emotion score {value} is outside the scale -2…+2"
-            vi = f"điểm cảm xúc {value} nằm ngoài thang -2…+2"
-        return en, vi
-    if kind == "literal_error":
-        expected = ctx.get("expected", "")
-        return (
-            f"{error.get('input')!r} is not allowed; use one of {expected}",
-            f"giá trị {error.get('input')!r} không hợp lệ; hãy dùng một trong {expected}",
-        )
-    if kind == "value_error":
-        msg = str(ctx.get("error", error["msg"]))
-        return msg, msg
-    en = _EN_BY_TYPE.get(kind, error["msg"])
-    vi = _VI_BY_TYPE.get(kind, error["msg"]).format(**dict(ctx.items()))
-    return en, vi
-
-
 def from_validation_error(exc: ValidationError, data: Any) -> list[Problem]:
     """One problem per place: a union's failed branches are collapsed into one message."""
     by_path: dict[PathKey, Problem] = {}
     for error in exc.errors(include_url=False):
         path = _document_path(tuple(error["loc"]), data)
-        en, vi = _messages(error)
+        en, vi = messages(error)
         if path not in by_path:
             by_path[path] = Problem(path, en, vi)
     return list(by_path.values())

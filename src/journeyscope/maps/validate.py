@@ -182,7 +182,7 @@ def _duplicates(data: dict[str, Any]) -> Iterator[Problem]:
 
 def _references(data: dict[str, Any], library: dict[str, Persona]) -> Iterator[Problem]:
     stages = [value for _, value in _ids(data, "stages")]
-    known_stages = ", ".join(stages)
+    known_stages = ", ".join(dict.fromkeys(stages))  # a duplicate is reported on its own
     refs = data.get("personas")
     for index, ref in enumerate(refs if isinstance(refs, list) else []):
         if isinstance(ref, str) and ref not in library:
