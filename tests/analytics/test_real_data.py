@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas as pd
 import pytest
 
 from journeyscope.analytics.funnels import FunnelSpec, funnel
@@ -16,9 +17,12 @@ from journeyscope.analytics.retention import RetentionSpec, retention
 from journeyscope.analytics.scope import Scope, parse_steps
 from journeyscope.analytics.stages import StageSpec, stages
 from journeyscope.analytics.touchpoints import TouchpointSpec, touchpoints
+from journeyscope.app.operations import attribution
+from journeyscope.app.queries import AttributionQuery
 from journeyscope.events.ingest import ingest_files
 from journeyscope.events.mapping import load_mapping
 from journeyscope.events.workspace import Workspace, WorkspaceConfig
+from journeyscope.identity.profiles import profile
 from journeyscope.identity.resolve import resolve
 from tests.conftest import shared_data
 
@@ -57,7 +61,8 @@ def test_uci_monthly_cohorts_equal_an_independent_count(uci: Any) -> None:
     ours = {c["cohort"]: {k: n for k, n in enumerate(c["counts"]) if n} for c in report["cohorts"]}
     assert ours == expected
     assert ours["2010-12"][0] == 948  # the December 2010 cohort, as the literature counts it
-    assert report["rfm"]["customers"] == 4_372
+    buyers = uci_orders(source).query("~refund")["customer"].nunique()
+    assert report["rfm"]["customers"] == buyers == 4_339  # 33 customers only cancelled
     assert report["churn"]["customers"] == 4_372
 
 
@@ -68,18 +73,64 @@ def test_uci_repeat_purchase_funnel_stages_touchpoints(uci: Any) -> None:
         ws, FunnelSpec(parse_steps("purchase,purchase"), window=timedelta(days=90)), Scope()
     )
     first, again = (s["customers"] for s in report["steps"])
-    assert first == 4_372 and 0 < again < first
+    assert first == 4_339 and 0 < again < first
+    # orders, not invoice lines: a second order comes on a later invoice, hours or days on
+    assert report["steps"][1]["median_seconds"] > 3_600
     st = {s["stage"]: s for s in stages(ws, StageSpec(), Scope())["stages"]}
-    assert st["purchase"]["customers"] == 4_372
-    assert 0 < st["loyalty"]["customers"] < 4_372  # repeat buyers
+    assert st["purchase"]["customers"] == 4_339
+    assert 0 < st["loyalty"]["customers"] < 4_339  # repeat buyers
     tp = touchpoints(ws, TouchpointSpec(), Scope())["touchpoints"]
-    assert {t["touchpoint"] for t in tp} == {"web:purchase"}
+    assert {t["touchpoint"] for t in tp} == {"web:purchase", "web:refund"}
     uk = funnel(
         ws,
         FunnelSpec(parse_steps("purchase")),
         Scope.parse(ws, None, None, "Country = 'United Kingdom'"),
     )
     assert 0 < uk["steps"][0]["customers"] < 4_372
+
+
+def uci_orders(source: Path) -> pd.DataFrame:
+    """One row per invoice, computed from the source lines with pandas alone."""
+    lines = pd.read_csv(source, dtype={"InvoiceNo": str, "StockCode": str, "CustomerID": str})
+    lines["amount"] = lines["Quantity"] * lines["UnitPrice"]
+    orders = lines.groupby("InvoiceNo").agg(
+        customer=("CustomerID", "first"), revenue=("amount", "sum")
+    )
+    orders["refund"] = orders.index.str.startswith("C")
+    orders["adjustment"] = orders.index.str.startswith("A")
+    return orders
+
+
+@pytest.mark.shared_data
+def test_uci_orders_refunds_and_revenue_equal_pandas(uci: Any) -> None:
+    """One purchase per invoice, one refund per cancellation, net revenue per customer."""
+    ws, source = uci
+    truth = uci_orders(source)
+    counts = dict(ws.con.execute("SELECT event, count(*) FROM events GROUP BY 1").fetchall())
+    assert counts == {
+        "purchase": int((~truth.refund & ~truth.adjustment).sum()),
+        "refund": int(truth.refund.sum()),
+        "bad_debt_adjustment": int(truth.adjustment.sum()),
+    }
+    assert counts["purchase"] + counts["refund"] == 25_897  # not 541,909 lines
+    ours = dict(
+        ws.con.execute(
+            "SELECT user_id, sum(revenue) FROM events WHERE user_id IS NOT NULL GROUP BY 1"
+        ).fetchall()
+    )
+    expected = truth.dropna(subset=["customer"]).groupby("customer")["revenue"].sum()
+    assert ours.keys() == set(expected.index)
+    assert max(abs(ours[c] - v) for c, v in expected.items()) < 1e-6
+    card = profile(ws, "user_id:17850")
+    mine = truth[truth.customer == "17850.0"]
+    assert card["orders"] == int((~mine.refund).sum()) == 34
+    assert card["refunds"] == int(mine.refund.sum()) == 1
+    assert card["revenue"] == pytest.approx(round(mine.revenue.sum(), 2))
+    assert card["currency"] == "GBP" and card["first_seen"] == "2010-12-01T08:26:00+00:00"
+    known = truth.dropna(subset=["customer"])
+    credited = attribution(ws, AttributionQuery(model="last")).model_dump()
+    # every order of a known customer converts once (not 406,829 invoice lines)
+    assert credited["total_conversions"] == int((~known.refund & ~known.adjustment).sum())
 
 
 @pytest.mark.shared_data

@@ -11,9 +11,9 @@ import duckdb
 import pytest
 
 from journeyscope.analytics.retention import RetentionSpec, retention, retention_on
-from journeyscope.engine.spark import SparkRunner
 from journeyscope.analytics.scope import Scope
 from journeyscope.analytics.stages import StageSpec, stages, stages_on
+from journeyscope.engine.spark import SparkRunner
 from journeyscope.events.export import export_partitioned
 from journeyscope.events.spark_store import read_events
 from journeyscope.identity.resolve import resolve

@@ -1,8 +1,9 @@
 WITH buyers AS (
     SELECT customer_id,
-        date_diff('day', max(ts), (SELECT max(ts) FROM rt_rows)) AS recency_days,
-        count(*) AS frequency, coalesce(sum(revenue), 0) AS monetary
-    FROM rt_rows WHERE event = $p0 GROUP BY 1
+        date_diff('day', max(ts) FILTER (WHERE event = $p0), (SELECT max(ts) FROM rt_rows)) AS recency_days,
+        count(*) FILTER (WHERE event = $p0) AS frequency, coalesce(sum(revenue), 0) AS monetary
+    FROM rt_rows WHERE event = $p0 OR event = $p1 GROUP BY 1
+    HAVING count(*) FILTER (WHERE event = $p0) > 0
 ), scored AS (
     SELECT *, 6 - ntile(5) OVER (ORDER BY recency_days, customer_id) AS r,
         ntile(5) OVER (ORDER BY frequency, customer_id) AS f,
@@ -24,5 +25,6 @@ SELECT *, CASE
 FROM scored
 -- parameters
 {
- "p0": "purchase"
+ "p0": "purchase",
+ "p1": "refund"
 }

@@ -11,7 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from journeyscope.errors import InputError, Location
 from journeyscope.events.schema import EVENT_FIELDS
@@ -47,6 +54,30 @@ class TimestampSpec(BaseModel):
         return value
 
 
+class EventRule(BaseModel):
+    """A rule on one source column that picks the event name of a row (``event_when``).
+
+    Values are compared as text after trimming; the value is bound as a parameter, never
+    written into the SQL."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    column: str = Field(description="The source column the rule reads.")
+    starts_with: str | None = Field(None, description="True when the text starts with this.")
+    equals: str | None = Field(None, description="True when the text is exactly this.")
+    one_of: list[str] | None = Field(None, description="True when the text is one of these.")
+    event: str | None = Field(
+        None, description="The event name of the rows it matches (refund_when: `refund`)."
+    )
+
+    @model_validator(mode="after")
+    def _one_test(self) -> EventRule:
+        given = [t for t in (self.starts_with, self.equals, self.one_of) if t is not None]
+        if len(given) != 1:
+            raise ValueError("a rule needs exactly one of starts_with, equals, one_of")
+        return self
+
+
 class Mapping(BaseModel):
     """A mapping file (YAML or JSON)."""
 
@@ -75,6 +106,50 @@ class Mapping(BaseModel):
     revenue_product: list[str] | None = Field(
         None, description="Revenue as the product of these columns (quantity × unit price)."
     )
+    group_by: list[str] | None = Field(
+        None,
+        description="Rows sharing these columns' values are one event (an order of "
+        "invoice lines): revenue summed, the first line's time and fields, event id = the key.",
+    )
+    lines: list[str] | None = Field(
+        None,
+        description="With group_by: columns kept for each line in the list "
+        "properties.lines (left out of the order's own properties).",
+    )
+    event_when: list[EventRule] = Field(
+        default_factory=list,
+        description="Rules naming the event of matching rows, first match wins "
+        "(before `events:` renames).",
+    )
+    refund_when: EventRule | None = Field(
+        None,
+        description="Rows that are refunds or cancellations: event `refund` (or the rule's "
+        "event) with revenue stored negative, so revenue sums are net.",
+    )
+
+    @field_validator("group_by", mode="before")
+    @classmethod
+    def _key_list(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("event_when")
+    @classmethod
+    def _named(cls, value: list[EventRule]) -> list[EventRule]:
+        for rule in value:
+            if not rule.event:
+                raise ValueError("every event_when rule needs `event: <name>`")
+        return value
+
+    @model_validator(mode="after")
+    def _lines_need_groups(self) -> Mapping:
+        if self.lines is not None and not self.group_by:
+            raise ValueError("`lines` needs `group_by` (the column that makes lines one event)")
+        return self
+
+    def source_columns(self) -> list[str]:
+        """Every source column the grouping and rules read (checked against the file)."""
+        rules = [*self.event_when, *([self.refund_when] if self.refund_when else [])]
+        return [*(self.group_by or []), *(self.lines or []), *(r.column for r in rules)]
 
     @field_validator("columns", "constants")
     @classmethod

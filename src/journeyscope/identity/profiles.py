@@ -6,7 +6,11 @@ from typing import Any
 
 from journeyscope.errors import NotFound
 from journeyscope.events.workspace import Workspace
+from journeyscope.i18n.formatting import local_iso, round_money
 from journeyscope.identity.explain import find_node
+
+#: Events whose revenue makes a customer's net revenue: orders, and refunds stored negative.
+MONEY_EVENTS = ("purchase", "refund")
 
 
 def customer_id_of(ws: Workspace, ref: str) -> int:
@@ -33,7 +37,11 @@ def customer_id_of(ws: Workspace, ref: str) -> int:
 
 
 def profile(ws: Workspace, ref: str, limit: int = 500) -> dict[str, Any]:
+    """A customer card: ``orders`` counts purchases, ``refunds`` refunds and cancellations,
+    ``revenue`` is net (refunds are stored negative), rounded to the currency's minor unit;
+    times are in the workspace's zone with their offset."""
     cid = customer_id_of(ws, ref)
+    zone, currency = ws.config.timezone, ws.config.currency
     con = ws.con
     identifiers = [
         {"type": t, "value": v}
@@ -41,12 +49,13 @@ def profile(ws: Workspace, ref: str, limit: int = 500) -> dict[str, Any]:
             "SELECT id_type, value FROM identity_nodes WHERE customer_id = ? ORDER BY 1, 2", [cid]
         ).fetchall()
     ]
-    first, last, events, orders, revenue = ws.one(
+    first, last, events, orders, refunds, revenue = ws.one(
         """SELECT min(ts), max(ts), count(*), count(*) FILTER (event = 'purchase'),
-                  coalesce(sum(revenue) FILTER (event = 'purchase'), 0)
+                  count(*) FILTER (event = 'refund'),
+                  coalesce(sum(revenue) FILTER (event IN ?), 0)
            FROM journey_events WHERE customer_id = ?""",
-        [cid],
-    ) or (None, None, 0, 0, 0)
+        [list(MONEY_EVENTS), cid],
+    ) or (None, None, 0, 0, 0, 0)
     channels = [
         {"channel": ch, "events": n}
         for ch, n in con.execute(
@@ -57,16 +66,18 @@ def profile(ws: Workspace, ref: str, limit: int = 500) -> dict[str, Any]:
     ]
     timeline = [
         {
-            "ts": ts.isoformat(),
+            "ts": local_iso(ts, zone),
             "event": ev,
             "channel": ch,
             "touchpoint": tp,
-            "revenue": rev,
+            "revenue": round_money(rev, cur or currency),
+            "currency": (cur or currency) if rev is not None else None,
             "source": src,
             "event_id": eid,
         }
-        for ts, ev, ch, tp, rev, src, eid in con.execute(
-            "SELECT ts, event, channel, touchpoint, revenue, source, event_id FROM journey_events "
+        for ts, ev, ch, tp, rev, cur, src, eid in con.execute(
+            "SELECT ts, event, channel, touchpoint, revenue, currency, source, event_id "
+            "FROM journey_events "
             "WHERE customer_id = ? ORDER BY ts, seq LIMIT ?",
             [cid, limit],
         ).fetchall()
@@ -74,12 +85,14 @@ def profile(ws: Workspace, ref: str, limit: int = 500) -> dict[str, Any]:
     return {
         "customer_id": cid,
         "identifiers": identifiers,
-        "first_seen": first.isoformat() if first else None,
-        "last_seen": last.isoformat() if last else None,
+        "first_seen": local_iso(first, zone),
+        "last_seen": local_iso(last, zone),
+        "timezone": zone,
         "events": events,
         "orders": orders,
-        "revenue": revenue,
-        "currency": ws.config.currency,
+        "refunds": refunds,
+        "revenue": round_money(revenue, currency),
+        "currency": currency,
         "channels": channels,
         "timeline": timeline,
         "timeline_truncated": events > limit,
@@ -102,8 +115,9 @@ def stats(ws: Workspace) -> dict[str, Any]:
         "identifiers": ws.scalar("SELECT count(*) FROM identity_customers"),
         "unattributed_events": total - ws.scalar("SELECT count(*) FROM event_customers"),
         "resolved": bool(ws.scalar("SELECT count(*) FROM identity_runs")),
-        "first_event": first.isoformat() if first else None,
-        "last_event": last.isoformat() if last else None,
+        "first_event": local_iso(first, ws.config.timezone),
+        "last_event": local_iso(last, ws.config.timezone),
+        "timezone": ws.config.timezone,
         "imports": ws.scalar("SELECT count(*) FROM imports"),
         "channels": per_channel,
     }
