@@ -202,4 +202,45 @@ MIGRATIONS = (
     ),
 )
 
+MIGRATIONS = (
+    *MIGRATIONS,
+    (
+        5,
+        "suppression list of forgotten identifiers (keyed hashes) and the workspace secret",
+        # digests only: HMAC-SHA256 of the normalised identifier under the workspace's own
+        # random key (events/suppression.py); no raw or normalised value is ever stored
+        """
+        CREATE TABLE workspace_secrets (name VARCHAR NOT NULL, secret BLOB NOT NULL);
+        CREATE TABLE identity_suppressed (
+            digest VARCHAR NOT NULL,
+            id_type VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            request INTEGER NOT NULL,
+            created_at TIMESTAMP NOT NULL,
+            dropped_events BIGINT NOT NULL,
+            last_dropped_at TIMESTAMP
+        );
+        """,
+    ),
+)
+
+MIGRATIONS = (
+    *MIGRATIONS,
+    (
+        6,
+        "API keys of the server: scrypt hashes only, never the secret (events/keys.py)",
+        """
+        CREATE TABLE api_keys (
+            key_id VARCHAR PRIMARY KEY,
+            name VARCHAR,
+            role VARCHAR NOT NULL,
+            salt BLOB NOT NULL,
+            digest BLOB NOT NULL,
+            created_at TIMESTAMP NOT NULL,
+            revoked_at TIMESTAMP
+        );
+        """,
+    ),
+)
+
 SCHEMA_VERSION: Final = MIGRATIONS[-1][0]
