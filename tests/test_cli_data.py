@@ -64,11 +64,22 @@ def test_init_ingest_resolve_show_stats_export_forget(cli: Cli, tmp_path: Path) 
     assert first.code == 0, first.err
     assert first.json() == {
         "accepted": 3,
+        "suppressed": 0,
         "duplicates": 0,
         "rejected": 0,
+        "conflicts": 0,
         "quarantine": None,
         "files": [
-            {"file": str(data), "accepted": 3, "duplicates": 0, "rejected": 0, "quarantine": None}
+            {
+                "file": str(data),
+                "accepted": 3,
+                "duplicates": 0,
+                "rejected": 0,
+                "quarantine": None,
+                "suppressed": 0,
+                "conflicts": 0,
+                "conflict_examples": [],
+            }
         ],
     }
     assert cli("ingest", data, "-w", ws, "--json").json()["duplicates"] == 3  # type: ignore[index]
@@ -109,7 +120,16 @@ def test_init_ingest_resolve_show_stats_export_forget(cli: Cli, tmp_path: Path) 
     assert isinstance(explained, dict) and explained["links"][0]["to"] == "email:an@example.vn"
     gone = cli("forget", "--identifier", "anonymous_id:ck1", "-w", ws, "--json").json()
     assert gone == {
-        "deleted": {"events": 3, "identifiers": 2, "customers": 1},
+        "deleted": {
+            "events": 3,
+            "identifiers": 2,
+            "customers": 1,
+            "spellings": 3,
+            "nodes": 2,
+            "quarantine_rows": 0,
+            "temporary_files": 0,
+        },
+        "suppressed": 2,
         "audit": "audit_log (counts only; no personal data)",
     }
     assert cli("stats", "-w", ws, "--json").json()["events"] == 0  # type: ignore[index]
@@ -201,23 +221,24 @@ def test_vietnamese_messages(cli: Cli, tmp_path: Path) -> None:
 
 
 @pytest.mark.shared_data
-def test_uci_online_retail_imports_every_line_once(cli: Cli, tmp_path: Path) -> None:
+def test_uci_online_retail_imports_every_invoice_once(cli: Cli, tmp_path: Path) -> None:
+    """541,909 invoice lines are 25,900 invoices (orders, cancellations, 3 adjustments)."""
     source = shared_data("uci-online-retail", "online_retail_2010-12-01_2011-12-09.csv.gz")
     mapping = Path(__file__).parent.parent / "examples" / "uci-online-retail.yaml"
     ws = tmp_path / "ws"
-    cli("init", "-w", ws)
+    cli("init", "-w", ws, "--timezone", "Europe/London", "--currency", "GBP")
     first = cli("ingest", source, "-w", ws, "-m", mapping, "--json").json()
-    assert isinstance(first, dict) and (first["accepted"], first["rejected"]) == (541_909, 0)
+    assert isinstance(first, dict) and (first["accepted"], first["rejected"]) == (25_900, 0)
     again = cli("ingest", source, "-w", ws, "-m", mapping, "--json").json()
-    assert isinstance(again, dict) and (again["accepted"], again["duplicates"]) == (0, 541_909)
+    assert isinstance(again, dict) and (again["accepted"], again["duplicates"]) == (0, 25_900)
     resolved = cli("identity", "resolve", "-w", ws, "--json").json()
     assert isinstance(resolved, dict)
-    assert resolved["customers"] == 4_372 and resolved["unattributed_events"] == 135_080
+    # 135,080 lines without a CustomerID are 3,710 invoices
+    assert resolved["customers"] == 4_372 and resolved["unattributed_events"] == 3_710
     stats = cli("stats", "-w", ws, "--json").json()
     assert isinstance(stats, dict)
-    assert stats["first_event"].startswith("2010-12-01T08:26") and stats["last_event"].startswith(
-        "2011-12-09T12:50"
-    )
+    assert stats["first_event"] == "2010-12-01T08:26:00+00:00"  # London time, labelled
+    assert stats["last_event"] == "2011-12-09T12:50:00+00:00"
     json.dumps(stats)
 
 

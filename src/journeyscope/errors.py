@@ -118,14 +118,18 @@ class NotFound(JourneyScopeError, FileNotFoundError):
     exit_code = 2
 
 
-def unknown_name(kind_en: str, kind_vi: str, value: str, known: object) -> NotFound:
-    """The one "no such template / stage model / persona" error, listing what exists."""
+def unknown_name(
+    kind_en: str, kind_vi: str, value: str, known: object, *, code: str | None = None
+) -> NotFound:
+    """The one "no such template / stage model / persona" error, listing what exists;
+    ``code`` names the kind (``unknown_template``) so an API client can tell them apart."""
     names = ", ".join(str(k) for k in known)  # type: ignore[attr-defined]
     return NotFound(
         f"unknown {kind_en} {value!r}",
         f"không có {kind_vi} {value!r}",
         hint_en=f"choose one of: {names}",
         hint_vi=f"hãy chọn một trong: {names}",
+        code=code,
     )
 
 

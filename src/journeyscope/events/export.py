@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from pathlib import Path
 
+import duckdb
 from duckdb import DuckDBPyRelation
 
-from journeyscope.errors import OutputError
+from journeyscope.errors import Location, OutputError, output_failure
 from journeyscope.events.schema import EVENT_FIELDS
 from journeyscope.events.workspace import Workspace
+from journeyscope.maps.spreadsheet import CSV_GUARD, FORMULA_STARTS
 
 FORMATS = (".parquet", ".csv")
 
@@ -20,6 +23,7 @@ def export_events(ws: Workspace, target: Path) -> int:
         raise OutputError(
             f"{target.name}: events export writes {' or '.join(FORMATS)}",
             f"{target.name}: xuất sự kiện chỉ ghi {' hoặc '.join(FORMATS)}",
+            location=Location(file=str(target)),
             hint_en="name the output file.parquet or file.csv",
             hint_vi="đặt tên tệp đầu ra là tệp.parquet hoặc tệp.csv",
         )
@@ -44,18 +48,50 @@ def _column(name: str, suffix: str) -> str:
 
 
 def write_relation(rel: DuckDBPyRelation, target: Path) -> None:
-    """Write CSV or Parquet through a temporary name, so a crash leaves no half file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    """Write CSV or Parquet through a temporary name, so a crash leaves no half file.
+
+    In CSV, text that a spreadsheet would run as a formula is written inert (see
+    :mod:`journeyscope.maps.spreadsheet`); Parquet keeps every value exactly.
+    """
     partial = target.with_name(f".{target.name}.partial")
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         if target.suffix.lower() == ".parquet":
             rel.write_parquet(str(partial))
         else:
-            rel.write_csv(str(partial), header=True)
+            inert_text(rel).write_csv(str(partial), header=True)
         partial.replace(target)
+    except (OSError, duckdb.Error) as exc:  # a folder in the way, a read-only place
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        raise output_failure(target, exc) from exc
     except BaseException:
-        partial.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
         raise
+
+
+def inert_text(rel: DuckDBPyRelation) -> DuckDBPyRelation:
+    """``rel`` with every text column guarded against formula injection, column by column.
+
+    A value starting with one of :data:`FORMULA_STARTS` gets a leading ``'``; the characters
+    and the quote travel as constants of DuckDB expressions, never inside SQL text. Numbers,
+    times, lists and structs are left as they are: their CSV form cannot start a formula.
+    """
+    from duckdb import CaseExpression, ColumnExpression, ConstantExpression, FunctionExpression
+
+    starts = ConstantExpression(sorted(FORMULA_STARTS))
+    guard = ConstantExpression(CSV_GUARD)
+    columns = []
+    for name, kind in zip(rel.columns, rel.types, strict=True):
+        column = ColumnExpression(name)
+        if str(kind) == "VARCHAR":
+            first = FunctionExpression("left", column, ConstantExpression(1))
+            risky = FunctionExpression("list_contains", starts, first)
+            guarded = FunctionExpression("concat", guard, column)
+            column = CaseExpression(risky, guarded).otherwise(column).alias(name)
+        columns.append(column)
+    return rel.project(*columns) if columns else rel
 
 
 def export_partitioned(ws: Workspace, target: Path, *, overwrite: bool = False) -> int:

@@ -22,13 +22,18 @@ from typing import Any
 
 import duckdb
 
-from journeyscope.errors import InputError
+from journeyscope.errors import InputError, Location, OutputError
+from journeyscope.events import orders
+from journeyscope.events.conflicts import find_conflicts
 from journeyscope.events.grouping import grouping_sql
 from journeyscope.events.mapping import GROUPING_FIELDS, LoadedMapping
-from journeyscope.events.readers import Staged, stage
+from journeyscope.events.query import Query, quote
+from journeyscope.events.readers import Staged, fresh_scratch, import_failed, stage
 from journeyscope.events.schema import EVENT_FIELDS, IDENTIFIER_TYPES, SEQ_SHIFT
+from journeyscope.events.suppression import drop_suppressed
 from journeyscope.events.workspace import Workspace
 from journeyscope.maps.io import write_atomic
+from journeyscope.maps.spreadsheet import safe_csv_rows
 
 Progress = Callable[[str, float], None]
 REQUIRED = ("ts", "event")
@@ -36,6 +41,12 @@ TEXT_FIELDS = ("touchpoint", *IDENTIFIER_TYPES)
 #: The event fields a mapping fills, in table order (``source`` comes from the mapping itself).
 MAPPED_FIELDS = tuple(f for f in EVENT_FIELDS if f != "source")
 OLDEST = datetime(1990, 1, 1)
+#: A time of day followed by a UTC offset (or Z) at the end of a text.
+TIME_WITH_OFFSET = r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|z|[+-]\d{2}(?::?\d{2})?)$"
+OFFSET_HOURS = r"[+-](\d{2}):?(?:\d{2})?$"
+OFFSET_MINUTES = r"[+-]\d{2}:?(\d{2})$"
+#: Real UTC offsets run from -12:00 to +14:00.
+MAX_OFFSET_MINUTES = 14 * 60
 #: Vietnamese exports write day first.
 VN_FORMATS = [
     "%d/%m/%Y %H:%M:%S",
@@ -54,6 +65,11 @@ class FileResult:
     duplicates: int = 0
     rejected: int = 0
     quarantine: str | None = None
+    # rows whose id is already known with other content: not stored, reported
+    conflicts: int = 0
+    conflict_examples: list[dict[str, Any]] = field(default_factory=list)
+    # rows carrying an identifier of a forgotten person (events/suppression.py): not stored
+    suppressed: int = 0
 
 
 @dataclass
@@ -68,9 +84,20 @@ class Quarantine:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(["file", "line", "field", "reason", "record"])
-        writer.writerows(self.rows)
-        self.target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.target, buffer.getvalue())
+        writer.writerows(safe_csv_rows(self.rows))  # a spreadsheet must not run a row's text
+        try:
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.target, buffer.getvalue())
+        except OSError as exc:  # quarantine/ is a file, or the folder is read-only
+            raise OutputError(
+                f"cannot write the quarantine file {self.target}: {exc.strerror or exc}",
+                f"không ghi được tệp cách ly {self.target}: {exc.strerror or exc}",
+                location=Location(str(self.target)),
+                hint_en="make quarantine/ in the workspace a writable folder and import "
+                "again (nothing from this file was stored)",
+                hint_vi="hãy để quarantine/ trong workspace là thư mục ghi được rồi nhập lại "
+                "(chưa có dòng nào của tệp này được lưu)",
+            ) from exc
         return str(self.target)
 
 
@@ -91,36 +118,46 @@ class IngestResult:
     def rejected(self) -> int:
         return sum(f.rejected for f in self.files)
 
+    @property
+    def conflicts(self) -> int:
+        return sum(f.conflicts for f in self.files)
+
+    @property
+    def suppressed(self) -> int:
+        return sum(f.suppressed for f in self.files)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "accepted": self.accepted,
+            "suppressed": self.suppressed,
             "duplicates": self.duplicates,
             "rejected": self.rejected,
+            "conflicts": self.conflicts,
             "quarantine": self.quarantine,
             "files": [f.__dict__ for f in self.files],
         }
 
 
-def quote(name: str) -> str:
-    """A SQL identifier for a column name from a file (never a value)."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-class Query:
-    """SQL text with its named parameters, built piece by piece (values never enter the text)."""
-
-    def __init__(self) -> None:
-        self.params: dict[str, Any] = {}
-        self.sql = ""
-
-    def bind(self, value: Any) -> str:
-        name = f"p{len(self.params)}"
-        self.params[name] = value
-        return f"${name}"
-
-
 def _text(expr: str) -> str:
     return f"nullif(trim(CAST({expr} AS VARCHAR)), '')"
+
+
+def _refuse_nested_identifiers(staged: Staged, sources: dict[str, str]) -> None:
+    """A struct, list or map is no identifier: written as text it would link whoever shares
+    its shape, so the file is refused, naming the column (docs/identity.md)."""
+    for name in IDENTIFIER_TYPES:
+        column = sources.get(name)
+        typ = staged.columns.get(column or "", "")
+        if column and (typ.startswith(("STRUCT", "MAP", "UNION")) or typ.endswith("]")):
+            raise InputError(
+                f"column {column!r} ({name}) holds nested values ({typ}); "
+                "an identifier must be text or a number",
+                f"cột {column!r} ({name}) chứa giá trị lồng nhau ({typ}); "
+                "định danh phải là chữ hoặc số",
+                location=Location(str(staged.path), field=column),
+                hint_en=f"map {name} to a plain column (--mapping), or flatten the field first",
+                hint_vi=f"ánh xạ {name} vào một cột thường (--mapping), hoặc làm phẳng trường đó",
+            )
 
 
 def _number(expr: str, typ: str) -> str:
@@ -140,7 +177,9 @@ def _number(expr: str, typ: str) -> str:
         return f"CAST({expr} AS DOUBLE)"
     s = rf"regexp_replace(trim(CAST({expr} AS VARCHAR)), '(\s|₫|đ|Đ|VND|vnd)', '', 'g')"
     return (
-        f"try_cast(CASE WHEN regexp_matches({s}, '^-?\\d{{1,3}}(\\.\\d{{3}})+$') "
+        # a dot before groups of three is a thousands separator (1.250.000), except after a
+        # leading 0: 0.001 is a fraction (UCI's unit price of a bank charge)
+        f"try_cast(CASE WHEN regexp_matches({s}, '^-?[1-9]\\d{{0,2}}(\\.\\d{{3}})+$') "
         f"THEN replace({s}, '.', '') "
         f"WHEN regexp_matches({s}, '^-?\\d{{1,3}}(,\\d{{3}})+(\\.\\d+)?$') "
         f"THEN replace({s}, ',', '') "
@@ -150,13 +189,30 @@ def _number(expr: str, typ: str) -> str:
 
 
 def _epoch(num: str, fmt: str) -> str:
-    seconds = f"CAST(to_timestamp({num}) AS TIMESTAMP)"
-    millis = f"CAST(to_timestamp({num} / 1000.0) AS TIMESTAMP)"
+    # beyond year 290000 (or NaN) DuckDB's to_timestamp fails the whole query: NULL instead,
+    # so the row is quarantined as an unreadable time
+    seconds = f"CASE WHEN abs({num}) < 9e12 THEN CAST(to_timestamp({num}) AS TIMESTAMP) END"
+    millis = f"CASE WHEN abs({num}) < 9e15 THEN CAST(to_timestamp({num} / 1000.0) AS TIMESTAMP) END"
     if fmt == "epoch_s":
         return seconds
     if fmt == "epoch_ms":
         return millis
     return f"CASE WHEN abs({num}) >= 100000000000 THEN {millis} ELSE {seconds} END"
+
+
+def bad_offset(q: Query, v: str) -> str:
+    """SQL: ``v`` ends in a UTC offset past ±14:00 (or with 60+ minutes), which no place uses.
+
+    DuckDB reads '+99:00' without complaint and shifts the time by four days; such rows are
+    quarantined with their own reason instead.
+    """
+    hours = f"try_cast(nullif(regexp_extract({v}, {q.bind(OFFSET_HOURS)}, 1), '') AS INTEGER)"
+    minutes = f"try_cast(nullif(regexp_extract({v}, {q.bind(OFFSET_MINUTES)}, 1), '') AS INTEGER)"
+    return (
+        f"(regexp_matches({v}, {q.bind(TIME_WITH_OFFSET)}) AND "
+        f"(coalesce({hours}, 0) * 60 + coalesce({minutes}, 0) > {MAX_OFFSET_MINUTES} "
+        f"OR coalesce({minutes}, 0) >= 60))"
+    )
 
 
 def _ts(q: Query, expr: str, typ: str, fmt: str, zone: str) -> str:
@@ -175,12 +231,17 @@ def _ts(q: Query, expr: str, typ: str, fmt: str, zone: str) -> str:
     v = f"trim(CAST({expr} AS VARCHAR))"
     if "%" in fmt:
         parsed = f"try_strptime({v}, {q.bind(fmt)})"
-        return f"CAST({parsed} AS TIMESTAMP)" if "%z" in fmt.lower() else local(parsed)
+        if "%z" in fmt.lower():
+            return f"CASE WHEN {bad_offset(q, v)} THEN NULL ELSE CAST({parsed} AS TIMESTAMP) END"
+        return local(parsed)
     if fmt in {"epoch_s", "epoch_ms"}:
         return _epoch(f"try_cast({v} AS DOUBLE)", fmt)
+    # An offset counts only after a time of day: '2026-05-01' is a date (midnight in the
+    # zone), not 2026-05 at offset -01.
     iso = (
-        f"CASE WHEN regexp_matches({v}, '(Z|z|[+-]\\d{{2}}(:?\\d{{2}})?)$') "
-        f"THEN CAST(try_cast({v} AS TIMESTAMPTZ) AS TIMESTAMP) "
+        f"CASE WHEN regexp_matches({v}, {q.bind(TIME_WITH_OFFSET)}) "
+        f"THEN CASE WHEN {bad_offset(q, v)} THEN NULL "
+        f"ELSE CAST(try_cast({v} AS TIMESTAMPTZ) AS TIMESTAMP) END "
         f"ELSE {local(f'try_cast({v} AS TIMESTAMP)')} END"
     )
     if fmt == "iso":
@@ -192,12 +253,6 @@ def _ts(q: Query, expr: str, typ: str, fmt: str, zone: str) -> str:
         f"WHEN regexp_matches({v}, '^\\d{{1,2}}[/-]\\d{{1,2}}[/-]\\d{{4}}') THEN {vn} "
         f"ELSE {iso} END"
     )
-
-
-def event_name(text: str) -> str:
-    """An event name as import stores it (the Python twin of :func:`_name_map`'s rule):
-    trimmed, lower case, spaces as underscores — so users may write ``Add To Cart``."""
-    return text.strip().replace(" ", "_").lower()
 
 
 def _name_map(q: Query, expr: str, names: dict[str, str]) -> str:
@@ -242,6 +297,7 @@ class Plan:
                     hint_en=f"columns in the file: {', '.join(staged.columns)}",
                     hint_vi=f"các cột trong tệp: {', '.join(staged.columns)}",
                 )
+        orders.check_columns(loaded, staged.columns, staged.path.name)
         for name in REQUIRED:
             if name not in self.sources and name not in self.mapping.constants:
                 raise InputError(
@@ -254,6 +310,7 @@ class Plan:
                     hint_vi=f"thêm `columns: {{{name}: <cột>}}` (hoặc hằng số) vào tệp ánh xạ và "
                     "truyền bằng --mapping",
                 )
+        _refuse_nested_identifiers(staged, self.sources)
 
     @staticmethod
     def all_fields() -> tuple[str, ...]:
@@ -287,7 +344,9 @@ class Plan:
                     hint_en=f"columns in the file: {', '.join(self.staged.columns)}",
                     hint_vi=f"các cột trong tệp: {', '.join(self.staged.columns)}",
                 )
-            return list(self.mapping.properties)
+            lines = set(self.mapping.lines or [])  # kept per line in properties.lines
+            return [c for c in self.mapping.properties if c not in lines]
+        used |= set(self.mapping.lines or [])
         return [c for c in self.staged.columns if c not in used]
 
 
@@ -297,7 +356,13 @@ def _properties(q: Query, plan: Plan) -> str:
     parts: list[str] = []
     if own:
         typ = plan.typ("properties")
-        parts.append(f"CAST({own} AS JSON)" if typ in {"VARCHAR", "JSON"} else f"to_json({own})")
+        if typ == "VARCHAR":  # text that is not JSON is kept as a JSON string, not refused
+            parts.append(
+                f"CASE WHEN json_valid({own}) THEN CAST({own} AS JSON) "
+                f"ELSE to_json(nullif(trim({own}), '')) END"
+            )
+        else:
+            parts.append(f"CAST({own} AS JSON)" if typ == "JSON" else f"to_json({own})")
     if extras:
         pairs = ", ".join(f"{q.bind(c)}, {quote(c)}" for c in extras)
         parts.append(f"json_object({pairs})")
@@ -356,14 +421,19 @@ def staging_sql(plan: Plan, now: datetime) -> Query:
         ts = _ts(q, q.bind(const), "VARCHAR", plan.mapping.timestamp.format, plan.zone)
         ts_raw = f"CAST({q.bind(const)} AS VARCHAR)"
     event_raw = plan.raw_text(q, "event")
-    event = _name_map(q, event_raw, plan.mapping.events)
+    event = orders.event_case(q.bind, plan.mapping, _name_map(q, event_raw, plan.mapping.events))
+    event_raw = orders.event_case(q.bind, plan.mapping, event_raw)
     channel = _channel(q, plan)
     texts = {name: plan.raw_text(q, name) for name in TEXT_FIELDS}
     properties = _properties(q, plan)
     revenue, revenue_bad = _revenue(q, plan)
+    revenue = orders.refund_revenue(q.bind, plan.mapping, revenue)
     currency = f"upper(coalesce({plan.raw_text(q, 'currency')}, {q.bind(plan.currency)}))"
     id_raw = plan.raw_text(q, "event_id")
     needs_hash = plan.column("event_id") is None and "event_id" not in plan.mapping.constants
+    key = orders.group_key(plan.mapping)  # lines grouped into orders: the key is the id
+    if key is not None and needs_hash:
+        id_raw, needs_hash = key, False
     content = ", ".join(
         f"coalesce(CAST({quote(c)} AS VARCHAR), chr(0))" for c in plan.staged.columns
     )
@@ -379,7 +449,8 @@ def staging_sql(plan: Plan, now: datetime) -> Query:
             {revenue} AS revenue, ({revenue_bad}) AS _revenue_bad,
             CASE WHEN {revenue} IS NULL THEN NULL ELSE {currency} END AS currency,
             {id_raw} AS _id,
-            {content_hash} AS _h
+            {content_hash} AS _h,
+            {key or "NULL"} AS _g, {orders.line_object(q.bind, plan.mapping)} AS _line
         FROM src"""
     future = q.bind(now + timedelta(days=1))
     oldest = q.bind(OLDEST)
@@ -392,6 +463,9 @@ def staging_sql(plan: Plan, now: datetime) -> Query:
         SELECT *, {event_id} AS event_id,
             CASE
                 WHEN _ts_raw IS NULL THEN 'ts|missing time'
+                WHEN ts IS NULL AND {bad_offset(q, "trim(CAST(_ts_raw AS VARCHAR))")}
+                    THEN 'ts|the UTC offset of ' || left(CAST(_ts_raw AS VARCHAR), 40)
+                        || ' is outside -14:00…+14:00'
                 WHEN ts IS NULL
                     THEN 'ts|cannot read ' || left(CAST(_ts_raw AS VARCHAR), 40) || ' as a time'
                 WHEN ts > {future} THEN 'ts|' || CAST(ts AS VARCHAR) || ' UTC is in the future'
@@ -399,10 +473,13 @@ def staging_sql(plan: Plan, now: datetime) -> Query:
                     THEN 'ts|' || CAST(ts AS VARCHAR) || ' is before 1990 (wrong epoch unit?)'
                 WHEN _event_raw IS NULL THEN 'event|missing event name'
                 WHEN _revenue_bad THEN 'revenue|not a number'
+                WHEN isnan(revenue) OR isinf(revenue)
+                    THEN 'revenue|not a finite number (NaN, infinite or too large)'
+                {orders.missing_key(q.bind, plan.mapping)}
                 WHEN _id IS NULL AND _h IS NULL THEN 'event_id|missing id'
             END AS _problem
         FROM ({inner}) AS mapped"""
-    q.sql = sql
+    q.sql = orders.grouped_sql(sql, plan.mapping, q.bind) if key is not None else sql
     return q
 
 
@@ -440,14 +517,27 @@ def ingest_files(
     *,
     progress: Progress | None = None,
     now: datetime | None = None,
+    encoding: str | None = None,
 ) -> IngestResult:
-    """Import every file; each file commits alone, so one bad file spoils no other."""
+    """Import every file; each file commits alone, so one bad file spoils no other.
+
+    ``encoding`` is the text encoding of CSV/JSON Lines files (default: detected)."""
     now = now or datetime.now(UTC).replace(tzinfo=None)
+    scratch = fresh_scratch(ws.root)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     quarantine = Quarantine(ws.root / "quarantine" / f"ingest-{stamp}.csv")
     result = IngestResult()
     for path in files:
-        done = ingest_file(ws, path, loaded, progress=progress, now=now, quarantine=quarantine)
+        done = ingest_file(
+            ws,
+            path,
+            loaded,
+            progress=progress,
+            now=now,
+            quarantine=quarantine,
+            encoding=encoding,
+            scratch=scratch,
+        )
         result.files.append(done)
         result.quarantine = done.quarantine or result.quarantine
     return result
@@ -461,16 +551,30 @@ def ingest_file(
     progress: Progress | None = None,
     now: datetime | None = None,
     quarantine: Quarantine | None = None,
+    encoding: str | None = None,
+    scratch: Path | None = None,
 ) -> FileResult:
     con = ws.con
     now = now or datetime.now(UTC).replace(tzinfo=None)
     if quarantine is None:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         quarantine = Quarantine(ws.root / "quarantine" / f"ingest-{stamp}.csv")
-    staged = stage(con, path, loaded.mapping)
+    scratch = scratch or fresh_scratch(ws.root)
+    try:
+        staged = stage(
+            con, path, loaded.mapping, encoding=encoding, scratch=scratch, progress=progress
+        )
+    except duckdb.Error as exc:
+        raise import_failed(path, exc) from exc
     try:
         plan = Plan(staged, loaded, ws.config.timezone, ws.config.currency)
-        return _store(ws, staged, plan, staging_sql(plan, now), now, progress, quarantine)
+        query = staging_sql(plan, now)
+        suppressed = drop_suppressed(ws, query)  # forgotten people stay out (docs/security.md)
+        result = _store(ws, staged, plan, query, now, progress, quarantine)
+        result.suppressed = suppressed
+        return result
+    except duckdb.Error as exc:  # e.g. a value DuckDB cannot read deep in the file
+        raise import_failed(path, exc) from exc
     finally:
         con.execute("DROP VIEW IF EXISTS src")
         con.execute("DROP VIEW IF EXISTS src_file")
@@ -515,6 +619,15 @@ def _store(
         if seen
         else ""
     )
+    conflicts = find_conflicts(
+        con,
+        query.sql,
+        {**query.params, "source": plan.mapping.source} if seen else query.params,
+        staged.line_sql("s._rec"),
+        stored=bool(seen),
+        repeats=distinct != valid,
+    )
+    res.conflicts, res.conflict_examples = conflicts.count, conflicts.examples
     columns = ", ".join(("seq", "source", *MAPPED_FIELDS, "import_id"))
     mapped = ", ".join(f"s.{name}" for name in MAPPED_FIELDS)
     with ws.transaction():
@@ -534,7 +647,7 @@ def _store(
                 },
             )
         res.accepted = int(row[0]) if row else 0
-        res.duplicates = valid - res.accepted
+        res.duplicates = valid - res.accepted - res.conflicts
         con.execute(
             "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [

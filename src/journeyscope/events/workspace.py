@@ -41,6 +41,80 @@ class IdentityConfig(BaseModel):
         description="An identifier linked to more distinct values of one other type than this "
         "(a shop's shared tablet, a placeholder phone) is excluded from linking.",
     )
+    relative_links: float = Field(
+        4.0,
+        ge=0,
+        description="Also excluded: an identifier linked to more values of one other type "
+        "than this many times what 99% of its type have (at least 5; 0: off; docs/identity.md).",
+    )
+    deny: dict[str, list[str]] = Field(
+        default_factory=lambda: {k: list(v) for k, v in DEFAULT_DENY.items()},
+        description="Values that are never identifiers, per type (`any`: every type); "
+        "case-insensitive, one `*` matches anything; a type given replaces its default list.",
+    )
+    deny_repeated_digits: int = Field(
+        6,
+        ge=0,
+        description="An id or phone number (its national part) of one digit repeated at least "
+        "this many times (0000000000, 0999999999) is a placeholder; 0: off.",
+    )
+
+    @field_validator("deny", mode="before")
+    @classmethod
+    def _deny_over_defaults(cls, value: object) -> object:
+        """A type the user lists replaces its default list; the others keep theirs."""
+        from journeyscope.events.schema import IDENTIFIER_TYPES
+
+        if not isinstance(value, dict):
+            return value
+        unknown = sorted(set(value) - {"any", *IDENTIFIER_TYPES})
+        if unknown:
+            raise ValueError(
+                f"unknown identifier type {unknown[0]!r} (any, {', '.join(IDENTIFIER_TYPES)})"
+            )
+
+        def text(entry: object) -> object:  # YAML reads null, 0, no as None, 0, False
+            if entry is None or isinstance(entry, bool | int | float):
+                return "null" if entry is None else str(entry).lower()
+            return entry
+
+        given = {k: [text(e) for e in v] if isinstance(v, list) else v for k, v in value.items()}
+        return {**DEFAULT_DENY, **given}
+
+
+#: placeholders and null markers people and exports write where an identifier is missing
+DEFAULT_DENY: dict[str, list[str]] = {
+    "any": ["null", "none", "nil", "nan", "n/a", "na", "#n/a", "(null)", "-", "--", "?", ".",
+            "0", "unknown", "undefined", "test", "không", "không có", "chưa có"],
+    "email": ["test@*", "noemail@*", "no-email@*", "no_email@*", "none@*", "null@*",
+              "noreply@*", "no-reply@*", "khongco@*", "email@email.com", "abc@abc.com",
+              "a@a.com", "example@example.com"],
+    "phone": ["0123456789", "1234567890", "0987654321"],
+}  # fmt: skip
+
+
+class EventRoles(BaseModel):
+    """What some events mean to the reports: contacts with customer service (repeat-contact
+    rate in `touchpoints`) and passive events the business sends (not customer activity:
+    no drop-off, no sign of life in churn)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    contacts: list[str] = Field(
+        default_factory=lambda: ["support_call", "complaint", "chat", "zalo_message", "ticket"],
+        description="Events that are a customer contacting customer service (hotline, chat, "
+        "Zalo, complaint, ...).",
+    )
+    passive: list[str] = Field(
+        default_factory=lambda: [
+            "ad_impression",
+            "message_sent",
+            "email_sent",
+            "order_delivered",
+            "delivery_late",
+        ],
+        description="Events sent to or happening to a customer rather than done by them.",
+    )
 
 
 class SparkConfig(BaseModel):
@@ -76,6 +150,7 @@ class WorkspaceConfig(BaseModel):
         default_factory=dict,
         description="Extra channels of this business: id -> label (added to the catalogue).",
     )
+    events: EventRoles = Field(default_factory=lambda: EventRoles())
 
     @field_validator("timezone")
     @classmethod
@@ -166,7 +241,7 @@ def connect(db_file: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnect
             con = duckdb.connect(str(db_file), read_only=read_only)
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
-                raise
+                raise _unusable_folder(db_file.parent, exc) from exc
             if time.monotonic() + pause >= deadline:
                 raise _busy(db_file, str(exc)) from exc
             time.sleep(pause)
@@ -246,16 +321,19 @@ class Workspace:
     @classmethod
     def init(cls, root: Path, config: WorkspaceConfig | None = None) -> Workspace:
         """Create (or upgrade) a workspace folder; an existing config is kept."""
-        root.mkdir(parents=True, exist_ok=True)
-        (root / "maps").mkdir(exist_ok=True)
-        cfg_file = root / CONFIG_NAME
-        if not cfg_file.exists():
-            cfg = config or WorkspaceConfig()
-            cfg_file.write_text(
-                "# JourneyScope workspace settings (docs/data.md)\n"
-                + yaml.safe_dump(cfg.model_dump(), allow_unicode=True, sort_keys=False),
-                encoding="utf-8",
-            )
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            (root / "maps").mkdir(exist_ok=True)
+            cfg_file = root / CONFIG_NAME
+            if not cfg_file.exists():
+                cfg = config or WorkspaceConfig()
+                cfg_file.write_text(
+                    "# JourneyScope workspace settings (docs/data.md)\n"
+                    + yaml.safe_dump(cfg.model_dump(), allow_unicode=True, sort_keys=False),
+                    encoding="utf-8",
+                )
+        except OSError as exc:  # the path is a file, or the place is read-only
+            raise _unusable_folder(root, exc) from exc
         return cls.open(root, create=True)
 
     @classmethod
@@ -286,9 +364,17 @@ class Workspace:
 
         DuckDB leaves deleted rows in freed blocks until they are reused; after forgetting a
         person the old bytes must not stay in the file, so everything live is copied out.
+
+        The swap happens under the lock writers wait on (DuckDB's lock on the file, which
+        :func:`connect` retries by path): the fresh file is opened — and so locked — before
+        it is renamed over the old one, and the old file is let go only after the rename. A
+        waiting writer therefore finds the old file or the fresh one locked, never an
+        unlocked file, and when it gets in it has opened the fresh one: its data cannot land
+        in the replaced file (tests/identity/test_forget.py runs such a writer).
         """
         fresh = self.root / f".{DB_NAME}.compact"
-        fresh.unlink(missing_ok=True)
+        for leftover in (fresh, Path(f"{fresh}.wal")):
+            leftover.unlink(missing_ok=True)
         literal = str(fresh).replace("'", "''")
         self.con.execute("CHECKPOINT")
         self.con.execute(f"ATTACH '{literal}' AS fresh")
@@ -297,8 +383,12 @@ class Workspace:
             self.con.execute(f'COPY FROM DATABASE "{name}" TO fresh')
         finally:
             self.con.execute("DETACH fresh")
-        self.con.close()
-        fresh.replace(self.db_file)
+        hold = duckdb.connect(str(fresh))  # lock the fresh file before its name is visible
+        try:
+            fresh.replace(self.db_file)
+            self.con.close()  # nothing left to write: checkpointed above
+        finally:
+            hold.close()
         Path(f"{fresh}.wal").unlink(missing_ok=True)
         self.con = connect(self.db_file, read_only=self.read_only)
 
@@ -366,6 +456,22 @@ def _check_read_only_version(con: duckdb.DuckDBPyConnection, folder: Path) -> No
             hint_vi=f"chạy `journeyscope init -w {folder}` một lần để nâng cấp "
             "(hoặc nâng cấp JourneyScope nếu workspace mới hơn)",
         )
+
+
+def _unusable_folder(folder: Path, exc: Exception) -> WorkspaceError:
+    """A workspace path that cannot be used: a file, a read-only place, a broken database."""
+    reason = getattr(exc, "strerror", None) or str(exc).split("\n", 1)[0]
+    what_en = "is a file, not a folder" if folder.is_file() else f"cannot be used ({reason})"
+    what_vi = (
+        "là một tệp, không phải thư mục" if folder.is_file() else f"không dùng được ({reason})"
+    )
+    return WorkspaceError(
+        f"the workspace {folder} {what_en}",
+        f"workspace {folder} {what_vi}",
+        location=Location(str(folder)),
+        hint_en="choose a folder you can write to (-w DIR), e.g. a new one",
+        hint_vi="hãy chọn một thư mục ghi được (-w THƯ_MỤC), ví dụ một thư mục mới",
+    )
 
 
 def _missing_error(folder: Path) -> WorkspaceError:

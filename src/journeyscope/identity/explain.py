@@ -8,6 +8,7 @@ from typing import Any
 from journeyscope.errors import NotFound
 from journeyscope.events.schema import SEQ_SHIFT
 from journeyscope.events.workspace import Workspace
+from journeyscope.i18n.formatting import local_iso
 from journeyscope.identity.normalize import parse_identifier
 
 
@@ -19,13 +20,35 @@ def find_node(ws: Workspace, text: str) -> tuple[int, str, str, int | None, str,
         [id_type, value],
     )
     if row is None:
+        hint_en, hint_vi = _missing_identifier_hint(ws)
         raise NotFound(
             f"no identifier {id_type}:{value} in this workspace (after the last resolve)",
             f"không có định danh {id_type}:{value} trong workspace (tính đến lần gộp gần nhất)",
-            hint_en="run `journeyscope identity resolve` after importing",
-            hint_vi="chạy `journeyscope identity resolve` sau khi nhập dữ liệu",
+            hint_en=hint_en,
+            hint_vi=hint_vi,
         )
     return row
+
+
+def _missing_identifier_hint(ws: Workspace) -> tuple[str, str]:
+    """Advise a resolve only when one would help: none has run, or events came after it;
+    otherwise the identifier is simply not in the data."""
+    last = ws.one(
+        "SELECT events + CAST(report->>'unattributed' AS BIGINT) FROM identity_runs "
+        "ORDER BY run_at DESC LIMIT 1"
+    )
+    total = int(ws.scalar("SELECT count(*) FROM events"))
+    if last is None or (last[0] is not None and total > int(last[0])):
+        return (
+            "run `journeyscope identity resolve` after importing",
+            "chạy `journeyscope identity resolve` sau khi nhập dữ liệu",
+        )
+    return (
+        "check the type and spelling (e.g. phone:0903123456, email:an@example.com); "
+        "`journeyscope identity export -o ids.csv` lists every identifier",
+        "kiểm tra loại và cách viết (ví dụ phone:0903123456, email:an@example.com); "
+        "`journeyscope identity export -o ids.csv` liệt kê mọi định danh",
+    )
 
 
 def explain(ws: Workspace, text: str) -> dict[str, Any]:
@@ -82,7 +105,7 @@ def explain(ws: Workspace, text: str) -> dict[str, Any]:
                     "first_evidence": {
                         "source": edge[4],
                         "event_id": edge[5],
-                        "ts": edge[6].isoformat(),
+                        "ts": local_iso(edge[6], ws.config.timezone),
                         "event": edge[7],
                         "channel": edge[8],
                         "import_id": edge[3] >> SEQ_SHIFT,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from journeyscope.errors import OutputError
+from journeyscope.errors import Location, OutputError
 from journeyscope.events.export import write_relation
 from journeyscope.events.workspace import Workspace
 from journeyscope.identity.normalize import parse_identifier
@@ -60,6 +60,7 @@ def export_identities(ws: Workspace, target: Path) -> int:
         raise OutputError(
             f"{target.name}: identity export writes .csv",
             f"{target.name}: xuất định danh chỉ ghi tệp .csv",
+            location=Location(file=str(target)),
             hint_en="name the output FILE.csv",
             hint_vi="đặt tên tệp đầu ra là TỆP.csv",
         )
