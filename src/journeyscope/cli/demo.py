@@ -61,6 +61,7 @@ def demo(
         formats=wanted,
         say=None if as_json else (lambda m: err.print(m, markup=False, highlight=False)),
         progress=not as_json,
+        lang=lang(),
     )
     if as_json:
         keys = ("workspace", "events", "customers", "identity", "report", "timings")
