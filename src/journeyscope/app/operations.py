@@ -149,6 +149,7 @@ def _step_pair(text: str | None) -> tuple[int, int] | None:
             location=Location(field="--time-between"),
             hint_en="steps count from 1: --time-between 1,3 is from the first to the third",
             hint_vi="bước đếm từ 1: --time-between 1,3 là từ bước đầu đến bước thứ ba",
+            code="invalid_steps",
         )
     return int(parts[0]), int(parts[1])
 
@@ -309,6 +310,7 @@ def _position(text: str) -> tuple[float, float]:
             location=Location(field="--position"),
             hint_en="e.g. --position 40,40 (the middle shares the other 20%)",
             hint_vi="ví dụ --position 40,40 (các điểm giữa chia 20% còn lại)",
+            code="invalid_option",
         )
     return first, last
 
@@ -332,6 +334,7 @@ def attribution(ws: Workspace | None, q: AttributionQuery) -> AttributionReport:
                 location=Location(field="--engine" if q.engine else "--dataset"),
                 hint_en="leave out --engine/--spark-master/--dataset, or leave out --paths",
                 hint_vi="bỏ --engine/--spark-master/--dataset, hoặc bỏ --paths",
+                code="conflicting_options",
             )
         table = read_path_file(
             q.paths_file, q.path_col, q.conv_col, q.value_col, q.null_col, q.sep, q.delimiter
@@ -345,6 +348,7 @@ def attribution(ws: Workspace | None, q: AttributionQuery) -> AttributionReport:
                 location=Location(field="--workspace"),
                 hint_en="pass -w DIR, or --paths FILE with aggregated paths",
                 hint_vi="dùng -w THƯ_MỤC, hoặc --paths TỆP chứa các đường đi đã tổng hợp",
+                code="missing_option",
             )
         table, info, results, r = _journey_attribution(ws, q, names, split)
     data: dict[str, Any] = results[0] if not q.compare else {"models": results}
@@ -428,10 +432,12 @@ def _csv_text(header: list[str], rows: list[tuple[Any, ...]]) -> str:
     import csv
     import io
 
+    from journeyscope.maps.spreadsheet import safe_csv_rows
+
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows(safe_csv_rows(rows))  # channel names are user text: inert in Excel
     return buffer.getvalue()
 
 
@@ -479,6 +485,7 @@ def resolve(
             location=Location(field="--source" if q.source else "--dataset"),
             hint_en="add --engine spark, or leave them out to resolve the workspace",
             hint_vi="thêm --engine spark, hoặc bỏ chúng để phân giải trong workspace",
+            code="conflicting_options",
         )
     from journeyscope.identity.resolve import resolve as resolve_workspace
 

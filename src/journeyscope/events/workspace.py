@@ -21,8 +21,10 @@ import duckdb
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from journeyscope.errors import InputError, Location, WorkspaceBusy, WorkspaceError
+from journeyscope.errors import DocumentError, InputError, Location, WorkspaceBusy, WorkspaceError
 from journeyscope.events.schema import MIGRATIONS, SCHEMA_VERSION
+from journeyscope.events.write_gate import writers_first
+from journeyscope.maps.io import parse
 
 DB_NAME = "journeyscope.duckdb"
 CONFIG_NAME = "workspace.yaml"
@@ -150,7 +152,7 @@ class WorkspaceConfig(BaseModel):
         default_factory=dict,
         description="Extra channels of this business: id -> label (added to the catalogue).",
     )
-    events: EventRoles = Field(default_factory=lambda: EventRoles())
+    events: EventRoles = Field(default_factory=EventRoles)
 
     @field_validator("timezone")
     @classmethod
@@ -181,6 +183,7 @@ def resolve_workspace(path: Path | str | None) -> Path:
                 "create one with `journeyscope init -w DIR`",
                 hint_vi=f"dùng -w THƯ_MỤC hoặc đặt {ENV_WORKSPACE}; "
                 "tạo bằng `journeyscope init -w THƯ_MỤC`",
+                code="no_workspace",
             )
         path = env
     return Path(path)
@@ -191,8 +194,18 @@ def read_config(root: Path) -> WorkspaceConfig:
     if not file.exists():
         return WorkspaceConfig()
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        # the bounded parser of every document: an alias bomb is refused at once
+        data = parse(file.read_text(encoding="utf-8"), str(file))[0] or {}
         return WorkspaceConfig.model_validate(data)
+    except DocumentError as exc:
+        raise InputError(
+            f"workspace config: {exc.message_en}",
+            f"cấu hình workspace: {exc.message_vi}",
+            location=exc.location or Location(str(file)),
+            hint_en="fix the line, or delete workspace.yaml to get the defaults back",
+            hint_vi="sửa dòng đó, hoặc xoá workspace.yaml để dùng lại giá trị mặc định",
+            code="invalid_config",
+        ) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -202,6 +215,7 @@ def read_config(root: Path) -> WorkspaceConfig:
             location=Location(str(file), line),
             hint_en="fix the line, or delete workspace.yaml to get the defaults back",
             hint_vi="sửa dòng đó, hoặc xoá workspace.yaml để dùng lại giá trị mặc định",
+            code="invalid_config",
         ) from exc
     except ValidationError as exc:
         first = exc.errors()[0]
@@ -212,6 +226,7 @@ def read_config(root: Path) -> WorkspaceConfig:
             location=Location(str(file), field=field),
             hint_en="fix the value or delete the line to use the default",
             hint_vi="sửa giá trị hoặc xoá dòng đó để dùng mặc định",
+            code="invalid_config",
         ) from exc
 
 
@@ -235,6 +250,12 @@ def connect(db_file: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnect
     """
     wait = float(os.environ.get("JOURNEYSCOPE_LOCK_WAIT", LOCK_WAIT_SECONDS))
     deadline = time.monotonic() + wait
+    # a waiting writer goes before new readers (the server reads all day): write_gate.py
+    with writers_first(db_file, write=not read_only, deadline=deadline):
+        return _connect_retrying(db_file, read_only, deadline)
+
+
+def _connect_retrying(db_file: Path, read_only: bool, deadline: float) -> duckdb.DuckDBPyConnection:
     pause = 0.05
     while True:
         try:
@@ -286,6 +307,7 @@ def migrate(con: duckdb.DuckDBPyConnection, where: Path) -> list[int]:
             location=Location(str(where)),
             hint_en="upgrade JourneyScope (pip install -U journeyscope)",
             hint_vi="hãy nâng cấp JourneyScope (pip install -U journeyscope)",
+            code="workspace_too_new",
         )
     pending = [m for m in MIGRATIONS if m[0] > current]
     if not pending:
@@ -455,6 +477,7 @@ def _check_read_only_version(con: duckdb.DuckDBPyConnection, folder: Path) -> No
             "(or upgrade JourneyScope if the workspace is newer)",
             hint_vi=f"chạy `journeyscope init -w {folder}` một lần để nâng cấp "
             "(hoặc nâng cấp JourneyScope nếu workspace mới hơn)",
+            code="workspace_outdated",
         )
 
 
@@ -481,4 +504,5 @@ def _missing_error(folder: Path) -> WorkspaceError:
         location=Location(str(folder)),
         hint_en=f"create it with `journeyscope init -w {folder}`",
         hint_vi=f"tạo bằng `journeyscope init -w {folder}`",
+        code="not_a_workspace",
     )
