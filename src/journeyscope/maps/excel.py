@@ -28,9 +28,19 @@ from journeyscope.maps.model import (
     as_item,
     emotion_point,
 )
+from journeyscope.maps.spreadsheet import set_text_cell
 from journeyscope.maps.text import Localized, Text, languages_of, localize, make_text
 
 META_SHEET = "journeyscope"
+#: Excel's most characters (UTF-16 code units) in one cell.
+EXCEL_CELL_LIMIT = 32_767
+#: Characters of the structure per cell: at most two UTF-16 units each, so under the limit.
+META_CHUNK = 16_000
+#: A map workbook unpacked (a real one is well under a megabyte): more is refused unread,
+#: so a zip bomb or a data export opened by mistake costs nothing.
+MAX_MAP_WORKBOOK_BYTES = 20 * 1024 * 1024
+#: Rows and columns read from a map sheet.
+MAX_MAP_ROWS, MAX_MAP_COLUMNS = 2_000, 500
 KEY_ROW, HEADER_ROW, FIRST_ROW = 4, 5, 6
 EMOTION_KEY = "emotion:"
 _LINE = re.compile(r"^(?:\[(?P<ch>[a-z0-9_]+)\]\s*)?(?P<text>.*?)(?P<tags>(?:\s+#[a-z0-9_\-]+)*)$")
@@ -108,14 +118,14 @@ def export_xlsx(m: JourneyMap, persona_names: dict[str, Text] | None = None) -> 
     wrap = Alignment(wrap_text=True, vertical="top")
     for lang in languages:
         ws = wb.create_sheet(sheet_name(lang, languages))
-        ws["B1"] = localize(m.title, lang)
-        ws["B1"].font = Font(bold=True, size=16)
-        ws["B2"] = localize(m.description, lang) if m.description else None
-        ws.cell(KEY_ROW, 1, "key")
-        ws.cell(HEADER_ROW, 2, "Giai đoạn →" if lang == "vi" else "Stage →").font = Font(bold=True)
+        _put(ws, 1, 2, localize(m.title, lang), "title").font = Font(bold=True, size=16)
+        _put(ws, 2, 2, localize(m.description, lang) if m.description else None, "description")
+        _put(ws, KEY_ROW, 1, "key", "key")
+        stage_label = "Giai đoạn →" if lang == "vi" else "Stage →"
+        _put(ws, HEADER_ROW, 2, stage_label, "stages").font = Font(bold=True)
         for col, stage in enumerate(m.stages, start=3):
-            ws.cell(KEY_ROW, col, stage.id)
-            cell = ws.cell(HEADER_ROW, col, localize(stage.name, lang))
+            _put(ws, KEY_ROW, col, stage.id, f"stages.{stage.id}")
+            cell = _put(ws, HEADER_ROW, col, localize(stage.name, lang), f"stages.{stage.id}")
             cell.font = Font(bold=True, color="FFFFFF")
             cell.fill = PatternFill("solid", fgColor="1D4ED8")
             cell.alignment = wrap
@@ -126,32 +136,74 @@ def export_xlsx(m: JourneyMap, persona_names: dict[str, Text] | None = None) -> 
                 for curve in m.emotions:
                     persona = localize(names.get(curve.persona, curve.persona), lang)
                     label = "Cảm xúc" if lang == "vi" else "Emotion"
-                    ws.cell(row, 1, f"{EMOTION_KEY}{curve.persona}")
-                    ws.cell(row, 2, f"{label}: {persona}").font = Font(bold=True)
+                    where = f"emotions.{curve.persona}"
+                    _put(ws, row, 1, f"{EMOTION_KEY}{curve.persona}", where)
+                    _put(ws, row, 2, f"{label}: {persona}", where).font = Font(bold=True)
                     for col, stage in enumerate(m.stages, start=3):
                         if stage.id in curve.points:
-                            ws.cell(row, col, score_text(curve.points[stage.id], lang))
+                            text = score_text(curve.points[stage.id], lang)
+                            _put(ws, row, col, text, f"{where}.{stage.id}")
                     row += 1
                 continue
-            ws.cell(row, 1, lane.id)
-            ws.cell(row, 2, _lane_title(lane.kind, lane.title, lang)).font = Font(bold=True)
+            _put(ws, row, 1, lane.id, f"lanes.{lane.id}")
+            title = _lane_title(lane.kind, lane.title, lang)
+            _put(ws, row, 2, title, f"lanes.{lane.id}").font = Font(bold=True)
             for col, stage in enumerate(m.stages, start=3):
                 entries = lane.cells.get(stage.id, [])
                 if entries:
-                    cell = ws.cell(row, col, "\n".join(item_line(e, lang) for e in entries))
-                    cell.alignment = wrap
+                    text = "\n".join(item_line(e, lang) for e in entries)
+                    _put(ws, row, col, text, f"lanes.{lane.id}.cells.{stage.id}").alignment = wrap
             row += 1
         ws.column_dimensions["A"].hidden = True
         ws.column_dimensions["B"].width = 28
         ws.row_dimensions[KEY_ROW].hidden = True
         ws.freeze_panes = ws.cell(FIRST_ROW, 3)
     meta = wb.create_sheet(META_SHEET)
-    meta["A1"] = "JourneyScope map structure - do not edit"
-    meta["A2"] = json.dumps(to_plain(m), ensure_ascii=False)
+    _put(meta, 1, 1, "JourneyScope map structure - do not edit", "structure")
+    structure = json.dumps(to_plain(m), ensure_ascii=False)
+    # The structure can outgrow one cell (Excel keeps at most 32,767 characters in a cell),
+    # so it is cut into pieces down column A and joined again on import.
+    for index, start in enumerate(range(0, len(structure), META_CHUNK)):
+        _put(meta, 2 + index, 1, structure[start : start + META_CHUNK], "structure")
     meta.sheet_state = "hidden"
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def _put(ws: Any, row: int, col: int, value: str | None, where: str) -> Any:
+    """Write one cell as inert text (never a formula), refusing what Excel cannot hold."""
+    if value is not None:
+        _check_cell_text(value, where)
+    return set_text_cell(ws, row, col, value)
+
+
+def _check_cell_text(value: str, where: str) -> None:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    units = len(value.encode("utf-16-le")) // 2  # Excel counts UTF-16 code units
+    if units > EXCEL_CELL_LIMIT:
+        raise DocumentError(
+            f"the text is {units:,} characters long, more than an Excel cell holds "
+            f"({EXCEL_CELL_LIMIT:,})",
+            f"đoạn văn bản dài {units:,} ký tự, vượt quá giới hạn một ô Excel "
+            f"({EXCEL_CELL_LIMIT:,})",
+            location=Location(field=where),
+            hint_en="shorten the text or split it into several items; SVG, HTML and PDF "
+            "have no such limit",
+            hint_vi="rút ngắn văn bản hoặc tách thành nhiều mục; SVG, HTML và PDF không có "
+            "giới hạn này",
+        )
+    bad = ILLEGAL_CHARACTERS_RE.search(value)
+    if bad:
+        code = f"U+{ord(bad.group()):04X}"
+        raise DocumentError(
+            f"the text holds the control character {code}, which an Excel file cannot store",
+            f"đoạn văn bản chứa ký tự điều khiển {code}, tệp Excel không lưu được ký tự này",
+            location=Location(field=where),
+            hint_en="remove the character from the map",
+            hint_vi="hãy xoá ký tự đó khỏi bản đồ",
+        )
 
 
 # ---------------------------------------------------------------- import
@@ -172,6 +224,7 @@ def _not_a_map(path: Path, why_en: str, why_vi: str, sheet: str | None = None) -
 def import_xlsx(path: Path) -> JourneyMap:
     from openpyxl import load_workbook
 
+    _check_unpacked_size(path)
     try:
         wb = load_workbook(path, data_only=True)
     except FileNotFoundError:
@@ -182,9 +235,48 @@ def import_xlsx(path: Path) -> JourneyMap:
             f"cannot open it as .xlsx ({type(exc).__name__})",
             f"không mở được dưới dạng .xlsx ({type(exc).__name__})",
         ) from None
+    for ws in wb.worksheets:
+        if ws.max_row > MAX_MAP_ROWS or ws.max_column > MAX_MAP_COLUMNS:
+            raise _not_a_map(
+                path,
+                f"the sheet has {ws.max_row:,} rows and {ws.max_column:,} columns, more than "
+                f"a map's {MAX_MAP_ROWS:,} and {MAX_MAP_COLUMNS:,}",
+                f"trang tính có {ws.max_row:,} hàng và {ws.max_column:,} cột, nhiều hơn giới "
+                f"hạn của một bản đồ ({MAX_MAP_ROWS:,} hàng, {MAX_MAP_COLUMNS:,} cột)",
+                ws.title,
+            )
     if META_SHEET in wb.sheetnames:
         return _import_keyed(path, wb)
     return _import_plain(path, wb)
+
+
+def _structure_text(ws: Any) -> str | None:
+    """The map's structure, written down column A from row 2 in pieces (one in older files)."""
+    pieces: list[str] = []
+    for row in range(2, ws.max_row + 1):
+        value = ws.cell(row, 1).value
+        if value is None:
+            break
+        pieces.append(str(value))
+    return "".join(pieces) or None
+
+
+def _check_unpacked_size(path: Path) -> None:
+    """Refuse, before openpyxl reads anything, a workbook that unpacks to too much."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            size = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # openpyxl says what is wrong with it
+    if size > MAX_MAP_WORKBOOK_BYTES:
+        raise _not_a_map(
+            path,
+            f"it unpacks to {size:,} bytes, more than a map's {MAX_MAP_WORKBOOK_BYTES:,}",
+            f"tệp giải nén ra {size:,} byte, vượt giới hạn {MAX_MAP_WORKBOOK_BYTES:,} byte "
+            "của một bản đồ",
+        )
 
 
 def _sheet_lang(name: str) -> str | None:
@@ -199,9 +291,9 @@ def _cell_lines(value: Any) -> list[str]:
 
 
 def _import_keyed(path: Path, wb: Any) -> JourneyMap:
-    raw = wb[META_SHEET]["A2"].value
+    raw = _structure_text(wb[META_SHEET])
     try:
-        original = JourneyMap.model_validate(json.loads(raw))
+        original = JourneyMap.model_validate(json.loads(raw or ""))
     except (TypeError, ValueError) as exc:
         raise _not_a_map(
             path,
@@ -228,8 +320,10 @@ def _import_keyed(path: Path, wb: Any) -> JourneyMap:
         cells: dict[str, Any] = {}
         for stage in original.stages:
             lines = {k: g.cells.get((lane.id, stage.id), []) for k, g in grids.items()}
+            written = {k: g.raw.get((lane.id, stage.id), "") for k, g in grids.items()}
             entries = lane.cells.get(stage.id, [])
-            if all([item_line(e, k) for e in entries] == v for k, v in lines.items()):
+            # compared as written, so spaces, tabs and leading quotes survive the round trip
+            if all("\n".join(item_line(e, k) for e in entries) == v for k, v in written.items()):
                 if entries:
                     cells[stage.id] = [_plain_entry(e) for e in entries]
             else:
@@ -281,8 +375,9 @@ def _emotion_curve(persona: str, grids: dict[str, _Grid], original: JourneyMap) 
     points: dict[str, Any] = {}
     for stage in original.stages:
         seen = {k: g.cells.get((f"{EMOTION_KEY}{persona}", stage.id)) for k, g in grids.items()}
+        raw = {k: g.raw.get((f"{EMOTION_KEY}{persona}", stage.id), "") for k, g in grids.items()}
         old = curve.points.get(stage.id)
-        if old is not None and all([score_text(old, k)] == (v or []) for k, v in seen.items()):
+        if old is not None and all(score_text(old, k) == v for k, v in raw.items()):
             points[stage.id] = old if isinstance(old, float | int) else to_plain(old)
             continue
         parsed = _parse_score({k: (v[0] if v else None) for k, v in seen.items()}, stage.id)
@@ -315,6 +410,7 @@ class _Grid:
         self.title: str | None = None
         self.stage_names: dict[str, str] = {}
         self.cells: dict[tuple[str, str], list[str]] = {}
+        self.raw: dict[tuple[str, str], str] = {}
 
 
 def _read_grid(ws: Any) -> _Grid:
@@ -331,7 +427,9 @@ def _read_grid(ws: Any) -> _Grid:
         if not key:
             continue
         for col, stage_id in stage_cols.items():
-            grid.cells[(str(key), stage_id)] = _cell_lines(ws.cell(row, col).value)
+            value = ws.cell(row, col).value
+            grid.cells[(str(key), stage_id)] = _cell_lines(value)
+            grid.raw[(str(key), stage_id)] = "" if value is None else str(value)
     return grid
 
 

@@ -14,14 +14,21 @@ from pydantic import (
     model_validator,
 )
 
+#: The longest one text of a document may be (in characters): a page of prose, far above a
+#: real map's sentences, low enough that drawing every text stays fast and an Excel cell
+#: (32,767 characters) can hold it.
+MAX_TEXT_CHARS = 10_000
+
+Bounded = Annotated[str, StringConstraints(max_length=MAX_TEXT_CHARS)]
+
 
 class Localized(BaseModel):
     """Text in English and/or Vietnamese; at least one of the two."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    en: str | None = None
-    vi: str | None = None
+    en: Bounded | None = None
+    vi: Bounded | None = None
 
     @model_validator(mode="after")
     def _one_language_at_least(self) -> Localized:
@@ -30,7 +37,7 @@ class Localized(BaseModel):
         return self
 
 
-NonEmpty = Annotated[str, StringConstraints(min_length=1)]
+NonEmpty = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT_CHARS)]
 
 
 def _dict_or_str(value: object) -> str:
