@@ -6,6 +6,6 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh dev
 echo "== ruff format" && ruff format --check src tests bench
 echo "== ruff lint" && ruff check src tests bench
-echo "== mypy (strict)" && mypy src
+echo "== mypy (strict, src and tests)" && mypy src tests
 echo "== import contracts" && lint-imports --no-logo
 echo "== pytest" && python -m pytest "$@"

@@ -51,7 +51,7 @@ class Result:
     out: str
     err: str
 
-    def json(self) -> object:
+    def json(self) -> Any:
         return json.loads(self.out)
 
 
@@ -177,7 +177,7 @@ MakeWorkspace = Callable[[list[dict[str, Any]]], Workspace]
 
 
 @pytest.fixture
-def make_workspace(tmp_path: Path) -> MakeWorkspace:
+def make_workspace(tmp_path: Path) -> Iterator[MakeWorkspace]:
     """``make([{"user_id": "p1", "event": "a", "ts": "2024-01-01T00:00:00Z"}, ...])``.
 
     The workspace's time zone is UTC so dates in tests mean what they say.
@@ -197,7 +197,7 @@ def make_workspace(tmp_path: Path) -> MakeWorkspace:
         opened.append(ws)
         return ws
 
-    yield make  # type: ignore[misc]
+    yield make
     for ws in opened:
         ws.close()
 

@@ -82,7 +82,7 @@ def test_init_ingest_resolve_show_stats_export_forget(cli: Cli, tmp_path: Path) 
             }
         ],
     }
-    assert cli("ingest", data, "-w", ws, "--json").json()["duplicates"] == 3  # type: ignore[index]
+    assert cli("ingest", data, "-w", ws, "--json").json()["duplicates"] == 3
     resolved = cli("identity", "resolve", "-w", ws, "--json").json()
     assert resolved == {
         "customers": 1,
@@ -132,7 +132,7 @@ def test_init_ingest_resolve_show_stats_export_forget(cli: Cli, tmp_path: Path) 
         "suppressed": 2,
         "audit": "audit_log (counts only; no personal data)",
     }
-    assert cli("stats", "-w", ws, "--json").json()["events"] == 0  # type: ignore[index]
+    assert cli("stats", "-w", ws, "--json").json()["events"] == 0
 
 
 def test_export_round_trips_into_a_new_workspace(cli: Cli, tmp_path: Path) -> None:
@@ -143,7 +143,7 @@ def test_export_round_trips_into_a_new_workspace(cli: Cli, tmp_path: Path) -> No
         cli("events", "export", "-w", tmp_path / "a", "-o", out)
         target = tmp_path / f"b{suffix}"
         cli("init", "-w", target)
-        assert cli("ingest", out, "-w", target, "--json").json()["accepted"] == 3  # type: ignore[index]
+        assert cli("ingest", out, "-w", target, "--json").json()["accepted"] == 3
         rows = []
         for ws in (tmp_path / "a", target):
             con = duckdb.connect(str(ws / "journeyscope.duckdb"), read_only=True)
@@ -212,7 +212,7 @@ def test_no_workspace_is_a_clear_error(
     assert res.code == 2 and "no workspace given" in res.err and "JOURNEYSCOPE_WORKSPACE" in res.err
     monkeypatch.setenv("JOURNEYSCOPE_WORKSPACE", str(tmp_path / "env-ws"))
     assert cli("init").code == 0
-    assert cli("stats", "--json").json()["events"] == 0  # type: ignore[index]
+    assert cli("stats", "--json").json()["events"] == 0
 
 
 def test_vietnamese_messages(cli: Cli, tmp_path: Path) -> None:

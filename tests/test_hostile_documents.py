@@ -159,7 +159,7 @@ def test_a_map_too_big_to_draw_is_refused_before_drawing() -> None:
     assert time.perf_counter() - start < 1
     assert f"more than the {MAX_ITEMS:,}" in info.value.message_en
     assert "tách thành nhiều bản đồ" in (info.value.hint_vi or "")
-    many = {"id": "wide", "type": "current_state", "title": "Wide", "lanes": []}
+    many: dict[str, Any] = {"id": "wide", "type": "current_state", "title": "Wide", "lanes": []}
     many["stages"] = [{"id": f"s{i}", "name": f"S{i}"} for i in range(MAX_STAGES + 1)]
     with pytest.raises(DocumentError, match="stages"):
         render_map_svg(JourneyMap.model_validate(many), {})

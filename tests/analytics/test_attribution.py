@@ -123,7 +123,7 @@ def test_credits_sum_to_the_totals(rows: list[Any], model: str) -> None:
     for names, conv, nulls in rows:
         table.add(names, float(conv), float(conv) * 10, float(nulls))
     credits = attribute(table, model)
-    if model == "markov" and not any(credits.removal_effects.values()):  # type: ignore[union-attr]
+    if model == "markov" and not any(credits.removal_effects.values()):
         return  # nothing converts: nothing to share
     assert math.fsum(credits.conversions.values()) == pytest.approx(table.total_conversions)
     assert math.fsum(credits.value.values()) == pytest.approx(table.total_value)
@@ -244,7 +244,7 @@ def test_exports_position_and_chart(cli: Cli, tmp_path: Path) -> None:
     assert any(line.startswith("b,(conversion),0.666") for line in rows)
     assert effects.read_text("utf-8").splitlines()[1].startswith("a,0.333")
     assert chart.read_text("utf-8").startswith("<svg")
-    position: Any = r.json()["models"][0]  # type: ignore[index]
+    position: Any = r.json()["models"][0]
     assert position["conversions"] == pytest.approx({"a": 0.5, "b": 1.5})  # two touches: 50/50
     three = write(tmp_path, "path;conv\nx > y > z;10\n")
     r = cli(
@@ -259,7 +259,7 @@ def test_exports_position_and_chart(cli: Cli, tmp_path: Path) -> None:
         "30,50",
         "--json",
     )
-    assert r.json()["conversions"] == pytest.approx({"x": 3, "y": 2, "z": 5})  # type: ignore[index]
+    assert r.json()["conversions"] == pytest.approx({"x": 3, "y": 2, "z": 5})
     bad = cli("attribution", "--paths", source, "--conv-col", "conv", "--position", "70,50")
     assert bad.code == 2 and "at most 100" in bad.err
 

@@ -35,7 +35,7 @@ JOURNEYS = [
     ["direct", "crm", "direct"],  # E (second file only), buys 2 in one session
 ]
 #: DP6's expected weights per journey and touch (value-weighted in the second file)
-EXPECTED = {
+EXPECTED: dict[str, Any] = {
     "first": [[1, 0, 0], [0, 0], [1, 0, 0], [1, 0, 0], [1, 0, 0, 0], [2, 0, 0]],
     "last": [[0, 0, 1], [0, 0], [0, 0, 1], [0, 0, 1], [0, 0, 0, 1], [0, 0, 2]],
     "linear": [

@@ -20,6 +20,7 @@ from journeyscope.analytics.attribution.journeys import (
 )
 from journeyscope.analytics.attribution.models import attribute
 from journeyscope.analytics.scope import Scope
+from journeyscope.events.workspace import Workspace
 from tests.analytics.conftest import MakeWorkspace
 from tests.conftest import Result
 
@@ -30,7 +31,7 @@ def day(d: int, h: int = 10) -> str:
     return f"2024-05-{d:02d}T{h:02d}:00:00Z"
 
 
-JOURNEYS = [
+JOURNEYS: list[dict[str, Any]] = [
     {"user_id": "a", "event": "ad_click", "channel": "facebook", "ts": day(1)},
     {"user_id": "a", "event": "message_sent", "channel": "zalo", "ts": day(3)},
     {"user_id": "a", "event": "purchase", "channel": "web", "ts": day(4), "revenue": 100},
@@ -49,7 +50,7 @@ JOURNEYS = [
 ]
 
 
-def _ws(make_workspace: MakeWorkspace):  # type: ignore[no-untyped-def]
+def _ws(make_workspace: MakeWorkspace) -> Workspace:
     return make_workspace([{"event_id": str(i), **e} for i, e in enumerate(JOURNEYS)])
 
 
@@ -151,7 +152,7 @@ def _reference(
         )
         convs = [e for e in mine if e["event"] == "purchase"]
         owner: dict[int, list[dict[str, Any]]] = {i: [] for i in range(len(convs))}
-        tail = []
+        tail: list[dict[str, Any]] = []
         for t in (e for e in mine if e["event"] != "purchase"):
             after = [i for i, c in enumerate(convs) if c["ts"] >= t["ts"]]
             (owner[after[0]] if after else tail).append(t)

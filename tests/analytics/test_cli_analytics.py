@@ -132,9 +132,9 @@ def test_paths_stages_touchpoints_retention_json(
     assert {"edges", "variants", "sankey", "sessions", "viewed_without_buying"} <= set(data)
     assert (tmp_path / "s.svg").read_text("utf-8").startswith("<svg")
     st = cli("stages", "-w", demo_workspace, "--model", "retail5", "--json").json()
-    assert next(s["stage"] for s in st["stages"]) == "awareness"  # type: ignore[index]
+    assert next(s["stage"] for s in st["stages"]) == "awareness"
     tp = cli("touchpoints", "-w", demo_workspace, "--json")
-    assert tp.code == 0 and tp.json()["touchpoints"]  # type: ignore[index]
+    assert tp.code == 0 and tp.json()["touchpoints"]
     rt = cli(
         "retention",
         "-w",
@@ -148,7 +148,7 @@ def test_paths_stages_touchpoints_retention_json(
         "--json",
     )
     assert rt.code == 0, rt.err
-    assert rt.json()["cohorts"][0]["retention"][0] == 1.0  # type: ignore[index]
+    assert rt.json()["cohorts"][0]["retention"][0] == 1.0
     assert (tmp_path / "c.csv").exists()
 
 

@@ -60,7 +60,9 @@ def peer() -> Peer:
     return _peer[0]
 
 
-def chdb_levels(rows: list[Row], steps: list[list[int]], window: int, modes: list[str]) -> dict:
+def chdb_levels(
+    rows: list[Row], steps: list[list[int]], window: int, modes: list[str]
+) -> dict[Any, Any]:
     s = peer().session
     s.query("DROP TABLE IF EXISTS wf.gen")
     s.query("CREATE TABLE wf.gen (u UInt32, t UInt32, e UInt8) ENGINE = Memory")

@@ -14,8 +14,8 @@ from journeyscope.analytics.scope import (
     parse_step,
     parse_steps,
 )
+from journeyscope.engine.dialect import Sql
 from journeyscope.errors import InputError
-from journeyscope.events.query import Query
 from tests.analytics.conftest import MakeWorkspace
 
 
@@ -31,7 +31,7 @@ def test_filter_grammar() -> None:
 
 
 def test_values_are_bound_never_pasted() -> None:
-    q = Query()
+    q = Sql()
     sql = parse_filter('channel = "x\'; DROP TABLE events; --"').sql(q, "e")
     assert "DROP" not in sql
     assert "x'; DROP TABLE events; --" in q.params.values()

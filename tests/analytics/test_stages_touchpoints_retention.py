@@ -103,7 +103,7 @@ def test_custom_rules_and_their_mistakes(make_workspace: MakeWorkspace, tmp_path
 
 def test_touchpoint_metrics(make_workspace: MakeWorkspace, on_engine: Callable[..., Any]) -> None:
     t = "2024-04-{:02d}T10:00:00Z"
-    events = []
+    events: list[dict[str, Any]] = []
     for i in range(30):  # 30 customers reach the checkout; 20 of them buy within a day
         events.append(
             {

@@ -9,7 +9,7 @@ from typing import Any
 
 from tests.conftest import MakeWorkspace
 
-EVENTS = [
+EVENTS: list[dict[str, Any]] = [
     {
         "event_id": "1",
         "ts": "2025-01-01T09:00:00Z",

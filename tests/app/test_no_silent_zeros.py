@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import MakeWorkspace
 
-EVENTS = [
+EVENTS: list[dict[str, Any]] = [
     {
         "event_id": "a1",
         "ts": "2026-05-01T09:00:00+07:00",

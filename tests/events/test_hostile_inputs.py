@@ -88,7 +88,7 @@ def _stale_dimension(source: Path, target: Path, ref: str) -> Path:
 def test_xlsx_stale_dimension_still_reads_every_row_and_column(
     ws: Workspace, tmp_path: Path
 ) -> None:
-    table = [["event_id", "ts", "event", "revenue"]]
+    table: list[list[Any]] = [["event_id", "ts", "event", "revenue"]]
     table += [[i, TS, "purchase", 1000 * i] for i in range(1, 11)]
     fresh = _sheet(tmp_path / "fresh.xlsx", table)
     stale = _stale_dimension(fresh, tmp_path / "stale.xlsx", "A1:B2")
@@ -414,7 +414,7 @@ def test_cli_errors_are_json_with_the_documented_exit_codes(
 
     cases = [
         (("init", "-w", plain), 2, "invalid_workspace"),
-        (("ingest", latin, "-w", workspace), 2, "invalid_input"),
+        (("ingest", latin, "-w", workspace), 2, "invalid_encoding"),
         (("events", "export", "-w", workspace, "-o", tmp_path), 4, "output_failed"),
         (("events", "export", "-w", workspace, "-o", folder), 4, "output_failed"),
         (("events", "export", "-w", workspace, "-o", plain / "x.csv"), 4, "output_failed"),
@@ -429,7 +429,7 @@ def test_cli_errors_are_json_with_the_documented_exit_codes(
 
     ok = cli("ingest", latin, "-w", workspace, "--encoding", "cp1258", "--json")
     assert ok.code == 0, ok.err
-    assert ok.json()["accepted"] == 1  # type: ignore[index]
+    assert ok.json()["accepted"] == 1
 
 
 def test_cli_reports_reused_ids_in_json_and_warns(cli: Callable[..., Any], tmp_path: Path) -> None:

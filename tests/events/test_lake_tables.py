@@ -46,7 +46,7 @@ def _rows(lake: Path) -> pa.Table:
     )
 
 
-def _funnel(root: Path) -> tuple[str, ...]:
+def _funnel(root: Path) -> tuple[str | Path, ...]:
     return ("funnel", "-w", root, "--steps", STEPS, "--window", "3d", "--by", "channel", "--json")
 
 
@@ -128,4 +128,4 @@ def test_a_delta_table_that_needs_the_connector_says_so(spark: Any, tmp_path: Pa
     write_deltalake(table, pa.table({"event_id": ["1"]}), configuration=config)
     with pytest.raises(InputError, match="deletionVectors") as info:
         read_events(spark, table)
-    assert "delta-spark" in info.value.hint_en
+    assert "delta-spark" in (info.value.hint_en or "")

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from journeyscope.errors import InputError, MissingDependency
-from journeyscope.events import spark_store
 from journeyscope.events.export import export_partitioned
 from journeyscope.events.spark_store import read_events, require_spark
 from tests.conftest import MakeWorkspace
@@ -40,7 +39,7 @@ def test_spark_reads_an_exported_dataset_whole(
     assert events.filter("customer_id IS NULL").count() == 0
     with pytest.raises(InputError, match="not an events dataset folder") as info:
         read_events(spark, tmp_path / "nowhere")
-    assert "export-parquet" in info.value.hint_en
+    assert "export-parquet" in (info.value.hint_en or "")
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputError, match="holds no events Spark can read"):
         read_events(spark, tmp_path / "empty")
@@ -49,12 +48,12 @@ def test_spark_reads_an_exported_dataset_whole(
     ws.con.execute(f"COPY (SELECT event_id, ts FROM events) TO '{other / 'a.parquet'}'")
     with pytest.raises(InputError, match="lacks the columns customer_id, seq, event") as lacks:
         read_events(spark, other)
-    assert "identity resolve" in lacks.value.hint_en
+    assert "identity resolve" in (lacks.value.hint_en or "")
 
 
 def test_a_missing_java_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(spark_store.shutil, "which", lambda _name: None)
-    monkeypatch.setattr(spark_store.importlib.util, "find_spec", lambda _name: object())
+    monkeypatch.setattr("shutil.which", lambda _name: None)
+    monkeypatch.setattr("importlib.util.find_spec", lambda _name: object())
     with pytest.raises(MissingDependency, match="Java 17") as info:
         require_spark()
-    assert "openjdk-17-jre-headless" in info.value.hint_en
+    assert "openjdk-17-jre-headless" in (info.value.hint_en or "")

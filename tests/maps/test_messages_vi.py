@@ -247,4 +247,4 @@ def test_cli_diff_in_vietnamese(cli: Cli, tmp_path: Path) -> None:
 
 def test_untitled_mermaid_journey_gets_a_title_in_both_languages() -> None:
     m = import_mermaid("journey\n  section Buy\n    Pay: 4: Me\n", "j.mmd")
-    assert m.title.model_dump() == {"en": "Journey", "vi": "Hành trình"}  # type: ignore[union-attr]
+    assert m.title.model_dump() == {"en": "Journey", "vi": "Hành trình"}

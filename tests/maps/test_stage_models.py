@@ -36,10 +36,10 @@ def test_every_stage_has_both_languages_and_a_description() -> None:
 
 
 def test_known_stage_sequences() -> None:
-    names = {k: [s.name.en for s in m.stages] for k, m in builtin_stage_models().items()}  # type: ignore[union-attr]
+    names = {k: [s.name.en for s in m.stages] for k, m in builtin_stage_models().items()}
     assert names["retail5"] == ["Awareness", "Consideration", "Purchase", "Service", "Loyalty"]
     assert names["buyer3"] == ["Awareness", "Consideration", "Decision"]
-    assert [s.name.vi for s in builtin_stage_models()["current5"].stages] == [  # type: ignore[union-attr]
+    assert [s.name.vi for s in builtin_stage_models()["current5"].stages] == [
         "Nhận biết",
         "Quan tâm & So sánh",
         "Quyết định",

@@ -123,7 +123,7 @@ def test_personas_resolve_from_the_folder_beside_the_map(tmp_path: Path) -> None
         encoding="utf-8",
     )
     checked = load_map(path)
-    assert checked.personas["an"].name.vi == "Anh An"  # type: ignore[union-attr]
+    assert checked.personas["an"].name.vi == "Anh An"
 
 
 def test_load_map_raises_with_the_first_problem_and_count(tmp_path: Path) -> None:

@@ -112,10 +112,10 @@ def overlap(a: Box, b: Box) -> bool:
 
 def curve_segments(svg: str) -> list[tuple[float, float, float, float]]:
     root = ET.fromstring(svg)
-    out = []
+    out: list[tuple[float, float, float, float]] = []
     for line in root.iter(f"{NS}polyline"):
         pts = [tuple(map(float, p.split(","))) for p in line.get("points", "").split()]
-        out += [(*a, *b) for a, b in itertools.pairwise(pts)]
+        out += [(a[0], a[1], b[0], b[1]) for a, b in itertools.pairwise(pts)]
     return out
 
 
