@@ -61,7 +61,9 @@ class FunnelSpec:
 
     def check(self) -> None:
         if self.mode not in MODES:
-            raise unknown_name("funnel mode", "chế độ phễu", self.mode, list(MODES))
+            raise unknown_name(
+                "funnel mode", "chế độ phễu", self.mode, list(MODES), code="unknown_funnel_mode"
+            )
         if not 1 <= len(self.steps) <= MAX_STEPS:
             raise InputError(
                 f"a funnel needs 1 to {MAX_STEPS} steps, got {len(self.steps)}",
@@ -69,6 +71,7 @@ class FunnelSpec:
                 location=Location(field="--steps"),
                 hint_en="--steps product_view,add_to_cart,checkout,purchase",
                 hint_vi="--steps product_view,add_to_cart,checkout,purchase",
+                code="invalid_steps",
             )
         if self.exclude and self.mode not in ("ordered", "unordered"):
             raise InputError(
@@ -76,6 +79,7 @@ class FunnelSpec:
                 f"loại trừ chỉ áp dụng cho phễu ordered và unordered, không cho {self.mode}",
                 hint_en="ClickHouse windowFunnel has no exclusions; use --mode ordered",
                 hint_vi="windowFunnel của ClickHouse không có loại trừ; dùng --mode ordered",
+                code="conflicting_options",
             )
         if self.window <= timedelta(0):
             raise InputError(
@@ -84,6 +88,7 @@ class FunnelSpec:
                 location=Location(field="--window"),
                 hint_en="e.g. --window 7d (also 30m, 12h, 2w)",
                 hint_vi="ví dụ --window 7d (hoặc 30m, 12h, 2w)",
+                code="invalid_duration",
             )
         if self.time_between is not None:
             a, b = self.time_between
@@ -94,6 +99,7 @@ class FunnelSpec:
                     location=Location(field="--time-between"),
                     hint_en="e.g. --time-between 2,4",
                     hint_vi="ví dụ --time-between 2,4",
+                    code="invalid_steps",
                 )
 
 
@@ -397,7 +403,7 @@ def dropped_step(spec: FunnelSpec, step: str) -> int:
     """The 1-based number of ``step``, checked: a step with a next one to drop before."""
     labels = [s.label for s in spec.steps]
     if step not in labels:
-        raise unknown_name("funnel step", "bước phễu", step, labels)
+        raise unknown_name("funnel step", "bước phễu", step, labels, code="unknown_step")
     k = labels.index(step) + 1
     if k == len(labels):
         raise InputError(
@@ -405,6 +411,7 @@ def dropped_step(spec: FunnelSpec, step: str) -> int:
             f"{step!r} là bước cuối: không ai rời bỏ sau bước này",
             hint_en="pick an earlier step",
             hint_vi="chọn một bước trước đó",
+            code="invalid_steps",
         )
     return k
 

@@ -65,7 +65,9 @@ class RetentionSpec:
 
     def check(self) -> None:
         if self.period not in PERIODS:
-            raise unknown_name("period", "chu kỳ", self.period, list(PERIODS))
+            raise unknown_name(
+                "period", "chu kỳ", self.period, list(PERIODS), code="unknown_period"
+            )
 
 
 def retention(

@@ -47,16 +47,22 @@ _STEPS_EXAMPLE = "product_view,add_to_cart[category=bags],purchase"
 
 
 def _bad(
-    text: str, what_en: str, what_vi: str, field_name: str, example: str = _WHERE_EXAMPLE
+    text: str,
+    what_en: str,
+    what_vi: str,
+    field_name: str,
+    example: str = _WHERE_EXAMPLE,
+    code: str = "invalid_filter",
 ) -> InputError:
     """Unreadable input, with an example of the kind the user was writing (a filter, a
-    duration, a date or steps), never another kind's."""
+    duration, a date or steps), never another kind's, and that kind's code."""
     return InputError(
         f"cannot read {field_name} {text!r}: {what_en}",
         f"không đọc được {field_name} {text!r}: {what_vi}",
         location=Location(field=field_name),
         hint_en=f"example: {example}",
         hint_vi=f"ví dụ: {example}",
+        code=code,
     )
 
 
@@ -269,6 +275,7 @@ def parse_step(text: str, field_name: str = "--steps") -> Step:
             "bước có dạng SỰ_KIỆN hoặc SỰ_KIỆN[lọc]",
             field_name,
             _STEPS_EXAMPLE,
+            code="invalid_steps",
         )
     name = m.group(1)
     flt = parse_filter(m.group(2), f"{field_name} {name}") if m.group(2) else Filter()
@@ -289,6 +296,7 @@ def parse_duration(text: str, field_name: str = "--window") -> timedelta:
             "viết số kèm s, m, h, d hoặc w",
             field_name,
             _DURATION_EXAMPLE,
+            code="invalid_duration",
         )
     unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks", "": "days"}
     return timedelta(**{unit[m.group(2)]: float(m.group(1))})
@@ -308,6 +316,7 @@ def _parse_when(text: str, zone: ZoneInfo, end: bool, field_name: str) -> dateti
             "dùng YYYY-MM-DD hoặc ngày giờ ISO",
             field_name,
             _WHEN_EXAMPLE,
+            code="invalid_date",
         ) from exc
     if local.tzinfo is None:
         local = local.replace(tzinfo=zone)

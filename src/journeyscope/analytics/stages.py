@@ -96,6 +96,7 @@ def rules_for(
             f"{', '.join(builtin_rules())}); docs/analytics.md shows one",
             hint_vi=f"viết tệp quy tắc và dùng --rules TỆP (dựng sẵn: "
             f"{', '.join(builtin_rules())}); xem docs/analytics.md",
+            code="no_stage_rules",
         )
     known = [s.id for s in model.stages]
     for i, rule in enumerate(rules.rules):

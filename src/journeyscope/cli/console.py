@@ -101,6 +101,7 @@ def check_output(path: Path, force: bool) -> None:
             location=Location(file=str(path)),
             hint_en="choose another name or pass --force to overwrite",
             hint_vi="chọn tên khác hoặc thêm --force để ghi đè",
+            code="file_exists",
         )
 
 

@@ -61,6 +61,7 @@ def identity_resolve(
                 location=Location(field="--source" if source else "--dataset"),
                 hint_en="add --engine spark, or leave them out to resolve the workspace",
                 hint_vi="thêm --engine spark, hoặc bỏ chúng để phân giải trong workspace",
+                code="conflicting_options",
             )
         data = _resolve_here(workspace_dir, as_json)
     if as_json:
@@ -178,6 +179,7 @@ def identity_block(
             f"nhận {len(identifiers)} định danh; hãy đưa một định danh hoặc một cặp",
             hint_en="identity block phone:0903123456   or   identity block A B (one pair)",
             hint_vi="identity block phone:0903123456   hoặc   identity block A B (một cặp)",
+            code="invalid_identifier",
         )
     with workspace(workspace_dir) as ws:
         data = (unblock if unblock_it else block)(

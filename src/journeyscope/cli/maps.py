@@ -115,6 +115,7 @@ def map_new(
         raise InputError(
             f"--lang must be en, vi or both, not {doc_lang!r}",
             f"--lang phải là en, vi hoặc both, không phải {doc_lang!r}",
+            code="invalid_option",
         )
     check_output(output, force)
     chosen = None if doc_lang == "both" else doc_lang
@@ -127,6 +128,7 @@ def map_new(
                 f"không có loại bản đồ {map_type!r}",
                 hint_en="types: " + ", ".join(MAP_TYPES),
                 hint_vi="các loại: " + ", ".join(MAP_TYPES),
+                code="invalid_option",
             )
         m = maps_api.new_blank(stage_model, map_type, chosen)
     else:
@@ -135,6 +137,7 @@ def map_new(
             "hãy chọn --template ID hoặc --stage-model ID",
             hint_en="see `journeyscope map templates` and `journeyscope stages list`",
             hint_vi="xem `journeyscope map templates` và `journeyscope stages list`",
+            code="missing_option",
         )
     write_atomic(output, dump_document(m, _doc_format(output)))
     wrote(output)

@@ -85,6 +85,7 @@ def paths_cmd(
             location=Location(field="--chart"),
             hint_en="e.g. --from product_view --chart sankey.svg (dates: --since/--until)",
             hint_vi="ví dụ --from product_view --chart sankey.svg (ngày: --since/--until)",
+            code="missing_option",
         )
     query = PathsQuery(
         level=level,

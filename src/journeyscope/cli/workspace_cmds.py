@@ -50,6 +50,7 @@ def init(
             location=Location(field=str(first["loc"][0])),
             hint_en="e.g. --timezone Asia/Ho_Chi_Minh --language vi",
             hint_vi="ví dụ --timezone Asia/Ho_Chi_Minh --language vi",
+            code="invalid_config",
         ) from exc
     with Workspace.init(root, config) as ws:
         info = {
@@ -224,6 +225,7 @@ def forget_cmd(
             location=Location(field="forget"),
             hint_en="journeyscope forget --identifier email:an@example.vn -w DIR",
             hint_vi="journeyscope forget --identifier email:an@example.vn -w THƯ_MỤC",
+            code="conflicting_options",
         )
     with workspace(workspace_dir, read_only=listing) as ws:
         if listing:

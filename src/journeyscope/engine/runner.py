@@ -168,4 +168,5 @@ def require_resolved(ws: Workspace) -> None:
             "sự kiện chưa được ghép thành khách hàng",
             hint_en="run `journeyscope identity resolve -w DIR` first",
             hint_vi="hãy chạy `journeyscope identity resolve -w THƯ_MỤC` trước",
+            code="not_resolved",
         )

@@ -41,7 +41,7 @@ def chosen_engine(ws: Workspace | Path | None, engine: str | None) -> str:
         config = ws.config if isinstance(ws, Workspace) else read_config(resolve_workspace(ws))
         engine = config.engine
     if engine not in ENGINES:
-        raise unknown_name("engine", "bộ máy", engine, list(ENGINES))
+        raise unknown_name("engine", "bộ máy", engine, list(ENGINES), code="unknown_engine")
     return engine
 
 
@@ -56,6 +56,7 @@ def dataset_location(ws: Workspace, given: str | None) -> str:
             location=Location(field="--dataset"),
             hint_en=_DATASET_HINT[0],
             hint_vi=_DATASET_HINT[1],
+            code="dataset_required",
         )
     return where
 
@@ -72,6 +73,7 @@ def source_location(ws: Workspace, given: str | None) -> str:
             "`journeyscope export-parquet`), or set spark.source in workspace.yaml",
             hint_vi="dùng --source THƯ_MỤC|URI (Parquet với tên trường của chúng tôi, ví dụ từ "
             "`journeyscope export-parquet`), hoặc đặt spark.source trong workspace.yaml",
+            code="missing_option",
         )
     return where
 
@@ -101,6 +103,7 @@ def open_runner(
                 location=Location(field="--dataset" if dataset else "--spark-master"),
                 hint_en="add --engine spark, or leave them out",
                 hint_vi="thêm --engine spark, hoặc bỏ chúng đi",
+                code="conflicting_options",
             )
         return Runner(ws)
     from journeyscope.engine.spark import SparkRunner

@@ -26,6 +26,8 @@ def export_events(ws: Workspace, target: Path) -> int:
             location=Location(file=str(target)),
             hint_en="name the output file.parquet or file.csv",
             hint_vi="đặt tên tệp đầu ra là tệp.parquet hoặc tệp.csv",
+            # `-o` naming a folder is a write that cannot happen, not a format choice
+            code="output_failed" if target.is_dir() else "unsupported_export_format",
         )
     rel = ws.con.sql(
         f"SELECT {', '.join(_column(n, suffix) for n in EVENT_FIELDS)}, customer_id "
@@ -109,6 +111,7 @@ def export_partitioned(ws: Workspace, target: Path, *, overwrite: bool = False) 
             f"{target} đã tồn tại",
             hint_en="choose a new folder, or add --overwrite to replace it",
             hint_vi="chọn thư mục mới, hoặc thêm --overwrite để thay thế",
+            code="output_exists",
         )
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")

@@ -157,6 +157,7 @@ def _refuse_nested_identifiers(staged: Staged, sources: dict[str, str]) -> None:
                 location=Location(str(staged.path), field=column),
                 hint_en=f"map {name} to a plain column (--mapping), or flatten the field first",
                 hint_vi=f"ánh xạ {name} vào một cột thường (--mapping), hoặc làm phẳng trường đó",
+                code="invalid_file",
             )
 
 
@@ -283,6 +284,7 @@ class Plan:
                     location=loaded.location("columns", name),
                     hint_en=f"columns in the file: {', '.join(staged.columns)}",
                     hint_vi=f"các cột trong tệp: {', '.join(staged.columns)}",
+                    code="missing_column",
                 )
             self.sources[name] = column
         for name in (*self.all_fields(), *GROUPING_FIELDS):
@@ -296,6 +298,7 @@ class Plan:
                     location=loaded.location("revenue_product"),
                     hint_en=f"columns in the file: {', '.join(staged.columns)}",
                     hint_vi=f"các cột trong tệp: {', '.join(staged.columns)}",
+                    code="missing_column",
                 )
         orders.check_columns(loaded, staged.columns, staged.path.name)
         for name in REQUIRED:
@@ -309,6 +312,7 @@ class Plan:
                     "and pass it with --mapping",
                     hint_vi=f"thêm `columns: {{{name}: <cột>}}` (hoặc hằng số) vào tệp ánh xạ và "
                     "truyền bằng --mapping",
+                    code="missing_column",
                 )
         _refuse_nested_identifiers(staged, self.sources)
 
@@ -343,6 +347,7 @@ class Plan:
                     location=self.loaded.location("properties"),
                     hint_en=f"columns in the file: {', '.join(self.staged.columns)}",
                     hint_vi=f"các cột trong tệp: {', '.join(self.staged.columns)}",
+                    code="missing_column",
                 )
             lines = set(self.mapping.lines or [])  # kept per line in properties.lines
             return [c for c in self.mapping.properties if c not in lines]

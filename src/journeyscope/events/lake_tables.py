@@ -89,6 +89,7 @@ def _listed(location: str, files: Callable[[str], list[str]]) -> list[str]:
             "Iceberg connector (docs/scale-out.md) reads what these libraries cannot",
             hint_vi="kiểm tra đường dẫn và quyền truy cập; trên cụm máy, connector Delta hoặc "
             "Iceberg của Spark (docs/scale-out.md) đọc được điều các thư viện này không đọc được",
+            code="invalid_file",
         ) from exc
 
 
@@ -107,6 +108,7 @@ def delta_files(location: str) -> list[str]:
             "spark.sql.extensions (docs/scale-out.md)",
             hint_vi=f"chạy Spark với gói delta-spark và {DELTA_EXTENSION} trong "
             "spark.sql.extensions (docs/scale-out.md)",
+            code="unsupported_table",
         )
     return [str(f) for f in table.file_uris()]
 
@@ -126,6 +128,7 @@ def iceberg_files(location: str) -> list[str]:
             "catalog and pass --dataset table:CATALOG.DB.TABLE",
             hint_vi="nén bảng (rewrite_data_files), hoặc cấu hình catalog Iceberg của Spark "
             "và dùng --dataset table:CATALOG.DB.TABLE",
+            code="unsupported_table",
         )
     return [task.file.file_path for task in tasks]
 
@@ -142,6 +145,7 @@ def current_metadata(location: str) -> str:
             location=Location(file=location),
             hint_en="pass …/metadata/NNNNN-….metadata.json (the newest), or table:CATALOG.DB.TABLE",
             hint_vi="dùng …/metadata/NNNNN-….metadata.json (mới nhất), hoặc table:CATALOG.DB.TABLE",
+            code="invalid_file",
         )
     folder = Path(location) / "metadata"
     hint = folder / "version-hint.text"
@@ -167,6 +171,7 @@ def _parquet(spark: SparkSession, location: str, files: list[str], base: str | N
             location=Location(file=location),
             hint_en="write events into it first",
             hint_vi="hãy ghi sự kiện vào bảng trước",
+            code="invalid_file",
         )
     reader = spark.read.option("basePath", base) if base else spark.read
     return reader.parquet(*files)

@@ -192,6 +192,7 @@ def load_mapping(path: Path | None) -> LoadedMapping:
                     location=loaded.location(section, str(key)),
                     hint_en=f"fields are: {', '.join(MAPPABLE)}",
                     hint_vi=f"các trường: {', '.join(MAPPABLE)}",
+                    code="invalid_mapping",
                 )
     try:
         loaded.mapping = Mapping.model_validate(data or {})
@@ -205,5 +206,6 @@ def load_mapping(path: Path | None) -> LoadedMapping:
             location=loaded.location(*key),
             hint_en="see docs/data.md#mapping-files for the mapping format",
             hint_vi="xem định dạng tệp ánh xạ ở docs/data.md#mapping-files",
+            code="invalid_mapping",
         ) from exc
     return loaded

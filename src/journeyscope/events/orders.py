@@ -155,4 +155,5 @@ def check_columns(loaded: LoadedMapping, columns: Collection[str], file_name: st
                 location=loaded.location(*where),
                 hint_en=f"columns in the file: {', '.join(columns)}",
                 hint_vi=f"các cột trong tệp: {', '.join(columns)}",
+                code="missing_column",
             )

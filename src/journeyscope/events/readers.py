@@ -92,6 +92,7 @@ def file_kind(path: Path, mapping: Mapping) -> str:
             f"({', '.join(FORMATS)}) in the mapping",
             hint_vi=f"dùng một trong {', '.join(sorted(SUFFIXES))} "
             "hoặc đặt `format:` trong tệp ánh xạ",
+            code="unsupported_format",
         )
     return kind
 
@@ -183,6 +184,7 @@ def text_codec(path: Path, given: str | None) -> tuple[str, int]:
                 location=Location(str(path), field="--encoding"),
                 hint_en="e.g. utf-8, utf-16, cp1258 (Vietnamese Windows), cp1252, latin-1",
                 hint_vi="ví dụ utf-8, utf-16, cp1258 (Windows tiếng Việt), cp1252, latin-1",
+                code="invalid_encoding",
             ) from None
         family = name.replace("-sig", "").removesuffix("-le").removesuffix("-be")
         for bom, codec in BOMS:
@@ -282,6 +284,8 @@ def _bad_file(
         hint_vi=hint[1]
         if hint
         else "sửa tệp (hoặc xuất lại) rồi nhập lại; chưa có dòng nào của tệp được lưu",
+        # the encoding hint marks text that is not in the encoding read: a cause of its own
+        code="invalid_encoding" if hint is _ENCODING_HINT else "invalid_file",
     )
 
 
@@ -629,6 +633,7 @@ def _xlsx_rows(
                 location=Location(str(path)),
                 hint_en=f"sheets: {', '.join(workbook.sheetnames)}",
                 hint_vi=f"các trang tính: {', '.join(workbook.sheetnames)}",
+                code="invalid_file",
             )
         ws = workbook[sheet] if sheet else workbook.worksheets[0]
         if on_size is not None:

@@ -48,6 +48,7 @@ def require_spark() -> None:
             "bộ máy Spark cần PySpark nhưng chưa được cài",
             hint_en="in the clone: pip install -e '.[spark]' (or use --engine duckdb, the default)",
             hint_vi="trong bản clone: pip install -e '.[spark]' (hoặc dùng --engine duckdb)",
+            code="spark_unavailable",
         )
     if shutil.which("java") is None:
         raise MissingDependency(
@@ -55,6 +56,7 @@ def require_spark() -> None:
             "bộ máy Spark cần Java 17 trở lên nhưng không tìm thấy",
             hint_en="install it (Debian/Ubuntu: `sudo apt-get install openjdk-17-jre-headless`)",
             hint_vi="hãy cài (Debian/Ubuntu: `sudo apt-get install openjdk-17-jre-headless`)",
+            code="spark_unavailable",
         )
 
 
@@ -142,6 +144,7 @@ def read_source(spark: SparkSession, location: str) -> DataFrame:
             location=Location(file=location),
             hint_en="name the identifier columns as we do: " + ", ".join(IDENTIFIER_TYPES),
             hint_vi="đặt tên cột định danh như chúng tôi: " + ", ".join(IDENTIFIER_TYPES),
+            code="missing_column",
         )
     return events.drop("date")  # written again from the time zone
 
@@ -161,6 +164,7 @@ def _read_lake_events(
             location=Location(file=location),
             hint_en=hint_en,
             hint_vi=hint_vi,
+            code="invalid_dataset",
         )
     from pyspark.errors import AnalysisException
 
@@ -173,6 +177,7 @@ def _read_lake_events(
             location=Location(file=location),
             hint_en=hint_en,
             hint_vi=hint_vi,
+            code="invalid_dataset",
         ) from exc
     missing = [c for c in required if c not in events.columns]
     if missing:
@@ -182,6 +187,7 @@ def _read_lake_events(
             location=Location(file=location, field=missing[0]),
             hint_en=hint_en + why_en,
             hint_vi=hint_vi + why_vi,
+            code="missing_column",
         )
     return events
 
@@ -196,6 +202,7 @@ def check_replaceable(spark: SparkSession, location: str, *, overwrite: bool = F
             location=Location(file=location),
             hint_en="choose a new location, or add --overwrite to replace it",
             hint_vi="chọn nơi khác, hoặc thêm --overwrite để thay thế",
+            code="output_exists",
         )
 
 

@@ -51,9 +51,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "ingest_conflicts": {
         "en": "  warning: {n} rows reuse a stored event id with different content and were "
-        "not stored (the first version is kept); e.g. {examples}",
+        "not stored (the first version is kept); e.g. (file:line: id) {examples}",
         "vi": "  cảnh báo: {n} dòng trùng mã sự kiện đã có nhưng khác nội dung nên không được "
-        "lưu (giữ bản đầu tiên); ví dụ {examples}",
+        "lưu (giữ bản đầu tiên); ví dụ (tệp:dòng: mã) {examples}",
     },
     "resolve_normalise": {
         "en": "identity: normalising new identifiers…",
@@ -93,10 +93,33 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Đã bỏ chặn {what}; chạy `journeyscope identity resolve` để áp dụng",
     },
     "exported": {"en": "Wrote {n} rows to {path}", "vi": "Đã ghi {n} dòng vào {path}"},
+    # API keys and the server (cli/keys.py, cli/serve.py)
+    "key_created": {
+        "en": "Key {id} ({role}) created. It is shown only once: store it safely.",
+        "vi": "Đã tạo khoá {id} ({role}). Khoá chỉ hiện một lần: hãy cất giữ cẩn thận.",
+    },
+    "key_revoked": {"en": "Key {id} revoked", "vi": "Đã thu hồi khoá {id}"},
+    "col_key_id": {"en": "Id", "vi": "Mã"},
+    "col_key_name": {"en": "Name", "vi": "Tên"},
+    "col_key_role": {"en": "Role", "vi": "Vai trò"},
+    "col_key_created_at": {"en": "Created", "vi": "Tạo lúc"},
+    "col_key_revoked_at": {"en": "Revoked", "vi": "Thu hồi lúc"},
+    "serve_listening": {
+        "en": "Serving workspace {name} at {url}",
+        "vi": "Đang phục vụ workspace {name} tại {url}",
+    },
+    "serve_docs": {"en": "API docs (OpenAPI): {url}", "vi": "Tài liệu API (OpenAPI): {url}"},
+    "serve_stop": {
+        "en": "Press Ctrl+C (or send SIGTERM) to stop.",
+        "vi": "Nhấn Ctrl+C (hoặc gửi SIGTERM) để dừng.",
+    },
+    "serve_stopped": {"en": "Server stopped.", "vi": "Đã dừng máy chủ."},
     "customer": {"en": "Customer", "vi": "Khách hàng"},
     "profile_line": {
-        "en": "first seen {first}, last seen {last}; {events} events, {orders} orders, {revenue}",
-        "vi": "lần đầu {first}, gần nhất {last}; {events} sự kiện, {orders} đơn hàng, {revenue}",
+        "en": "first seen {first}, last seen {last}; {events} events, {orders} orders, "
+        "{refunds} refunds, net revenue {revenue}",
+        "vi": "lần đầu {first}, gần nhất {last}; {events} sự kiện, {orders} đơn hàng, "
+        "{refunds} lần hoàn/huỷ, doanh thu thuần {revenue}",
     },
     "stats_line": {
         "en": "{events} events, {customers} customers, {identifiers} identifiers; "

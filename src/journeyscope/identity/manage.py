@@ -63,6 +63,8 @@ def export_identities(ws: Workspace, target: Path) -> int:
             location=Location(file=str(target)),
             hint_en="name the output FILE.csv",
             hint_vi="đặt tên tệp đầu ra là TỆP.csv",
+            # `-o` naming a folder is a write that cannot happen, not a format choice
+            code="output_failed" if target.is_dir() else "unsupported_export_format",
         )
     rel = ws.con.sql(
         "SELECT id_type AS identifier_type, value AS identifier_value, customer_id "

@@ -56,6 +56,7 @@ def import_map(path: Path) -> JourneyMap:
         f"cannot import {path.name}: use an .xlsx grid or a Mermaid journey (.mmd)",
         f"không nhập được {path.name}: hãy dùng bảng .xlsx hoặc sơ đồ Mermaid journey (.mmd)",
         location=Location(file=str(path)),
+        code="unsupported_format",
     )
 
 
@@ -71,7 +72,7 @@ def diff_files(
 def library_persona(persona_id: str, folders: Iterable[Path] = ()) -> Persona:
     library = persona_library(folders)
     if persona_id not in library:
-        raise unknown_name("persona", "chân dung", persona_id, library)
+        raise unknown_name("persona", "chân dung", persona_id, library, code="unknown_persona")
     return library[persona_id]
 
 

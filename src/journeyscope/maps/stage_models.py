@@ -78,5 +78,7 @@ def stage_models(extra: list[Path] | None = None) -> dict[str, StageModel]:
 def get_stage_model(model_id: str, extra: list[Path] | None = None) -> StageModel:
     models = stage_models(extra)
     if model_id not in models:
-        raise unknown_name("stage model", "mô hình giai đoạn", model_id, models)
+        raise unknown_name(
+            "stage model", "mô hình giai đoạn", model_id, models, code="unknown_stage_model"
+        )
     return models[model_id]

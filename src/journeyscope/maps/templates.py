@@ -71,7 +71,7 @@ def template_data(template_id: str, lang: str | None = None) -> dict[str, Any]:
     """A template as plain data; with ``lang`` en or vi, every bilingual text flattened."""
     templates = _template_data()
     if template_id not in templates:
-        raise unknown_name("template", "mẫu", template_id, templates)
+        raise unknown_name("template", "mẫu", template_id, templates, code="unknown_template")
     data = templates[template_id]
     if lang in ("en", "vi"):
         flat = flatten_languages(data, lang)

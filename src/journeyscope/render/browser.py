@@ -94,6 +94,7 @@ def check_pdf_size(width_px: float, height_px: float, landscape: bool = True) ->
             f"bản đồ sẽ in ra khoảng {pages:,.0f} trang A3, vượt quá {MAX_PDF_PAGES} trang",
             hint_en="render it as .svg or .html, or split it into several maps",
             hint_vi="hãy xuất .svg hoặc .html, hoặc tách thành nhiều bản đồ",
+            code="map_too_large",
         )
 
 
@@ -164,5 +165,6 @@ def png_scale(width: float, height: float, wanted: float = 2.0) -> float:
             "(fewer stages, lanes or shorter texts)",
             hint_vi="hãy xuất .svg, .html hoặc .pdf, hoặc tách thành nhiều bản đồ "
             "(ít giai đoạn, ít hàng hoặc văn bản ngắn hơn)",
+            code="map_too_large",
         )
     return scale

@@ -71,6 +71,7 @@ def output_format(path: Path) -> str:
             location=Location(file=str(path)),
             hint_en=t("unknown_format_hint", "en", formats=formats),
             hint_vi=t("unknown_format_hint", "vi", formats=formats),
+            code="unsupported_format",
         )
     return fmt
 
@@ -104,6 +105,7 @@ def render_persona(persona: Persona, out: Path, lang: str = "en") -> Path:
             f"a persona renders to .svg, .html or .png, not {out.suffix or out.name!r}",
             f"chân dung xuất ra .svg, .html hoặc .png, không phải {out.suffix or out.name!r}",
             location=Location(file=str(out)),
+            code="unsupported_format",
         )
     write_atomic(out, data)
     return out

@@ -53,6 +53,7 @@ class PathSpec:
                 location=Location(field="--level"),
                 hint_en="--level channel (the default) or --level touchpoint",
                 hint_vi="--level channel (mặc định) hoặc --level touchpoint",
+                code="invalid_option",
             )
         if self.repeats not in ("keep", "collapse"):
             raise InputError(
@@ -61,6 +62,7 @@ class PathSpec:
                 location=Location(field="--repeats"),
                 hint_en="keep counts every touch; collapse merges consecutive repeats",
                 hint_vi="keep tính mọi điểm chạm; collapse gộp các lần lặp liên tiếp",
+                code="invalid_option",
             )
 
 

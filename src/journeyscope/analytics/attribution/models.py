@@ -74,6 +74,7 @@ def attribute(
             location=Location(field="--model"),
             hint_en=f"choose one of: {', '.join(MODELS)}",
             hint_vi=f"chọn một trong: {', '.join(MODELS)}",
+            code="invalid_option",
         )
     if model == "markov":
         return markov(table, order)
@@ -85,6 +86,7 @@ def attribute(
             "time_decay cần thời điểm của các điểm chạm, tệp đường đi không có",
             hint_en="run it on a workspace: journeyscope attribution -w DIR --model time_decay",
             hint_vi="chạy trên workspace: journeyscope attribution -w THƯ_MỤC --model time_decay",
+            code="conflicting_options",
         )
     return rule_based(table, model, position)
 
@@ -244,6 +246,7 @@ def markov(table: PathTable, order: int = 1) -> Credits:
             location=Location(field="--order"),
             hint_en="--order 1 (the default) is what ChannelAttribution compares with",
             hint_vi="--order 1 (mặc định) là bậc để so với ChannelAttribution",
+            code="invalid_option",
         )
     chain = _Chain(table, order)
     base, base_value = chain.solve()

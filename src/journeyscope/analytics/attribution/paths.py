@@ -60,6 +60,7 @@ def _bad(
         location=Location(file=str(path), line=line, field=column),
         hint_en=hint,
         hint_vi=hint_vi,
+        code="invalid_file",
     )
 
 
