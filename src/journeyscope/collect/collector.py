@@ -1,0 +1,165 @@
+"""One workspace's collector: validate a request, log it durably, let the loader store it.
+
+The order of :meth:`Collector.accept` is the contract the server's answers rest on:
+
+1. parse and validate (a body over its limit -> 413, not JSON -> 400: nothing kept);
+2. back-pressure: when the loader is ``max_lag`` events behind -> 429 with Retry-After,
+   nothing kept (the client sends the same events again);
+3. append the valid events to the log and wait for their fsync (a full disk -> 503,
+   nothing acknowledged);
+4. quarantine the invalid ones (``quarantine/collect-DATE.csv``) and report them: the
+   server answers 400 listing them — the valid ones of the batch are stored.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import math
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from journeyscope.collect.errors import CollectorBusy, EventProblem, InvalidEvents
+from journeyscope.collect.loader import BATCH, Loader, OpenWorkspace, clear_staging, encode_record
+from journeyscope.collect.log import RESERVE_BYTES, SEGMENT_BYTES, RecordLog
+from journeyscope.collect.segment import Parsed, parse_body
+from journeyscope.errors import output_failure
+from journeyscope.events.workspace import Workspace
+from journeyscope.maps.spreadsheet import safe_csv_rows
+
+MAX_LAG = 200_000
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Accepted:
+    """What one request left: events acknowledged (durable) and events refused."""
+
+    accepted: int
+    last_seq: int
+    problems: list[EventProblem] = field(default_factory=list)
+
+    def raise_for_problems(self) -> None:
+        """The 400 the server answers when some events were refused."""
+        if self.problems:
+            raise InvalidEvents(self.problems, self.accepted)
+
+
+class Collector:
+    """The log, the loader and the limits of one workspace (``WORKSPACE/collect/``)."""
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        open_workspace: OpenWorkspace | None = None,
+        max_lag: int = MAX_LAG,
+        batch: int = BATCH,
+        interval: float = 0.2,
+        segment_bytes: int = SEGMENT_BYTES,
+        reserve_bytes: int = RESERVE_BYTES,
+    ) -> None:
+        self.root = root
+        self.max_lag = max_lag
+        self.log = RecordLog(
+            root / "collect", segment_bytes=segment_bytes, reserve_bytes=reserve_bytes
+        )
+        recovery = self.log.recovery
+        if recovery.dropped_bytes:  # a torn or corrupt tail: never acknowledged, but say so
+            log.warning(
+                "collect log: cut %d bytes of torn or corrupt records from %s",
+                recovery.dropped_bytes,
+                ", ".join(recovery.cut_segments),
+            )
+        clear_staging(root)
+        self.received = self.acknowledged = self.refused = 0
+        self._counting = threading.Lock()
+        self.loader = Loader(self.log, open_workspace or self._open, batch=batch, interval=interval)
+
+    @contextmanager
+    def _open(self) -> Iterator[Workspace]:
+        """A connection for one batch: the workspace is held only while a batch is stored."""
+        with Workspace.open(self.root) as ws:
+            yield ws
+
+    @property
+    def lag(self) -> int:
+        """Events acknowledged but not yet stored."""
+        return self.log.durable_seq - self.loader.loaded_seq
+
+    def retry_after(self) -> int:
+        """Seconds until the loader has caught up by half the queue, at its recent rate."""
+        rate = self.loader.rate or 1000.0
+        return max(1, min(60, math.ceil((self.lag - self.max_lag / 2) / rate)))
+
+    def accept(
+        self, kind: str, body: bytes, *, source: str, received_at: datetime | None = None
+    ) -> Accepted:
+        """Validate, log and acknowledge one request body (already un-gzipped) of ``kind``
+        (``segment.PATHS``' values); ``source`` is ``segment:<write key name>``."""
+        return self.accept_parsed(parse_body(kind, body, received_at=received_at), source=source)
+
+    def accept_parsed(self, parsed: Parsed, *, source: str) -> Accepted:
+        """:meth:`accept` for a body the server already parsed (to read its ``writeKey``)."""
+        with self._counting:
+            self.received += len(parsed.rows) + len(parsed.problems)
+        if parsed.rows and self.lag + len(parsed.rows) > self.max_lag:
+            raise CollectorBusy(self.retry_after(), self.lag)
+        last = self.log.durable_seq
+        if parsed.rows:
+            last = self.log.append([encode_record(source, r) for r in parsed.rows])
+            with self._counting:
+                self.acknowledged += len(parsed.rows)
+            self.loader.wake()
+        if parsed.problems:
+            with self._counting:
+                self.refused += len(parsed.problems)
+            self._quarantine(source, parsed)
+        return Accepted(len(parsed.rows), last, parsed.problems)
+
+    def _quarantine(self, source: str, parsed: Parsed) -> None:
+        """Refused messages, as sent, in the workspace's quarantine (one file a day)."""
+        target = self.root / "quarantine" / f"collect-{datetime.now(UTC):%Y%m%d}.csv"
+        raw = dict(parsed.raw)
+        rows = [[source, p.index, p.field, p.reason, raw.get(p.index, "")] for p in parsed.problems]
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            new = not target.exists()
+            with target.open("a", encoding="utf-8", newline="") as handle:
+                writer = csv.writer(handle)
+                if new:
+                    writer.writerow(["file", "line", "field", "reason", "record"])
+                writer.writerows(safe_csv_rows(rows))
+        except OSError as exc:
+            raise output_failure(target, exc) from exc
+
+    def metrics(self) -> dict[str, int | float]:
+        """Counters for ``/metrics``: received, acknowledged, refused (quarantined at the
+        request), loaded and what the loader made of them, and the lag."""
+        totals = self.loader.totals
+        return {
+            "events_received": self.received,
+            "events_acknowledged": self.acknowledged,
+            "events_refused": self.refused,
+            "events_loaded": totals.stored,
+            "events_duplicate": totals.duplicates,
+            "events_quarantined_at_load": totals.rejected,
+            "events_suppressed": totals.suppressed,
+            "loader_lag_events": self.lag,
+            "loader_rate_per_s": round(self.loader.rate, 1),
+            "log_fsyncs": self.log.fsyncs,
+            "log_bytes_cut_at_open": self.log.recovery.dropped_bytes,
+        }
+
+    def start(self) -> None:
+        self.loader.start()
+
+    def close(self) -> None:
+        """Stop the background loader once it drained what was acknowledged into the store,
+        then close the log (SIGTERM). Without a started loader, call ``loader.drain()``."""
+        self.loader.stop()
+        self.log.close()

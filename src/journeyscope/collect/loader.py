@@ -1,0 +1,191 @@
+"""The loader: moves logged events into the workspace store, in batches, through ``ingest``.
+
+A batch is read from the log after the checkpoint, written per source as a JSON Lines
+staging file (our field names) and imported by ``events.ingest.ingest_file`` — the same
+SQL that checks, quarantines, drops suppressed identifiers and stores file imports. The
+checkpoint moves only after the import committed. A crash between the commit and the
+checkpoint replays the batch, and ``ingest``'s idempotency key ``(source, event_id)`` —
+``event_id`` is the ``messageId`` — counts the replayed rows as duplicates: nothing
+acknowledged is lost, nothing is stored twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from journeyscope.collect.log import RecordLog
+from journeyscope.collect.segment import EVENT_NAMES
+from journeyscope.errors import JourneyScopeError
+from journeyscope.events.ingest import Quarantine, ingest_file
+from journeyscope.events.mapping import LoadedMapping, Mapping, TimestampSpec
+from journeyscope.events.workspace import Workspace
+
+log = logging.getLogger(__name__)
+OpenWorkspace = Callable[[], AbstractContextManager[Workspace]]
+BATCH = 5000
+#: The longest pause between tries when the workspace is busy (a CLI command holds it).
+MAX_BACKOFF = 1.0
+
+
+@dataclass
+class LoadResult:
+    """One batch: the seqs it covered and what ``ingest`` made of its rows."""
+
+    first_seq: int = 0
+    last_seq: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    suppressed: int = 0
+    conflicts: int = 0
+    quarantine: str | None = None
+
+
+SEPARATOR = b"\x1f"
+
+
+def encode_record(source: str, row: dict[str, Any]) -> bytes:
+    """A log record: the source (``segment:<key name>``), a unit separator, and the event
+    row as one JSON line — written to the staging file as it is, never decoded again."""
+    if "\x1f" in source or "\n" in source:
+        raise ValueError("a source name cannot hold control characters")
+    line = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+    return source.encode() + SEPARATOR + line.encode()
+
+
+def mapping_for(source: str) -> LoadedMapping:
+    """Rows already carry our field names; times are epoch milliseconds (UTC)."""
+    return LoadedMapping(
+        Mapping(source=source, timestamp=TimestampSpec(format="epoch_ms"), events=EVENT_NAMES)
+    )
+
+
+def staging_folder(root: Path) -> Path:
+    return root / "collect" / "staging"
+
+
+def clear_staging(root: Path) -> None:
+    """Staging copies a crash left behind hold events: the log still has them, so go."""
+    shutil.rmtree(staging_folder(root), ignore_errors=True)
+
+
+def load_batch(ws: Workspace, records: RecordLog, *, limit: int = BATCH) -> LoadResult | None:
+    """Store the next batch after the checkpoint; None when the log holds nothing new."""
+    after = records.checkpoint()
+    batch = records.read(after, limit)
+    if not batch:
+        return None
+    by_source: dict[str, list[bytes]] = {}
+    for _, payload in batch:
+        name, line = payload.split(SEPARATOR, 1)
+        by_source.setdefault(name.decode(), []).append(line)
+    result = LoadResult(first_seq=batch[0][0], last_seq=batch[-1][0])
+    folder = staging_folder(ws.root)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    quarantine = Quarantine(ws.root / "quarantine" / f"collect-load-{stamp}.csv")
+    for source, rows in by_source.items():
+        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", source)
+        path = folder / f"{safe}-{result.first_seq}-{result.last_seq}.jsonl"
+        with path.open("wb") as handle:
+            handle.write(b"\n".join(rows) + b"\n")
+        try:
+            done = ingest_file(ws, path, mapping_for(source), quarantine=quarantine)
+        finally:
+            path.unlink(missing_ok=True)
+        result.stored += done.accepted
+        result.duplicates += done.duplicates
+        result.rejected += done.rejected
+        result.suppressed += done.suppressed
+        result.conflicts += done.conflicts
+        result.quarantine = done.quarantine or result.quarantine
+    records.save_checkpoint(result.last_seq)
+    return result
+
+
+class Loader:
+    """A background thread running :func:`load_batch` whenever the log grows."""
+
+    def __init__(
+        self,
+        records: RecordLog,
+        open_workspace: OpenWorkspace,
+        *,
+        batch: int = BATCH,
+        interval: float = 0.2,
+    ) -> None:
+        self.records = records
+        self.open_workspace = open_workspace
+        self.batch = batch
+        self.interval = interval
+        self.loaded_seq = records.checkpoint()
+        self.rate = 0.0  # events stored per second, smoothed: sets Retry-After
+        self.last_error: Exception | None = None
+        self.totals = LoadResult()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="journeyscope-loader", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop after storing everything durable (the drain a clean shutdown needs)."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def run_once(self) -> LoadResult | None:
+        """Store one batch now (in the calling thread)."""
+        started = time.monotonic()
+        with self.open_workspace() as ws:
+            result = load_batch(ws, self.records, limit=self.batch)
+        if result is None:
+            return None
+        count = result.last_seq - result.first_seq + 1
+        now_rate = count / max(time.monotonic() - started, 1e-3)
+        self.rate = now_rate if not self.rate else 0.7 * self.rate + 0.3 * now_rate
+        self.loaded_seq = result.last_seq
+        for name in ("stored", "duplicates", "rejected", "suppressed", "conflicts"):
+            setattr(self.totals, name, getattr(self.totals, name) + getattr(result, name))
+        return result
+
+    def drain(self) -> None:
+        """Store everything durable now."""
+        while self.run_once() is not None:
+            pass
+
+    def _run(self) -> None:
+        backoff = self.interval
+        while True:
+            try:
+                while self.run_once() is not None:
+                    self.last_error = None
+                backoff = self.interval
+            except (JourneyScopeError, OSError) as exc:  # e.g. the workspace is busy: later
+                self.last_error = exc
+                log.warning("collect loader: %s", exc)
+                backoff = min(backoff * 2, MAX_BACKOFF)
+            if self._stop.is_set() and self.last_error is None:
+                return
+            if self._stop.is_set() and backoff >= MAX_BACKOFF:
+                return  # cannot store now: the log keeps the events for the next start
+            self._wake.wait(backoff)
+            self._wake.clear()

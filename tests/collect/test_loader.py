@@ -1,0 +1,183 @@
+"""The loader stores logged events through ingest: once, replayable, suppression-aware."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from journeyscope.collect import Collector, CollectorBusy
+from journeyscope.events.workspace import Workspace
+from journeyscope.identity.forget import forget
+
+
+def batch(ids: list[str], **extra: Any) -> bytes:
+    messages = [
+        {
+            "type": "track",
+            "messageId": i,
+            "anonymousId": f"anon-{i}",
+            "event": "Product Viewed",
+            "timestamp": "2026-05-01T10:00:00Z",
+            **extra,
+        }
+        for i in ids
+    ]
+    return json.dumps({"batch": messages}).encode()
+
+
+def stored(root: Path) -> list[tuple[str, int]]:
+    with Workspace.open(root) as ws:
+        return [
+            (str(i), int(n))
+            for i, n in ws.con.execute(
+                "SELECT event_id, count(*) FROM events GROUP BY 1 ORDER BY 1"
+            ).fetchall()
+        ]
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    Workspace.init(tmp_path / "ws").close()
+    return tmp_path / "ws"
+
+
+def test_stored_once_across_retries_and_replay(root: Path) -> None:
+    collector = Collector(root)
+    ids = [f"m{i}" for i in range(20)]
+    assert collector.accept("batch", batch(ids), source="segment:web").accepted == 20
+    collector.accept("batch", batch(ids[:5]), source="segment:web")  # a client retry
+    collector.loader.drain()
+    assert stored(root) == [(i, 1) for i in sorted(ids)]
+    with Workspace.open(root) as ws:
+        assert ws.scalar("SELECT DISTINCT event FROM events") == "product_view"
+        assert ws.scalar("SELECT DISTINCT source FROM events") == "segment:web"
+    # a crash after the store committed but before the checkpoint moved: replay it all
+    collector.log.save_checkpoint(0)
+    collector.log.close()
+    again = Collector(root)
+    assert again.lag == 25
+    again.loader.drain()
+    assert again.loader.totals.stored == 0 and again.loader.totals.duplicates == 25
+    assert stored(root) == [(i, 1) for i in sorted(ids)]
+    assert again.lag == 0
+
+
+def test_forgotten_identifiers_are_dropped_from_collected_events(root: Path) -> None:
+    with Workspace.open(root) as ws:
+        forget(ws, "email:lan.nguyen@example.vn")
+    collector = Collector(root)
+    body = {
+        "batch": [
+            {
+                "type": "identify",
+                "messageId": "gone",
+                "userId": "u1",
+                "traits": {"email": "Lan.Nguyen@Example.vn"},  # another spelling: still her
+            },
+            {
+                "type": "identify",
+                "messageId": "kept",
+                "userId": "u2",
+                "traits": {"email": "an@x.vn"},
+            },
+        ]
+    }
+    collector.accept("batch", json.dumps(body).encode(), source="segment:app")
+    collector.loader.drain()
+    assert collector.loader.totals.suppressed == 1
+    assert stored(root) == [("kept", 1)]
+
+
+def test_back_pressure_refuses_before_logging(root: Path) -> None:
+    collector = Collector(root, max_lag=30)
+    collector.accept("batch", batch([f"a{i}" for i in range(25)]), source="segment:web")
+    with pytest.raises(CollectorBusy) as caught:
+        collector.accept("batch", batch([f"b{i}" for i in range(10)]), source="segment:web")
+    assert caught.value.http_status == 429 and caught.value.retry_after >= 1
+    assert collector.log.durable_seq == 25  # nothing of the refused request was kept
+    collector.loader.drain()
+    collector.accept("batch", batch([f"b{i}" for i in range(10)]), source="segment:web")
+    assert collector.lag == 10
+
+
+def test_refused_events_go_to_quarantine_and_the_rest_are_stored(root: Path) -> None:
+    collector = Collector(root)
+    body = {"batch": [{"type": "track", "userId": "u", "messageId": "no-name"}]}
+    body["batch"].append({"type": "track", "userId": "u", "event": "ok", "messageId": "ok"})
+    result = collector.accept("batch", json.dumps(body).encode(), source="segment:web")
+    assert result.accepted == 1 and [p.message_id for p in result.problems] == ["no-name"]
+    with pytest.raises(Exception, match="1 event"):
+        result.raise_for_problems()
+    (quarantine,) = (root / "quarantine").glob("collect-*.csv")
+    text = quarantine.read_text(encoding="utf-8")
+    assert "no-name" in text and "needs an event name" in text
+    collector.loader.drain()
+    assert stored(root) == [("ok", 1)]
+    metrics = collector.metrics()
+    assert (metrics["events_received"], metrics["events_refused"]) == (2, 1)
+    assert (metrics["events_acknowledged"], metrics["events_loaded"]) == (1, 1)
+    assert metrics["loader_lag_events"] == 0
+
+
+def test_background_loader_and_clean_close(root: Path) -> None:
+    collector = Collector(root, interval=0.05)
+    collector.start()
+    ids = [f"bg{i}" for i in range(50)]
+    for start in range(0, 50, 10):
+        collector.accept("batch", batch(ids[start : start + 10]), source="segment:web")
+    deadline = time.monotonic() + 20
+    while collector.lag and time.monotonic() < deadline:
+        time.sleep(0.05)
+    collector.accept("batch", batch(["last"]), source="segment:web")
+    collector.close()  # drains what was acknowledged
+    assert stored(root) == [(i, 1) for i in sorted([*ids, "last"])]
+
+
+def test_a_log_record_is_the_source_and_the_row_line() -> None:
+    from journeyscope.collect.loader import encode_record
+
+    record = encode_record("segment:web", {"event_id": "a", "event": "x\x1fy"})
+    name, line = record.split(b"\x1f", 1)
+    assert (name, json.loads(line)["event"]) == (b"segment:web", "x\x1fy")
+    with pytest.raises(ValueError, match="control"):
+        encode_record("bad\x1fname", {})
+
+
+HOLDER = """
+import sys, time
+from journeyscope.events.workspace import Workspace
+with Workspace.open(sys.argv[1]):
+    print("held", flush=True)
+    time.sleep(float(sys.argv[2]))
+"""
+
+
+def test_the_loader_waits_out_a_busy_workspace(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another process holds the workspace (a CLI import): the events wait in the log."""
+    import subprocess
+    import sys
+
+    from journeyscope.errors import WorkspaceBusy
+
+    monkeypatch.setenv("JOURNEYSCOPE_LOCK_WAIT", "0.2")
+    with subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(root), "2"], stdout=subprocess.PIPE, text=True
+    ) as holder:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        collector = Collector(root, interval=0.05)
+        collector.start()
+        collector.accept("batch", batch(["while-busy"]), source="segment:web")
+        deadline = time.monotonic() + 10
+        while collector.loader.last_error is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert isinstance(collector.loader.last_error, WorkspaceBusy)
+        assert collector.lag == 1
+    deadline = time.monotonic() + 20
+    while collector.lag and time.monotonic() < deadline:
+        time.sleep(0.05)
+    collector.close()
+    assert stored(root) == [("while-busy", 1)]
