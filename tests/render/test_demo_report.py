@@ -170,3 +170,19 @@ def test_the_report_charts_fit(demo: dict[str, Any], lang: str) -> None:
     charts = re.findall(r"<svg .*?</svg>", html, flags=re.S)
     assert len(charts) >= 5
     assert [_inside_chart(svg) for svg in charts] == [[]] * len(charts)
+
+
+@pytest.mark.browser
+def test_the_report_is_pictured_in_both_languages(demo: dict[str, Any]) -> None:
+    """Screenshots of the demo report for a person to look at (test-artifacts/)."""
+    from journeyscope.render.browser import chromium_page
+    from tests.render.test_screenshots import artifacts, inked_rows
+
+    folder = artifacts()
+    with chromium_page(1280, 900) as page:
+        for lang, path in sorted(demo["reports"].items()):
+            page.set_content(Path(path).read_text("utf-8"))
+            png = page.screenshot(full_page=True)
+            (folder / f"demo-report-{lang}.png").write_bytes(png)
+            assert inked_rows(png) > 0.3, lang
+            assert page.locator("h2").count() >= 3, lang
