@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from journeyscope.analytics.scope import Scope
 from journeyscope.analytics import paths_arrays
+from journeyscope.analytics.scope import Scope
 from journeyscope.engine.dialect import SparkSql, Sql
-from journeyscope.engine.runner import Runner
+from journeyscope.engine.runner import Runner, as_runner
 from journeyscope.errors import unknown_name
 from journeyscope.events.query import event_name
 from journeyscope.events.workspace import Workspace
@@ -41,7 +41,9 @@ class PathSpec:
 
     def check(self) -> None:
         if self.level not in LEVELS:
-            raise unknown_name("path level", "cấp đường đi", self.level, list(LEVELS))
+            raise unknown_name(
+                "path level", "cấp đường đi", self.level, list(LEVELS), code="unknown_path_level"
+            )
 
 
 def _node(level: str) -> str:
@@ -74,9 +76,9 @@ def _path_rows(r: Runner, spec: PathSpec, scope: Scope) -> Iterator[None]:
         yield
 
 
-def paths(ws: Workspace, spec: PathSpec, scope: Scope) -> dict[str, Any]:
+def paths(ws: Runner | Workspace, spec: PathSpec, scope: Scope) -> dict[str, Any]:
     """The paths report (the ``--json`` shape of ``journeyscope paths``)."""
-    return paths_on(Runner(ws), spec, scope)
+    return paths_on(as_runner(ws), spec, scope)
 
 
 def paths_on(r: Runner, spec: PathSpec, scope: Scope) -> dict[str, Any]:
@@ -113,16 +115,10 @@ def _paths_local(r: Runner, spec: PathSpec, scope: Scope) -> dict[str, Any]:
     """The report from one scan of the ordered journeys (same shape, same numbers)."""
     spec.check()
     j = paths_arrays.read_journeys(r, spec, scope)
+    view, buy = event_name(spec.view), event_name(spec.buy)
     report: dict[str, Any] = {
         "level": spec.level,
-        "edges": paths_arrays.edges(j),
-        "starts": paths_arrays.ends(j.node[j.first], j.node_names),
-        "ends": paths_arrays.ends(j.node[j.last], j.node_names),
-        "variants": paths_arrays.variants(j, spec.top),
-        "sessions": paths_arrays.sessions(j, spec.session_gap),
-        "viewed_without_buying": paths_arrays.viewed_without_buying(
-            j, event_name(spec.view), event_name(spec.buy), r.zone
-        ),
+        **paths_arrays.parts(j, spec.top, spec.session_gap, view, buy, r.zone),
         "scope": scope.describe(),
     }
     if spec.start or spec.end:
@@ -131,9 +127,9 @@ def _paths_local(r: Runner, spec: PathSpec, scope: Scope) -> dict[str, Any]:
     return report
 
 
-def directly_follows(ws: Workspace, level: str, scope: Scope) -> list[dict[str, Any]]:
+def directly_follows(ws: Runner | Workspace, level: str, scope: Scope) -> list[dict[str, Any]]:
     """Only the directly-follows graph (what ``paths`` reports as ``edges``)."""
-    r = Runner(ws)
+    r = as_runner(ws)
     spec = PathSpec(level=level)
     spec.check()
     try:
