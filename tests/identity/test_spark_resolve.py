@@ -30,10 +30,20 @@ PHONES = [
     "+1 650-253-0000",  # not Vietnamese: through phonenumbers
     "028 3822 1234",  # a Ho Chi Minh City landline: through phonenumbers
     "0000000000",  # a placeholder: not a valid number
+    "0999999999",  # a placeholder that is a valid number: excluded (identity.deny)
+    "N/A",
     "call me",
     " ",
 ]
-EMAILS = ["An@Example.vn", " an@example.vn ", "an @example.vn", "binh@example", "", "x@y.vn"]
+EMAILS = [
+    "An@Example.vn",
+    " an@example.vn ",
+    "an @example.vn",
+    "binh@example",
+    "",
+    "x@y.vn",
+    "test@test.com",
+]
 
 
 def _messy(seed: int) -> list[dict[str, Any]]:

@@ -33,9 +33,12 @@ from journeyscope.compiled import notice_if_compiling
 from journeyscope.errors import Location, WorkspaceError
 from journeyscope.events.schema import IDENTIFIER_TYPES, JOURNEY_COLUMNS
 from journeyscope.events.workspace import Workspace
-from journeyscope.identity.normalize import EMAIL_RE, normalize, phone_fast_select
+from journeyscope.identity.rules import PLACEHOLDER, Rules
+from journeyscope.identity.rules_engines import duckdb_select
 
 if TYPE_CHECKING:
+    import duckdb
+
     from journeyscope.identity.stitch_kernel import Stitched
 
 Step = Callable[[str], None]
@@ -55,41 +58,49 @@ class ResolveResult:
         return dict(self.__dict__)
 
 
-def _value_sql(id_type: str, region: str) -> str:
-    """``SELECT raw, value, problem FROM new_raw`` for one identifier type (docs: normalize)."""
-    if id_type == "phone":
-        if region != "VN":
-            return (
-                "SELECT raw, CAST(NULL AS VARCHAR) AS value, CAST(NULL AS VARCHAR) AS problem "
-                "FROM new_raw"
-            )
-        fast = phone_fast_select("new_raw")
-        return f"SELECT raw, value, CAST(NULL AS VARCHAR) AS problem FROM ({fast})"
-    if id_type == "email":
-        return f"""
-            SELECT raw, CASE WHEN ok THEN v END AS value,
-                   CASE WHEN NOT ok THEN 'not an e-mail address' END AS problem
-            FROM (SELECT raw, v, regexp_full_match(v, '{EMAIL_RE.pattern.strip("^$")}') AS ok
-                  FROM (SELECT raw, lower(regexp_replace(raw, '\\s', '', 'g')) AS v
-                        FROM new_raw))"""
-    return """
-        SELECT raw, CASE WHEN ends_with(v, '.0') AND regexp_full_match(v, '\\d+\\.0')
-                         THEN left(v, -2) ELSE nullif(v, '') END AS value,
-               CASE WHEN v = '' THEN 'empty' END AS problem
-        FROM (SELECT raw, trim(raw) AS v FROM new_raw)"""
+def normalize_fresh(con: duckdb.DuckDBPyConnection, id_type: str, rules: Rules) -> None:
+    """``fresh (raw, value, problem)``: the raw values of the table ``new_raw`` normalised
+    by the rules' SQL (:mod:`~journeyscope.identity.rules`), and the phones it leaves
+    undecided by ``phonenumbers`` in Python, once per distinct raw value."""
+    steps = rules.steps[id_type]
+    con.execute(f"CREATE OR REPLACE TEMP TABLE fresh AS {duckdb_select(steps, 'new_raw')}")
+    if id_type != "phone":
+        return
+    slow = con.execute("SELECT raw FROM fresh WHERE value IS NULL AND problem IS NULL").fetchall()
+    if not slow:
+        return
+    fixed = [(raw, *rules.normalize("phone", raw)) for (raw,) in slow]
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE phone_fix (raw VARCHAR, value VARCHAR, problem VARCHAR)"
+    )
+    con.executemany("INSERT INTO phone_fix VALUES (?, ?, ?)", fixed)
+    con.execute(
+        "UPDATE fresh SET value = p.value, problem = p.problem FROM phone_fix p "
+        "WHERE fresh.raw = p.raw"
+    )
+    con.execute("DROP TABLE phone_fix")
 
 
-def _normalize_new_values(ws: Workspace) -> None:
+def _rules_changed(ws: Workspace, rules: Rules) -> bool:
+    """Whether the stored values were normalised under other rules (or settings) than these:
+    the last resolve records its rules' fingerprint."""
+    last = ws.one("SELECT report ->> '$.rules' FROM identity_runs ORDER BY run_at DESC LIMIT 1")
+    return last is not None and last[0] != rules.fingerprint()
+
+
+def _normalize_new_values(ws: Workspace, rules: Rules) -> None:
     """Add raw identifiers not seen before to ``identity_values``, each with its node id.
 
     A node id is a dense integer per (type, value): a new spelling of a known value takes
     the value's id, so the events of a later import join the same node; a new value takes
     the next free number, in no particular order (no answer depends on it). Dense ids are
     what the compiled pass indexes its arrays with, and unlike hashes they cannot collide
-    and merge two people.
+    and merge two people. When the rules changed since the last resolve (a new deny-list,
+    another region), every value is normalised again.
     """
     con = ws.con
-    region = ws.config.identity.default_region
+    if _rules_changed(ws, rules):
+        con.execute("DELETE FROM identity_values")
     for id_type in IDENTIFIER_TYPES:
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE new_raw AS
@@ -97,9 +108,7 @@ def _normalize_new_values(ws: Workspace) -> None:
                 SELECT DISTINCT {id_type} AS raw FROM events WHERE {id_type} IS NOT NULL) n
             ANTI JOIN (SELECT raw FROM identity_values WHERE id_type = '{id_type}') v USING (raw)"""
         )
-        con.execute(f"CREATE OR REPLACE TEMP TABLE fresh AS {_value_sql(id_type, region)}")
-        if id_type == "phone":
-            _slow_phones(ws, region)
+        normalize_fresh(con, id_type, rules)
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE fresh_nodes AS
             WITH known AS (
@@ -121,24 +130,6 @@ def _normalize_new_values(ws: Workspace) -> None:
         )
     for table in ("new_raw", "fresh", "fresh_nodes"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
-
-
-def _slow_phones(ws: Workspace, region: str) -> None:
-    """Phones outside the SQL fast path: ``phonenumbers``, once per distinct raw value."""
-    con = ws.con
-    slow = con.execute("SELECT raw FROM fresh WHERE value IS NULL").fetchall()
-    if not slow:
-        return
-    fixed = [(raw, *normalize("phone", raw, region)) for (raw,) in slow]
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE phone_fix (raw VARCHAR, value VARCHAR, problem VARCHAR)"
-    )
-    con.executemany("INSERT INTO phone_fix VALUES (?, ?, ?)", fixed)
-    con.execute(
-        "UPDATE fresh SET value = p.value, problem = p.problem FROM phone_fix p "
-        "WHERE fresh.raw = p.raw"
-    )
-    con.execute("DROP TABLE phone_fix")
 
 
 #: node ids index int32 arrays; a workspace would need two billion identifiers to pass it
@@ -163,6 +154,7 @@ def _nodes(ws: Workspace) -> np.ndarray:
             "--source RAW --dataset OUT (docs/scale-out.md)",
             hint_vi="phân giải trên Spark: journeyscope identity resolve --engine spark "
             "--source THÔ --dataset RA (docs/scale-out.md)",
+            code="workspace_too_large",
         )
     in_use = np.zeros(top, np.bool_)
     in_use[ids] = True
@@ -220,6 +212,25 @@ def _blocks(ws: Workspace, nodes: int) -> tuple[np.ndarray, np.ndarray]:
     return blocked, pair_keys(pairs["a"], pairs["b"], nodes)
 
 
+def _placeholders(ws: Workspace, nodes: int) -> np.ndarray:
+    """Placeholder identifiers (``identity.deny``; bool per node): excluded from linking
+    whatever their links, and reported."""
+    denied = np.zeros(nodes, np.bool_)
+    ids = ws.con.execute(
+        f"SELECT DISTINCT node_id FROM identity_values "
+        f"WHERE problem = '{PLACEHOLDER}' AND node_id IS NOT NULL"
+    ).fetchnumpy()["node_id"]
+    denied[np.asarray(ids, np.int64)] = True
+    return denied
+
+
+def person_types() -> np.ndarray:
+    """Bool per 1-based identifier type: the types whose values name a person."""
+    from journeyscope.identity.stitch_kernel import PERSON_TYPES
+
+    return np.array([False, *(t in PERSON_TYPES for t in IDENTIFIER_TYPES)], np.bool_)
+
+
 def resolve(ws: Workspace, step: Step | None = None, *, journeys: bool = True) -> ResolveResult:
     """Recompute customers from every stored event; replaces the previous answer atomically.
 
@@ -232,14 +243,24 @@ def resolve(ws: Workspace, step: Step | None = None, *, journeys: bool = True) -
     say = step or (lambda _s: None)
     notice_if_compiling(stitch_kernel.label_components, "identity engine", "bộ ghép danh tính")
     say("normalise")
+    rules = Rules.from_config(ws.config.identity)
     with ws.transaction():
-        _normalize_new_values(ws)
+        _normalize_new_values(ws, rules)
     in_use = _nodes(ws)
     say("link")
     ix, seq = _event_nodes(ws)
     blocked, blocked_pairs = _blocks(ws, len(in_use))
+    config = ws.config.identity
     stitched = stitch_kernel.stitch(
-        ix, seq, len(in_use), blocked, blocked_pairs, ws.config.identity.max_links
+        ix,
+        seq,
+        len(in_use),
+        blocked,
+        blocked_pairs,
+        config.max_links,
+        denied=_placeholders(ws, len(in_use)),
+        relative=config.relative_links,
+        person=person_types(),
     )
     del ix
     say("store")
@@ -261,6 +282,7 @@ def resolve(ws: Workspace, step: Step | None = None, *, journeys: bool = True) -
                         "excluded": len(result.excluded_identifiers),
                         "rounds": result.iterations,
                         "unattributed": result.unattributed_events,
+                        "rules": rules.fingerprint(),
                     }
                 ),
             ],
@@ -336,19 +358,22 @@ def build_journeys(ws: Workspace) -> None:
 
 def _summary(ws: Workspace, in_use: np.ndarray, s: Stitched) -> ResolveResult:
     out = np.nonzero((s.status != 0) & in_use)[0]  # excluded or blocked
+    limit = s.limits[s.node_type[out], s.busiest_type[out]]
     unlinked = pa.table(
         {
             "node_id": out,
             "status": s.status[out],
             "max_links": s.max_links[out],
             "busiest": s.busiest_type[out],
+            "rule": s.rule[out],
+            "limit": limit,
         }
     )
     ws.con.register("unlinked", unlinked)
     try:
         excluded = ws.con.execute(
             f"""SELECT n.id_type || ':' || n.value, {_STATUS}, x.max_links,
-                {TYPE_LIST}[nullif(x.busiest, 0)]
+                {TYPE_LIST}[nullif(x.busiest, 0)], x.rule, x.limit
             FROM unlinked x
             JOIN (SELECT DISTINCT v.node_id, v.id_type, v.value FROM identity_values v
                   SEMI JOIN unlinked u USING (node_id)) n USING (node_id)
@@ -357,6 +382,7 @@ def _summary(ws: Workspace, in_use: np.ndarray, s: Stitched) -> ResolveResult:
     finally:
         ws.con.unregister("unlinked")
     attributed = int(np.count_nonzero(s.event_customer))
+    max_links = ws.config.identity.max_links
     return ResolveResult(
         customers=s.customers,
         identifiers=int(np.count_nonzero(in_use)),
@@ -366,16 +392,41 @@ def _summary(ws: Workspace, in_use: np.ndarray, s: Stitched) -> ResolveResult:
             ws.scalar("SELECT count(*) FROM identity_values WHERE value IS NULL")
         ),
         excluded_identifiers=[
-            {
-                "identifier": ident,
-                "reason": status,
-                "links": int(links),
-                "linked_type": busiest,
-            }
-            for ident, status, links, busiest in excluded
+            excluded_entry(ident, status, int(links), busiest, int(rule), int(cap), max_links)
+            for ident, status, links, busiest, rule, cap in excluded
         ],
         iterations=1,
     )
+
+
+def excluded_entry(
+    identifier: str,
+    status: str,
+    links: int,
+    linked_type: str | None,
+    rule: int,
+    limit: int,
+    max_links: int,
+) -> dict[str, Any]:
+    """One ``excluded_identifiers`` entry, the same from both engines: ``rule`` says why —
+    ``placeholder`` (``identity.deny``), ``max_links``, ``relative`` (a limit the data set
+    below ``max_links``: docs/identity.md), or ``block``; ``limit`` the limit it passed."""
+    from journeyscope.identity.stitch_kernel import DENIED, OVER_LIMIT
+
+    entry: dict[str, Any] = {
+        "identifier": identifier,
+        "reason": status,
+        "links": links,
+        "linked_type": linked_type,
+    }
+    if status == "blocked":
+        entry["rule"] = "block"
+    elif rule == DENIED:
+        entry["rule"] = "placeholder"
+    elif rule == OVER_LIMIT:
+        entry["rule"] = "max_links" if limit >= max_links else "relative"
+        entry["limit"] = limit
+    return entry
 
 
 TYPE_LIST = "[" + ", ".join(f"'{t}'" for t in IDENTIFIER_TYPES) + "]"

@@ -29,22 +29,18 @@ from typing import TYPE_CHECKING
 import pandas as pd  # at module level: the pandas UDF's type hints are resolved here
 
 from journeyscope.events.schema import IDENTIFIER_TYPES
-from journeyscope.identity.normalize import EMAIL_RE, vn_mobile_prefixes
-from journeyscope.identity.resolve import ResolveResult
+from journeyscope.identity.resolve import ResolveResult, excluded_entry, person_types
+from journeyscope.identity.rules import PLACEHOLDER, Rules, default_rules
+from journeyscope.identity.rules_engines import spark_select
 
 if TYPE_CHECKING:
-    from pyspark.sql import Column, DataFrame, SparkSession
+    from pyspark.sql import DataFrame, SparkSession
 
     from journeyscope.events.workspace import Workspace
 
 #: identifier type -> its index (1-based, as the embedded guard numbers them)
 TYPE_INDEX = {name: i for i, name in enumerate(IDENTIFIER_TYPES, start=1)}
 TYPES_ARRAY = "array(" + ", ".join(f"'{t}'" for t in IDENTIFIER_TYPES) + ")"
-
-# Java's ``$`` also matches before a final line break; ``\z`` is the end of the text,
-# as in the embedded engine's full matches
-_EMAIL = "^" + EMAIL_RE.pattern.strip("^$") + r"\z"
-_PLAIN_PHONE = r"^\s*(\+|\(\+)?[0-9][0-9 .()-]*\z"
 
 
 @dataclass
@@ -63,21 +59,24 @@ Block = tuple[str, str, str | None, str | None]
 def resolve_spark(
     events: DataFrame,
     *,
-    region: str = "VN",
+    rules: Rules | None = None,
     max_links: int = 10,
+    relative: float = 0.0,
     blocks: Sequence[Block] = (),
 ) -> SparkResolution:
-    """Resolve ``events`` (our field names; ``seq`` derived from (ts, event_id) when absent).
+    """Resolve ``events`` (our field names; ``seq`` derived from (ts, source order) when absent).
 
-    ``blocks``: ``(type, value, other_type, other_value)`` rows of the workspace's
-    ``identity_blocks`` (normalised values; the other side NULL for a whole identifier).
+    ``rules``: the workspace's normalisation rules; ``max_links`` and ``relative``: the
+    guard (``identity.max_links``, ``identity.relative_links``); ``blocks``: ``(type, value,
+    other_type, other_value)`` rows of the workspace's ``identity_blocks`` (normalised
+    values; the other side NULL for a whole identifier).
     """
     from pyspark.sql import functions as fn
 
     from journeyscope.identity.spark_components import spark_components
 
     events = _with_identifiers(_with_seq(events))
-    values = _normalised(_distinct_raws(events), region)
+    values = _normalised(_distinct_raws(events), rules or default_rules()).localCheckpoint()
     nodes = (
         values.where("value IS NOT NULL")
         .select("t", "value")
@@ -88,8 +87,17 @@ def resolve_spark(
     raw_nodes = values.join(nodes, ["t", "value"], "left").localCheckpoint()
     ev_nodes = _event_nodes(events, raw_nodes).localCheckpoint()
     links = _links(ev_nodes).localCheckpoint()
-    degree = _degree(links)
-    unlinked = _unlinked(degree, nodes, blocks, max_links).localCheckpoint()
+    counts = _counts(links).localCheckpoint()
+    degree = _degree(counts)
+    placeholders = (
+        values.where(f"problem = '{PLACEHOLDER}' AND value IS NOT NULL")
+        .select("t", "value")
+        .distinct()
+        .join(nodes, ["t", "value"])
+        .select("node_id")
+    )
+    over = _over_limits(counts, max_links, relative)
+    unlinked = _unlinked(degree, nodes, blocks, placeholders, over).localCheckpoint()
     used = _used_links(links, unlinked, nodes, blocks)
     cc, rounds = spark_components(used)
     usable = ev_nodes.join(unlinked.select(fn.col("node_id")), "node_id", "left_anti")
@@ -104,7 +112,7 @@ def resolve_spark(
     event_customers = ev_comp.join(comp_ids, "comp").select("seq", "customer_id").localCheckpoint()
     identifiers = (
         nodes.join(unlinked, "node_id", "left")
-        .join(degree.select("node_id", fn.col("max_links").alias("links")), "node_id", "left")
+        .join(degree.select("node_id", fn.col("max_links").alias("most")), "node_id", "left")
         .join(cc.withColumnRenamed("v", "node_id"), "node_id", "left")
         .withColumn("comp", fn.coalesce("comp", "node_id"))
         .join(comp_ids, "comp", "left")
@@ -113,34 +121,51 @@ def resolve_spark(
             fn.col("value").alias("identifier_value"),
             fn.when(fn.col("status").isNull(), fn.col("customer_id")).alias("customer_id"),
             fn.coalesce("status", fn.lit("linked")).alias("status"),
-            fn.coalesce("links", fn.lit(0)).cast("long").alias("max_links"),
+            fn.coalesce("max_links", "most", fn.lit(0)).cast("long").alias("max_links"),
         )
     )
     resolved = events.drop("customer_id").join(event_customers, "seq", "left")
-    result = _summary(events, values, identifiers, event_customers, unlinked, nodes, rounds)
+    result = _summary(
+        events, values, identifiers, event_customers, unlinked, nodes, rounds, max_links
+    )
     return SparkResolution(resolved, identifiers, result)
 
 
 def _with_seq(events: DataFrame) -> DataFrame:
     """``seq`` breaks ties in time and numbers customers; a dataset from elsewhere has
-    none, so it is given in (ts, event_id) order — checkpointed, so it is given once."""
+    none, so it is given in (ts, place in the source) order — events at one instant keep
+    the order they were read in, not a hashed id's — checkpointed, so it is given once."""
     from pyspark.sql import functions as fn
 
     if "seq" in events.columns:
         return events
-    ordered = events.orderBy("ts", "event_id")
+    placed = events.withColumn("_place", fn.monotonically_increasing_id())
+    ordered = placed.orderBy("ts", "_place").drop("_place")
     return ordered.withColumn("seq", fn.monotonically_increasing_id()).localCheckpoint()
 
 
 def _with_identifiers(events: DataFrame) -> DataFrame:
-    """Every identifier column as text (absent ones NULL; integer ids are fine)."""
+    """Every identifier column as text (absent ones NULL; integer ids are fine).
+
+    A whole double is written without its fraction, as a number: Java would write
+    ``1.2345678E7``, which the rules refuse as scientific notation, where DuckDB writes
+    ``12345678.0``, which they read as ``12345678`` (docs/identity.md)."""
     from pyspark.sql import functions as fn
 
     for name in IDENTIFIER_TYPES:
         if name not in events.columns:
             events = events.withColumn(name, fn.lit(None).cast("string"))
-        elif dict(events.dtypes)[name] != "string":
-            events = events.withColumn(name, fn.col(name).cast("string"))
+            continue
+        kind = dict(events.dtypes)[name]
+        column = fn.col(name)
+        if kind in ("double", "float"):
+            whole = (column % 1 == 0) & (fn.abs(column) < fn.lit(1e15))  # no floor: ANSI
+            text = fn.when(whole, column.cast("long").cast("string")).otherwise(
+                column.cast("string")
+            )
+            events = events.withColumn(name, text)
+        elif kind != "string":
+            events = events.withColumn(name, column.cast("string"))
     return events
 
 
@@ -151,65 +176,39 @@ def _stack() -> str:
 
 
 def _distinct_raws(events: DataFrame) -> DataFrame:
-    return events.selectExpr(_stack()).where("raw IS NOT NULL").distinct()
+    return events.selectExpr(_stack()).where("raw IS NOT NULL").distinct().localCheckpoint()
 
 
-def _normalised(raws: DataFrame, region: str) -> DataFrame:
-    """``(t, raw, value, problem)``: the embedded engine's rules (docs/identity.md)."""
+def _normalised(raws: DataFrame, rules: Rules) -> DataFrame:
+    """``(t, raw, value, problem)``: the rules' Spark form (:func:`~journeyscope.identity.
+    rules.spark_select`, derived from the same table as the embedded engine's SQL), and
+    ``phonenumbers`` in the executors for the phones it leaves undecided."""
     from pyspark.sql import functions as fn
 
-    email, phone = TYPE_INDEX["email"], TYPE_INDEX["phone"]
-    trimmed = fn.expr("trim(raw)")
-    mail = fn.expr(r"lower(regexp_replace(raw, '\\s', ''))")
-    mail_ok = mail.rlike(_EMAIL)
-    spreadsheet = trimmed.rlike(r"^\d+\.0\z")
-    fast_phone = _fast_phone() if region == "VN" else fn.lit(None).cast("string")
-    value = (
-        fn.when(fn.col("t") == email, fn.when(mail_ok, mail))
-        .when(fn.col("t") == phone, fast_phone)
-        .when(spreadsheet, fn.expr("substr(trim(raw), 1, length(trim(raw)) - 2)"))
-        .otherwise(fn.expr("nullif(trim(raw), '')"))
+    parts = [
+        spark_select(rules.steps[name], raws.where(fn.col("t") == index))
+        for name, index in TYPE_INDEX.items()
+    ]
+    first = parts[0]
+    for part in parts[1:]:
+        first = first.unionByName(part)
+    undecided = f"t = {TYPE_INDEX['phone']} AND value IS NULL AND problem IS NULL"
+    fixed = (
+        first.where(undecided)
+        .select("t", "raw", _phonenumbers(rules)(fn.col("raw")).alias("p"))
+        .select("t", "raw", "p.value", "p.problem")
     )
-    problem = (
-        fn.when(fn.col("t") == email, fn.when(~mail_ok, fn.lit("not an e-mail address")))
-        .when(fn.col("t") == phone, fn.lit(None))
-        .when(trimmed == "", fn.lit("empty"))
-    )
-    first = raws.select("t", "raw", value.alias("value"), problem.cast("string").alias("problem"))
-    slow = first.where(f"t = {phone} AND value IS NULL")
-    fixed = slow.select("t", "raw", _phonenumbers(region)(fn.col("raw")).alias("p")).select(
-        "t", "raw", "p.value", "p.problem"
-    )
-    return first.where(f"NOT (t = {phone} AND value IS NULL)").unionByName(fixed)
+    return first.where(f"NOT ({undecided})").unionByName(fixed)
 
 
-def _fast_phone() -> Column:
-    """E.164 for a Vietnamese mobile number in any usual spelling, else NULL (then
-    ``phonenumbers`` decides) — :func:`~journeyscope.identity.normalize.phone_fast_select`."""
-    from pyspark.sql import functions as fn
-
-    prefixes = ", ".join(f"'{p}'" for p in vn_mobile_prefixes()) or "''"
-    digits = "regexp_replace(raw, '[^0-9]', '')"
-    nat = (
-        f"CASE WHEN length({digits}) = 11 AND startswith({digits}, '84') THEN substr({digits}, 3)"
-        f" WHEN length({digits}) = 10 AND startswith({digits}, '0') THEN substr({digits}, 2)"
-        f" WHEN length({digits}) = 9 THEN {digits} END"
-    )
-    plain = fn.col("raw").rlike(_PLAIN_PHONE)
-    ok = plain & fn.expr(f"length({nat}) = 9 AND substr({nat}, 1, 3) IN ({prefixes})")
-    return fn.when(ok, fn.concat(fn.lit("+84"), fn.expr(nat)))
-
-
-def _phonenumbers(region: str):  # type: ignore[no-untyped-def]
-    """A pandas UDF: ``normalize('phone', raw, region)`` in the executors."""
+def _phonenumbers(rules: Rules):  # type: ignore[no-untyped-def]
+    """A pandas UDF: the rules' phone normalisation (``phonenumbers``) in the executors."""
     from pyspark.sql.pandas.functions import pandas_udf
 
     @pandas_udf("value string, problem string")  # type: ignore[call-overload, untyped-decorator]
     def phones(raw: pd.Series) -> pd.DataFrame:
-        from journeyscope.identity.normalize import normalize
-
         return pd.DataFrame(
-            [normalize("phone", r, region) for r in raw], columns=["value", "problem"]
+            [rules.normalize("phone", r) for r in raw], columns=["value", "problem"]
         )
 
     return phones
@@ -244,18 +243,22 @@ def _links(ev_nodes: DataFrame) -> DataFrame:
     )
 
 
-def _degree(links: DataFrame) -> DataFrame:
+def _counts(links: DataFrame) -> DataFrame:
+    """``(node_id, t, other_t, count)``: how many distinct values of each other type an
+    identifier is linked to."""
+    ends = links.selectExpr("a AS node_id", "ta AS t", "tb AS other_t").unionByName(
+        links.selectExpr("b AS node_id", "tb AS t", "ta AS other_t")
+    )
+    return ends.groupBy("node_id", "t", "other_t").count()
+
+
+def _degree(counts: DataFrame) -> DataFrame:
     """``(node_id, max_links, busiest_type)``: the most distinct values of one other type
     an identifier is linked to (ties: the type listed first)."""
     from pyspark.sql import functions as fn
 
-    ends = links.selectExpr("a AS node_id", "tb AS other_t").unionByName(
-        links.selectExpr("b AS node_id", "ta AS other_t")
-    )
     return (
-        ends.groupBy("node_id", "other_t")
-        .count()
-        .groupBy("node_id")
+        counts.groupBy("node_id")
         .agg(
             fn.max("count").alias("max_links"),
             fn.expr("max_by(other_t, count * 16 - other_t)").alias("busiest_t"),
@@ -264,29 +267,83 @@ def _degree(links: DataFrame) -> DataFrame:
     )
 
 
-def _unlinked(
-    degree: DataFrame, nodes: DataFrame, blocks: Sequence[Block], max_links: int
-) -> DataFrame:
-    """``(node_id, status, max_links, busiest_type)``: blocked identifiers, and those the
-    guard excludes (one row each; a blocked one is reported as blocked)."""
+def _over_limits(counts: DataFrame, max_links: int, relative: float) -> DataFrame:
+    """``(node_id, max_links, busiest_type, limit)``: identifiers over a guard limit — the
+    embedded engine's limits (:func:`~journeyscope.identity.stitch_kernel.guard_limits`,
+    from the same histogram of counts), with its largest count over a limit (ties: the
+    type listed first)."""
+    import numpy as np
     from pyspark.sql import functions as fn
 
-    blocked = (
-        _block_nodes(nodes, [b for b in blocks if b[2] is None])
-        .join(degree, "node_id", "left")
-        .select(
+    from journeyscope.identity.stitch_kernel import guard_limits
+
+    cap = max_links + 1
+    types = len(IDENTIFIER_TYPES) + 1
+    hist = np.zeros((types, types, cap + 1), np.int64)
+    clipped = counts.select("t", "other_t", fn.least("count", fn.lit(cap)).alias("c"))
+    for row in clipped.groupBy("t", "other_t", "c").count().collect():
+        hist[row["t"], row["other_t"], row["c"]] = row["count"]
+    limits = guard_limits(hist, max_links, relative, person_types())
+    table = counts.sparkSession.createDataFrame(
+        [(t, u, int(limits[t, u])) for t in range(1, types) for u in range(1, types)],
+        "t int, other_t int, limit long",
+    )
+    return (
+        counts.join(fn.broadcast(table), ["t", "other_t"])
+        .where("count > limit")
+        .groupBy("node_id")
+        .agg(
+            fn.max("count").alias("max_links"),
+            fn.expr("max_by(other_t, count * 16 - other_t)").alias("busiest_t"),
+            fn.expr("max_by(limit, count * 16 - other_t)").alias("limit"),
+        )
+        .selectExpr(
             "node_id",
-            fn.lit("blocked").alias("status"),
-            fn.coalesce("max_links", fn.lit(0)).alias("max_links"),
-            "busiest_type",
+            "max_links",
+            f"element_at({TYPES_ARRAY}, busiest_t) AS busiest_type",
+            "limit",
         )
     )
-    excluded = (
-        degree.where(fn.col("max_links") > max_links)
-        .join(blocked.select("node_id"), "node_id", "left_anti")
-        .select("node_id", fn.lit("excluded").alias("status"), "max_links", "busiest_type")
+
+
+def _unlinked(
+    degree: DataFrame,
+    nodes: DataFrame,
+    blocks: Sequence[Block],
+    placeholders: DataFrame,
+    over: DataFrame,
+) -> DataFrame:
+    """``(node_id, status, max_links, busiest_type, rule, limit)``: blocked identifiers,
+    placeholders, and those over a guard limit (one row each, in that order of precedence;
+    ``rule`` numbered as the compiled pass numbers it)."""
+    from pyspark.sql import functions as fn
+
+    from journeyscope.identity.stitch_kernel import DENIED, OVER_LIMIT
+
+    def status(ids: DataFrame, name: str, rule: int) -> DataFrame:
+        return ids.join(degree, "node_id", "left").select(
+            "node_id",
+            fn.lit(name).alias("status"),
+            fn.coalesce("max_links", fn.lit(0)).alias("max_links"),
+            "busiest_type",
+            fn.lit(rule).alias("rule"),
+            fn.lit(0).cast("long").alias("limit"),
+        )
+
+    blocked = status(_block_nodes(nodes, [b for b in blocks if b[2] is None]), "blocked", 0)
+    denied = status(placeholders, "excluded", DENIED).join(
+        blocked.select("node_id"), "node_id", "left_anti"
     )
-    return blocked.unionByName(excluded)
+    taken = blocked.select("node_id").unionByName(denied.select("node_id"))
+    excluded = over.join(taken, "node_id", "left_anti").select(
+        "node_id",
+        fn.lit("excluded").alias("status"),
+        "max_links",
+        "busiest_type",
+        fn.lit(OVER_LIMIT).alias("rule"),
+        "limit",
+    )
+    return blocked.unionByName(denied).unionByName(excluded)
 
 
 def _block_nodes(nodes: DataFrame, rows: Sequence[Block]) -> DataFrame:
@@ -363,6 +420,7 @@ def _summary(
     unlinked: DataFrame,
     nodes: DataFrame,
     rounds: int,
+    max_links: int,
 ) -> ResolveResult:
     """The embedded resolve's summary, counted where the data is."""
     excluded = (
@@ -372,6 +430,8 @@ def _summary(
             "status",
             "max_links",
             "busiest_type",
+            "rule",
+            "limit",
         )
         .orderBy("max_links", "identifier", ascending=[False, True])
         .collect()
@@ -385,12 +445,15 @@ def _summary(
         unattributed_events=events.count() - attributed,
         invalid_identifiers=values.where("value IS NULL").count(),
         excluded_identifiers=[
-            {
-                "identifier": r["identifier"],
-                "reason": r["status"],
-                "links": int(r["max_links"]),
-                "linked_type": r["busiest_type"],
-            }
+            excluded_entry(
+                r["identifier"],
+                r["status"],
+                int(r["max_links"]),
+                r["busiest_type"],
+                int(r["rule"]),
+                int(r["limit"]),
+                max_links,
+            )
             for r in excluded
         ],
         iterations=rounds,
@@ -415,8 +478,9 @@ def resolve_dataset(
     ]
     resolution = resolve_spark(
         read_source(spark, source),
-        region=identity.default_region,
+        rules=Rules.from_config(identity),
         max_links=identity.max_links,
+        relative=identity.relative_links,
         blocks=blocks,
     )
     write_dataset(resolution.events, resolution.identifiers, target, ws.config.timezone)

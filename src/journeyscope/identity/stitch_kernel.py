@@ -20,12 +20,15 @@ equals, as in the Spark engine, whose answers the tests hold equal event by even
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
 LINKED, EXCLUDED, BLOCKED = 0, 1, 2
+#: why an identifier is excluded: a placeholder (``identity.deny``), or over a guard limit
+DENIED, OVER_LIMIT = 1, 2
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _EMPTY = -1
 
@@ -41,6 +44,9 @@ class Stitched(NamedTuple):
     status: np.ndarray  # int8 per node: LINKED, EXCLUDED, BLOCKED
     max_links: np.ndarray  # int64 per node
     busiest_type: np.ndarray  # int8 per node: 1-based identifier type, 0 without links
+    rule: np.ndarray  # int8 per node: why excluded (DENIED, OVER_LIMIT), else 0
+    node_type: np.ndarray  # int8 per node: 1-based identifier type (0: on no event)
+    limits: np.ndarray  # int64 [type, other type]: the guard's limits (guard_limits)
     node_customer: np.ndarray  # int64 per node, 0 for none
     event_customer: np.ndarray  # int64 per event, 0 for none (unattributed)
     customers: int
@@ -114,33 +120,107 @@ def _links(
 
 
 @njit(cache=True)
-def _guard(
-    la: np.ndarray,
-    lb: np.ndarray,
-    node_type: np.ndarray,
-    types: int,
-    blocked: np.ndarray,
-    max_allowed: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per node: status, the most distinct values of one other type, and that type."""
-    n = len(node_type)
-    degree = np.zeros((n, types + 1), np.int32)
+def _degrees(la: np.ndarray, lb: np.ndarray, node_type: np.ndarray, types: int) -> np.ndarray:
+    """Per node and identifier type: how many distinct values of that type it is linked to."""
+    degree = np.zeros((len(node_type), types + 1), np.int32)
     for i in range(len(la)):
         degree[la[i], node_type[lb[i]]] += 1
         degree[lb[i], node_type[la[i]]] += 1
+    return degree
+
+
+@njit(cache=True)
+def _histogram(degree: np.ndarray, node_type: np.ndarray, cap: int) -> np.ndarray:
+    """``[type, other type, count]``: how many identifiers of a type are linked to exactly
+    ``count`` values of the other (counts over ``cap`` counted as ``cap``) — all the relative
+    guard needs to know of the data (:func:`guard_limits`)."""
+    types = degree.shape[1] - 1
+    hist = np.zeros((types + 1, types + 1, cap + 1), np.int64)
+    for v in range(len(node_type)):
+        for u in range(1, types + 1):
+            c = degree[v, u]
+            if c > 0:
+                hist[node_type[v], u, min(c, cap)] += 1
+    return hist
+
+
+@njit(cache=True)
+def _guard(
+    degree: np.ndarray,
+    node_type: np.ndarray,
+    blocked: np.ndarray,
+    denied: np.ndarray,
+    limits: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per node: status, the most distinct values of one other type, that type, and why
+    (:data:`DENIED` or :data:`OVER_LIMIT`) it is excluded.
+
+    Over a limit, the count and type reported are the largest count over its limit (ties:
+    the type listed first) — with one limit for every pair, the busiest type."""
+    n, types = degree.shape[0], degree.shape[1] - 1
     most = np.zeros(n, np.int64)
     busiest = np.zeros(n, np.int8)
     status = np.zeros(n, np.int8)
+    rule = np.zeros(n, np.int8)
     for v in range(n):
+        over, worst = 0, 0
         for t in range(1, types + 1):
             if degree[v, t] > most[v]:  # strictly more: ties keep the lower type
                 most[v] = degree[v, t]
                 busiest[v] = t
+            if degree[v, t] > limits[node_type[v], t] and degree[v, t] > over:
+                over = degree[v, t]
+                worst = t
         if blocked[v]:
             status[v] = BLOCKED
-        elif most[v] > max_allowed:
+        elif denied[v]:
             status[v] = EXCLUDED
-    return status, most, busiest
+            rule[v] = DENIED
+        elif over > 0:
+            status[v] = EXCLUDED
+            rule[v] = OVER_LIMIT
+            most[v] = over
+            busiest[v] = worst
+    return status, most, busiest, rule
+
+
+#: the relative guard: quantile (per cent) of a type pair's counts taken as typical, the
+#: least limit it sets, and the least number of identifiers it needs to say what is typical
+TYPICAL_PER_CENT = 99
+RELATIVE_FLOOR = 5
+RELATIVE_POPULATION = 100
+#: linked types that name a person: many of them on one identifier means people share it
+#: (many cookies or devices on one person is ordinary, so those never set a relative limit)
+PERSON_TYPES = ("user_id", "email", "phone", "zalo_id", "fb_psid", "loyalty_id")
+
+
+def guard_limits(
+    hist: np.ndarray, max_allowed: int, factor: float, person: np.ndarray
+) -> np.ndarray:
+    """``[type, other type]``: the most values of the other type an identifier may be
+    linked to — ``max_allowed``, or less where the data says far fewer are typical.
+
+    For each pair of types with at least :data:`RELATIVE_POPULATION` identifiers linked,
+    ``typical`` is the :data:`TYPICAL_PER_CENT` th percentile of their counts (nearest rank);
+    the limit is ``factor × typical``, rounded up, at least :data:`RELATIVE_FLOOR`, at most
+    ``max_allowed``. ``person[u]``: whether type ``u`` names a person (only those set one).
+    Used by both engines (the Spark resolve counts the same histogram), so their limits agree.
+    """
+    types = hist.shape[0]
+    limits = np.full((types, types), max_allowed, np.int64)
+    if factor <= 0:
+        return limits
+    for t in range(types):
+        for u in range(types):
+            counts = hist[t, u]
+            total = int(counts.sum())
+            if not person[u] or total < RELATIVE_POPULATION:
+                continue
+            rank = (TYPICAL_PER_CENT * total + 99) // 100
+            typical = int(np.searchsorted(np.cumsum(counts), rank))
+            limit = max(RELATIVE_FLOOR, math.ceil(factor * typical))
+            limits[t, u] = min(max_allowed, limit)
+    return limits
 
 
 @njit(cache=True)
@@ -231,24 +311,39 @@ def stitch(
     blocked: np.ndarray,
     blocked_pairs: np.ndarray,
     max_allowed: int,
+    *,
+    denied: np.ndarray | None = None,
+    relative: float = 0.0,
+    person: np.ndarray | None = None,
 ) -> Stitched:
     """Links, guard, components and customers of events whose identifiers are ``ix``.
 
     ``ix``: ``(types, events)`` node ids (``-1``: none), identifier types in the schema's
     order; ``seq``: each event's sequence number; ``nodes``: one more than the largest node
     id; ``blocked``: bool per node; ``blocked_pairs``: sorted :func:`pair_keys` of blocked
-    pairs; ``max_allowed``: the guard's threshold.
+    pairs; ``max_allowed``: the guard's threshold; ``denied``: bool per node, placeholders
+    (excluded whatever their links); ``relative``: the relative guard's factor (0: off) and
+    ``person``: bool per 1-based type, the types that name a person (:func:`guard_limits`).
     """
+    types = ix.shape[0]
     node_type = np.zeros(nodes, np.int8)
     la, lb, events, first = _links(ix, seq, node_type)
-    status, most, busiest = _guard(la, lb, node_type, ix.shape[0], blocked, max_allowed)
+    degree = _degrees(la, lb, node_type, types)
+    hist = _histogram(degree, node_type, max_allowed + 1)
+    if person is None:
+        person = np.zeros(types + 1, np.bool_)
+    limits = guard_limits(hist, max_allowed, relative, person)
+    if denied is None:
+        denied = np.zeros(nodes, np.bool_)
+    status, most, busiest, rule = _guard(degree, node_type, blocked, denied, limits)
+    del degree
     used, comp = _use(la, lb, status, blocked_pairs)
     # seq comes nearly sorted (a few runs, one per reading thread): a stable sort merges them
     order = np.argsort(seq, kind="stable")
     event_customer, node_customer, customers = _customers(ix, order, comp)
     return Stitched(
-        la, lb, events, first, used, status, most, busiest, node_customer, event_customer,
-        customers,
+        la, lb, events, first, used, status, most, busiest, rule, node_type, limits,
+        node_customer, event_customer, customers,
     )  # fmt: skip
 
 
