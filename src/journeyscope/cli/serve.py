@@ -1,0 +1,118 @@
+"""`journeyscope serve`: the REST API over one or more workspaces (docs/server.md).
+
+FastAPI and uvicorn are imported inside the command, so `journeyscope --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from types import FrameType
+from typing import Annotated
+
+import typer
+
+from journeyscope.cli.console import err, lang, out
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+def served_workspaces(specs: list[str]) -> dict[str, Path]:
+    """``DIR`` or ``NAME=DIR`` per ``-w`` → URL name → folder (the folder's name by default)."""
+    from journeyscope.errors import InputError, Location
+    from journeyscope.events.workspace import resolve_workspace
+
+    named: dict[str, Path] = {}
+    for spec in specs or [""]:
+        name, sep, folder = spec.partition("=")
+        if not sep:
+            name, folder = "", spec
+        path = resolve_workspace(Path(folder) if folder else None)
+        name = name or path.name
+        if not _NAME.match(name) or name in named:
+            problem_en = "is already used" if name in named else "is not a plain name"
+            problem_vi = "đã được dùng" if name in named else "không phải tên đơn giản"
+            raise InputError(
+                f"workspace name {name!r} {problem_en}",
+                f"tên workspace {name!r} {problem_vi}",
+                location=Location(field="--workspace"),
+                hint_en="name each workspace: -w shop=DIR -w shop2=DIR2 (letters, digits, . _ -)",
+                hint_vi="đặt tên cho từng workspace: -w shop=DIR -w shop2=DIR2 (chữ, số, . _ -)",
+                code="invalid_name",
+            )
+        named[name] = path
+    return named
+
+
+def check_address(host: str, port: int) -> None:
+    """Fail before serving, with a located bilingual error, if the address cannot be bound
+    (uvicorn would log a bare OS error and exit 1)."""
+    import socket
+
+    from journeyscope.errors import InputError, Location
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        family, kind, proto, _, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except (OSError, OverflowError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise InputError(
+            f"cannot listen on {host}:{port}: {reason}",
+            f"không lắng nghe được trên {host}:{port}: {reason}",
+            location=Location(field="--port"),
+            hint_en="choose another --port (or stop what uses this one)",
+            hint_vi="hãy chọn --port khác (hoặc dừng chương trình đang dùng cổng này)",
+        ) from exc
+
+
+def serve(
+    workspaces: Annotated[
+        list[str] | None,
+        typer.Option(
+            "-w",
+            "--workspace",
+            metavar="[NAME=]DIR",
+            help="A workspace to serve; repeat for several (default: $JOURNEYSCOPE_WORKSPACE).",
+        ),
+    ] = None,
+    host: Annotated[
+        str, typer.Option("--host", metavar="HOST", help="Address to listen on.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", metavar="PORT", help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the REST API (reports, customers, keys; OpenAPI at /docs) until stopped."""
+    import logging
+
+    import uvicorn
+
+    from journeyscope.events.workspace import Workspace
+    from journeyscope.i18n import t
+    from journeyscope.server.app import create_app
+
+    named = served_workspaces(workspaces or [])
+    check_address(host, port)
+    for path in named.values():
+        Workspace.open(path).close()  # upgrade the schema once, before serving read-only
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            super().handle_exit(sig, frame)
+            # a stop the user asked for is a clean stop: exit 0, not death by the signal
+            self._captured_signals.clear()
+
+    config = uvicorn.Config(
+        create_app(named), host=host, port=port, access_log=False, log_level="info"
+    )
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{port}"
+    for name in named:
+        api = f"{url}/api/v1/workspaces/{name}"
+        out.print(t("serve_listening", lang(), name=name, url=api), markup=False, soft_wrap=True)
+    out.print(t("serve_docs", lang(), url=f"{url}/docs"), markup=False, soft_wrap=True)
+    out.print(t("serve_stop", lang()), markup=False)
+    Server(config).run()
+    err.print(t("serve_stopped", lang()), markup=False)

@@ -1,0 +1,45 @@
+"""Liveness, readiness and Prometheus metrics: no key needed, no data sent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+
+from journeyscope.errors import JourneyScopeError
+from journeyscope.events.workspace import Workspace
+from journeyscope.server.deps import State
+from journeyscope.server.metrics import CONTENT_TYPE_LATEST
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", summary="The process answers")
+def healthz() -> dict[str, Any]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", summary="Every served workspace can be opened")
+def readyz(state: State) -> Response:
+    """200 when each workspace opens read-only at this version's schema, else 503 with the
+    error code per workspace (codes only: no paths or messages for an unauthenticated
+    caller)."""
+    workspaces: dict[str, str] = {}
+    for name, path in state.workspaces.items():
+        try:
+            with state.gates[name].reading():
+                Workspace.open(path, read_only=True).close()
+            workspaces[name] = "ok"
+        except JourneyScopeError as exc:
+            workspaces[name] = exc.code
+    ready = all(v == "ok" for v in workspaces.values())
+    return JSONResponse(
+        {"status": "ok" if ready else "unavailable", "workspaces": workspaces},
+        status_code=200 if ready else 503,
+    )
+
+
+@router.get("/metrics", summary="Prometheus metrics (text format)")
+def metrics(request: Request) -> Response:
+    return Response(request.app.state.metrics.text(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,89 @@
+"""What one server process holds: its workspaces, who may open them, and checked keys.
+
+The server keeps no database open between requests. Each request opens its workspace
+read-only for just as long as it needs (DuckDB lets several processes read, or one write),
+so a CLI ``ingest`` or ``identity resolve`` gets the write lock between requests. Inside
+this process DuckDB refuses a read-write connection while a read-only one is open, so
+requests that write (keys) take a per-workspace :class:`Gate` exclusively and readers
+share it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from journeyscope.errors import NotFound
+
+
+class Gate:
+    """A readers-writer gate: many readers or one writer, writers not starved."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writing = False
+        self._waiting_writers = 0
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        with self._cond:
+            while self._writing or self._waiting_writers:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        with self._cond:
+            self._waiting_writers += 1
+            while self._writing or self._readers:
+                self._cond.wait()
+            self._waiting_writers -= 1
+            self._writing = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writing = False
+                self._cond.notify_all()
+
+
+@dataclass
+class ServerState:
+    """The served workspaces by URL name, one gate each, and keys already checked.
+
+    ``verified`` remembers a (workspace, key id, SHA-256 of the key) whose slow scrypt check
+    passed, so a client does not pay it on every request; the key's row (role, revoked) is
+    still read on every request, so a revocation counts at once. Only digests are kept.
+    """
+
+    workspaces: dict[str, Path]
+    gates: dict[str, Gate] = field(default_factory=dict)
+    verified: set[tuple[str, str, bytes]] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.gates = {name: Gate() for name in self.workspaces}
+
+    def path(self, name: str) -> Path:
+        if name not in self.workspaces:
+            raise NotFound(
+                f"no workspace named {name!r} is served here",
+                f"máy chủ này không phục vụ workspace nào tên {name!r}",
+                hint_en="GET /api/v1/workspaces lists the served workspaces",
+                hint_vi="GET /api/v1/workspaces liệt kê các workspace được phục vụ",
+            )
+        return self.workspaces[name]
+
+    @staticmethod
+    def fingerprint(token: str) -> bytes:
+        return hashlib.sha256(token.encode()).digest()

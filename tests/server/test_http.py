@@ -1,0 +1,128 @@
+"""What every answer carries (security headers, a request id), the one error shape for
+404/405/422/500 with no traceback, health, readiness and metrics."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from fastapi.testclient import TestClient
+
+from journeyscope.server.app import create_app
+from tests.server.conftest import Shop, bearer
+
+API = "/api/v1/workspaces/shop"
+
+
+def assert_secure(answer: object) -> None:
+    headers = answer.headers  # type: ignore[attr-defined]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "no-referrer"
+    assert headers["Cache-Control"] == "no-store"
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Request-ID"]
+
+
+def test_security_headers_on_every_kind_of_answer(client: TestClient, shop: Shop) -> None:
+    for answer in (
+        client.get(f"{API}/stats", headers=bearer(shop.keys["read"])),
+        client.get(f"{API}/stats"),
+        client.get("/nowhere"),
+        client.get("/healthz"),
+        client.get("/metrics"),
+        client.get("/docs"),
+    ):
+        assert_secure(answer)
+    api = client.get(f"{API}/stats", headers=bearer(shop.keys["read"]))
+    assert api.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert "script-src" not in api.headers["Content-Security-Policy"]
+
+
+def test_a_request_id_is_kept_when_plain_and_replaced_when_not(client: TestClient) -> None:
+    assert (
+        client.get("/healthz", headers={"X-Request-ID": "abc-123"}).headers["X-Request-ID"]
+        == "abc-123"
+    )
+    bad = client.get("/healthz", headers={"X-Request-ID": "a b\tc<script>"}).headers["X-Request-ID"]
+    assert bad != "a b\tc<script>" and bad.isalnum()
+    assert (
+        client.get("/healthz").headers["X-Request-ID"]
+        != client.get("/healthz").headers["X-Request-ID"]
+    )
+
+
+def test_unknown_route_and_method_have_the_error_shape(client: TestClient) -> None:
+    missing = client.get("/api/v2/whatever", headers={"Accept-Language": "vi"})
+    assert missing.status_code == 404
+    error = missing.json()["error"]
+    assert error["code"] == "no_route" and "không có" in error["message"]
+    assert set(error) == {"code", "message", "hint", "location", "docs"}
+    wrong = client.post("/healthz")
+    assert wrong.status_code == 405 and wrong.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_validation_errors_are_422_in_the_same_shape(client: TestClient, shop: Shop) -> None:
+    answer = client.get(f"{API}/paths", params={"depth": "deep"}, headers=bearer(shop.keys["read"]))
+    assert answer.status_code == 422
+    error = answer.json()["error"]
+    assert error["code"] == "invalid_request" and "depth" in error["location"]["field"]
+    assert error["problems"][0]["location"].endswith("depth")
+    lang = client.get(f"{API}/stats", params={"lang": "fr"}, headers=bearer(shop.keys["read"]))
+    assert lang.status_code == 422
+
+
+def test_a_bug_is_a_500_without_a_traceback(shop: Shop, caplog: pytest.LogCaptureFixture) -> None:
+    app = create_app({"shop": shop.root})
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("secret internals /etc/shadow")
+
+    with TestClient(app, raise_server_exceptions=False) as client, caplog.at_level(logging.INFO):
+        answer = client.get("/boom", headers={"X-Request-ID": "rid-42"})
+    assert answer.status_code == 500
+    assert answer.json()["error"]["code"] == "internal_error"
+    assert "rid-42" in answer.json()["error"]["hint"]
+    assert "secret internals" not in answer.text and "Traceback" not in answer.text
+    assert_secure(answer)
+    assert "secret internals" in caplog.text  # the operator sees it, in the log
+
+
+def test_the_log_has_route_templates_never_keys_or_identifiers(
+    client: TestClient, shop: Shop, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="journeyscope.server"):
+        client.get(
+            f"{API}/customers/email:lan@example.com",
+            headers={**bearer(shop.keys["read"]), "X-Request-ID": "r1"},
+        )
+    assert "r1 GET /api/v1/workspaces/{name}/customers/{ref} 200" in caplog.text
+    assert "lan@example.com" not in caplog.text
+    assert shop.keys["read"] not in caplog.text and "jsk_" not in caplog.text
+
+
+def test_health_readiness_and_metrics(client: TestClient, shop: Shop, tmp_path: object) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["workspaces"] == {"shop": "ok", "other": "ok"}
+    client.get(f"{API}/stats", headers=bearer(shop.keys["read"]))
+    client.get(f"{API}/stats")
+    text = client.get("/metrics").text
+    assert (
+        'journeyscope_http_requests_total{method="GET",route="/api/v1/workspaces/{name}/stats",status="200"}'
+        in text
+    )
+    assert 'status="401"' in text
+    assert "journeyscope_http_request_duration_seconds_bucket" in text
+
+
+def test_readiness_fails_for_a_workspace_that_cannot_open(shop: Shop, tmp_path: object) -> None:
+    from pathlib import Path
+
+    missing = Path(str(tmp_path)) / "gone"
+    with TestClient(create_app({"shop": shop.root, "gone": missing})) as client:
+        ready = client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.json()["workspaces"] == {"shop": "ok", "gone": "not_a_workspace"}
+    assert str(missing) not in ready.text  # no paths for an unauthenticated caller

@@ -1,0 +1,156 @@
+"""`journeyscope serve` end to end: a real uvicorn on a free loopback port, the CLI
+working on the same workspace while the server answers, and a clean stop on SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import Result
+from tests.server.conftest import Shop
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def get(url: str, key: str | None = None) -> tuple[int, Any]:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {key}"} if key else {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+@pytest.fixture
+def served(fresh_shop: Shop) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "journeyscope.cli",
+            "serve",
+            "-w",
+            f"shop={fresh_shop.root}",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "JOURNEYSCOPE_LANG": "en"},
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            try:
+                if get(f"{base}/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert proc.poll() is None, proc.communicate(timeout=10)
+            assert time.monotonic() < deadline, "the server did not start within 60 s"
+            time.sleep(0.2)
+        yield base, proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=10)
+
+
+def test_the_cli_works_while_the_server_serves_and_sigterm_stops_it_cleanly(
+    served: tuple[str, subprocess.Popen[str]],
+    fresh_shop: Shop,
+    cli: Callable[..., Result],
+    tmp_path: Path,
+) -> None:
+    base, proc = served
+    api = f"{base}/api/v1/workspaces/shop"
+    key = fresh_shop.keys["read"]
+    status, before = get(f"{api}/stats", key)
+    assert status == 200
+
+    answers: list[int] = []
+    stop = threading.Event()
+
+    def hammer() -> None:  # a client reading reports the whole time
+        while not stop.is_set():
+            answers.append(get(f"{api}/funnel?steps=product_view,purchase", key)[0])
+
+    client = threading.Thread(target=hammer)
+    client.start()
+    try:
+        time.sleep(0.5)
+        report = cli("funnel", "-w", fresh_shop.root, "--steps", "product_view,purchase", "--json")
+        extra = tmp_path / "more.jsonl"
+        extra.write_text(
+            json.dumps(
+                {
+                    "user_id": "u9",
+                    "event": "product_view",
+                    "ts": "2024-03-06T00:00:00Z",
+                    "channel": "web",
+                }
+            ),
+            "utf-8",
+        )
+        ingested = cli("ingest", "-w", fresh_shop.root, extra, "--json")
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        client.join(timeout=60)
+    assert report.code == 0, report.err
+    assert ingested.code == 0, ingested.err  # the write lock was free between requests
+    assert answers and set(answers) == {200}, answers
+    assert get(f"{api}/funnel?steps=product_view,purchase", key)[1] == report.json()
+    status, after = get(f"{api}/stats", key)
+    assert after["events"] == before["events"] + 1  # the next request sees the import
+
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert f"{base}/api/v1/workspaces/shop" in out and f"{base}/docs" in out
+    assert "Traceback" not in err
+    assert key not in out + err
+
+
+def test_a_busy_port_or_a_doubled_name_is_a_located_error(
+    cli: Callable[..., Result], fresh_shop: Shop
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        busy = cli("serve", "-w", fresh_shop.root, "--port", port)
+    assert busy.code == 2 and f"127.0.0.1:{port}" in busy.err and "--port" in busy.err
+    twice = cli("serve", "-w", f"a={fresh_shop.root}", "-w", f"a={fresh_shop.other}")
+    assert twice.code == 2 and "'a'" in twice.err
+    odd = cli("serve", "-w", f"a/b={fresh_shop.root}", "--lang", "vi")
+    assert odd.code == 2 and "không phải tên đơn giản" in odd.err
+
+
+def test_ctrl_c_stops_it_cleanly(served: tuple[str, subprocess.Popen[str]]) -> None:
+    _, proc = served
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    assert "Server stopped." in err
