@@ -203,18 +203,14 @@ def walk(r: Runner | Workspace, spec: FunnelSpec, scope: Scope) -> Walk:
     return _as_walk(r.per_customer(text, q, run, schema, in_order=not q.event_row), steps)
 
 
-def _as_walk(table: pa.Table, steps: int) -> Walk:
+def _as_walk(cols: dict[str, Any], steps: int) -> Walk:
     """The per-customer rows (in customer order) as the walk the report reads."""
-    customers = table.column("customer_id").to_numpy().astype(np.int64)
-    levels = table.column("level").to_numpy().astype(np.int8)
+    customers = np.asarray(cols["customer_id"], np.int64)
+    levels = np.asarray(cols["level"]).astype(np.int8)
     times = np.empty((len(customers), steps), np.int64)
     for i in range(steps):
-        times[:, i] = table.column(f"t{i}").to_numpy()
-    breakdown = (
-        np.asarray(table.column("by_value").to_pylist(), object)
-        if "by_value" in table.column_names
-        else None
-    )
+        times[:, i] = np.asarray(cols[f"t{i}"], np.int64)
+    breakdown = np.asarray(list(cols["by_value"]), object) if "by_value" in cols else None
     return Walk(customers, levels, times, breakdown)
 
 

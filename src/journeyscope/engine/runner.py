@@ -109,19 +109,22 @@ class Runner:
 
     def per_customer(
         self, text: str, q: Sql, run: PerCustomer, schema: str, *, in_order: bool = False
-    ) -> pa.Table:
-        """``run`` over every customer's rows in journey order; one row per customer back.
+    ) -> Columns:
+        """``run`` over every customer's rows in journey order; its rows back as columns.
 
-        ``text`` selects ``customer_id``, ``us`` (µs since the epoch), ``seq`` and what
-        ``run`` reads. ``run`` gets whole customers, sorted by (customer, us, seq), as
-        NumPy columns and returns columns with one row per customer; ``schema`` names
-        them as Spark DDL (``customer_id long, level int``), which the Spark engine needs
-        to hand partitions to ``run``. Here the whole scan is one call (the compiled
-        passes use every core themselves); ``in_order``: the rows already come in that
-        order (a scan of ``journey_events``), so no sort is asked for."""
+        ``text`` selects ``customer_id``, ``us`` (µs since the epoch), ``seq`` (for the
+        order only: ``run`` may not get it) and what ``run`` reads. ``run`` gets whole
+        customers, sorted by (customer, us, seq), as NumPy columns and returns columns
+        (one row per customer, or per anything it sums); ``schema`` names them as Spark
+        DDL (``customer_id long, level int``), which the Spark engine needs to hand
+        partitions to ``run``. Here the whole scan is one call (the compiled passes use
+        every core themselves); ``in_order``: the rows already come in that order (a scan
+        of ``journey_events``), so neither a sort nor ``seq`` is asked for."""
+        select = "* EXCLUDE (seq)" if in_order else "*"
         order = "" if in_order else " ORDER BY customer_id, us, seq"
-        rel = self.ws.con.execute(f"SELECT * FROM ({text}) t{order}", q.params)
-        return pa.table(run(dict(rel.fetchnumpy())))
+        # con.sql(...).fetchnumpy() moves columns without a row-wise result set
+        rel = self.ws.con.sql(f"SELECT {select} FROM ({text}) t{order}", params=q.params)
+        return dict(run(dict(rel.fetchnumpy())))
 
     @contextmanager
     def scratch(self, *names: str) -> Iterator[None]:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import pyarrow as pa
 
 from journeyscope.engine.dialect import SparkSql, Sql
-from journeyscope.engine.runner import PerCustomer, Runner, Scoped
+from journeyscope.engine.runner import Columns, PerCustomer, Runner, Scoped
 from journeyscope.errors import Location, NotFound
 from journeyscope.events.export import write_relation
 from journeyscope.events.spark_store import read_identities
@@ -88,7 +88,7 @@ class SparkRunner(Runner):
 
     def per_customer(
         self, text: str, q: Sql, run: PerCustomer, schema: str, *, in_order: bool = False
-    ) -> pa.Table:
+    ) -> Columns:
         """``run`` inside the executors: each customer's rows shuffled into one partition
         and sorted by (customer, us, seq); every partition is handed over whole (no
         customer split between two calls), and only ``run``'s rows come back, in customer
@@ -98,7 +98,9 @@ class SparkRunner(Runner):
         table = naive_times(frame.toArrow())
         if table.num_rows and "customer_id" in table.column_names:
             table = table.sort_by("customer_id")
-        return table
+        return {
+            name: table.column(name).to_numpy(zero_copy_only=False) for name in table.column_names
+        }
 
     def rows(self, text: str, q: Sql | None = None) -> list[tuple[Any, ...]]:
         data = self.arrow(text, q)
@@ -148,7 +150,7 @@ class SparkRunner(Runner):
         if self._own_identities is None:
             return super().customer_id_of(ref)
         q = self.sql()
-        if ref.isdigit():
+        if ref.isascii() and ref.isdigit():  # int("²") would raise
             where = f"customer_id = {q.bind(int(ref))}"
         else:
             id_type, value = parse_identifier(ref, self.ws.config.identity.default_region)
@@ -199,7 +201,7 @@ def _on_partitions(run: PerCustomer) -> Callable[[Iterator[pd.DataFrame]], Itera
         rows = whole_partition(batches)
         if rows is None:
             return
-        out = run({name: rows[name].to_numpy() for name in rows.columns})
+        out = run({name: rows[name].to_numpy() for name in rows.columns if name != "seq"})
         yield pd.DataFrame({k: list(v) if getattr(v, "ndim", 1) > 1 else v for k, v in out.items()})
 
     return each

@@ -20,7 +20,6 @@ from datetime import timedelta
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
 
 from journeyscope.analytics.attribution.models import Credits
 from journeyscope.analytics.attribution.paths import PathTable
@@ -210,7 +209,7 @@ def _on_cuts(
     scope: Scope,
     emit: Callable[[Cut], dict[str, Any]],
     schema: str,
-) -> tuple[pa.Table, list[str]]:
+) -> tuple[dict[str, Any], list[str]]:
     """``emit(cut)`` over every customer's journeys through the runner's per-customer
     primitive (one call on DuckDB, one per partition on Spark); its rows and the nodes."""
     r = as_runner(r)
@@ -302,10 +301,10 @@ def build_paths(
     rows, nodes = _on_cuts(r, spec, scope, groups, PATHS)
     summed: dict[tuple[int, ...], list[float]] = {}
     for path, c, v, n in zip(
-        *(rows.column(k).to_pylist() for k in ("path", "conversions", "value", "nulls")),
+        *(list(rows[k]) for k in ("path", "conversions", "value", "nulls")),
         strict=True,
     ):
-        acc = summed.setdefault(tuple(path), [0.0, 0.0, 0.0])
+        acc = summed.setdefault(tuple(int(x) for x in path), [0.0, 0.0, 0.0])
         acc[0] += c
         acc[1] += v
         acc[2] += n
@@ -335,8 +334,9 @@ def time_decay(
 
     rows, nodes = _on_cuts(r, spec, scope, sums, "node int, conversions double, value double")
     conversions, value = np.zeros(len(nodes) + 1), np.zeros(len(nodes) + 1)
-    np.add.at(conversions, rows.column("node").to_numpy(), rows.column("conversions").to_numpy())
-    np.add.at(value, rows.column("node").to_numpy(), rows.column("value").to_numpy())
+    node = np.asarray(rows["node"], np.int64)
+    np.add.at(conversions, node, np.asarray(rows["conversions"], np.float64))
+    np.add.at(value, node, np.asarray(rows["value"], np.float64))
     return decay_credits(nodes, conversions, value, half_life)
 
 
