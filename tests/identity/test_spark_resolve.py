@@ -239,3 +239,39 @@ def test_spark_resolve_refusals(
     no_ids = cli(*spark_args, "--source", bare, "--dataset", tmp_path / "y")
     assert no_ids.code == 2 and "no identifier column" in no_ids.err
     assert not (tmp_path / "y").exists() and not (tmp_path / "x").exists()
+
+
+def test_a_forgotten_person_in_the_lake_stays_forgotten_on_spark(
+    spark: Any, make_workspace: MakeWorkspace, tmp_path: Path
+) -> None:
+    """The lake still holds a person the workspace forgot: resolving it on Spark with the
+    workspace's rules leaves out their events (any spelling) and their identifiers."""
+    from journeyscope.events.export import export_partitioned
+    from journeyscope.identity.forget import forget
+
+    ws = make_workspace(
+        [
+            {
+                "event_id": "p1",
+                "event": "a",
+                "ts": "2026-01-01T00:00:00Z",
+                "phone": "0903 123 456",
+                "email": "Lan@Example.com",
+            },
+            {"event_id": "p2", "event": "b", "ts": "2026-01-02T00:00:00Z", "phone": "+84903123456"},
+            {"event_id": "o1", "event": "a", "ts": "2026-01-03T00:00:00Z", "phone": "0912000111"},
+        ]
+    )
+    export_partitioned(ws, tmp_path / "raw")  # before forget: the lake keeps them
+    forget(ws, "phone:0903123456")
+    resolve_dataset(ws, spark, str(tmp_path / "raw"), str(tmp_path / "resolved"))
+    con = duckdb.connect()
+    events = con.sql(
+        f"SELECT event_id FROM read_parquet('{tmp_path / 'resolved'}/date=*/*.parquet', "
+        "hive_partitioning = true) ORDER BY event_id"
+    ).fetchall()
+    assert events == [("o1",)]
+    found = con.sql(
+        f"SELECT identifier_value FROM read_parquet('{tmp_path / 'resolved'}/_identity/*.parquet')"
+    ).fetchall()
+    assert found == [("+84912000111",)]

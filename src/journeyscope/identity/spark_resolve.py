@@ -63,13 +63,16 @@ def resolve_spark(
     max_links: int = 10,
     relative: float = 0.0,
     blocks: Sequence[Block] = (),
+    suppressed: Suppressed | None = None,
 ) -> SparkResolution:
     """Resolve ``events`` (our field names; ``seq`` derived from (ts, source order) when absent).
 
     ``rules``: the workspace's normalisation rules; ``max_links`` and ``relative``: the
     guard (``identity.max_links``, ``identity.relative_links``); ``blocks``: ``(type, value,
     other_type, other_value)`` rows of the workspace's ``identity_blocks`` (normalised
-    values; the other side NULL for a whole identifier).
+    values; the other side NULL for a whole identifier); ``suppressed``: the workspace's
+    key and the digests of forgotten identifiers — events carrying any spelling of one are
+    left out, as an import into the workspace leaves them out.
     """
     from pyspark.sql import functions as fn
 
@@ -77,6 +80,8 @@ def resolve_spark(
 
     events = _with_identifiers(_with_seq(events))
     values = _normalised(_distinct_raws(events), rules or default_rules()).localCheckpoint()
+    if suppressed is not None and suppressed.digests:
+        events, values = _without_suppressed(events, values, suppressed)
     nodes = (
         values.where("value IS NOT NULL")
         .select("t", "value")
@@ -129,6 +134,46 @@ def resolve_spark(
         events, values, identifiers, event_customers, unlinked, nodes, rounds, max_links
     )
     return SparkResolution(resolved, identifiers, result)
+
+
+@dataclass(frozen=True)
+class Suppressed:
+    """The workspace's suppression list: its HMAC key and the digests of forgotten
+    identifiers (:mod:`journeyscope.events.suppression`; never the values)."""
+
+    key: bytes
+    digests: tuple[str, ...]
+
+
+def _without_suppressed(
+    events: DataFrame, values: DataFrame, suppressed: Suppressed
+) -> tuple[DataFrame, DataFrame]:
+    """The events that carry no suppressed identifier, and the normalised values that
+    still appear in them: a forgotten person comes back neither as events nor as an
+    identifier in ``_identity``. The digest is the workspace's HMAC-SHA256 of (type,
+    kind, normalised value), computed in Spark from the key's pads."""
+    from pyspark.sql import functions as fn
+
+    from journeyscope.events.suppression import IDENTIFIER, pads
+
+    pad = pads(suppressed.key)
+    message = fn.encode(
+        fn.concat_ws(
+            "\x1f", fn.expr(f"element_at({TYPES_ARRAY}, t)"), fn.lit(IDENTIFIER), fn.col("value")
+        ),
+        "UTF-8",
+    )
+    inner = fn.unhex(fn.sha2(fn.concat(fn.lit(pad["ipad"]), message), 256))
+    digest = fn.sha2(fn.concat(fn.lit(pad["opad"]), inner), 256)
+    hits = (
+        values.where("value IS NOT NULL")
+        .where(digest.isin(list(suppressed.digests)))
+        .select("t", "raw")
+    )
+    dropped = events.selectExpr("seq", _stack()).join(hits, ["t", "raw"]).select("seq")
+    kept = events.join(dropped.distinct(), "seq", "left_anti").localCheckpoint()
+    remaining = values.join(_distinct_raws(kept), ["t", "raw"], "left_semi").localCheckpoint()
+    return kept, remaining
 
 
 def _with_seq(events: DataFrame) -> DataFrame:
@@ -482,6 +527,20 @@ def resolve_dataset(
         max_links=identity.max_links,
         relative=identity.relative_links,
         blocks=blocks,
+        suppressed=_suppression_list(ws),
     )
     write_dataset(resolution.events, resolution.identifiers, target, ws.config.timezone)
     return resolution.result
+
+
+def _suppression_list(ws: Workspace) -> Suppressed | None:
+    """The workspace's forgotten identifiers (digests and key), or None when there are none."""
+    from journeyscope.events import suppression
+
+    if not suppression.size(ws):
+        return None
+    key = suppression.secret(ws)
+    rows = ws.con.execute(
+        "SELECT digest FROM identity_suppressed WHERE kind = ?", [suppression.IDENTIFIER]
+    ).fetchall()
+    return Suppressed(key, tuple(str(r[0]) for r in rows)) if key is not None else None
