@@ -10,7 +10,7 @@ import typer
 
 from journeyscope.cli.console import emit_json, err, exported, lang, out, workspace
 from journeyscope.cli.options import EngineOpt, JsonOpt, SparkMasterOpt, WorkspaceOpt
-from journeyscope.errors import InputError, Location
+from journeyscope.errors import InputError
 
 identity_app = typer.Typer(no_args_is_help=True, help="Identity resolution: who is who.")
 
@@ -49,55 +49,26 @@ def identity_resolve(
 
     With --engine spark it reads raw events from --source and writes them, with their
     customers, as the --dataset the Spark reports read."""
-    from journeyscope.engine.select import chosen_engine
+    from journeyscope.app import run
+    from journeyscope.app.queries import ResolveQuery
+    from journeyscope.i18n import t
 
-    if chosen_engine(workspace_dir, engine) == "spark":
-        data = _resolve_on_spark(workspace_dir, spark_master, source, dataset, overwrite)
-    else:
-        if source or dataset or overwrite:
-            raise InputError(
-                "--source, --dataset and --overwrite are for identity resolve on Spark",
-                "--source, --dataset và --overwrite dùng cho phân giải danh tính trên Spark",
-                location=Location(field="--source" if source else "--dataset"),
-                hint_en="add --engine spark, or leave them out to resolve the workspace",
-                hint_vi="thêm --engine spark, hoặc bỏ chúng để phân giải trong workspace",
-                code="conflicting_options",
-            )
-        data = _resolve_here(workspace_dir, as_json)
+    query = ResolveQuery(
+        engine=engine,
+        spark_master=spark_master,
+        source=source,
+        dataset=dataset,
+        overwrite=overwrite,
+    )
+    # each step named on a spinner (none with --json); Spark names none
+    spinner = None if as_json else err.status("…", spinner="dots")
+    with spinner or nullcontext():
+        step = (lambda s: spinner.update(t(f"resolve_{s}", lang()))) if spinner else None
+        data = run(query, workspace_dir, progress=step).for_language(lang())
     if as_json:
         emit_json(data)
         return
     _print_resolved(data)
-
-
-def _resolve_here(workspace_dir: Path | None, quiet: bool) -> dict[str, Any]:
-    """Resolve in the workspace, naming each step on a spinner (none with --json)."""
-    from journeyscope.i18n import t
-    from journeyscope.identity.resolve import resolve
-
-    spinner = None if quiet else err.status("…", spinner="dots")
-    with workspace(workspace_dir) as ws, spinner or nullcontext():
-        step = (lambda s: spinner.update(t(f"resolve_{s}", lang()))) if spinner else None
-        return resolve(ws, step).to_dict()
-
-
-def _resolve_on_spark(
-    workspace_dir: Path | None,
-    master: str | None,
-    source: str | None,
-    dataset: str | None,
-    overwrite: bool,
-) -> dict[str, Any]:
-    """The workspace gives the rules and blocks (read-only); Spark does the work."""
-    from journeyscope.engine.select import dataset_location, source_location
-    from journeyscope.events.spark_store import spark_session
-    from journeyscope.identity.spark_resolve import resolve_dataset
-
-    with workspace(workspace_dir, read_only=True) as ws:
-        src, target = source_location(ws, source), dataset_location(ws, dataset)
-        spark = spark_session(master or ws.config.spark.master)
-        data = resolve_dataset(ws, spark, src, target, overwrite=overwrite).to_dict()
-    return {**data, "engine": "spark", "dataset": target}
 
 
 def _print_resolved(data: dict[str, Any]) -> None:
@@ -135,6 +106,7 @@ def identity_explain(
     as_json: JsonOpt = False,
 ) -> None:
     """Show the chain of links that put an identifier in its customer."""
+    from journeyscope.i18n import t
     from journeyscope.identity.explain import explain
 
     with workspace(workspace_dir, read_only=True) as ws:
@@ -143,10 +115,18 @@ def identity_explain(
         emit_json(data)
         return
     out.print(
-        f"{data['identifier']} → customer {data['customer_id']} ({data['status']})", markup=False
+        t(
+            "explain_head",
+            lang(),
+            identifier=data["identifier"],
+            customer=data["customer_id"] if data["customer_id"] is not None else "–",
+            status=t(f"status_{data['status']}", lang()),
+        ),
+        markup=False,
     )
-    if "why" in data:
-        out.print(data["why"], markup=False)
+    if "rule" in data:
+        why = t(f"why_{data['rule']}", lang(), n=data["max_links"], limit=data["limit"])
+        out.print(why, markup=False)
     for link in data["links"]:
         ev = link["first_evidence"]
         out.print(

@@ -162,6 +162,34 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "(The web app is not built yet; the report above is the demo's page.)",
         "vi": "(Ứng dụng web chưa có; trang báo cáo ở trên là trang của bản demo.)",
     },
+    "explain_head": {
+        "en": "{identifier} → customer {customer} ({status})",
+        "vi": "{identifier} → khách hàng {customer} ({status})",
+    },
+    "status_linked": {"en": "linked", "vi": "đã liên kết"},
+    "status_excluded": {"en": "excluded", "vi": "bị loại"},
+    "status_blocked": {"en": "blocked", "vi": "bị chặn"},
+    "why_placeholder": {
+        "en": "a placeholder, not a person's identifier (identity.deny), so it links nothing",
+        "vi": "giá trị giữ chỗ, không phải định danh của một người (identity.deny), nên không "
+        "liên kết gì",
+    },
+    "why_max_links": {
+        "en": "linked to {n} distinct values of one type (more than identity.max_links = "
+        "{limit}), so it links nothing",
+        "vi": "liên kết với {n} giá trị khác nhau của một loại (nhiều hơn identity.max_links = "
+        "{limit}), nên không liên kết gì",
+    },
+    "why_relative": {
+        "en": "linked to {n} distinct values of one type, far more than almost every other "
+        "identifier of its type (the data's limit: {limit}), so it links nothing",
+        "vi": "liên kết với {n} giá trị khác nhau của một loại, nhiều hơn hẳn gần như mọi định "
+        "danh cùng loại (giới hạn theo dữ liệu: {limit}), nên không liên kết gì",
+    },
+    "why_block": {
+        "en": "blocked by `journeyscope identity block`",
+        "vi": "bị chặn bởi `journeyscope identity block`",
+    },
     "unit_s": {"en": "s", "vi": "giây"},
     "unit_min": {"en": "min", "vi": "phút"},
     "unit_h": {"en": "h", "vi": "giờ"},

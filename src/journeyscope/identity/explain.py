@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import deque
 from typing import Any
 
@@ -10,10 +11,34 @@ from journeyscope.events.schema import SEQ_SHIFT
 from journeyscope.events.workspace import Workspace
 from journeyscope.i18n.formatting import local_iso
 from journeyscope.identity.normalize import parse_identifier
+from journeyscope.identity.rules import Rules
+
+#: Why an identifier links nothing, by the rule the last resolve applied (English; the
+#: CLI says it in the user's language through the i18n keys ``why_<rule>``)
+WHY = {
+    "placeholder": "a placeholder, not a person's identifier (identity.deny), so it links nothing",
+    "max_links": "linked to {n} distinct values of one type (more than identity.max_links = "
+    "{limit}), so it links nothing",
+    "relative": "linked to {n} distinct values of one type, far more than almost every other "
+    "identifier of its type (the data's limit: {limit}; identity.relative_links), so it links "
+    "nothing",
+    "block": "blocked by `journeyscope identity block`",
+}
+
+
+def _exclusion(ws: Workspace, identifier: str, status: str) -> tuple[str, int | None]:
+    """The rule and limit the last resolve gave this identifier (its report lists them)."""
+    row = ws.one("SELECT report FROM identity_runs ORDER BY run_at DESC LIMIT 1")
+    report = json.loads(row[0]) if row and row[0] else {}
+    for entry in report.get("excluded_identifiers", []):
+        if entry.get("identifier") == identifier:
+            return str(entry.get("rule") or "max_links"), entry.get("limit")
+    return ("block" if status == "blocked" else "max_links"), ws.config.identity.max_links
 
 
 def find_node(ws: Workspace, text: str) -> tuple[int, str, str, int | None, str, int]:
-    id_type, value = parse_identifier(text, ws.config.identity.default_region)
+    rules = Rules.from_config(ws.config.identity)
+    id_type, value = parse_identifier(text, ws.config.identity.default_region, rules)
     row = ws.one(
         "SELECT node_id, id_type, value, customer_id, status, max_links FROM identity_nodes "
         "WHERE id_type = ? AND value = ?",
@@ -62,12 +87,9 @@ def explain(ws: Workspace, text: str) -> dict[str, Any]:
         "links": [],
     }
     if status != "linked":
-        result["why"] = (
-            f"{status}: linked to {max_links} distinct values of one type "
-            f"(more than identity.max_links = {ws.config.identity.max_links}), so it links nothing"
-            if status == "excluded"
-            else "blocked by `journeyscope identity block`"
-        )
+        rule, limit = _exclusion(ws, result["identifier"], status)
+        result["rule"], result["limit"] = rule, limit
+        result["why"] = WHY[rule].format(n=max_links, limit=limit)
         return result
     con = ws.con
     names = {
