@@ -182,9 +182,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "why_relative": {
         "en": "linked to {n} distinct values of one type, far more than almost every other "
-        "identifier of its type (the data's limit: {limit}), so it links nothing",
+        "identifier of its type (identity.relative_links), so it links nothing",
         "vi": "liên kết với {n} giá trị khác nhau của một loại, nhiều hơn hẳn gần như mọi định "
-        "danh cùng loại (giới hạn theo dữ liệu: {limit}), nên không liên kết gì",
+        "danh cùng loại (identity.relative_links), nên không liên kết gì",
     },
     "why_block": {
         "en": "blocked by `journeyscope identity block`",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import deque
 from typing import Any
 
@@ -20,20 +19,24 @@ WHY = {
     "max_links": "linked to {n} distinct values of one type (more than identity.max_links = "
     "{limit}), so it links nothing",
     "relative": "linked to {n} distinct values of one type, far more than almost every other "
-    "identifier of its type (the data's limit: {limit}; identity.relative_links), so it links "
-    "nothing",
+    "identifier of its type (identity.relative_links), so it links nothing",
     "block": "blocked by `journeyscope identity block`",
 }
 
 
-def _exclusion(ws: Workspace, identifier: str, status: str) -> tuple[str, int | None]:
-    """The rule and limit the last resolve gave this identifier (its report lists them)."""
-    row = ws.one("SELECT report FROM identity_runs ORDER BY run_at DESC LIMIT 1")
-    report = json.loads(row[0]) if row and row[0] else {}
-    for entry in report.get("excluded_identifiers", []):
-        if entry.get("identifier") == identifier:
-            return str(entry.get("rule") or "max_links"), entry.get("limit")
-    return ("block" if status == "blocked" else "max_links"), ws.config.identity.max_links
+def _exclusion(ws: Workspace, identifier: str, status: str, links: int) -> tuple[str, int | None]:
+    """Which rule keeps this identifier from linking, and the limit it passed, read from
+    what the rules say today: a placeholder, a block, more links than ``max_links``, or
+    (else) more than the data's own limit (``identity.relative_links``)."""
+    config = ws.config.identity
+    id_type, _, value = identifier.partition(":")
+    if status == "blocked":
+        return "block", None
+    if Rules.from_config(config).normalize(id_type, value)[1] == "placeholder":
+        return "placeholder", None
+    if links > config.max_links:
+        return "max_links", config.max_links
+    return "relative", None
 
 
 def find_node(ws: Workspace, text: str) -> tuple[int, str, str, int | None, str, int]:
@@ -87,7 +90,7 @@ def explain(ws: Workspace, text: str) -> dict[str, Any]:
         "links": [],
     }
     if status != "linked":
-        rule, limit = _exclusion(ws, result["identifier"], status)
+        rule, limit = _exclusion(ws, result["identifier"], status, int(max_links))
         result["rule"], result["limit"] = rule, limit
         result["why"] = WHY[rule].format(n=max_links, limit=limit)
         return result
