@@ -262,3 +262,14 @@ def test_the_write_key_in_the_body_for_analytics_js() -> None:
     body2 = {"userId": "u", "event": "x", "writeKey": "wk_2"}
     assert parse_body("track", json.dumps(body2).encode()).write_key == "wk_2"
     assert parse_body("track", b'{"userId": "u", "event": "x"}').write_key is None
+
+
+def test_a_body_of_the_wrong_shape_is_said_in_vietnamese_too() -> None:
+    for kind, body, en, vi in (
+        ("track", b"[1]", "a JSON object", "một đối tượng JSON"),
+        ("batch", b"{}", '{"batch": [...]}', '{"batch": [...]}'),
+    ):
+        with pytest.raises(InputError) as caught:
+            parse_body(kind, body, received_at=RECEIVED)
+        assert en in caught.value.render("en")
+        assert vi in caught.value.render("vi") and "a JSON object" not in caught.value.render("vi")

@@ -21,7 +21,7 @@ WITH acts AS (  -- the customer's own actions: messages sent to them do not coun
 ), support AS (
     SELECT customer_id, bool_or(gap_s <= 7 * 86400) AS unresolved FROM (
         SELECT customer_id, epoch(ts) - epoch(lag(ts) OVER (PARTITION BY customer_id ORDER BY ts)) AS gap_s
-        FROM rt_rows WHERE event = $p5
+        FROM rt_rows WHERE event IN ($p5)
     ) s GROUP BY 1
 ), scored AS (
     SELECT l.customer_id, l.last_active, l.last_tp,

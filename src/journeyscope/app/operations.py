@@ -44,7 +44,7 @@ from journeyscope.app.reports import (
     TouchpointsReport,
 )
 from journeyscope.engine.runner import Runner
-from journeyscope.engine.select import open_runner, stale_events
+from journeyscope.engine.select import chosen_engine, open_runner, stale_events
 from journeyscope.errors import InputError, Location
 from journeyscope.events.workspace import Workspace
 
@@ -103,6 +103,33 @@ def _runner(
     return r
 
 
+def at_least(value: int, low: int, option: str) -> None:
+    """Refuse a count below ``low`` (``--top -1`` would silently empty a table, and a
+    negative SQL LIMIT is a database error, not an answer)."""
+    if value < low:
+        raise InputError(
+            f"{option} {value}: must be at least {low}",
+            f"{option} {value}: phải từ {low} trở lên",
+            location=Location(field=option),
+            hint_en=f"e.g. {option} {max(low, 10)}",
+            hint_vi=f"ví dụ {option} {max(low, 10)}",
+            code="invalid_option",
+        )
+
+
+def _share(value: float, option: str) -> None:
+    """A share between 0 and 1 (``nan`` passes every comparison, so it is named here)."""
+    if not 0 <= value <= 1:
+        raise InputError(
+            f"{option} {value}: must be a share between 0 and 1",
+            f"{option} {value}: phải là tỷ lệ từ 0 đến 1",
+            location=Location(field=option),
+            hint_en=f"e.g. {option} 0.95",
+            hint_vi=f"ví dụ {option} 0.95",
+            code="invalid_option",
+        )
+
+
 def _check_steps(r: Runner, steps: list[Any], exclude: list[Any]) -> None:
     from journeyscope.analytics.vocabulary import Vocabulary
 
@@ -142,7 +169,8 @@ def _step_pair(text: str | None) -> tuple[int, int] | None:
     if text is None:
         return None
     parts = text.split(",")
-    if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
+    # isdecimal on ASCII: "²".isdigit() is true, yet int("²") raises
+    if len(parts) != 2 or not all(p.strip().isascii() and p.strip().isdecimal() for p in parts):
         raise InputError(
             f"--time-between {text!r}: write two step numbers, e.g. 2,4",
             f"--time-between {text!r}: hãy viết hai số thứ tự bước, ví dụ 2,4",
@@ -192,6 +220,8 @@ def paths(ws: Workspace, q: PathsQuery) -> PathsReport:
     from journeyscope.analytics.paths import PathSpec, paths_on
     from journeyscope.analytics.scope import Scope, parse_duration
 
+    at_least(q.depth, 1, "--depth")
+    at_least(q.top, 1, "--top")
     spec = PathSpec(
         q.level, q.start, q.end, q.depth, q.top, parse_duration(q.session_gap, "--session-gap")
     )
@@ -271,6 +301,7 @@ def retention(ws: Workspace, q: RetentionQuery) -> RetentionReport:
     from journeyscope.analytics.retention import RetentionSpec, retention_on
     from journeyscope.analytics.scope import Scope
 
+    _share(q.threshold, "--threshold")
     spec = RetentionSpec(
         q.period,
         q.cohort_event,
@@ -303,7 +334,8 @@ def _position(text: str) -> tuple[float, float]:
         first, last = (float(x) / 100 for x in text.split(","))
     except ValueError:
         first = last = -1.0
-    if first < 0 or last < 0 or first + last > 1:
+    # "nan" parses as a float and passes every comparison: refuse it with the rest
+    if not (0 <= first <= 1 and 0 <= last <= 1 and first + last <= 1):
         raise InputError(
             f"--position {text!r}: two percentages for the first and last touch, at most 100",
             f"--position {text!r}: hai phần trăm cho điểm chạm đầu và cuối, tổng không quá 100",
@@ -455,6 +487,7 @@ def customer(ws: Workspace, q: CustomerQuery) -> CustomerReport:
     """One customer's profile by id or identifier."""
     from journeyscope.identity.profiles import profile
 
+    at_least(q.limit, 0, "--limit")
     return CustomerReport.model_validate(profile(ws, q.ref, q.limit))
 
 
@@ -468,7 +501,7 @@ def resolve(
     ``progress`` hears each step's name (normalising, linking, saving, ordering journeys).
     On Spark the workspace gives the rules and blocks; Spark reads ``source`` and writes
     the resolved events to ``dataset``."""
-    from journeyscope.engine.select import chosen_engine, dataset_location, source_location
+    from journeyscope.engine.select import dataset_location, source_location
 
     if chosen_engine(ws, q.engine) == "spark":
         from journeyscope.events.spark_store import spark_session
@@ -478,11 +511,18 @@ def resolve(
         spark = spark_session(q.spark_master or ws.config.spark.master)
         data = resolve_dataset(ws, spark, src, target, overwrite=q.overwrite).to_dict()
         return ResolveReport.model_validate({**data, "engine": "spark", "dataset": target})
-    if q.source or q.dataset or q.overwrite or q.spark_master:
+    given = {
+        "--source": q.source,
+        "--dataset": q.dataset,
+        "--overwrite": q.overwrite,
+        "--spark-master": q.spark_master,
+    }
+    if stray := [option for option, value in given.items() if value]:
         raise InputError(
-            "--source, --dataset and --overwrite are for identity resolve on Spark",
-            "--source, --dataset và --overwrite dùng cho phân giải danh tính trên Spark",
-            location=Location(field="--source" if q.source else "--dataset"),
+            "--source, --dataset, --overwrite and --spark-master are for identity resolve on Spark",
+            "--source, --dataset, --overwrite và --spark-master dùng cho phân giải danh tính "
+            "trên Spark",
+            location=Location(field=stray[0]),
             hint_en="add --engine spark, or leave them out to resolve the workspace",
             hint_vi="thêm --engine spark, hoặc bỏ chúng để phân giải trong workspace",
             code="conflicting_options",
@@ -517,6 +557,10 @@ OPERATIONS: dict[type[Query], Callable[[Any, Any], Report]] = {
 }
 
 
+def _folder(where: Path | str | None) -> Path | None:
+    return Path(where) if where is not None else None
+
+
 def run(
     query: Query,
     workspace: Workspace | Path | str | None = None,
@@ -529,7 +573,15 @@ def run(
     operation = OPERATIONS[type(query)]
     if isinstance(query, AttributionQuery) and query.paths_file is not None and workspace is None:
         return operation(None, query)
-    spark_reads = isinstance(query, ResolveQuery) and query.engine == "spark"
+    # Spark resolves into a lake: the workspace only gives rules and blocks (read-only),
+    # whether --engine or workspace.yaml's engine: chose Spark
+    spark_reads = (
+        isinstance(query, ResolveQuery)
+        and chosen_engine(
+            workspace if isinstance(workspace, Workspace) else _folder(workspace), query.engine
+        )
+        == "spark"
+    )
     with open_workspace(workspace, read_only=not query.writes or spark_reads) as ws:
         if isinstance(query, ResolveQuery):
             return resolve(ws, query, progress)

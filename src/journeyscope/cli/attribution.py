@@ -187,6 +187,7 @@ def _channels(results: list[dict[str, Any]]) -> list[str]:
 
 
 def _print_attribution(results: list[dict[str, Any]]) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     from journeyscope.i18n import t
@@ -196,5 +197,5 @@ def _print_attribution(results: list[dict[str, Any]]) -> None:
     for res in results:
         table.add_column(res["model"], justify="right")
     for ch in _channels(results):
-        table.add_row(ch, *(number(r["conversions"].get(ch, 0.0), 1) for r in results))
+        table.add_row(escape(ch), *(number(r["conversions"].get(ch, 0.0), 1) for r in results))
     out.print(table)

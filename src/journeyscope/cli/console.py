@@ -109,7 +109,7 @@ def wrote(path: Path | str) -> None:
     """Say on stderr that a file was written (stdout stays for data)."""
     from journeyscope.i18n import t
 
-    err.print(t("wrote", lang(), path=path))
+    err.print(t("wrote", lang(), path=path), markup=False)
 
 
 def exported(rows: int, output: Path, as_json: bool) -> None:
@@ -119,7 +119,7 @@ def exported(rows: int, output: Path, as_json: bool) -> None:
     else:
         from journeyscope.i18n import t
 
-        out.print(t("exported", lang(), n=rows, path=output))
+        out.print(t("exported", lang(), n=rows, path=output), markup=False)
 
 
 workspace = _workspace  # the public name; ``_workspace`` stays for existing importers

@@ -23,8 +23,10 @@ def customers_show(
     as_json: JsonOpt = False,
 ) -> None:
     """A customer's identifiers, first/last seen, channels, orders, revenue and journey."""
+    from journeyscope.app.operations import at_least
     from journeyscope.identity.profiles import profile
 
+    at_least(limit, 0, "--limit")
     with workspace(workspace_dir, read_only=True) as ws:
         data = profile(ws, ref, limit)
     if as_json:

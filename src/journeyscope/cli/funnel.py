@@ -121,7 +121,9 @@ def funnel_cmd(
         if as_json:
             emit_report(found)
         else:
-            out.print(t("wrote_customers", lang(), n=number(found.customers), path=target))
+            out.print(
+                t("wrote_customers", lang(), n=number(found.customers), path=target), markup=False
+            )
         return
     report = run_report(FunnelQuery(**options), workspace)
     assert isinstance(report, FunnelReport)
@@ -137,6 +139,7 @@ def funnel_cmd(
 
 
 def _print_funnel(report: FunnelReport) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     from journeyscope.i18n import t
@@ -150,7 +153,7 @@ def _print_funnel(report: FunnelReport) -> None:
         )
     for row in report.steps:
         table.add_row(
-            row.step,
+            escape(row.step),  # a step's filter is [in brackets], not markup
             number(row.customers),
             pct(row.conversion),
             pct(row.conversion_from_previous),
@@ -159,6 +162,6 @@ def _print_funnel(report: FunnelReport) -> None:
     out.print(table)
     for group in report.breakdown or []:
         cells = " → ".join(number(s.customers) for s in group.steps)
-        out.print(f"  {report.by}={group.value}: {cells}")
+        out.print(f"  {report.by}={group.value}: {cells}", markup=False)
     if report.excluded_customers:
         out.print(t("funnel_excluded", lang(), n=report.excluded_customers))

@@ -73,10 +73,6 @@ def map_templates(as_json: JsonOpt = False) -> None:
     out.print(table)
 
 
-def _doc_format(path: Path) -> str:
-    return "json" if path.suffix == ".json" else "yaml"
-
-
 @map_app.command("new")
 def map_new(
     output: Annotated[
@@ -108,7 +104,7 @@ def map_new(
 ) -> None:
     """Create a map from a template (or a blank one from a stage model)."""
     from journeyscope.maps import api as maps_api
-    from journeyscope.maps.io import dump_document, write_atomic
+    from journeyscope.maps.io import doc_format, dump_document, write_atomic
     from journeyscope.maps.model import MAP_TYPES
 
     if doc_lang not in ("en", "vi", "both"):
@@ -139,7 +135,7 @@ def map_new(
             hint_vi="xem `journeyscope map templates` và `journeyscope stages list`",
             code="missing_option",
         )
-    write_atomic(output, dump_document(m, _doc_format(output)))
+    write_atomic(output, dump_document(m, doc_format(output)))
     wrote(output)
 
 
@@ -227,11 +223,11 @@ def map_import(
 ) -> None:
     """Read a map back from Excel or Mermaid into a YAML/JSON document."""
     from journeyscope.maps.api import import_map
-    from journeyscope.maps.io import dump_document, write_atomic
+    from journeyscope.maps.io import doc_format, dump_document, write_atomic
 
     check_output(output, force)
     m = import_map(file)
-    write_atomic(output, dump_document(m, _doc_format(output)))
+    write_atomic(output, dump_document(m, doc_format(output)))
     wrote(output)
 
 

@@ -117,6 +117,7 @@ def paths_cmd(
 def _print_paths(report: dict[str, object], top: int) -> None:
     from typing import Any
 
+    from rich.markup import escape
     from rich.table import Table
 
     from journeyscope.i18n import t
@@ -131,10 +132,14 @@ def _print_paths(report: dict[str, object], top: int) -> None:
         )
     for edge in data["edges"][:top]:
         table.add_row(
-            edge["from"], edge["to"], number(edge["count"]), seconds(edge["median_seconds"])
+            escape(edge["from"]),  # event names are the data's text, not markup
+            escape(edge["to"]),
+            number(edge["count"]),
+            seconds(edge["median_seconds"]),
         )
     out.print(table)
     for variant in data["variants"]["top"][:top]:
-        out.print(f"  {number(variant['customers']):>7}  " + " → ".join(variant["path"]))
+        line = f"  {number(variant['customers']):>7}  " + " → ".join(variant["path"])
+        out.print(line, markup=False)
     s = data["sessions"]
     out.print(t("sessions_line", lang(), n=number(s["sessions"]), bounce=pct(s["bounce_rate"])))

@@ -55,11 +55,11 @@ def persona_new(
 ) -> None:
     """Copy a library persona into a file of your own to edit."""
     from journeyscope.maps.api import library_persona
-    from journeyscope.maps.io import dump_document, write_atomic
+    from journeyscope.maps.io import doc_format, dump_document, write_atomic
 
     check_output(output, force)
     persona = library_persona(persona_id)
-    write_atomic(output, dump_document(persona, "json" if output.suffix == ".json" else "yaml"))
+    write_atomic(output, dump_document(persona, doc_format(output)))
     wrote(output)
 
 

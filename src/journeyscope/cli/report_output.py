@@ -33,7 +33,7 @@ def run_report(query: Query, workspace: Path | None) -> Report:
             k: format_number(v, lang()) if isinstance(v, int | float) else v
             for k, v in note.params.items()
         }
-        err.print(t(note.code, lang(), **params))
+        err.print(t(note.code, lang(), **params), markup=False)  # a step's [filter] stays
     return report
 
 

@@ -126,4 +126,6 @@ def _print_retention(data: dict[str, Any], output: Path | None) -> None:
     churn = data["churn"]
     out.print(t("churn_line", lang(), n=number(churn["at_risk"]), total=number(churn["customers"])))
     if output:
-        out.print(t("wrote_customers", lang(), n=number(data["exported"]), path=output))
+        out.print(
+            t("wrote_customers", lang(), n=number(data["exported"]), path=output), markup=False
+        )

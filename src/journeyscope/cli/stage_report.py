@@ -110,17 +110,18 @@ def _print_timeline(data: dict[str, Any]) -> None:
 
     names = {item["stage"]: item["name"] for item in data["timeline"]}
     current = data["current_stage"]
-    out.print(t("current_stage", lang(), stage=names.get(current, current) or "–"))
+    out.print(t("current_stage", lang(), stage=names.get(current, current) or "–"), markup=False)
     for item in data["timeline"]:
-        out.print(f"  {item['first_at']}  {item['name']} ({item['events']})")
+        out.print(f"  {item['first_at']}  {item['name']} ({item['events']})", markup=False)
 
 
 def _print_stages(data: dict[str, Any], output: Path | None) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     from journeyscope.i18n import t
 
-    table = Table(title=f"{data['model_name']}")
+    table = Table(title=escape(f"{data['model_name']}"))
     for key in (
         "col_stage",
         "col_customers",
@@ -135,7 +136,7 @@ def _print_stages(data: dict[str, Any], output: Path | None) -> None:
     for row in data["stages"]:
         nxt = row["conversion_to_next"]
         table.add_row(
-            row["name"],
+            escape(row["name"]),  # a YAML model's own text, not markup
             number(row["customers"]),
             number(row["current"]),
             number(row["stalled"]),
@@ -144,4 +145,6 @@ def _print_stages(data: dict[str, Any], output: Path | None) -> None:
         )
     out.print(table)
     if output:
-        out.print(t("wrote_customers", lang(), n=number(data["exported"]), path=output))
+        out.print(
+            t("wrote_customers", lang(), n=number(data["exported"]), path=output), markup=False
+        )

@@ -84,6 +84,7 @@ def touchpoints_cmd(
 
 
 def _print_touchpoints(data: dict[str, Any]) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     from journeyscope.i18n import t
@@ -110,8 +111,8 @@ def _print_touchpoints(data: dict[str, Any]) -> None:
     for row in ranked:
         rep = row["repeat_contact_share"]
         table.add_row(
-            row["touchpoint"],
-            row["stage"] or "–",
+            escape(row["touchpoint"]),  # the data's text, not markup
+            escape(row["stage"] or "–"),
             number(row["customers"]),
             pct(row["converted_share"]),
             pct(row["dropped_share"]) if row["observed"] else "–",

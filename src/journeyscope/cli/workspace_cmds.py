@@ -60,7 +60,7 @@ def init(
     if as_json:
         emit_json(info)
     else:
-        out.print(t("init_done", lang(), dir=root))
+        out.print(t("init_done", lang(), dir=root), markup=False)
 
 
 def ingest(
@@ -115,9 +115,9 @@ def ingest(
     else:
         for f in result.files:
             counts = {"accepted": f.accepted, "duplicates": f.duplicates, "rejected": f.rejected}
-            out.print(t("ingest_file", lang(), file=f.file, **counts))
+            out.print(t("ingest_file", lang(), file=f.file, **counts), markup=False)
             if f.quarantine:
-                out.print(t("quarantined", lang(), path=f.quarantine))
+                out.print(t("quarantined", lang(), path=f.quarantine), markup=False)
     for f in result.files:  # on stderr, so --json output stays one document
         if f.conflicts:
             examples = ", ".join(

@@ -212,10 +212,10 @@ def parse_body(kind: str, body: bytes, *, received_at: datetime | None = None) -
             code="invalid_body",
         ) from exc
     if not isinstance(data, dict) or (kind == "batch" and not isinstance(data.get("batch"), list)):
-        shape = '{"batch": [...]}' if kind == "batch" else "a JSON object"
+        batch = kind == "batch"
         raise InputError(
-            f"the body must be {shape}",
-            f"nội dung phải là {shape}",
+            "the body must be " + ('{"batch": [...]}' if batch else "a JSON object"),
+            "nội dung phải là " + ('{"batch": [...]}' if batch else "một đối tượng JSON"),
             hint_en="see Segment's HTTP Tracking API for the body of each call",
             hint_vi="xem HTTP Tracking API của Segment về nội dung từng lệnh gọi",
             code="invalid_body",

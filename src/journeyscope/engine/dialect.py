@@ -65,10 +65,6 @@ class Sql(Query):
         """Microseconds since the epoch as a UTC timestamp."""
         return f"make_timestamp({us})"
 
-    def format_time(self, ts: str) -> str:
-        """``YYYY-MM-DD HH:MM:SS``."""
-        return f"strftime({ts}, '%Y-%m-%d %H:%M:%S')"
-
     def iso_local(self, local: str, zone: str) -> str:
         """A wall-clock time in ``zone`` as ISO 8601 with its offset,
         ``2026-05-01T10:00:00+07:00``: a time in a CSV says which zone it is in."""
@@ -155,9 +151,6 @@ class SparkSql(Sql):
 
     def from_micros(self, us: str) -> str:
         return f"timestamp_micros({us})"
-
-    def format_time(self, ts: str) -> str:
-        return f"date_format({ts}, 'yyyy-MM-dd HH:mm:ss')"
 
     def iso_local(self, local: str, zone: str) -> str:
         minutes = (

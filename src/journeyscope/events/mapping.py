@@ -146,11 +146,6 @@ class Mapping(BaseModel):
             raise ValueError("`lines` needs `group_by` (the column that makes lines one event)")
         return self
 
-    def source_columns(self) -> list[str]:
-        """Every source column the grouping and rules read (checked against the file)."""
-        rules = [*self.event_when, *([self.refund_when] if self.refund_when else [])]
-        return [*(self.group_by or []), *(self.lines or []), *(r.column for r in rules)]
-
     @field_validator("columns", "constants")
     @classmethod
     def _known_fields(cls, value: dict[str, object]) -> dict[str, object]:

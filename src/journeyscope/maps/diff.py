@@ -7,7 +7,7 @@ from typing import Any
 
 from journeyscope.maps.io import to_plain
 from journeyscope.maps.model import JourneyMap, as_item, emotion_point
-from journeyscope.maps.text import Text, localize
+from journeyscope.maps.text import localize
 
 #: What happened, said in English and Vietnamese (the codes stay in JSON for scripts).
 CHANGE_WORDS: dict[str, tuple[str, str]] = {
@@ -52,10 +52,6 @@ class Change:
             "new": self.new,
             "description": self.describe(lang),
         }
-
-
-def _txt(value: Text | None, lang: str) -> str | None:
-    return None if value is None else localize(value, lang)
 
 
 def diff_maps(old: JourneyMap, new: JourneyMap, lang: str = "en") -> list[Change]:

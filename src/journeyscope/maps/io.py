@@ -290,6 +290,11 @@ def dump_yaml(data: Any) -> str:
     return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100, indent=2)
 
 
+def doc_format(path: Path) -> str:
+    """The format a document is written in, from its name: ``.json`` (any case), else YAML."""
+    return "json" if path.suffix.lower() == ".json" else "yaml"
+
+
 def dump_document(model: BaseModel, fmt: str = "yaml") -> str:
     plain = to_plain(model)
     # Keep the identifying keys even when they equal their defaults.
