@@ -260,3 +260,9 @@ def test_human_output_in_both_languages(cli: Cli, tmp_path: Path) -> None:
         "identity", "block", "email:an@example.vn", "-w", ws, "--unblock", "--json"
     ).json() == {"removed": 1}
     assert "1 customers" in cli("identity", "resolve", "-w", ws).out
+
+
+def test_a_customer_reference_in_other_digits_is_not_a_crash(cli: Any, tmp_path: Path) -> None:
+    assert cli("init", "-w", tmp_path / "w").code == 0
+    found = cli("customers", "show", "²", "-w", tmp_path / "w", "--json")
+    assert found.code == 2 and "error" in found.json()

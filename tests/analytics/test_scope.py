@@ -79,3 +79,10 @@ def test_dates_are_read_in_the_workspace_zone(make_workspace: MakeWorkspace) -> 
     assert scope.until == datetime(2024, 1, 2, 17, 0)  # --to includes the whole day
     with pytest.raises(InputError):
         Scope.parse(ws, "yesterday", None, None)
+
+
+@pytest.mark.parametrize("text", ["99999999999d", "9" * 400 + "d", "40000w"])
+def test_absurd_durations_are_refused_not_crashes(text: str) -> None:
+    with pytest.raises(InputError, match="100 years") as info:
+        parse_duration(text)
+    assert info.value.code == "invalid_duration"

@@ -42,6 +42,8 @@ _FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
 
 _WHERE_EXAMPLE = "\"channel in (shopee, lazada) and category = 'túi xách'\""
 _DURATION_EXAMPLE = "90s, 30m, 12h, 7d, 2w"
+#: The longest duration a report takes (a window, a lookback): longer is a typo
+MAX_DURATION = timedelta(days=36525)
 _WHEN_EXAMPLE = "2026-05-01, 2026-05-01T09:30"
 _STEPS_EXAMPLE = "product_view,add_to_cart[category=bags],purchase"
 
@@ -299,7 +301,20 @@ def parse_duration(text: str, field_name: str = "--window") -> timedelta:
             code="invalid_duration",
         )
     unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks", "": "days"}
-    return timedelta(**{unit[m.group(2)]: float(m.group(1))})
+    try:
+        found = timedelta(**{unit[m.group(2)]: float(m.group(1))})
+    except OverflowError:
+        found = timedelta.max
+    if found > MAX_DURATION:
+        raise _bad(
+            text,
+            "longer than 100 years",
+            "dài hơn 100 năm",
+            field_name,
+            _DURATION_EXAMPLE,
+            code="invalid_duration",
+        )
+    return found
 
 
 def _parse_when(text: str, zone: ZoneInfo, end: bool, field_name: str) -> datetime:

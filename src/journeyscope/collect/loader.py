@@ -183,6 +183,10 @@ class Loader:
                 self.last_error = exc
                 log.warning("collect loader: %s", exc)
                 backoff = min(backoff * 2, MAX_BACKOFF)
+            except Exception as exc:  # never die quietly: the log keeps the events; retry
+                self.last_error = exc
+                log.exception("collect loader: unexpected error, retrying")
+                backoff = min(backoff * 2, MAX_BACKOFF)
             if self._stop.is_set() and self.last_error is None:
                 return
             if self._stop.is_set() and backoff >= MAX_BACKOFF:

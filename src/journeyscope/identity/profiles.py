@@ -15,7 +15,7 @@ MONEY_EVENTS = ("purchase", "refund")
 
 def customer_id_of(ws: Workspace, ref: str) -> int:
     """A customer from ``42`` or from any of its identifiers (``phone:0903123456``)."""
-    if ref.isdigit():
+    if ref.isascii() and ref.isdigit():  # int("²") would raise
         cid = int(ref)
         if ws.scalar("SELECT count(*) FROM identity_customers WHERE customer_id = ?", [cid]):
             return cid
