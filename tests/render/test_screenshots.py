@@ -34,13 +34,12 @@ def inked_rows(png: bytes) -> float:
 
     from PIL import Image
 
-    image = Image.open(io.BytesIO(png)).convert("L")
+    image = Image.open(io.BytesIO(png)).convert("L")  # grey: one int per pixel
     width, height = image.size
-    pixels = image.load()
-    assert pixels is not None
+    grey = image.tobytes()  # row after row, one byte per pixel
     step = max(1, width // 200)
     inked = sum(
-        1 for y in range(height) if any(pixels[x, y] < 235 for x in range(0, width, step))
+        1 for y in range(height) if any(grey[y * width + x] < 235 for x in range(0, width, step))
     )
     return inked / height
 
