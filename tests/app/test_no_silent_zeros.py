@@ -134,3 +134,27 @@ def test_known_names_still_answer(cli: Any, root: Path) -> None:
     )
     assert result.code == 0, result.err
     assert [s["customers"] for s in result.json()["steps"]] == [1, 1]
+
+
+def test_a_stage_rule_naming_a_missing_event_is_an_error(
+    cli: Any, root: Path, tmp_path: Path
+) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "model: retail5\n"
+        "rules:\n"
+        "  - {stage: awareness, events: [product_view]}\n"
+        "  - {stage: purchase, events: [purchse]}\n",
+        encoding="utf-8",
+    )
+    result = cli("stages", "-w", root, "--rules", rules, "--json")
+    assert result.code == 2, result.out
+    error = result.json()["error"]
+    assert error["code"] == "unknown_event"
+    assert error["location"] == {
+        "file": str(rules),
+        "line": None,
+        "column": None,
+        "field": "rules.1.events",
+    }
+    assert "did you mean purchase" in error["hint"]

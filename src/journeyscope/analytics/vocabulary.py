@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from journeyscope.analytics.scope import COLUMNS, NUMERIC, Filter, Step
+from journeyscope.analytics.stages import StageRules
 from journeyscope.engine.runner import Runner
 from journeyscope.errors import InputError, Location
 from journeyscope.events.query import event_name
@@ -49,7 +50,9 @@ def _suggest(value: str, known: Iterable[str]) -> list[str]:
     return close
 
 
-def unknown(kind: str, value: str, known: Iterable[str], where: str) -> UnknownName:
+def unknown(
+    kind: str, value: str, known: Iterable[str], where: str, file: str | None = None
+) -> UnknownName:
     """The error for ``value``: what it is not, what the user probably meant, what exists."""
     names = sorted({k for k in known if k})
     close = _suggest(value, names)
@@ -64,7 +67,7 @@ def unknown(kind: str, value: str, known: Iterable[str], where: str) -> UnknownN
     return UnknownName(
         f"no event in the workspace has the {en_kind} {value!r}",
         f"không sự kiện nào trong workspace có {vi_kind} {value!r}",
-        location=Location(field=where),
+        location=Location(file=file, field=where),
         hint_en=hint_en,
         hint_vi=hint_vi,
         code=f"unknown_{kind}",
@@ -135,6 +138,23 @@ class Vocabulary:
                     wanted = event_name(value) if clause.field == "event" else value
                     if known and wanted not in known:
                         raise unknown(clause.field, value, known, where)
+
+    def check_stage_rules(self, rules: StageRules, file: str) -> None:
+        """A rules file written for this data names only events, channels and fields its
+        events have (a typo would leave a stage empty without a word)."""
+        from journeyscope.analytics.scope import parse_filter
+
+        for i, rule in enumerate(rules.rules):
+            events = self.values("event")
+            for name in rule.events:
+                if events and event_name(name) not in events:
+                    raise unknown("event", name, events, f"rules.{i}.events", file)
+            channels = self.values("channel")
+            for name in rule.channels:
+                if channels and name not in channels:
+                    raise unknown("channel", name, channels, f"rules.{i}.channels", file)
+            if rule.where:
+                self.check_filter(parse_filter(rule.where), f"rules.{i}.where")
 
     def check_steps(self, steps: Iterable[Step], where: str) -> None:
         for step in steps:

@@ -130,6 +130,16 @@ def _share(value: float, option: str) -> None:
         )
 
 
+def _check_rules(r: Runner, rules: Path | None) -> None:
+    """A custom stage-rules file names only what the events have."""
+    if rules is None:
+        return
+    from journeyscope.analytics.stages import load_rules
+    from journeyscope.analytics.vocabulary import Vocabulary
+
+    Vocabulary(r).check_stage_rules(load_rules(rules), str(rules))
+
+
 def _check_steps(r: Runner, steps: list[Any], exclude: list[Any]) -> None:
     from journeyscope.analytics.vocabulary import Vocabulary
 
@@ -251,6 +261,7 @@ def stages(ws: Workspace, q: StagesQuery) -> StagesReport:
     spec = _stage_spec(q)
     scope = Scope.parse(ws, q.since, q.until, q.where)
     r = _runner(ws, q)
+    _check_rules(r, q.rules)
     data = stages_on(r, spec, scope, "en", export_to=q.output)
     model, _ = rules_for(spec.model, spec.rules, list(spec.models))
     data["model_name"] = _both(model.name)
@@ -268,6 +279,7 @@ def customer_stages(ws: Workspace, q: CustomerStagesQuery) -> CustomerStagesRepo
     spec = _stage_spec(q)
     scope = Scope.parse(ws, q.since, q.until, q.where)
     r = _runner(ws, q)
+    _check_rules(r, q.rules)
     data = customer_stages_on(r, spec, scope, r.customer_id_of(q.customer), "en")
     model, _ = rules_for(spec.model, spec.rules, list(spec.models))
     names = {s.id: s.name for s in model.stages}
@@ -293,6 +305,7 @@ def touchpoints(ws: Workspace, q: TouchpointsQuery) -> TouchpointsReport:
     )
     scope = Scope.parse(ws, q.since, q.until, q.where)
     r = _runner(ws, q, events=((q.conversion, "--conversion"),))
+    _check_rules(r, q.rules)
     return _finish(TouchpointsReport.model_validate(touchpoints_on(r, spec, scope)), r, ws)
 
 
