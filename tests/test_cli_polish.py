@@ -180,3 +180,18 @@ def test_hints_fit_the_mistake(cli: Cli, tmp_path: Path) -> None:
     assert "7d" in res.err and "channel in" not in res.err
     res = cli("funnel", "-w", ws, "--steps", "product_view,purchase", "--since", "May 1st")
     assert res.code == 2 and "2026-05-01" in res.err and "channel in" not in res.err
+
+
+def test_vietnamese_help_has_no_english_frame(cli: Any) -> None:
+    """Click's own words around the help (Usage, Options, Commands, default, required)."""
+    for args in (("--lang", "vi", "funnel", "--help"), ("--lang", "vi", "map", "--help")):
+        text = cli(*args).out
+        assert "Cách dùng:" in text
+        for english in ("Usage:", "Options:", "Commands:", "[default:", "[required]"):
+            assert english not in text, (args, english)
+
+
+def test_english_help_after_vietnamese_in_one_process(cli: Any) -> None:
+    assert "Cách dùng:" in cli("--lang", "vi", "funnel", "--help").out
+    english = cli("funnel", "--help").out
+    assert "Usage:" in english and "Cách dùng" not in english and "[default:" in english

@@ -56,6 +56,7 @@ def walk(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, 
 
 def finish_command(root: Any, lang: str) -> None:
     """Give every command ``--lang``, plain help, meaningful metavars (and Vietnamese help)."""
+    _click_words(lang)
     lang_option = next(p for p in root.params if LANG_FLAG in getattr(p, "opts", ()))
     _without_pydantic(lang_option)
     for path, command in walk(root):
@@ -103,6 +104,63 @@ def _set_metavar(param: Any) -> None:
         longest = max(param.opts, key=len).lstrip("-")
         name = _TYPE_METAVARS.get(param.type.name, longest.upper())
     param.metavar = name if param.nargs == 1 else f"{name}..."
+
+
+#: The words click and Typer write around the help texts (section titles, markers)
+CLICK_WORDS_VI = {
+    "Usage:": "Cách dùng:",
+    "Options": "Tuỳ chọn",
+    "Commands": "Lệnh",
+    "Arguments": "Đối số",
+    "Positional arguments": "Đối số",
+    "default: {default}": "mặc định: {default}",
+    "required": "bắt buộc",
+    "env var: {var}": "biến môi trường: {var}",
+    "(dynamic)": "(tuỳ lúc)",
+    "Aborted!": "Đã dừng!",
+    "Missing command.": "Thiếu lệnh.",
+}
+
+
+_FRAME = {"lang": "en", "patched": ""}
+
+
+def _click_words(lang: str) -> None:
+    """Click and Typer (which carries its own copy of click) look their own words up
+    through ``gettext`` (``_``) at the module level, and Typer's copy writes "Usage: " as
+    it is; those look-ups answer in the language of the help being built (the CLI may run
+    several times in one process, as the tests do)."""
+    import importlib
+
+    _FRAME["lang"] = lang
+    if _FRAME["patched"]:
+        return
+    _FRAME["patched"] = "yes"
+
+    def word(text: str) -> str:
+        return CLICK_WORDS_VI.get(text, text) if _FRAME["lang"] == "vi" else text
+
+    names = ("click.core", "click.formatting", "typer.core", "typer._click.core")
+    for name in (*names, "typer._click.formatting", "typer._click.decorators"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:  # a Typer without its own click
+            continue
+        if hasattr(module, "_"):
+            module.__dict__["_"] = word
+        formatter = getattr(module, "HelpFormatter", None)
+        if formatter is not None and not getattr(formatter, "_journeyscope_frame", False):
+            formatter.write_usage = _usage_in_language(formatter.write_usage)
+            formatter._journeyscope_frame = True
+
+
+def _usage_in_language(write_usage: Any) -> Any:
+    def write(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+        if prefix is None and _FRAME["lang"] == "vi":
+            prefix = "Cách dùng: "
+        write_usage(self, prog, args, prefix)
+
+    return write
 
 
 def _translate(command: Any) -> None:
