@@ -8,6 +8,7 @@ from pathlib import Path
 from journeyscope.errors import Location, OutputError
 from journeyscope.events.export import write_relation
 from journeyscope.events.workspace import Workspace
+from journeyscope.i18n.formatting import local_iso
 from journeyscope.identity.normalize import parse_identifier
 
 
@@ -47,7 +48,11 @@ def unblock(ws: Workspace, first: str, second: str | None = None) -> dict[str, o
 
 def blocks(ws: Workspace) -> list[dict[str, object]]:
     return [
-        {"identifier": f"{t}:{v}", "other": f"{ot}:{ov}" if ot else None, "since": at.isoformat()}
+        {
+            "identifier": f"{t}:{v}",
+            "other": f"{ot}:{ov}" if ot else None,
+            "since": local_iso(at, ws.config.timezone),  # with the workspace zone's offset
+        }
         for t, v, ot, ov, at in ws.con.execute(
             "SELECT * FROM identity_blocks ORDER BY created_at"
         ).fetchall()
