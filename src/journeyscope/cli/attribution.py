@@ -19,7 +19,13 @@ from journeyscope.cli.options import (
     WhereOpt,
     WorkspaceOpt,
 )
-from journeyscope.cli.report_output import emit_report, number, run_report, write_chart
+from journeyscope.cli.report_output import (
+    emit_report,
+    number,
+    report_scope,
+    run_report,
+    write_chart,
+)
 
 MODEL_NAMES = "first, last, linear, position, time_decay, markov, shapley"
 
@@ -150,12 +156,7 @@ def attribution_cmd(
         null_col=null_col,
         sep=sep,
         delimiter=delimiter,
-        since=since,
-        until=until,
-        where=where,
-        engine=engine,
-        spark_master=spark_master,
-        dataset=dataset,
+        **report_scope(since, until, where, engine, spark_master, dataset),
     )
     report = run_report(query, None if paths_file and workspace is None else workspace)
     results: list[dict[str, Any]] = report.for_language(lang()).get("models") or [

@@ -24,6 +24,7 @@ from journeyscope.cli.report_output import (
     emit_report,
     number,
     pct,
+    report_scope,
     run_report,
     seconds,
     write_chart,
@@ -107,12 +108,7 @@ def funnel_cmd(
         "exclude": tuple(exclude or ()),
         "by": by,
         "time_between": time_between,
-        "since": since,
-        "until": until,
-        "where": where,
-        "engine": engine,
-        "spark_master": spark_master,
-        "dataset": dataset,
+        **report_scope(since, until, where, engine, spark_master, dataset),
     }
     if dropped:
         target = output or Path(f"dropped-at-{dropped}.csv")

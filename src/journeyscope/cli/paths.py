@@ -23,6 +23,7 @@ from journeyscope.cli.report_output import (
     emit_report,
     number,
     pct,
+    report_scope,
     run_report,
     seconds,
     write_chart,
@@ -94,12 +95,7 @@ def paths_cmd(
         depth=depth,
         top=top,
         session_gap=session_gap,
-        since=since,
-        until=until,
-        where=where,
-        engine=engine,
-        spark_master=spark_master,
-        dataset=dataset,
+        **report_scope(since, until, where, engine, spark_master, dataset),
     )
     report = run_report(query, workspace)
     assert isinstance(report, PathsReport)

@@ -37,6 +37,25 @@ def run_report(query: Query, workspace: Path | None) -> Report:
     return report
 
 
+def report_scope(
+    since: str | None,
+    until: str | None,
+    where: str | None,
+    engine: str | None,
+    spark_master: str | None,
+    dataset: str | None,
+) -> dict[str, str | None]:
+    """The options every report query shares (the period, the filter, where it runs)."""
+    return {
+        "since": since,
+        "until": until,
+        "where": where,
+        "engine": engine,
+        "spark_master": spark_master,
+        "dataset": dataset,
+    }
+
+
 def emit_report(report: Report) -> None:
     """The report as ``--json`` prints it: names in the user's language."""
     emit_json(report.for_language(lang()))

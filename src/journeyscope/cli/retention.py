@@ -20,7 +20,14 @@ from journeyscope.cli.options import (
     WhereOpt,
     WorkspaceOpt,
 )
-from journeyscope.cli.report_output import emit_report, number, pct, run_report, write_chart
+from journeyscope.cli.report_output import (
+    emit_report,
+    number,
+    pct,
+    report_scope,
+    run_report,
+    write_chart,
+)
 
 
 @app.command("retention")
@@ -81,12 +88,7 @@ def retention_cmd(
         threshold=threshold,
         by=by,
         output=output,
-        since=since,
-        until=until,
-        where=where,
-        engine=engine,
-        spark_master=spark_master,
-        dataset=dataset,
+        **report_scope(since, until, where, engine, spark_master, dataset),
     )
     report = run_report(query, workspace)
     if chart:

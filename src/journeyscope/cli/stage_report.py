@@ -19,7 +19,14 @@ from journeyscope.cli.options import (
     WhereOpt,
     WorkspaceOpt,
 )
-from journeyscope.cli.report_output import emit_report, number, pct, run_report, seconds
+from journeyscope.cli.report_output import (
+    emit_report,
+    number,
+    pct,
+    report_scope,
+    run_report,
+    seconds,
+)
 from journeyscope.cli.stage_models import stages_app
 
 ModelOpt = Annotated[
@@ -84,12 +91,7 @@ def stages_cmd(
         "models": tuple(models or ()),
         "stall": stall,
         "output": output,
-        "since": since,
-        "until": until,
-        "where": where,
-        "engine": engine,
-        "spark_master": spark_master,
-        "dataset": dataset,
+        **report_scope(since, until, where, engine, spark_master, dataset),
     }
     query = (
         CustomerStagesQuery(customer=customer, **options) if customer else StagesQuery(**options)

@@ -18,7 +18,7 @@ from journeyscope.cli.options import (
     WhereOpt,
     WorkspaceOpt,
 )
-from journeyscope.cli.report_output import emit_report, number, pct, run_report
+from journeyscope.cli.report_output import emit_report, number, pct, report_scope, run_report
 from journeyscope.cli.stage_report import ModelOpt, RulesOpt
 
 
@@ -69,12 +69,7 @@ def touchpoints_cmd(
         model=model,
         rules=rules,
         min_customers=min_customers,
-        since=since,
-        until=until,
-        where=where,
-        engine=engine,
-        spark_master=spark_master,
-        dataset=dataset,
+        **report_scope(since, until, where, engine, spark_master, dataset),
     )
     report = run_report(query, workspace)
     if as_json:
