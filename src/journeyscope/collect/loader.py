@@ -175,6 +175,9 @@ class Loader:
     def _run(self) -> None:
         backoff = self.interval
         while True:
+            # Read before draining: a stop asked before this pass began comes after every
+            # append it must store (``append`` returns once durable), so this pass sees them.
+            stopping = self._stop.is_set()
             try:
                 while self.run_once() is not None:
                     self.last_error = None
@@ -187,9 +190,9 @@ class Loader:
                 self.last_error = exc
                 log.exception("collect loader: unexpected error, retrying")
                 backoff = min(backoff * 2, MAX_BACKOFF)
-            if self._stop.is_set() and self.last_error is None:
+            if stopping and self.last_error is None:
                 return
-            if self._stop.is_set() and backoff >= MAX_BACKOFF:
+            if stopping and backoff >= MAX_BACKOFF:
                 return  # cannot store now: the log keeps the events for the next start
             self._wake.wait(backoff)
             self._wake.clear()
