@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from journeyscope.events.keys import create_key
 from journeyscope.events.workspace import Workspace
-from journeyscope.server.app import create_app
+from journeyscope.server.app import Limits, create_app
 
 
 def shop_events() -> list[dict[str, Any]]:
@@ -131,7 +131,9 @@ def fresh_shop(shop: Shop, tmp_path: Path) -> Shop:
 
 
 def serve(shop: Shop) -> TestClient:
-    app = create_app({"shop": shop.root, "other": shop.other})
+    """No rate limits here: tests send requests faster than a client would (test_collect
+    checks the limits)."""
+    app = create_app({"shop": shop.root, "other": shop.other}, limits=Limits(0, 0))
     return TestClient(app, raise_server_exceptions=False)
 
 

@@ -155,6 +155,14 @@ def find_key(ws: Workspace, key_id: str) -> StoredKey | None:
     return StoredKey(_info(row[:5]), bytes(row[5]), bytes(row[6]))
 
 
+def stored_keys(ws: Workspace) -> list[StoredKey]:
+    """Every key's row, hashes included (the collection routes index them by id)."""
+    rows = ws.con.execute(
+        "SELECT key_id, name, role, created_at, revoked_at, salt, digest FROM api_keys"
+    ).fetchall()
+    return [StoredKey(_info(row[:5]), bytes(row[5]), bytes(row[6])) for row in rows]
+
+
 def secret_matches(stored: StoredKey, token: str) -> bool:
     """Whether ``token`` is this key, compared in constant time."""
     match = _KEY_SHAPE.match(token)

@@ -6,33 +6,69 @@ and serialise; no SQL and no analytics live here.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import FastAPI
 
 from journeyscope.server import errors, middleware
+from journeyscope.server.collection import AfterBatch, Collection
+from journeyscope.server.limits import RateLimiter
 from journeyscope.server.metrics import Metrics
-from journeyscope.server.routers import customers, health, identity, keys, maps, reports
+from journeyscope.server.routers import collect, customers, health, identity, keys, maps, reports
 from journeyscope.server.state import ServerState
 
 API_DESCRIPTION = """\
 JourneyScope's REST API: every report of the CLI with the same parameters and the same JSON
 as `--json`, customer profiles, identity, maps and API keys, per workspace under
 `/api/v1/workspaces/{name}`. Authenticate with `Authorization: Bearer KEY`
-(`journeyscope keys create -w DIR --role read`).
+(`journeyscope keys create -w DIR --role read`). Events arrive by Segment's HTTP Tracking
+API (`POST /v1/batch`, ...) with a write key.
 """
 
 
-def create_app(workspaces: dict[str, Path], *, title: str = "JourneyScope") -> FastAPI:
-    """An app serving ``workspaces`` (URL name → folder); nothing is opened until asked."""
+@dataclass(frozen=True)
+class Limits:
+    """Requests a second per key (0: no limit): collection, and the rest of the API."""
+
+    collect_rate: float = 1000.0
+    api_rate: float = 50.0
+
+
+def create_app(
+    workspaces: dict[str, Path],
+    *,
+    title: str = "JourneyScope",
+    limits: Limits | None = None,
+    after_batch: AfterBatch | None = None,
+) -> FastAPI:
+    """An app serving ``workspaces`` (URL name → folder). Nothing is opened until asked,
+    except the collection logs that hold events to replay (at start-up); at shutdown every
+    collector drains what it acknowledged into its store."""
     from journeyscope import __version__
 
-    app = FastAPI(title=title, version=__version__, description=API_DESCRIPTION)
-    app.state.journeyscope = ServerState(dict(workspaces))
-    app.state.metrics = Metrics()
+    limits = limits or Limits()
+    state = ServerState(dict(workspaces), api_limiter=RateLimiter(limits.api_rate))
+    collection = Collection(state, rate=limits.collect_rate, after_batch=after_batch)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        collection.start_pending()
+        try:
+            yield
+        finally:
+            collection.close()
+
+    app = FastAPI(title=title, version=__version__, description=API_DESCRIPTION, lifespan=lifespan)
+    app.state.journeyscope = state
+    app.state.collection = collection
+    app.state.metrics = Metrics(collection)
     errors.install(app)
     middleware.install(app, app.state.metrics)
     app.include_router(health.router)
+    app.include_router(collect.router)
     for router in (reports, customers, identity, maps, keys):
         app.include_router(router.router, responses=errors.ERROR_RESPONSES)
     return app

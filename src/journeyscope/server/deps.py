@@ -17,14 +17,13 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 
-from journeyscope.events.keys import KeyInfo, find_key, key_id_of, secret_matches
+from journeyscope.events.keys import KeyInfo, StoredKey, find_key, key_id_of, secret_matches
 from journeyscope.events.workspace import Workspace
 from journeyscope.server.errors import Forbidden, Unauthorized, request_lang
 from journeyscope.server.state import ServerState
 
 READERS = frozenset({"read", "admin"})
 ADMINS = frozenset({"admin"})
-_MAX_VERIFIED = 10_000
 
 
 def server_state(request: Request) -> ServerState:
@@ -81,16 +80,22 @@ def authorise(
 ) -> KeyInfo:
     """The key's info if it belongs to this workspace, is active and has one of ``roles``."""
     key_id = key_id_of(token)
-    stored = find_key(ws, key_id) if key_id else None
+    return check_key(state, name, find_key(ws, key_id) if key_id else None, token, roles)
+
+
+def check_key(
+    state: ServerState, name: str, stored: StoredKey | None, token: str, roles: frozenset[str]
+) -> KeyInfo:
+    """:func:`authorise` once the key's row is found (``None``: no such key); the jobs
+    routes find it in the keys a running job read when it took the workspace."""
+    key_id = key_id_of(token)
     if stored is None or key_id is None or not stored.info.active:
         raise _bad_key()
     seen = (name, key_id, ServerState.fingerprint(token))
     if seen not in state.verified:
         if not secret_matches(stored, token):
             raise _bad_key()
-        if len(state.verified) >= _MAX_VERIFIED:
-            state.verified.clear()
-        state.verified.add(seen)
+        state.remember(seen)
     if stored.info.role not in roles:
         allowed = ", ".join(sorted(roles))
         raise Forbidden(
@@ -115,6 +120,7 @@ def _opened(
         ws = Workspace.open(path, read_only=not write)
         try:
             request.state.key = authorise(state, name, ws, token, roles)
+            state.api_limiter.take(request.state.key.key_id)
             yield ws
         finally:
             ws.close()
@@ -140,3 +146,16 @@ def admin_workspace(request: Request, state: State, name: WorkspaceName) -> Iter
 ReadWorkspace = Annotated[Workspace, Depends(read_workspace)]
 AdminReadWorkspace = Annotated[Workspace, Depends(admin_read_workspace)]
 AdminWorkspace = Annotated[Workspace, Depends(admin_workspace)]
+
+
+def admin_key(request: Request, state: State, name: WorkspaceName) -> KeyInfo:
+    """An admin key, checked with the workspace opened and closed again at once: for routes
+    that go on to read a long body (an upload) without holding the workspace meanwhile."""
+    for _ws in _opened(request, state, name, ADMINS, write=False):
+        pass
+    info: KeyInfo = request.state.key
+    return info
+
+
+no_key = _no_key
+AdminKey = Annotated[KeyInfo, Depends(admin_key)]

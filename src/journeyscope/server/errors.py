@@ -51,7 +51,7 @@ class ErrorDetail(BaseModel):
     hint: str | None = None
     location: ErrorLocation | None = None
     docs: str
-    problems: list[dict[str, str]] | None = None
+    problems: list[dict[str, Any]] | None = None
 
 
 class ErrorBody(BaseModel):
@@ -69,6 +69,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (404, "No such workspace, customer or map"),
         (409, "The workspace is busy (a long write holds it)"),
         (422, "Invalid or unknown parameters"),
+        (429, "Too many requests for this key: wait for Retry-After"),
     )
 }
 
@@ -97,9 +98,15 @@ def error_response(request: Request, exc: JourneyScopeError) -> JSONResponse:
     headers = {}
     if isinstance(exc, Unauthorized):
         headers["WWW-Authenticate"] = 'Bearer realm="journeyscope"'
-    return JSONResponse(
-        exc.to_dict(request_lang(request)), status_code=exc.http_status, headers=headers
-    )
+    retry_after = getattr(exc, "retry_after", None)
+    if isinstance(retry_after, int):  # 429: collector behind, or a key's rate spent
+        headers["Retry-After"] = str(retry_after)
+    lang = request_lang(request)
+    body = exc.to_dict(lang)
+    problems = getattr(exc, "problems", None)
+    if isinstance(problems, list):  # collection's 400: which events, and why
+        body["error"]["problems"] = [p.to_dict(lang) for p in problems]  # type: ignore[index]
+    return JSONResponse(body, status_code=exc.http_status, headers=headers)
 
 
 def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -16,8 +16,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 from journeyscope.errors import NotFound
+from journeyscope.server.limits import RateLimiter
 
 
 class Gate:
@@ -71,8 +73,18 @@ class ServerState:
     gates: dict[str, Gate] = field(default_factory=dict)
     verified: set[tuple[str, str, bytes]] = field(default_factory=set)
 
+    api_limiter: RateLimiter = field(default_factory=lambda: RateLimiter(0))
+
+    MAX_VERIFIED: ClassVar[int] = 10_000
+
     def __post_init__(self) -> None:
         self.gates = {name: Gate() for name in self.workspaces}
+
+    def remember(self, seen: tuple[str, str, bytes]) -> None:
+        """Remember a key whose slow check passed (bounded: cleared when full)."""
+        if len(self.verified) >= self.MAX_VERIFIED:
+            self.verified.clear()
+        self.verified.add(seen)
 
     def path(self, name: str) -> Path:
         if name not in self.workspaces:

@@ -1,0 +1,177 @@
+"""Collection inside the server: whose write key this is, one collector per workspace, limits.
+
+A Segment request names no workspace: the write key does. Every served workspace's keys are
+indexed by key id in memory and re-read at most every :data:`REFRESH` seconds (a revoked
+write key stops collecting within that time), so the hot path never opens a database; the
+slow scrypt check of a key runs once per key and process (``ServerState.verified``).
+
+A workspace's :class:`~journeyscope.collect.Collector` starts on its first collected event,
+or when the server starts and the workspace's log still holds events to replay. Its loader
+stores batches under the workspace's gate (``ServerState.gates``), so the server's own
+read-only requests wait for a batch rather than meet DuckDB's one-configuration rule.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from journeyscope.collect import Collector
+from journeyscope.errors import JourneyScopeError
+from journeyscope.events.keys import KeyInfo, StoredKey, key_id_of, secret_matches, stored_keys
+from journeyscope.events.workspace import Workspace
+from journeyscope.server.errors import Forbidden, Unauthorized
+from journeyscope.server.limits import RateLimiter
+from journeyscope.server.state import ServerState
+
+log = logging.getLogger("journeyscope.server")
+
+#: Seconds the in-memory key index is trusted before it is read again.
+REFRESH = 2.0
+#: An unknown key id re-reads the index at most this often (junk keys cannot force reads).
+MISS_REFRESH = 0.5
+_PLAIN = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+AfterBatch = Callable[[Workspace], None]
+
+
+class Collection:
+    """The served workspaces' collectors and the write-key index that routes to them."""
+
+    def __init__(
+        self,
+        state: ServerState,
+        *,
+        rate: float = 1000.0,
+        after_batch: AfterBatch | None = None,
+        interval: float = 0.2,
+    ) -> None:
+        self.state = state
+        self.limiter = RateLimiter(rate)
+        self.after_batch = after_batch
+        self.interval = interval
+        self.collectors: dict[str, Collector] = {}
+        self._starting = threading.Lock()
+        self._keys: dict[str, tuple[str, StoredKey]] = {}
+        self._read_at = -math.inf
+        self._refreshing = threading.Lock()
+
+    # --- collectors ---------------------------------------------------------------------
+
+    def collector(self, name: str) -> Collector:
+        """The workspace's collector, started on first use."""
+        found = self.collectors.get(name)
+        if found is not None:
+            return found
+        with self._starting:
+            found = self.collectors.get(name)
+            if found is None:
+                found = Collector(
+                    self.state.path(name),
+                    open_workspace=lambda: self._writer(name),
+                    interval=self.interval,
+                )
+                found.start()
+                self.collectors[name] = found
+            return found
+
+    @contextmanager
+    def _writer(self, name: str) -> Iterator[Workspace]:
+        """The workspace for one loader batch: this process's readers wait at the gate."""
+        with self.state.gates[name].writing(), Workspace.open(self.state.path(name)) as ws:
+            yield ws
+            if self.after_batch is not None:
+                self.after_batch(ws)
+
+    def start_pending(self) -> None:
+        """Start the collectors whose log holds events (replayed into the store now)."""
+        for name, path in self.state.workspaces.items():
+            if (path / "collect" / "log").is_dir():
+                try:
+                    self.collector(name)
+                except JourneyScopeError as exc:  # another server holds the log
+                    log.warning("collection of workspace %s not started: %s", name, exc.code)
+
+    def close(self) -> None:
+        """Drain every collector into its store and close its log (a clean stop)."""
+        with self._starting:
+            for name, collector in self.collectors.items():
+                collector.close()
+                log.info("collection of workspace %s stopped, everything stored", name)
+            self.collectors.clear()
+
+    # --- write keys ---------------------------------------------------------------------
+
+    def authorise(self, token: str | None) -> tuple[str, KeyInfo]:
+        """The workspace name and key of a write key, or 401/403; spends its rate limit."""
+        key_id = key_id_of(token) if token else None
+        if token is None or key_id is None:
+            raise _bad_write_key()
+        found = self._lookup(key_id)
+        if found is None or not found[1].info.active:
+            raise _bad_write_key()
+        name, stored = found
+        seen = (name, key_id, ServerState.fingerprint(token))
+        if seen not in self.state.verified:
+            if not secret_matches(stored, token):
+                raise _bad_write_key()
+            self.state.remember(seen)
+        if stored.info.role != "write":
+            raise Forbidden(
+                f"a key with role {stored.info.role} cannot send events (a write key can)",
+                f"khoá vai trò {stored.info.role} không gửi sự kiện được (khoá write mới gửi được)",
+                hint_en="journeyscope keys create -w DIR --role write",
+                hint_vi="journeyscope keys create -w DIR --role write",
+            )
+        self.limiter.take(key_id)
+        return name, stored.info
+
+    def _lookup(self, key_id: str) -> tuple[str, StoredKey] | None:
+        age = time.monotonic() - self._read_at
+        known = key_id in self._keys
+        stale = age > REFRESH or (not known and age > MISS_REFRESH)
+        # a known key never waits for a refresh another request is doing
+        if stale and self._refreshing.acquire(blocking=not known):
+            try:
+                if time.monotonic() - self._read_at > MISS_REFRESH:
+                    self._refresh()
+            finally:
+                self._refreshing.release()
+        return self._keys.get(key_id)
+
+    def _refresh(self) -> None:
+        keys: dict[str, tuple[str, StoredKey]] = {}
+        for name, path in self.state.workspaces.items():
+            try:
+                with (
+                    self.state.gates[name].reading(),
+                    Workspace.open(path, read_only=True) as ws,
+                ):
+                    rows = stored_keys(ws)
+            except JourneyScopeError as exc:  # busy for now: keep what we knew
+                log.warning("keys of workspace %s not re-read: %s", name, exc.code)
+                keys.update({k: v for k, v in self._keys.items() if v[0] == name})
+                continue
+            keys.update({row.info.key_id: (name, row) for row in rows})
+        self._keys = keys
+        self._read_at = time.monotonic()
+
+
+def source_name(info: KeyInfo) -> str:
+    """``segment:<key name>`` when the name is a plain token, else ``segment:<key id>``."""
+    name = info.name if info.name and _PLAIN.match(info.name) else info.key_id
+    return f"segment:{name}"
+
+
+def _bad_write_key() -> Unauthorized:
+    return Unauthorized(
+        "a valid write key is required (HTTP Basic user name, or writeKey in the body)",
+        "cần khoá write hợp lệ (tên người dùng HTTP Basic, hoặc writeKey trong nội dung)",
+        hint_en="journeyscope keys create -w DIR --role write; revoked keys stop within seconds",
+        hint_vi="journeyscope keys create -w DIR --role write; khoá bị thu hồi ngừng sau vài giây",
+    )

@@ -1,0 +1,167 @@
+"""Segment's HTTP Tracking API (and RudderStack's paths): events in, durably, then 200.
+
+A route reads the body (bounded in size and time), checks the write key, and hands the
+body to the workspace's collector (``journeyscope.collect``, docs/collection.md): the 200
+comes only after the events are fsynced in the workspace's log. Parsing and the fsync run
+in a worker thread so the event loop keeps answering while a group commit waits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from journeyscope.collect import PATHS, decode_body, parse_body
+from journeyscope.collect.segment import MAX_BATCH, MAX_MESSAGE, too_large
+from journeyscope.errors import JourneyScopeError
+from journeyscope.server.collection import Collection, source_name
+from journeyscope.server.deps import presented_key
+
+router = APIRouter(tags=["collection"])
+
+#: Seconds a client has to send its whole body (a slow-loris sender gets 408, nothing kept).
+BODY_SECONDS = 30.0
+#: Compressed bodies may not be larger than what they may inflate to.
+_SUCCESS: dict[str, Any] = {"success": True}
+
+CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "POST, GET, OPTIONS",
+    "Access-Control-Allow-Headers": "Content-Type, Content-Encoding, Authorization",
+    "Access-Control-Max-Age": "86400",
+}
+
+
+class BodyTimeout(JourneyScopeError, TimeoutError):
+    """The client did not send its body in time."""
+
+    code = "body_timeout"
+    http_status = 408
+
+
+def collection(request: Request) -> Collection:
+    found: Collection = request.app.state.collection
+    return found
+
+
+async def read_body(request: Request, limit: int, kind: str) -> bytes:
+    """The raw body, refused past ``limit`` bytes (413) or :data:`BODY_SECONDS` (408)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large(kind, int(declared))
+
+    async def gather() -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise too_large(kind, size)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    try:
+        return await asyncio.wait_for(gather(), BODY_SECONDS)
+    except TimeoutError as exc:
+        raise BodyTimeout(
+            f"the body did not arrive within {BODY_SECONDS:g} s",
+            f"nội dung không đến trong {BODY_SECONDS:g} giây",
+            hint_en="send the whole request at once",
+            hint_vi="hãy gửi cả yêu cầu một lần",
+        ) from exc
+
+
+def accept(
+    found: Collection, kind: str, raw: bytes, encoding: str | None, token: str | None
+) -> int:
+    """Check the key, validate, log durably; the number of events acknowledged."""
+    if token is not None:  # a key in the header is checked before any parsing
+        name, info = found.authorise(token)
+    parsed = parse_body(kind, decode_body(raw, encoding, kind=kind))
+    if token is None:  # Analytics.js 2.0 puts its write key in the body
+        name, info = found.authorise(parsed.write_key)
+    accepted = found.collector(name).accept_parsed(parsed, source=source_name(info))
+    accepted.raise_for_problems()
+    return accepted.accepted
+
+
+def _endpoint(kind: str) -> Any:
+    limit = MAX_BATCH if kind == "batch" else MAX_MESSAGE
+
+    async def collect(request: Request) -> JSONResponse:
+        raw = await read_body(request, limit, kind)
+        await run_in_threadpool(
+            accept,
+            collection(request),
+            kind,
+            raw,
+            request.headers.get("content-encoding"),
+            presented_key(request),
+        )
+        return JSONResponse(_SUCCESS, headers=CORS)
+
+    collect.__name__ = f"collect_{kind}"
+    return collect
+
+
+_DESCRIPTION = (
+    "Segment's HTTP Tracking API: the body of a `{kind}` call; the write key as HTTP Basic "
+    'user name (empty password) or `writeKey` in the body. 200 `{{"success": true}}` '
+    "once the events are on disk. 400 lists refused events (the rest are stored), 401 a bad "
+    "key, 413 over 32 KB a message / 500 KB a batch, 429 with Retry-After when the loader "
+    "is behind or the key's rate is spent, 503 when the disk is full."
+)
+
+for _path, _kind in PATHS.items():
+    router.add_api_route(
+        _path,
+        _endpoint(_kind),
+        methods=["POST"],
+        summary=f"Collect ({_kind})",
+        description=_DESCRIPTION.format(kind=_kind),
+        response_model=None,
+        include_in_schema=_path == f"/v1/{_kind}",  # the short aliases stay out of the docs
+    )
+
+
+@router.options("/v1/{rest:path}", include_in_schema=False)
+@router.options("/beacon/v1/batch", include_in_schema=False)
+def preflight() -> Response:
+    """Browsers ask before a cross-origin POST with JSON: any site may send events."""
+    return Response(status_code=204, headers=CORS)
+
+
+@router.get(
+    "/v1/projects/{write_key}/settings",
+    summary="Analytics.js 2.0 settings (what Segment's CDN would send)",
+)
+def settings(write_key: str, request: Request) -> JSONResponse:
+    """Point Analytics.js at this server: `AnalyticsBrowser.load({writeKey, cdnURL:
+    "http://HOST:PORT"})` reads this and then sends its events to this server's `/v1`."""
+    collection(request).authorise(write_key)
+    host = request.headers.get("host") or f"{request.url.hostname}:{request.url.port}"
+    body = {
+        "integrations": {
+            "Segment.io": {
+                "apiKey": write_key,
+                "apiHost": f"{host}/v1",
+                "protocol": request.url.scheme,
+                "unbundledIntegrations": [],
+                "addBundledMetadata": False,
+                "maybeBundledConfigIds": {},
+            }
+        },
+        "plan": {"track": {"__default": {"enabled": True, "integrations": {}}}},
+        "edgeFunction": {},
+        "analyticsNextEnabled": True,
+        "middlewareSettings": {},
+        "enabledMiddleware": {},
+        "metrics": {"sampleRate": 0},
+        "legacyVideoPluginsEnabled": False,
+        "remotePlugins": [],
+    }
+    return JSONResponse(body, headers=CORS)

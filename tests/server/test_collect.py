@@ -1,0 +1,189 @@
+"""Segment's HTTP Tracking API on the app: keys route events to their workspace, a 200
+means logged, a clean stop stores everything, and each refusal has its status."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from journeyscope.events.keys import key_id_of, revoke_key
+from journeyscope.events.workspace import Workspace
+from journeyscope.server import collection as collection_module
+from journeyscope.server.app import Limits, create_app
+from tests.server.conftest import Shop, add_key
+
+
+def basic(key: str) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(f"{key}:".encode()).decode()}
+
+
+def message(i: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "track",
+        "messageId": i,
+        "userId": f"user-{i}",
+        "event": "Product Viewed",
+        "timestamp": "2024-03-04T10:00:00Z",
+        **extra,
+    }
+
+
+def stored(root: Path, source_like: str = "segment:%") -> list[str]:
+    with Workspace.open(root, read_only=True) as ws:
+        rows = ws.con.execute(
+            "SELECT event_id FROM events WHERE source LIKE ? ORDER BY 1", [source_like]
+        ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def app_for(shop: Shop, **limits: float) -> TestClient:
+    app = create_app({"shop": shop.root, "other": shop.other}, limits=Limits(**limits))
+    return TestClient(app, raise_server_exceptions=False)
+
+
+@pytest.fixture
+def writer(fresh_shop: Shop) -> str:
+    return add_key(fresh_shop.root, "write")
+
+
+def test_every_call_is_logged_then_stored_by_a_clean_stop(fresh_shop: Shop, writer: str) -> None:
+    with app_for(fresh_shop, collect_rate=0, api_rate=0) as client:
+        batch = {"batch": [message(f"b{i}") for i in range(5)], "sentAt": "2024-03-04T10:00:00Z"}
+        answer = client.post("/v1/batch", json=batch, headers=basic(writer))
+        assert answer.status_code == 200 and answer.json() == {"success": True}
+        one = {"userId": "u-9", "traits": {"email": "Lan@Example.vn"}, "messageId": "id1"}
+        assert client.post("/v1/identify", json=one, headers=basic(writer)).status_code == 200
+        page = {"anonymousId": "a1", "name": "Home", "messageId": "p1"}
+        assert client.post("/v1/p", json=page, headers=basic(writer)).status_code == 200
+        zipped = gzip.compress(json.dumps({"batch": [message("gz")]}).encode())
+        answer = client.post(
+            "/v1/import",  # RudderStack's path
+            content=zipped,
+            headers={**basic(writer), "Content-Encoding": "gzip"},
+        )
+        assert answer.status_code == 200
+        # Analytics.js 2.0: the key in the body, no Authorization header
+        body = {**message("ajs"), "writeKey": writer}
+        assert client.post("/v1/t", json=body).status_code == 200
+        metrics = client.get("/metrics").text
+        assert 'journeyscope_collect_events_acknowledged_total{workspace="shop"} 9.0' in metrics
+    # leaving the client ran the shutdown: the collector drained into the store
+    assert stored(fresh_shop.root) == sorted(
+        ["b0", "b1", "b2", "b3", "b4", "id1", "p1", "gz", "ajs"]
+    )
+    assert stored(fresh_shop.other) == []  # the key of shop only ever writes shop
+
+
+def test_a_key_writes_only_its_own_workspace(fresh_shop: Shop) -> None:
+    other_writer = add_key(fresh_shop.other, "write")
+    with app_for(fresh_shop, collect_rate=0, api_rate=0) as client:
+        answer = client.post("/v1/track", json=message("o1"), headers=basic(other_writer))
+        assert answer.status_code == 200
+    assert stored(fresh_shop.other) == ["o1"]
+    assert stored(fresh_shop.root) == []
+
+
+def test_refusals_have_their_status_and_keep_nothing_wrong(fresh_shop: Shop, writer: str) -> None:
+    with app_for(fresh_shop, collect_rate=0, api_rate=0) as client:
+        assert client.post("/v1/track", json=message("x")).status_code == 401
+        bad = writer[:-4] + "AAAA"
+        assert client.post("/v1/track", json=message("x"), headers=basic(bad)).status_code == 401
+        read = fresh_shop.keys["read"]
+        answer = client.post("/v1/track", json=message("x"), headers=basic(read))
+        assert answer.status_code == 403 and answer.json()["error"]["code"] == "forbidden"
+        answer = client.post("/v1/batch", content=b"{not json", headers=basic(writer))
+        assert answer.status_code == 400 and answer.json()["error"]["code"] == "invalid_body"
+        huge = {"batch": [message(f"h{i}", properties={"pad": "x" * 30_000}) for i in range(20)]}
+        answer = client.post("/v1/batch", json=huge, headers=basic(writer))
+        assert answer.status_code == 413
+        assert answer.json()["error"]["code"] == "payload_too_large"
+        mixed = {"batch": [message("ok1"), {"type": "track", "messageId": "bad1", "userId": "u"}]}
+        answer = client.post("/v1/batch", json=mixed, headers={**basic(writer), "lang": "vi"})
+        assert answer.status_code == 400
+        error = answer.json()["error"]
+        assert error["code"] == "invalid_events"
+        assert error["problems"][0]["messageId"] == "bad1" and error["problems"][0]["index"] == 1
+        assert answer.headers["access-control-allow-origin"] == "*"
+    assert stored(fresh_shop.root) == ["ok1"]  # the valid one of the mixed batch only
+    quarantined = list((fresh_shop.root / "quarantine").glob("collect-*.csv"))
+    assert quarantined and "bad1" in quarantined[0].read_text("utf-8")
+
+
+def test_rate_limit_per_key_answers_429_with_retry_after(fresh_shop: Shop, writer: str) -> None:
+    with app_for(fresh_shop, collect_rate=2, api_rate=0) as client:
+        codes = [
+            client.post("/v1/track", json=message(f"r{i}"), headers=basic(writer)).status_code
+            for i in range(6)
+        ]
+        assert codes[:4] == [200] * 4 and 429 in codes[4:]  # a burst of 2 × rate, then 429
+        limited = client.post("/v1/track", json=message("r9"), headers=basic(writer))
+        assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
+
+
+def test_api_rate_limit_applies_to_report_routes(fresh_shop: Shop) -> None:
+    read = {"Authorization": f"Bearer {fresh_shop.keys['read']}"}
+    with app_for(fresh_shop, collect_rate=0, api_rate=1) as client:
+        codes = [
+            client.get("/api/v1/workspaces/shop/stats", headers=read).status_code for _ in range(4)
+        ]
+        assert codes[:2] == [200, 200] and codes[-1] == 429
+
+
+def test_a_revoked_write_key_stops_within_the_refresh(
+    fresh_shop: Shop, writer: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(collection_module, "REFRESH", 0.0)
+    monkeypatch.setattr(collection_module, "MISS_REFRESH", 0.0)
+    with app_for(fresh_shop, collect_rate=0, api_rate=0) as client:
+        assert (
+            client.post("/v1/track", json=message("v1"), headers=basic(writer)).status_code == 200
+        )
+        gate = client.app.state.journeyscope.gates["shop"]  # type: ignore[attr-defined]
+        with gate.writing(), Workspace.open(fresh_shop.root) as ws:  # as `keys revoke` does
+            key_id = key_id_of(writer)
+            assert key_id is not None
+            revoke_key(ws, key_id)
+        time.sleep(0.01)
+        assert (
+            client.post("/v1/track", json=message("v2"), headers=basic(writer)).status_code == 401
+        )
+    assert stored(fresh_shop.root) == ["v1"]
+
+
+def test_browser_preflight_and_analytics_js_settings(fresh_shop: Shop, writer: str) -> None:
+    with app_for(fresh_shop, collect_rate=0, api_rate=0) as client:
+        pre = client.options("/v1/t", headers={"Origin": "http://shop.example"})
+        assert pre.status_code == 204 and pre.headers["access-control-allow-origin"] == "*"
+        settings = client.get(f"/v1/projects/{writer}/settings")
+        assert settings.status_code == 200
+        segment = settings.json()["integrations"]["Segment.io"]
+        assert segment["apiHost"] == "testserver/v1" and segment["apiKey"] == writer
+        assert client.get("/v1/projects/jsk_000000000000.nope/settings").status_code == 401
+
+
+def test_events_logged_before_a_crash_are_stored_at_the_next_start(
+    fresh_shop: Shop, writer: str
+) -> None:
+    """The server died after the 200 (no shutdown ran): the next start replays the log."""
+    from journeyscope.collect import Collector
+
+    with app_for(fresh_shop, collect_rate=0, api_rate=0) as client:
+        collection = client.app.state.collection  # type: ignore[attr-defined]
+        found: Collector = collection.collector("shop")
+        found.loader.stop()  # the loader stops before storing, as if the process died
+        assert (
+            client.post("/v1/track", json=message("c1"), headers=basic(writer)).status_code == 200
+        )
+        found.log.close()
+        collection.collectors.clear()  # nothing drained at shutdown
+    assert stored(fresh_shop.root) == []
+    with app_for(fresh_shop, collect_rate=0, api_rate=0):
+        pass  # start-up replays the log; shutdown drains it
+    assert stored(fresh_shop.root) == ["c1"]
