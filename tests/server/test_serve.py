@@ -51,6 +51,8 @@ def served(fresh_shop: Shop) -> Iterator[tuple[str, subprocess.Popen[str]]]:
             f"shop={fresh_shop.root}",
             "--port",
             str(port),
+            "--api-rate",
+            "0",  # the hammering client below is faster than the default limit allows
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

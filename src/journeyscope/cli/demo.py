@@ -39,8 +39,18 @@ def demo(
         ),
     ] = "svg,html,pdf,png,xlsx",
     serve: Annotated[
-        bool, typer.Option("--serve/--no-serve", help="Serve the web app (once it exists).")
+        bool,
+        typer.Option(
+            "--serve/--no-serve",
+            help="Then serve the workspace (REST API, collection) until Ctrl+C; not with --json.",
+        ),
     ] = True,
+    port: Annotated[
+        int,
+        typer.Option(
+            "--port", metavar="PORT", help="Port to serve on (the next free one if taken)."
+        ),
+    ] = 8000,
     as_json: JsonOpt = False,
 ) -> None:
     """Generate a Vietnamese omnichannel retailer's data, import it, stitch it, draw the maps."""
@@ -78,4 +88,30 @@ def demo(
         )
     )
     if serve:
-        out.print(t("no_server_yet", lang()))
+        serve_demo(Path(result["workspace"]), port)
+
+
+def serve_demo(root: Path, port: int) -> None:
+    """Serve the demo workspace with fresh demo keys (the previous run's are revoked)."""
+    from journeyscope.cli.serve import first_free_port, run_server
+    from journeyscope.events.keys import create_key, list_keys, revoke_key
+    from journeyscope.events.workspace import Workspace
+    from journeyscope.i18n import t
+
+    host = "127.0.0.1"
+    port = first_free_port(host, port)
+    with Workspace.open(root) as ws:
+        for old in list_keys(ws):
+            if old.active and old.name in {"demo-read", "demo-write"}:
+                revoke_key(ws, old.key_id)
+        read = create_key(ws, "read", "demo-read")[1]
+        write = create_key(ws, "write", "demo-write")[1]
+    api = "{url}/api/v1/workspaces/" + root.name
+    lines = [
+        t("demo_serve_read", lang(), secret=read),
+        f'  curl -H "Authorization: Bearer {read}" "{api}/funnel?steps=product_view,purchase"',
+        t("demo_serve_write", lang(), secret=write),
+        f"  curl -u {write}: -H 'Content-Type: application/json' {{url}}/v1/track "
+        """-d '{{"userId":"kh-1","event":"Product Viewed"}}'""",
+    ]
+    run_server({root.name: root}, host, port, before=lines)

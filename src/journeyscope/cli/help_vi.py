@@ -98,7 +98,13 @@ HELP_VI: dict[str, str] = {
     "Map formats, comma-separated: html,mmd,pdf,png,svg,xlsx": (
         "Định dạng bản đồ, cách nhau bằng dấu phẩy: html,mmd,pdf,png,svg,xlsx"
     ),
-    "Serve the web app (once it exists).": "Chạy ứng dụng web (khi đã có).",
+    "Then serve the workspace (REST API, collection) until Ctrl+C; not with --json.": (
+        "Sau đó phục vụ workspace (REST API, nhận sự kiện) đến khi nhấn Ctrl+C; "
+        "không áp dụng với --json."
+    ),
+    "Port to serve on (the next free one if taken).": (
+        "Cổng phục vụ (cổng trống kế tiếp nếu đã bị dùng)."
+    ),
     # maps
     "Journey maps: create, validate, render, diff.": (
         "Bản đồ hành trình: tạo, kiểm tra, vẽ, so sánh."
@@ -289,6 +295,12 @@ HELP_VI: dict[str, str] = {
         "Ghi RFM và nguy cơ rời bỏ của mọi khách hàng (CSV)."
     ),
     "Cohort heatmap as .svg or .png.": "Bản đồ nhiệt theo nhóm ra .svg hoặc .png.",
+    "Churn risk: heuristic (own rhythm) or bgnbd (BG/NBD, with customer value).": (
+        "Nguy cơ rời bỏ: heuristic (nhịp riêng) hoặc bgnbd (BG/NBD, kèm giá trị khách hàng)."
+    ),
+    "bgnbd: purchases and value expected over this period.": (
+        "bgnbd: số lần mua và giá trị kỳ vọng trong khoảng thời gian này."
+    ),
     "Which channels earn the conversions: rule-based, time decay, exact Markov, Shapley.": (
         "Kênh nào mang lại chuyển đổi: theo quy tắc, suy giảm theo thời gian, Markov chính xác, "
         "Shapley."
@@ -340,7 +352,15 @@ HELP_VI: dict[str, str] = {
     ),
     "Address to listen on.": "Địa chỉ lắng nghe.",
     "Port to listen on.": "Cổng lắng nghe.",
-    "Serve the REST API (reports, customers, keys; OpenAPI at /docs) until stopped.": (
-        "Phục vụ REST API (báo cáo, khách hàng, khoá; OpenAPI tại /docs) cho đến khi dừng."
+    "Serve the REST API and Segment-compatible collection (OpenAPI at /docs) until stopped.": (
+        "Phục vụ REST API và thu nhận sự kiện tương thích Segment (OpenAPI tại /docs) "
+        "cho đến khi dừng."
+    ),
+    "Collection requests a second per write key (bursts of 2N; 0: no limit).": (
+        "Số yêu cầu gửi sự kiện mỗi giây cho mỗi khoá write (tối đa 2N một lúc; 0: không giới hạn)."
+    ),
+    "API requests a second per read or admin key (bursts of 2N; 0: no limit).": (
+        "Số yêu cầu API mỗi giây cho mỗi khoá read hoặc admin (tối đa 2N một lúc; "
+        "0: không giới hạn)."
     ),
 }

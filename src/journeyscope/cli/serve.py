@@ -68,6 +68,20 @@ def check_address(host: str, port: int) -> None:
         ) from exc
 
 
+def first_free_port(host: str, port: int, tries: int = 20) -> int:
+    """``port`` when it can be bound, else the next one that can (the demo's choice)."""
+    from journeyscope.errors import InputError
+
+    for candidate in range(port, min(port + tries, 65536)):
+        try:
+            check_address(host, candidate)
+            return candidate
+        except InputError:
+            continue
+    check_address(host, port)  # none free: the located error for the asked port
+    return port
+
+
 def serve(
     workspaces: Annotated[
         list[str] | None,
@@ -82,18 +96,50 @@ def serve(
         str, typer.Option("--host", metavar="HOST", help="Address to listen on.")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", metavar="PORT", help="Port to listen on.")] = 8000,
+    collect_rate: Annotated[
+        float,
+        typer.Option(
+            "--collect-rate",
+            metavar="N",
+            min=0,
+            help="Collection requests a second per write key (bursts of 2N; 0: no limit).",
+        ),
+    ] = 1000.0,
+    api_rate: Annotated[
+        float,
+        typer.Option(
+            "--api-rate",
+            metavar="N",
+            min=0,
+            help="API requests a second per read or admin key (bursts of 2N; 0: no limit).",
+        ),
+    ] = 50.0,
 ) -> None:
-    """Serve the REST API (reports, customers, keys; OpenAPI at /docs) until stopped."""
+    """Serve the REST API and Segment-compatible collection (OpenAPI at /docs) until stopped."""
+    named = served_workspaces(workspaces or [])
+    check_address(host, port)
+    run_server(named, host, port, collect_rate=collect_rate, api_rate=api_rate)
+
+
+def run_server(
+    named: dict[str, Path],
+    host: str,
+    port: int,
+    *,
+    collect_rate: float = 1000.0,
+    api_rate: float = 50.0,
+    before: list[str] | None = None,
+) -> None:
+    """Serve ``named`` workspaces until SIGINT/SIGTERM; ``before`` lines are printed with
+    the URLs (the demo's keys). A stop drains collected events into the stores, exit 0."""
     import logging
 
     import uvicorn
 
     from journeyscope.events.workspace import Workspace
     from journeyscope.i18n import t
-    from journeyscope.server.app import create_app
+    from journeyscope.server.app import Limits, create_app
 
-    named = served_workspaces(workspaces or [])
-    check_address(host, port)
     for path in named.values():
         Workspace.open(path).close()  # upgrade the schema once, before serving read-only
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -105,14 +151,21 @@ def serve(
             self._captured_signals.clear()
 
     config = uvicorn.Config(
-        create_app(named), host=host, port=port, access_log=False, log_level="info"
+        create_app(named, limits=Limits(collect_rate, api_rate)),
+        host=host,
+        port=port,
+        access_log=False,
+        log_level="info",
     )
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}"
     for name in named:
         api = f"{url}/api/v1/workspaces/{name}"
         out.print(t("serve_listening", lang(), name=name, url=api), markup=False, soft_wrap=True)
+    out.print(t("serve_collect", lang(), url=f"{url}/v1/batch"), markup=False, soft_wrap=True)
     out.print(t("serve_docs", lang(), url=f"{url}/docs"), markup=False, soft_wrap=True)
+    for line in before or []:
+        out.print(line.format(url=url), markup=False, soft_wrap=True)
     out.print(t("serve_stop", lang()), markup=False)
     Server(config).run()
     err.print(t("serve_stopped", lang()), markup=False)

@@ -109,6 +109,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Đang phục vụ workspace {name} tại {url}",
     },
     "serve_docs": {"en": "API docs (OpenAPI): {url}", "vi": "Tài liệu API (OpenAPI): {url}"},
+    "serve_collect": {
+        "en": "Collecting events (Segment HTTP API, a write key): {url}",
+        "vi": "Nhận sự kiện (Segment HTTP API, khoá write): {url}",
+    },
     "serve_stop": {
         "en": "Press Ctrl+C (or send SIGTERM) to stop.",
         "vi": "Nhấn Ctrl+C (hoặc gửi SIGTERM) để dừng.",
@@ -158,9 +162,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Bản demo đã sẵn sàng: {events} sự kiện, {customers} khách hàng "
         "trong workspace {ws}\nMở {report}",
     },
-    "no_server_yet": {
-        "en": "(The web app is not built yet; the report above is the demo's page.)",
-        "vi": "(Ứng dụng web chưa có; trang báo cáo ở trên là trang của bản demo.)",
+    "demo_serve_read": {
+        "en": "A read key for the API (shown once): {secret}",
+        "vi": "Khoá read cho API (chỉ hiện một lần): {secret}",
+    },
+    "demo_serve_write": {
+        "en": "A write key to send events (shown once): {secret}",
+        "vi": "Khoá write để gửi sự kiện (chỉ hiện một lần): {secret}",
     },
     "explain_head": {
         "en": "{identifier} → customer {customer} ({status})",
@@ -250,6 +258,48 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{n} of {total} customers at risk of churning",
         "vi": "{n} / {total} khách hàng có nguy cơ rời bỏ",
     },
+    "churn_method_bgnbd": {
+        "en": "Churn risk: BG/NBD, 1 − P(alive), at risk from {threshold} (buyers only)",
+        "vi": "Rủi ro rời bỏ: BG/NBD, 1 − P(còn mua), có nguy cơ từ {threshold} (chỉ khách đã mua)",
+    },
+    "churn_method_heuristic": {
+        "en": "Churn risk: each customer's own gap between active days (heuristic)",
+        "vi": "Rủi ro rời bỏ: theo khoảng cách giữa các ngày hoạt động của từng khách (ước lượng)",
+    },
+    "bgnbd_too_few_repeat_buyers": {
+        "en": "note: BG/NBD needs at least {needed} customers who bought again; {repeat_buyers} "
+        "did, so churn risk uses the heuristic",
+        "vi": "lưu ý: BG/NBD cần ít nhất {needed} khách mua lại; chỉ có {repeat_buyers}, nên rủi "
+        "ro rời bỏ dùng cách ước lượng",
+    },
+    "bgnbd_not_converged": {
+        "en": "note: the BG/NBD fit did not converge, so churn risk uses the heuristic",
+        "vi": "lưu ý: mô hình BG/NBD không hội tụ, nên rủi ro rời bỏ dùng cách ước lượng",
+    },
+    "bgnbd_title": {
+        "en": "BG/NBD customer value — calibrated to {end}, next {days} days ({currency})",
+        "vi": "Giá trị khách hàng BG/NBD — hiệu chỉnh đến {end}, {days} ngày tới ({currency})",
+    },
+    "bgnbd_params": {
+        "en": "r = {r}, α = {alpha}, a = {a}, b = {b} (weeks); log-likelihood {ll}, "
+        "{customers} buyers, {repeat} bought again",
+        "vi": "r = {r}, α = {alpha}, a = {a}, b = {b} (tuần); log-likelihood {ll}, "
+        "{customers} khách đã mua, {repeat} khách mua lại",
+    },
+    "bgnbd_spend": {
+        "en": "Gamma-Gamma spend: p = {p}, q = {q}, γ = {gamma}; mean spend per purchase {mean}",
+        "vi": "Chi tiêu Gamma-Gamma: p = {p}, q = {q}, γ = {gamma}; chi tiêu trung bình mỗi "
+        "lần mua {mean}",
+    },
+    "bgnbd_no_spend": {
+        "en": "No expected value: too few repeat buyers with revenue for Gamma-Gamma",
+        "vi": "Không có giá trị kỳ vọng: quá ít khách mua lại có doanh thu cho Gamma-Gamma",
+    },
+    "col_p_alive": {"en": "P(alive)", "vi": "P(còn mua)"},
+    "col_expected_purchases": {"en": "Expected purchases", "vi": "Số lần mua kỳ vọng"},
+    "col_expected_value": {"en": "Expected value", "vi": "Giá trị kỳ vọng"},
+    "col_repeat_purchases": {"en": "Repeat purchases", "vi": "Lần mua lại"},
+    "col_contact": {"en": "Contact", "vi": "Liên hệ"},
     "seg_champions": {"en": "Champions", "vi": "Khách hàng tốt nhất"},
     "seg_loyal": {"en": "Loyal", "vi": "Trung thành"},
     "seg_potential_loyalist": {"en": "Potential loyalists", "vi": "Có thể trung thành"},
