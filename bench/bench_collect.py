@@ -1,0 +1,256 @@
+"""Collection over HTTP: sustained events/s through `/v1/batch`, and `kill -9` under load.
+
+A real `journeyscope serve` runs as its own process on loopback; the load comes from this
+process (a separate one), over keep-alive HTTP/1.1 connections, batches of 100 Segment
+`track` messages, bodies prepared before the clock starts.
+
+    python bench/bench_collect.py load --seconds 20 --connections 8
+    python bench/bench_collect.py crash --kills 3
+
+`load` prints events/s acknowledged, p50/p99 latency per request, and how long the loader
+took after the load stopped to store everything (the drain), then counts the store.
+`crash` sends batches, kills the server with SIGKILL at random moments, restarts it,
+re-sends every batch that was not acknowledged (what an SDK does), and at the end counts:
+every acknowledged event stored exactly once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def make_workspace(folder: Path) -> str:
+    """An empty workspace and a write key for it."""
+    from journeyscope.events.keys import create_key
+    from journeyscope.events.workspace import Workspace
+
+    with Workspace.init(folder) as ws:
+        return create_key(ws, "write", "bench")[1]
+
+
+def start_server(folder: Path, port: int) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "journeyscope.cli", "serve", "-w", f"bench={folder}"]
+        + ["--port", str(port), "--collect-rate", "0"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return proc
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("the server did not start")
+
+
+def batch_body(start: int, size: int) -> bytes:
+    messages = [
+        {
+            "type": "track",
+            "messageId": f"m{i}",
+            "anonymousId": f"anon-{i % 5000}",
+            "event": "Product Viewed",
+            "properties": {"sku": f"SP{i % 300}", "price": 199000, "currency": "VND"},
+            "context": {"page": {"path": f"/p/{i % 300}"}, "campaign": {"source": "zalo"}},
+            "timestamp": "2026-11-11T10:00:00Z",
+        }
+        for i in range(start, start + size)
+    ]
+    return json.dumps({"batch": messages, "sentAt": "2026-11-11T10:00:00Z"}).encode()
+
+
+def request_bytes(body: bytes, key: str) -> bytes:
+    auth = base64.b64encode(f"{key}:".encode()).decode()
+    head = (
+        "POST /v1/batch HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"Authorization: Basic {auth}\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+async def send_one(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
+) -> int:
+    writer.write(request)
+    await writer.drain()
+    status_line = await reader.readline()
+    length = 0
+    while True:
+        line = await reader.readline()
+        if line in (b"\r\n", b""):
+            break
+        name, _, value = line.decode("latin-1").partition(":")
+        if name.lower() == "content-length":
+            length = int(value.strip())
+    await reader.readexactly(length)
+    return int(status_line.split()[1])
+
+
+async def load(port: int, requests: list[bytes], connections: int, seconds: float) -> dict[str, Any]:
+    latencies: list[float] = []
+    sent = 0
+    failed = 0
+    stop_at = time.monotonic() + seconds
+    queue = iter(requests)
+
+    async def worker() -> None:
+        nonlocal sent, failed
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        for request in queue:
+            if time.monotonic() > stop_at:
+                break
+            began = time.perf_counter()
+            status = await send_one(reader, writer, request)
+            latencies.append(time.perf_counter() - began)
+            if status == 200:
+                sent += 1
+            else:
+                failed += 1
+        writer.close()
+
+    began = time.monotonic()
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    elapsed = time.monotonic() - began
+    latencies.sort()
+    return {
+        "requests_ok": sent,
+        "requests_failed": failed,
+        "seconds": round(elapsed, 2),
+        "p50_ms": round(1000 * statistics.median(latencies), 1) if latencies else None,
+        "p99_ms": round(1000 * latencies[int(0.99 * (len(latencies) - 1))], 1)
+        if latencies
+        else None,
+    }
+
+
+def stored(folder: Path) -> tuple[int, int]:
+    from journeyscope.events.workspace import Workspace
+
+    with Workspace.open(folder, read_only=True) as ws:
+        total = ws.scalar("SELECT count(*) FROM events")
+        distinct = ws.scalar("SELECT count(DISTINCT event_id) FROM events")
+    return int(total), int(distinct)
+
+
+def run_load(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
+        folder = Path(tmp) / "ws"
+        key = make_workspace(folder)
+        size = args.batch
+        count = int(args.seconds * args.max_rate / size)
+        requests = [request_bytes(batch_body(n * size, size), key) for n in range(count)]
+        port = free_port()
+        proc = start_server(folder, port)
+        try:
+            result = asyncio.run(load(port, requests, args.connections, args.seconds))
+            events = result["requests_ok"] * size
+            result["events_acknowledged"] = events
+            result["events_per_s"] = round(events / result["seconds"])
+            drained = time.monotonic()
+            proc.send_signal(signal.SIGTERM)  # stop: the loader drains the log first
+            proc.wait(timeout=600)
+            result["drain_after_load_s"] = round(time.monotonic() - drained, 2)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        total, distinct = stored(folder)
+        result.update(stored=total, stored_distinct=distinct, batch=size)
+        print(json.dumps(result))
+
+
+def run_crash(args: argparse.Namespace) -> None:
+    rng = random.Random(args.seed)
+    size = args.batch
+    with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
+        folder = Path(tmp) / "ws"
+        key = make_workspace(folder)
+        pending = [request_bytes(batch_body(n * size, size), key) for n in range(args.batches)]
+        acknowledged: set[int] = set()
+        kills = 0
+        while len(acknowledged) < len(pending):
+            port = free_port()
+            proc = start_server(folder, port)
+            killer_at = time.monotonic() + rng.uniform(0.3, 2.0) if kills < args.kills else None
+
+            async def drive() -> None:
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                for n, request in enumerate(pending):
+                    if n in acknowledged:
+                        continue
+                    if killer_at is not None and time.monotonic() > killer_at:
+                        proc.send_signal(signal.SIGKILL)
+                    try:
+                        if await send_one(reader, writer, request) == 200:
+                            acknowledged.add(n)
+                    except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
+                        return  # the server died mid-request: not acknowledged, send again
+
+            asyncio.run(drive())
+            if proc.poll() is None and killer_at is not None:
+                proc.send_signal(signal.SIGKILL)
+            if proc.poll() is None or proc.wait(timeout=60) != -signal.SIGKILL:
+                proc.send_signal(signal.SIGTERM)
+                proc.wait(timeout=600)
+            else:
+                kills += 1
+        # one more clean start and stop: replays what the last kill left in the log
+        proc = start_server(folder, free_port())
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=600)
+        total, distinct = stored(folder)
+        events = len(acknowledged) * size
+        print(
+            json.dumps(
+                {
+                    "kills": kills,
+                    "events_acknowledged": events,
+                    "stored": total,
+                    "stored_distinct": distinct,
+                    "lost": events - distinct,
+                    "duplicated": total - distinct,
+                }
+            )
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("mode", choices=["load", "crash"])
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--max-rate", type=float, default=60_000, help="bodies prepared for")
+    parser.add_argument("--kills", type=int, default=3)
+    parser.add_argument("--batches", type=int, default=600)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--tmp", default=os.environ.get("TMPDIR"))
+    args = parser.parse_args()
+    (run_load if args.mode == "load" else run_crash)(args)
+
+
+if __name__ == "__main__":
+    main()
