@@ -54,6 +54,11 @@ SAME_QUERY: list[tuple[str, dict[str, Any], list[str]]] = [
         ["touchpoints", "--within", "3d", "--min-customers", "2"],
     ),
     ("retention", {"period": "week"}, ["retention", "--period", "week"]),
+    (
+        "retention",
+        {"model": "bgnbd", "horizon": "30d", "until": "2024-03-31"},
+        ["retention", "--model", "bgnbd", "--horizon", "30d", "--to", "2024-03-31"],
+    ),
     ("attribution", {"model": "last"}, ["attribution", "--model", "last"]),
     (
         "attribution",

@@ -335,8 +335,43 @@ def retention(ws: Workspace, q: RetentionQuery) -> RetentionReport:
             (q.purchase, "--purchase"),
         ),
     )
+    value = _value_spec(ws, q)  # checked before the report runs
     data = retention_on(r, spec, scope, export_to=q.output)
-    return _finish(RetentionReport.model_validate(data), r, ws)
+    data["churn"]["method"] = "heuristic"
+    fallback = None
+    if value is not None:
+        from journeyscope.analytics.lifetime_report import with_lifetime
+
+        fallback = with_lifetime(data, r, value, scope)
+    report = _finish(RetentionReport.model_validate(data), r, ws)
+    if fallback is not None:
+        report.note(f"bgnbd_{fallback['reason']}", **fallback)
+    return report
+
+
+def _value_spec(ws: Workspace, q: RetentionQuery) -> Any:
+    """``--model bgnbd``'s settings (None for the heuristic), the options checked first."""
+    from journeyscope.analytics.lifetime_report import MODELS, ValueSpec
+    from journeyscope.analytics.scope import parse_duration
+
+    if q.model not in MODELS:
+        raise InputError(
+            f"--model {q.model!r}: churn risk is heuristic or bgnbd",
+            f"--model {q.model!r}: rủi ro rời bỏ là heuristic hoặc bgnbd",
+            location=Location(field="--model"),
+            hint_en="e.g. --model bgnbd",
+            hint_vi="ví dụ --model bgnbd",
+            code="invalid_option",
+        )
+    horizon = parse_duration(q.horizon, "--horizon")
+    if q.model == "heuristic":
+        return None
+    return ValueSpec(
+        purchase=q.purchase,
+        horizon_days=horizon.total_seconds() / 86400,
+        threshold=q.threshold,
+        currency=ws.config.currency,
+    )
 
 
 # -- attribution -------------------------------------------------------------------------

@@ -115,6 +115,12 @@ class RetentionQuery(ReportQuery):
     threshold: float = 0.95
     by: str | None = None
     output: Path | None = Field(None, description="Every customer's RFM and churn risk.")
+    model: str = Field(
+        "heuristic",
+        description="Churn risk: heuristic, or bgnbd (BG/NBD + Gamma-Gamma customer value, "
+        "calibrated up to `until`).",
+    )
+    horizon: str = Field("90d", description="bgnbd: purchases and value expected over this.")
 
 
 class AttributionQuery(ReportQuery):

@@ -276,6 +276,8 @@ class RetentionReport(Report):
     output: str | None = None
     exported: int | None = None
     chart: str | None = None
+    #: ``--model bgnbd``: BG/NBD (r, alpha, a, b; weeks) and Gamma-Gamma customer value
+    lifetime: dict[str, Any] | None = None
 
     def rows(self) -> list[dict[str, Any]]:
         return [c.model_dump(exclude_unset=True) for c in self.cohorts]

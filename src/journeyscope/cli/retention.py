@@ -67,6 +67,22 @@ def retention_cmd(
         Path | None,
         typer.Option("--chart", metavar="FILE", help="Cohort heatmap as .svg or .png."),
     ] = None,
+    model: Annotated[
+        str,
+        typer.Option(
+            "--model",
+            metavar="MODEL",
+            help="Churn risk: heuristic (own rhythm) or bgnbd (BG/NBD, with customer value).",
+        ),
+    ] = "heuristic",
+    horizon: Annotated[
+        str,
+        typer.Option(
+            "--horizon",
+            metavar="DURATION",
+            help="bgnbd: purchases and value expected over this period.",
+        ),
+    ] = "90d",
     by: ByOpt = None,
     since: FromOpt = None,
     until: ToOpt = None,
@@ -88,6 +104,8 @@ def retention_cmd(
         threshold=threshold,
         by=by,
         output=output,
+        model=model,
+        horizon=horizon,
         **report_scope(since, until, where, engine, spark_master, dataset),
     )
     report = run_report(query, workspace)
@@ -126,6 +144,10 @@ def _print_retention(data: dict[str, Any], output: Path | None) -> None:
         name = t(f"seg_{seg['segment']}", lang())
         out.print(f"  {name:<22} {number(seg['customers']):>8}")
     churn = data["churn"]
+    if "lifetime" in data:
+        from journeyscope.cli.lifetime_output import print_lifetime
+
+        print_lifetime(data["lifetime"], churn)
     out.print(t("churn_line", lang(), n=number(churn["at_risk"]), total=number(churn["customers"])))
     if output:
         out.print(

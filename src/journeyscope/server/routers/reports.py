@@ -109,6 +109,10 @@ class RetentionParams(ScopeParams):
     purchase: str = "purchase"
     threshold: float = 0.95
     by: str | None = None
+    model: str = Field(
+        "heuristic", description="Churn risk; bgnbd adds BG/NBD customer value (`lifetime`)."
+    )
+    horizon: str = Field("90d", description="bgnbd: purchases and value expected over this.")
 
 
 class AttributionParams(ScopeParams):
