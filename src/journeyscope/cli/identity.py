@@ -44,6 +44,14 @@ def identity_resolve(
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Spark: replace --dataset whatever it holds.")
     ] = False,
+    incremental: Annotated[
+        bool,
+        typer.Option(
+            "--incremental",
+            help="Resolve only what the events stored since the last resolve touch "
+            "(the same answer; a full resolve when it cannot be exact).",
+        ),
+    ] = False,
 ) -> None:
     """Stitch events into customers (deterministic links, guarded against over-merging).
 
@@ -53,6 +61,9 @@ def identity_resolve(
     from journeyscope.app.queries import ResolveQuery
     from journeyscope.i18n import t
 
+    if incremental:
+        _resolve_incremental(workspace_dir, as_json, engine, source or dataset or spark_master)
+        return
     query = ResolveQuery(
         engine=engine,
         spark_master=spark_master,
@@ -69,6 +80,33 @@ def identity_resolve(
         emit_json(data)
         return
     _print_resolved(data)
+
+
+def _resolve_incremental(
+    workspace_dir: Path | None, as_json: bool, engine: str | None, spark: str | None
+) -> None:
+    """``identity resolve --incremental``: the workspace's own events, on the embedded engine."""
+    from journeyscope.i18n import t
+    from journeyscope.identity.incremental import resolve_incremental
+
+    if spark or engine == "spark":
+        raise InputError(
+            "--incremental resolves the workspace's own events on the embedded engine",
+            "--incremental phân giải sự kiện của chính workspace bằng bộ máy nhúng",
+            hint_en="leave out --engine spark, --source, --dataset and --spark-master",
+            hint_vi="bỏ --engine spark, --source, --dataset và --spark-master",
+            code="conflicting_options",
+        )
+    spinner = None if as_json else err.status("…", spinner="dots")
+    with spinner or nullcontext(), workspace(workspace_dir) as ws:
+        step = (lambda s: spinner.update(t(f"resolve_{s}", lang()))) if spinner else None
+        data = resolve_incremental(ws, step).to_dict()
+    if as_json:
+        emit_json(data)
+        return
+    out.print(t("resolved_incremental", lang(), **data))
+    if data["full"]:
+        out.print(t("resolved_in_full", lang(), why=data["why"][lang()]))
 
 
 def _print_resolved(data: dict[str, Any]) -> None:

@@ -33,6 +33,7 @@ from journeyscope.compiled import notice_if_compiling
 from journeyscope.errors import Location, WorkspaceError
 from journeyscope.events.schema import IDENTIFIER_TYPES, JOURNEY_COLUMNS
 from journeyscope.events.workspace import Workspace
+from journeyscope.identity.resolve_state import covered
 from journeyscope.identity.rules import PLACEHOLDER, Rules
 from journeyscope.identity.rules_engines import duckdb_select
 
@@ -88,7 +89,7 @@ def _rules_changed(ws: Workspace, rules: Rules) -> bool:
     return last is not None and last[0] != rules.fingerprint()
 
 
-def _normalize_new_values(ws: Workspace, rules: Rules) -> None:
+def _normalize_new_values(ws: Workspace, rules: Rules, since: int | None = None) -> None:
     """Add raw identifiers not seen before to ``identity_values``, each with its node id.
 
     A node id is a dense integer per (type, value): a new spelling of a known value takes
@@ -96,26 +97,33 @@ def _normalize_new_values(ws: Workspace, rules: Rules) -> None:
     the next free number, in no particular order (no answer depends on it). Dense ids are
     what the compiled pass indexes its arrays with, and unlike hashes they cannot collide
     and merge two people. When the rules changed since the last resolve (a new deny-list,
-    another region), every value is normalised again.
+    another region), every value is normalised again. ``since``: only events after that
+    ``seq`` are read (the incremental resolve: the raw values of older ones are known).
     """
     con = ws.con
-    if _rules_changed(ws, rules):
+    newer = "" if since is None else f" AND seq > {int(since)}"
+    if since is None and _rules_changed(ws, rules):
         con.execute("DELETE FROM identity_values")
     for id_type in IDENTIFIER_TYPES:
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE new_raw AS
             SELECT raw FROM (
-                SELECT DISTINCT {id_type} AS raw FROM events WHERE {id_type} IS NOT NULL) n
+                SELECT DISTINCT {id_type} AS raw FROM events
+                WHERE {id_type} IS NOT NULL{newer}) n
             ANTI JOIN (SELECT raw FROM identity_values WHERE id_type = '{id_type}') v USING (raw)"""
         )
+        if since is not None and not ws.scalar("SELECT count(*) FROM new_raw"):
+            continue  # nothing new of this type (the incremental resolve's common case)
         normalize_fresh(con, id_type, rules)
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE fresh_nodes AS
-            WITH known AS (
-                SELECT value, any_value(node_id) AS node_id FROM identity_values
-                WHERE id_type = '{id_type}' AND node_id IS NOT NULL GROUP BY value
-            ), new AS (
+            WITH new AS (
                 SELECT DISTINCT value FROM fresh WHERE value IS NOT NULL
+            ), known AS (
+                SELECT value, any_value(node_id) AS node_id FROM identity_values
+                WHERE id_type = '{id_type}' AND node_id IS NOT NULL
+                    AND value IN (SELECT value FROM new)
+                GROUP BY value
             )
             SELECT value, node_id FROM known SEMI JOIN new USING (value)
             UNION ALL
@@ -161,9 +169,10 @@ def _nodes(ws: Workspace) -> np.ndarray:
     return in_use
 
 
-def _event_nodes(ws: Workspace) -> tuple[np.ndarray, np.ndarray]:
+def _event_nodes(ws: Workspace, where: str = "") -> tuple[np.ndarray, np.ndarray]:
     """Every event's ``seq`` and its identifiers' node ids: ``(types, events)`` int32,
-    ``-1`` where the event has none of a type (or an invalid one).
+    ``-1`` where the event has none of a type (or an invalid one). ``where``: a condition
+    on the events ``e`` (the incremental resolve reads only the events it recomputes).
 
     Read in batches into arrays sized up front, so the events are held once, as integers.
     """
@@ -175,11 +184,12 @@ def _event_nodes(ws: Workspace) -> tuple[np.ndarray, np.ndarray]:
     columns = ", ".join(
         f"coalesce(CAST(j{i}.node_id AS INTEGER), -1)" for i in range(len(IDENTIFIER_TYPES))
     )
-    count = int(ws.scalar("SELECT count(*) FROM events"))
+    where = f" WHERE {where}" if where else ""
+    count = int(ws.scalar(f"SELECT count(*) FROM events e{where}"))
     ix = np.empty((len(IDENTIFIER_TYPES), count), np.int32)
     seq = np.empty(count, np.int64)
     at = 0
-    query = ws.con.sql(f"SELECT e.seq, {columns} FROM events e {joins}")
+    query = ws.con.sql(f"SELECT e.seq, {columns} FROM events e {joins}{where}")
     for batch in query.to_arrow_reader(1 << 20):
         n = batch.num_rows
         seq[at : at + n] = batch.column(0).to_numpy()
@@ -283,6 +293,7 @@ def resolve(ws: Workspace, step: Step | None = None, *, journeys: bool = True) -
                         "rounds": result.iterations,
                         "unattributed": result.unattributed_events,
                         "rules": rules.fingerprint(),
+                        **covered(ws, seq, stitched.hist),
                     }
                 ),
             ],
@@ -334,7 +345,7 @@ def _store(ws: Workspace, in_use: np.ndarray, seq: np.ndarray, s: Stitched) -> N
     _insert(ws, "event_customers", "seq, customer_id", events)
 
 
-def build_journeys(ws: Workspace) -> None:
+def build_journeys(ws: Workspace, first_customer: int = 0) -> None:
     """``journey_events``: attributed events in (customer, time) order (ties by ``seq``:
     sorting on the integer, not the event_id text, halves the cost at 10M events).
 
@@ -343,15 +354,19 @@ def build_journeys(ws: Workspace) -> None:
 
     Analytics walk each customer's events in time order; stored that way, a scan returns
     them ready to walk, with no join and no sort (ClickHouse's ORDER BY key, in effect).
+    ``first_customer``: rewrite only the customers from that id on (the incremental
+    resolve: the rows before stay where they are, so the whole stays in order).
     """
     cols = ", ".join(f"e.{c}" for c in JOURNEY_COLUMNS if c not in ("customer_id", "rating"))
-    ws.con.execute("DELETE FROM journey_events")
+    first = int(first_customer)
+    ws.con.execute(f"DELETE FROM journey_events WHERE customer_id >= {first}")
     ws.con.execute(
         f"""INSERT INTO journey_events
         SELECT c.customer_id, {cols},
             CASE WHEN e.properties IS NOT NULL
                  THEN TRY_CAST(json_extract_string(e.properties, '$.rating') AS DOUBLE) END
         FROM events e JOIN event_customers c USING (seq)
+        WHERE c.customer_id >= {first}
         ORDER BY c.customer_id, e.ts, e.seq"""
     )
 

@@ -50,6 +50,7 @@ class Stitched(NamedTuple):
     node_customer: np.ndarray  # int64 per node, 0 for none
     event_customer: np.ndarray  # int64 per event, 0 for none (unattributed)
     customers: int
+    hist: np.ndarray  # int64 [type, other type, count]: the guard's histogram (_histogram)
 
 
 @njit(cache=True)
@@ -343,7 +344,7 @@ def stitch(
     event_customer, node_customer, customers = _customers(ix, order, comp)
     return Stitched(
         la, lb, events, first, used, status, most, busiest, rule, node_type, limits,
-        node_customer, event_customer, customers,
+        node_customer, event_customer, customers, hist,
     )  # fmt: skip
 
 

@@ -1,0 +1,373 @@
+"""The incremental resolve's arithmetic: the affected part of the identity graph, recomputed.
+
+:func:`recompute` reads back only the identifiers and events the new events reach, runs the
+full pass's own pieces on them (:mod:`stitch_kernel`: links, guard, union-find, numbering by
+first event), and numbers every customer again by first event. It raises
+:class:`~journeyscope.identity.incremental.FullResolveNeeded` (through ``fallback``) when
+the shortcut would not give the full resolve's answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyarrow as pa
+
+from journeyscope.events.schema import IDENTIFIER_TYPES
+from journeyscope.identity.stitch_kernel import (
+    LINKED,
+    _customers,
+    _guard,
+    _links,
+    guard_limits,
+    label_components,
+)
+
+if TYPE_CHECKING:
+    from journeyscope.events.workspace import Workspace
+
+_CODE = {"linked": 0, "excluded": 1, "blocked": 2}
+_TYPE_CASE = " ".join(f"WHEN '{t}' THEN {i + 1}" for i, t in enumerate(IDENTIFIER_TYPES))
+
+
+@dataclass
+class Graph:
+    """What the workspace knows before the new events: blocks, placeholders, the guard."""
+
+    ws: Workspace
+    nodes: int  # one more than the largest node id
+    blocked: np.ndarray  # bool per node
+    blocked_pairs: np.ndarray  # sorted pair keys (stitch_kernel.pair_keys)
+    denied: np.ndarray  # bool per node: placeholders
+    max_links: int
+    relative: float
+    person: np.ndarray
+    hist: np.ndarray  # the guard's histogram at the last resolve
+
+
+@dataclass
+class Affected:
+    """The recomputed part, in final customer ids (0: none), ready to store."""
+
+    nodes: np.ndarray  # node ids whose identity_customers rows are replaced
+    status: np.ndarray
+    max_links: np.ndarray
+    node_customer: np.ndarray
+    link_a: np.ndarray  # every link between two of ``nodes``, replaced
+    link_b: np.ndarray
+    link_events: np.ndarray
+    link_first: np.ndarray
+    link_used: np.ndarray
+    event_seq: np.ndarray  # the affected customers' events and the new ones
+    event_customer: np.ndarray
+    old_customers: np.ndarray  # earlier customer ids recomputed
+    renumber_old: np.ndarray  # other earlier customers whose id moves
+    renumber_new: np.ndarray
+    first_changed: int  # the first customer id whose journey changed
+    customers_before: int
+    merged: int
+    split: int
+    hist: np.ndarray
+
+
+class Fallback(Exception):
+    """The shortcut cannot be exact here; ``reason`` is a key of ``incremental.REASONS``."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _fetch(ws: Workspace, sql: str, **tables: np.ndarray) -> dict[str, np.ndarray]:
+    """Columns of ``sql`` as NumPy, with each array of ``tables`` visible as a one-column
+    table of that name (column ``id``)."""
+    for name, values in tables.items():
+        ws.con.register(name, pa.table({"id": np.asarray(values, np.int64)}))
+    try:
+        found = ws.con.sql(sql).fetchnumpy()
+    finally:
+        for name in tables:
+            ws.con.unregister(name)
+    return {k: np.asarray(v) for k, v in found.items()}
+
+
+def _types(ws: Workspace, ids: np.ndarray) -> np.ndarray:
+    """1-based identifier type of each node of ``ids`` (sorted, unique)."""
+    found = _fetch(
+        ws,
+        f"""SELECT DISTINCT node_id, CASE id_type {_TYPE_CASE} END AS t
+        FROM identity_values WHERE node_id IN (SELECT id FROM q_ids) ORDER BY node_id""",
+        q_ids=ids,
+    )
+    if not np.array_equal(found["node_id"], ids):  # never: every node has a value
+        raise RuntimeError("identifier without a type")
+    return np.asarray(found["t"], np.int8)
+
+
+def _old_rows(ws: Workspace, where: str, ids: np.ndarray) -> dict[str, np.ndarray]:
+    """``identity_customers`` rows (status as a code, customer 0 for none)."""
+    found = _fetch(
+        ws,
+        f"""SELECT node_id, coalesce(customer_id, 0) AS customer_id,
+            CASE status WHEN 'linked' THEN 0 WHEN 'excluded' THEN 1 ELSE 2 END AS status,
+            max_links
+        FROM identity_customers WHERE {where} ORDER BY node_id""",
+        q_ids=ids,
+    )
+    return {k: np.asarray(v, np.int64) for k, v in found.items()}
+
+
+def _hist_of(degree: np.ndarray, types: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """The guard histogram's counts for these rows of degrees (stitch_kernel._histogram)."""
+    hist = np.zeros(shape, np.int64)
+    rows, other = np.nonzero(degree)
+    cap = shape[2] - 1
+    np.add.at(hist, (types[rows], other, np.minimum(degree[rows, other], cap)), 1)
+    return hist
+
+
+def _member(sorted_values: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Bool per value: whether it is in ``sorted_values``."""
+    if not len(sorted_values):
+        return np.zeros(len(values), np.bool_)
+    at = np.minimum(np.searchsorted(sorted_values, values), len(sorted_values) - 1)
+    return np.asarray(sorted_values[at] == values, np.bool_)
+
+
+def _degrees(
+    keys: np.ndarray, n: int, touched: np.ndarray, ids: np.ndarray, id_types: np.ndarray
+) -> np.ndarray:
+    """Per touched node and type: how many distinct values of that type it is linked to."""
+    degree = np.zeros((len(touched), len(IDENTIFIER_TYPES) + 1), np.int32)
+    a, b = keys // n, keys % n
+    for end, other in ((a, b), (b, a)):
+        mine = _member(touched, end)
+        other_type = id_types[np.searchsorted(ids, other[mine])]
+        np.add.at(degree, (np.searchsorted(touched, end[mine]), other_type), 1)
+    return degree
+
+
+def _merge_links(
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Link rows ``(key, events, first_seq)`` of several sources as one row per key."""
+    keys = np.concatenate([p[0] for p in parts]).astype(np.int64)
+    events = np.concatenate([p[1] for p in parts]).astype(np.int64)
+    first = np.concatenate([p[2] for p in parts]).astype(np.int64)
+    if not len(keys):
+        return keys, events, first
+    order = np.argsort(keys, kind="stable")
+    keys, events, first = keys[order], events[order], first[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    return keys[starts], np.add.reduceat(events, starts), np.minimum.reduceat(first, starts)
+
+
+def recompute(g: Graph, ix_new: np.ndarray, seq_new: np.ndarray) -> Affected:
+    """The affected customers of the new events ``ix_new`` / ``seq_new``, recomputed."""
+    ws, n = g.ws, np.int64(g.nodes)
+    la, lb, ev, first = _links(ix_new, seq_new, np.zeros(g.nodes, np.int8))
+    new_keys = la * n + lb
+    touched = np.unique(ix_new[ix_new >= 0]).astype(np.int64)
+    old_t = _fetch(
+        ws,
+        "SELECT a, b FROM identity_links WHERE a IN (SELECT id FROM q_t) "
+        "OR b IN (SELECT id FROM q_t)",
+        q_t=touched,
+    )
+    old_keys = np.unique(old_t["a"].astype(np.int64) * n + old_t["b"].astype(np.int64))
+    all_keys = np.union1d(old_keys, new_keys)
+    ends = np.union1d(touched, np.concatenate([all_keys // n, all_keys % n]))
+    end_types = _types(ws, ends)
+    t_types = end_types[np.searchsorted(ends, touched)]
+    deg_old = _degrees(old_keys, int(n), touched, ends, end_types)
+    deg_new = _degrees(all_keys, int(n), touched, ends, end_types)
+    shape = g.hist.shape
+    hist = g.hist - _hist_of(deg_old, t_types, shape) + _hist_of(deg_new, t_types, shape)
+    limits = guard_limits(hist, g.max_links, g.relative, g.person)
+    if not np.array_equal(limits, guard_limits(g.hist, g.max_links, g.relative, g.person)):
+        raise Fallback("limits_moved")
+    status_t, most_t, _, _ = _guard(
+        deg_new, t_types, g.blocked[touched], g.denied[touched], limits.astype(np.int64)
+    )
+    return _components(g, ix_new, seq_new, touched, status_t, most_t, new_keys, ev, first, hist)
+
+
+def _components(
+    g: Graph,
+    ix_new: np.ndarray,
+    seq_new: np.ndarray,
+    touched: np.ndarray,
+    status_t: np.ndarray,
+    most_t: np.ndarray,
+    new_keys: np.ndarray,
+    new_events: np.ndarray,
+    new_first: np.ndarray,
+    hist: np.ndarray,
+) -> Affected:
+    """Components and customers of the affected part (see :func:`recompute`)."""
+    from journeyscope.identity.resolve import _event_nodes
+
+    ws, n = g.ws, np.int64(g.nodes)
+    old = _old_rows(ws, "node_id IN (SELECT id FROM q_ids)", touched)
+    known = np.isin(touched, old["node_id"])
+    at = np.searchsorted(old["node_id"], touched[known])
+    was_linked = old["status"][at] == LINKED
+    if np.any(~was_linked & (status_t[known] == LINKED)):
+        raise Fallback("events_removed")  # only a deletion can bring an identifier back
+    if np.any(was_linked & (old["customer_id"][at] == 0)):
+        raise Fallback("blocked_pairs")  # a component no event went to
+    olds = np.unique(old["customer_id"][old["customer_id"] > 0])
+    members = _old_rows(ws, "customer_id IN (SELECT id FROM q_ids)", olds)
+    nodes = np.union1d(members["node_id"], touched)
+    ix_old, seq_old = np.zeros((ix_new.shape[0], 0), np.int32), np.zeros(0, np.int64)
+    if len(olds):  # the affected customers' events, read back
+        ws.con.register("q_old", pa.table({"id": olds}))
+        try:
+            ix_old, seq_old = _event_nodes(
+                ws,
+                "e.seq IN (SELECT seq FROM event_customers WHERE customer_id IN "
+                "(SELECT id FROM q_old))",
+            )
+        finally:
+            ws.con.unregister("q_old")
+    ix = np.concatenate([ix_old, ix_new], axis=1)
+    seq = np.concatenate([seq_old, seq_new])
+    carried = np.unique(ix[ix >= 0]).astype(np.int64)
+    outside_ids = np.setdiff1d(carried, nodes)
+    outside = _old_rows(ws, "node_id IN (SELECT id FROM q_ids)", outside_ids)
+    if not np.array_equal(outside["node_id"], outside_ids):  # never: each node has a row
+        raise Fallback("never_resolved")
+    local = np.concatenate([nodes, outside_ids])
+    sort = np.argsort(local, kind="stable")
+    # statuses: members of affected customers are linked; touched ones as just guarded
+    status = np.zeros(len(local), np.int8)
+    status[np.searchsorted(nodes, touched)] = status_t
+    status[len(nodes) :] = outside["status"]
+    links = _fetch(
+        ws,
+        "SELECT a, b, events, first_seq FROM identity_links "
+        "WHERE a IN (SELECT id FROM q_n) AND b IN (SELECT id FROM q_n)",
+        q_n=nodes,
+    )
+    keys, events, first = _merge_links(
+        [
+            (links["a"].astype(np.int64) * n + links["b"], links["events"], links["first_seq"]),
+            (new_keys, new_events, new_first),
+        ]
+    )
+    a_loc = np.searchsorted(nodes, keys // n)
+    b_loc = np.searchsorted(nodes, keys % n)
+    pair_blocked = _member(g.blocked_pairs, keys)
+    used = (status[a_loc] == LINKED) & (status[b_loc] == LINKED) & ~pair_blocked
+    comp = label_components(a_loc[used], b_loc[used], len(local)).astype(np.int64)
+    comp[status != LINKED] = -1
+    ix_local = np.full(ix.shape, -1, np.int32)
+    present = ix >= 0
+    ix_local[present] = sort[np.searchsorted(local[sort], ix[present])]
+    order = np.argsort(seq, kind="stable")
+    event_local, node_local, count = _customers(ix_local, order, comp)
+    if np.any(node_local[len(nodes) :] > 0):
+        raise Fallback("blocked_pairs")  # an event went to a customer no new event touched
+    return _number(
+        g,
+        members,
+        olds,
+        nodes,
+        seq,
+        event_local,
+        node_local[: len(nodes)],
+        int(count),
+        status[: len(nodes)],
+        _max_links(nodes, members, touched, most_t),
+        (keys // n, keys % n, events, first, used),
+        hist,
+    )
+
+
+def _max_links(
+    nodes: np.ndarray, members: dict[str, np.ndarray], touched: np.ndarray, most: np.ndarray
+) -> np.ndarray:
+    """Each node's ``max_links``: as stored, or as just counted for the touched ones."""
+    out = np.zeros(len(nodes), np.int64)
+    out[np.searchsorted(nodes, members["node_id"])] = members["max_links"]
+    out[np.searchsorted(nodes, touched)] = most
+    return out
+
+
+def _first_seqs(ws: Workspace, needed: bool) -> np.ndarray:
+    """Each earlier customer's first event (index: customer id − 1).
+
+    Not ``needed`` (no earlier customer was recomputed: every new one starts after all of
+    them), only how many there are matters, and the events are not grouped: ``-1`` each."""
+    if not needed:
+        count = int(ws.scalar("SELECT coalesce(max(customer_id), 0) FROM event_customers"))
+        return np.full(count, -1, np.int64)
+    found = _fetch(
+        ws, "SELECT customer_id, min(seq) AS f FROM event_customers GROUP BY 1 ORDER BY 1"
+    )
+    ids = found["customer_id"]
+    if len(ids) and (ids[-1] != len(ids) or np.any(np.diff(found["f"]) <= 0)):
+        raise Fallback("never_resolved")  # customers not numbered by first event: start over
+    return np.asarray(found["f"], np.int64)
+
+
+def _number(
+    g: Graph,
+    members: dict[str, np.ndarray],
+    olds: np.ndarray,
+    nodes: np.ndarray,
+    seq: np.ndarray,
+    event_local: np.ndarray,
+    node_local: np.ndarray,
+    count: int,
+    status: np.ndarray,
+    max_links: np.ndarray,
+    links: tuple[np.ndarray, ...],
+    hist: np.ndarray,
+) -> Affected:
+    """Every customer numbered again by first event: the untouched keep their order."""
+    firsts = _first_seqs(g.ws, needed=len(olds) > 0)
+    before = len(firsts)
+    first_local = np.full(count + 1, np.iinfo(np.int64).max, np.int64)
+    hit = event_local > 0
+    np.minimum.at(first_local, event_local[hit], seq[hit])
+    kept = np.ones(before + 1, np.bool_)
+    kept[0] = False
+    kept[olds] = False
+    kept_ids = np.flatnonzero(kept).astype(np.int64)
+    every = np.concatenate([firsts[kept_ids - 1], first_local[1:]])
+    final = np.empty(len(every), np.int64)
+    final[np.argsort(every, kind="stable")] = np.arange(1, len(every) + 1)
+    kept_new, local_final = final[: len(kept_ids)], np.r_[0, final[len(kept_ids) :]]
+    moved = kept_new != kept_ids
+    starts = [*olds.tolist(), *local_final[1:].tolist(), *kept_ids[moved].tolist()]
+    node_customer = local_final[node_local]
+    old_of = np.zeros(len(nodes), np.int64)
+    old_of[np.searchsorted(nodes, members["node_id"])] = members["customer_id"]
+    both = (old_of > 0) & (node_customer > 0)
+    pairs = np.unique(old_of[both] * (len(every) + 1) + node_customer[both])
+    pair_old, pair_new = pairs // (len(every) + 1), pairs % (len(every) + 1)
+    la, lb, events, first, used = links
+    return Affected(
+        nodes=nodes,
+        status=status,
+        max_links=max_links,
+        node_customer=node_customer,
+        link_a=la,
+        link_b=lb,
+        link_events=events,
+        link_first=first,
+        link_used=used,
+        event_seq=seq,
+        event_customer=local_final[event_local],
+        old_customers=olds,
+        renumber_old=kept_ids[moved],
+        renumber_new=kept_new[moved],
+        first_changed=min(starts) if starts else len(every) + 1,
+        customers_before=before,
+        merged=len(pairs) - len(np.unique(pair_new)),
+        split=int(np.count_nonzero(np.bincount(pair_old) > 1)) if len(pairs) else 0,
+        hist=hist,
+    )
