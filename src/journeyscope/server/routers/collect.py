@@ -9,6 +9,7 @@ in a worker thread so the event loop keeps answering while a group commit waits.
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -28,10 +29,11 @@ BODY_SECONDS = 30.0
 #: Compressed bodies may not be larger than what they may inflate to.
 _SUCCESS: dict[str, Any] = {"success": True}
 
+_HEADER_LIST = re.compile(r"^[A-Za-z0-9-]+(\s*,\s*[A-Za-z0-9-]+){0,20}$")
 CORS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "POST, GET, OPTIONS",
-    "Access-Control-Allow-Headers": "Content-Type, Content-Encoding, Authorization",
+    "Access-Control-Allow-Headers": "Content-Type, Content-Encoding, Authorization, X-Retry-Count",
     "Access-Control-Max-Age": "86400",
 }
 
@@ -130,9 +132,14 @@ for _path, _kind in PATHS.items():
 
 @router.options("/v1/{rest:path}", include_in_schema=False)
 @router.options("/beacon/v1/batch", include_in_schema=False)
-def preflight() -> Response:
-    """Browsers ask before a cross-origin POST with JSON: any site may send events."""
-    return Response(status_code=204, headers=CORS)
+def preflight(request: Request) -> Response:
+    """Browsers ask before a cross-origin POST with JSON: any site may send events, with
+    the headers it asks for (Analytics.js adds ``X-Retry-Count`` to its retries)."""
+    asked = request.headers.get("access-control-request-headers", "")
+    headers = dict(CORS)
+    if _HEADER_LIST.match(asked):
+        headers["Access-Control-Allow-Headers"] = f"{CORS['Access-Control-Allow-Headers']}, {asked}"
+    return Response(status_code=204, headers=headers)
 
 
 @router.get(
