@@ -51,9 +51,9 @@ def make_workspace(folder: Path) -> str:
 
 
 def start_server(folder: Path, port: int) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "journeyscope.cli", "serve", "-w", f"bench={folder}"]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "journeyscope.cli", "serve", "-w", f"bench={folder}"]
-        + ["--port", str(port), "--collect-rate", "0"],
+        [*command, "--port", str(port), "--collect-rate", "0"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -110,7 +110,9 @@ async def send_one(
     return int(status_line.split()[1])
 
 
-async def load(port: int, requests: list[bytes], connections: int, seconds: float) -> dict[str, Any]:
+async def load(
+    port: int, requests: list[bytes], connections: int, seconds: float
+) -> dict[str, Any]:
     latencies: list[float] = []
     sent = 0
     failed = 0
@@ -182,6 +184,27 @@ def run_load(args: argparse.Namespace) -> None:
         print(json.dumps(result))
 
 
+async def drive(
+    port: int,
+    pending: list[bytes],
+    acknowledged: set[int],
+    proc: subprocess.Popen[bytes],
+    killer_at: float | None,
+) -> None:
+    """Send every batch not yet acknowledged; SIGKILL the server at ``killer_at``."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    for n, request in enumerate(pending):
+        if n in acknowledged:
+            continue
+        if killer_at is not None and time.monotonic() > killer_at:
+            proc.send_signal(signal.SIGKILL)
+        try:
+            if await send_one(reader, writer, request) == 200:
+                acknowledged.add(n)
+        except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
+            return  # the server died mid-request: not acknowledged, send again
+
+
 def run_crash(args: argparse.Namespace) -> None:
     rng = random.Random(args.seed)
     size = args.batch
@@ -196,20 +219,7 @@ def run_crash(args: argparse.Namespace) -> None:
             proc = start_server(folder, port)
             killer_at = time.monotonic() + rng.uniform(0.3, 2.0) if kills < args.kills else None
 
-            async def drive() -> None:
-                reader, writer = await asyncio.open_connection("127.0.0.1", port)
-                for n, request in enumerate(pending):
-                    if n in acknowledged:
-                        continue
-                    if killer_at is not None and time.monotonic() > killer_at:
-                        proc.send_signal(signal.SIGKILL)
-                    try:
-                        if await send_one(reader, writer, request) == 200:
-                            acknowledged.add(n)
-                    except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
-                        return  # the server died mid-request: not acknowledged, send again
-
-            asyncio.run(drive())
+            asyncio.run(drive(port, pending, acknowledged, proc, killer_at))
             if proc.poll() is None and killer_at is not None:
                 proc.send_signal(signal.SIGKILL)
             if proc.poll() is None or proc.wait(timeout=60) != -signal.SIGKILL:

@@ -213,6 +213,17 @@ def test_each_workspace_has_its_own_key(tmp_path: Path) -> None:
     assert digests[0] != digests[1]
 
 
+def test_forget_removes_what_a_crashed_server_upload_or_export_left(tmp_path: Path) -> None:
+    """`serve` keeps uploads and exports in `.upload-*`/`.export-*` while a job runs; a
+    crash leaves them, and they may hold the person's rows."""
+    with Workspace.init(tmp_path / "ws") as ws:
+        for folder in (".upload-abc", ".export-def"):
+            (ws.root / folder / "inner").mkdir(parents=True)
+            (ws.root / folder / "inner" / "rows.csv").write_text("email\nan@example.vn\n")
+        forget(ws, "email:an@example.vn")
+        assert not list(ws.root.glob(".upload-*")) and not list(ws.root.glob(".export-*"))
+
+
 def test_unsuppress_lets_one_identifier_back(tmp_path: Path, exports: tuple[Path, Path]) -> None:
     root = tmp_path / "ws"
     _workspace(root, exports, resolved=False)

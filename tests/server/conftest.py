@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,3 +159,67 @@ def fresh_client(fresh_shop: Shop) -> Iterator[TestClient]:
 
 def bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def get(url: str, key: str | None = None) -> tuple[int, Any]:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {key}"} if key else {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+@dataclass
+class Served:
+    """A `journeyscope serve` process on loopback; its output goes to files (a pipe nobody
+    reads would fill after some thousand log lines and stall the server)."""
+
+    base: str
+    proc: subprocess.Popen[bytes]
+    err_file: Path
+
+    def stop(self, timeout: float = 60) -> str:
+        """SIGTERM, wait for the clean exit, and the server's standard error."""
+        import signal
+
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=timeout)
+        return self.err_file.read_text("utf-8", errors="replace")
+
+
+@pytest.fixture
+def server(fresh_shop: Shop, tmp_path: Path) -> Iterator[Served]:
+    port = free_port()
+    command = [sys.executable, "-m", "journeyscope.cli", "serve", "-w", f"shop={fresh_shop.root}"]
+    err_file = tmp_path / "server.err"
+    with (tmp_path / "server.out").open("wb") as out, err_file.open("wb") as err:
+        proc = subprocess.Popen(
+            [*command, "--port", str(port)],
+            stdout=out,
+            stderr=err,
+            env={**os.environ, "JOURNEYSCOPE_LANG": "en"},
+        )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            try:
+                if get(f"{base}/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert proc.poll() is None, err_file.read_text("utf-8", errors="replace")
+            assert time.monotonic() < deadline, "the server did not start within 60 s"
+            time.sleep(0.2)
+        yield Served(base, proc, err_file)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)

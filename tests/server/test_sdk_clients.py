@@ -8,48 +8,15 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
-
-import pytest
 
 from journeyscope.events.workspace import Workspace
 from tests.conftest import Result
-from tests.server.conftest import Shop, add_key
-from tests.server.test_serve import free_port, get
+from tests.server.conftest import Served, Shop, add_key, free_port, get
 
 EVENTS = 10_000
 PEOPLE = 500
-
-
-@pytest.fixture
-def server(fresh_shop: Shop) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    port = free_port()
-    command = [sys.executable, "-m", "journeyscope.cli", "serve", "-w", f"shop={fresh_shop.root}"]
-    proc = subprocess.Popen(
-        [*command, "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "JOURNEYSCOPE_LANG": "en"},
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    try:
-        while True:
-            try:
-                if get(f"{base}/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert proc.poll() is None, proc.communicate(timeout=10)
-            assert time.monotonic() < deadline, "the server did not start within 60 s"
-            time.sleep(0.2)
-        yield base, proc
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate(timeout=10)
 
 
 def send(client: Any, prefix: str, errors: list[Any]) -> None:
@@ -77,14 +44,14 @@ def send(client: Any, prefix: str, errors: list[Any]) -> None:
 
 
 def test_segment_and_rudderstack_sdks_deliver_everything_once_and_stitched(
-    server: tuple[str, subprocess.Popen[str]],
+    server: Served,
     fresh_shop: Shop,
     cli: Callable[..., Result],
 ) -> None:
     from rudderstack.analytics.client import Client as RudderClient
     from segment.analytics.client import Client as SegmentClient
 
-    base, proc = server
+    base = server.base
     errors: list[Any] = []
     segment_key = add_key(fresh_shop.root, "write")
     rudder_key = add_key(fresh_shop.root, "write")
@@ -96,9 +63,8 @@ def test_segment_and_rudderstack_sdks_deliver_everything_once_and_stitched(
     send(SegmentClient(segment_key, host=base, gzip=True, **options), "sg", errors)
     send(RudderClient(rudder_key, host=base, **options), "rs", errors)
 
-    proc.send_signal(signal.SIGTERM)  # a clean stop drains the log into the store
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 0, err
+    err = server.stop()  # a clean stop drains the log into the store
+    assert server.proc.returncode == 0, err
     assert "Traceback" not in err and segment_key not in err
 
     with Workspace.open(fresh_shop.root, read_only=True) as ws:

@@ -54,6 +54,10 @@ app.command("stats")(workspace_cmds.stats_cmd)
 app.command("export-parquet")(workspace_cmds.export_parquet_cmd)
 app.command("forget")(workspace_cmds.forget_cmd)
 app.command("demo")(demo.demo)
+# feedback: offline sentiment and aspects (docs/feedback.md); NumPy loads inside the command
+from journeyscope.cli import sentiment as _sentiment  # noqa: E402
+
+app.add_typer(_sentiment.sentiment_app, name="sentiment")
 # the groups
 app.add_typer(maps.map_app, name="map")
 app.add_typer(stages_app, name="stages")

@@ -209,6 +209,11 @@ HELP_VI: dict[str, str] = {
         "Spark: nơi ghi dataset sự kiện đã phân giải."
     ),
     "Spark: replace --dataset whatever it holds.": "Spark: thay --dataset dù đang chứa gì.",
+    "Resolve only what the events stored since the last resolve touch (the same answer; a "
+    "full resolve when it cannot be exact).": (
+        "Chỉ phân giải phần mà các sự kiện lưu từ lần phân giải trước chạm tới (cùng kết quả; "
+        "phân giải toàn bộ khi không thể chính xác)."
+    ),
     "Show the chain of links that put an identifier in its customer.": (
         "Xem chuỗi liên kết đưa một định danh vào khách hàng của nó."
     ),
@@ -359,8 +364,44 @@ HELP_VI: dict[str, str] = {
     "Collection requests a second per write key (bursts of 2N; 0: no limit).": (
         "Số yêu cầu gửi sự kiện mỗi giây cho mỗi khoá write (tối đa 2N một lúc; 0: không giới hạn)."
     ),
+    "Stitch collected events into customers as they are stored.": (
+        "Ghép các sự kiện thu nhận được vào khách hàng ngay khi chúng được lưu."
+    ),
     "API requests a second per read or admin key (bursts of 2N; 0: no limit).": (
         "Số yêu cầu API mỗi giây cho mỗi khoá read hoặc admin (tối đa 2N một lúc; "
         "0: không giới hạn)."
+    ),
+    # journeyscope sentiment
+    "UTF-8 text file, one feedback text per line (- reads standard input).": (
+        "Tệp văn bản UTF-8, mỗi dòng một ý kiến phản hồi (- để đọc từ đầu vào chuẩn)."
+    ),
+    "Language of the texts, for the aspect rules: vi, en or auto (both); vi or en also sets "
+    "the language of messages.": (
+        "Ngôn ngữ của các văn bản, cho luật nhận khía cạnh: vi, en hoặc auto (cả hai); vi hoặc "
+        "en cũng đặt ngôn ngữ của thông báo."
+    ),
+    "Score feedback texts: positive, neutral or negative, a score in [-1, 1], and the aspects "
+    "each is about (delivery, packaging, product quality, price, service, payment, app). "
+    "Offline: the model ships with JourneyScope.": (
+        "Chấm cảm xúc các ý kiến phản hồi: tích cực, trung tính hay tiêu cực, điểm trong "
+        "[-1, 1], và các khía cạnh được nhắc tới (giao hàng, đóng gói, chất lượng sản phẩm, "
+        "giá, dịch vụ, thanh toán, ứng dụng). Chạy ngoại tuyến: mô hình đi kèm JourneyScope."
+    ),
+    "Score feedback texts offline; adapt the model to a workspace's own reviews.": (
+        "Chấm cảm xúc ý kiến phản hồi ngoại tuyến; điều chỉnh mô hình theo đánh giá riêng của "
+        "một workspace."
+    ),
+    "Use the model adapted to this workspace (`sentiment adapt`), if it has one.": (
+        "Dùng mô hình đã điều chỉnh cho workspace này (`sentiment adapt`), nếu có."
+    ),
+    "CSV of the shop's own reviews: a text column and a stars column (1-5).": (
+        "Tệp CSV đánh giá của chính shop: một cột nội dung (text) và một cột số sao (1-5)."
+    ),
+    "Fine-tune the sentiment model on a workspace's own star-rated reviews (1-2 stars "
+    "negative, 4-5 positive, 3 left out); every fifth review is held out, and the adapted "
+    "model is kept in the workspace only when it beats the shipped one there.": (
+        "Tinh chỉnh mô hình cảm xúc trên các đánh giá có sao của chính workspace (1-2 sao là "
+        "tiêu cực, 4-5 sao là tích cực, bỏ qua 3 sao); cứ năm đánh giá giữ lại một để kiểm "
+        "tra, và mô hình mới chỉ được lưu khi tốt hơn mô hình gốc trên phần đó."
     ),
 }

@@ -114,11 +114,25 @@ def serve(
             help="API requests a second per read or admin key (bursts of 2N; 0: no limit).",
         ),
     ] = 50.0,
+    live_identity: Annotated[
+        bool,
+        typer.Option(
+            "--live-identity/--no-live-identity",
+            help="Stitch collected events into customers as they are stored.",
+        ),
+    ] = True,
 ) -> None:
     """Serve the REST API and Segment-compatible collection (OpenAPI at /docs) until stopped."""
     named = served_workspaces(workspaces or [])
     check_address(host, port)
-    run_server(named, host, port, collect_rate=collect_rate, api_rate=api_rate)
+    run_server(
+        named,
+        host,
+        port,
+        collect_rate=collect_rate,
+        api_rate=api_rate,
+        live_identity=live_identity,
+    )
 
 
 def run_server(
@@ -128,6 +142,7 @@ def run_server(
     *,
     collect_rate: float = 1000.0,
     api_rate: float = 50.0,
+    live_identity: bool = True,
     before: list[str] | None = None,
 ) -> None:
     """Serve ``named`` workspaces until SIGINT/SIGTERM; ``before`` lines are printed with
@@ -151,7 +166,7 @@ def run_server(
             self._captured_signals.clear()
 
     config = uvicorn.Config(
-        create_app(named, limits=Limits(collect_rate, api_rate)),
+        create_app(named, limits=Limits(collect_rate, api_rate), live_identity=live_identity),
         host=host,
         port=port,
         access_log=False,

@@ -24,7 +24,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from journeyscope.collect.errors import CollectorBusy, EventProblem, InvalidEvents
-from journeyscope.collect.loader import BATCH, Loader, OpenWorkspace, clear_staging, encode_record
+from journeyscope.collect.loader import (
+    BATCH,
+    AfterPass,
+    Loader,
+    OpenWorkspace,
+    clear_staging,
+    encode_record,
+)
 from journeyscope.collect.log import RESERVE_BYTES, SEGMENT_BYTES, RecordLog
 from journeyscope.collect.segment import Parsed, parse_body
 from journeyscope.errors import output_failure
@@ -62,6 +69,7 @@ class Collector:
         interval: float = 0.2,
         segment_bytes: int = SEGMENT_BYTES,
         reserve_bytes: int = RESERVE_BYTES,
+        after_pass: AfterPass | None = None,
     ) -> None:
         self.root = root
         self.max_lag = max_lag
@@ -78,7 +86,13 @@ class Collector:
         clear_staging(root)
         self.received = self.acknowledged = self.refused = 0
         self._counting = threading.Lock()
-        self.loader = Loader(self.log, open_workspace or self._open, batch=batch, interval=interval)
+        self.loader = Loader(
+            self.log,
+            open_workspace or self._open,
+            batch=batch,
+            interval=interval,
+            after_pass=after_pass,
+        )
 
     @contextmanager
     def _open(self) -> Iterator[Workspace]:

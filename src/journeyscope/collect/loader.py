@@ -33,6 +33,8 @@ from journeyscope.events.workspace import Workspace
 
 log = logging.getLogger(__name__)
 OpenWorkspace = Callable[[], AbstractContextManager[Workspace]]
+#: Run with the workspace open for writing after a pass that stored events (live identity).
+AfterPass = Callable[[Workspace], object]
 BATCH = 5000
 #: The longest pause between tries when the workspace is busy (a CLI command holds it).
 MAX_BACKOFF = 1.0
@@ -124,8 +126,10 @@ class Loader:
         *,
         batch: int = BATCH,
         interval: float = 0.2,
+        after_pass: AfterPass | None = None,
     ) -> None:
         self.records = records
+        self.after_pass = after_pass
         self.open_workspace = open_workspace
         self.batch = batch
         self.interval = interval
@@ -169,8 +173,22 @@ class Loader:
 
     def drain(self) -> None:
         """Store everything durable now."""
+        stored = False
         while self.run_once() is not None:
-            pass
+            stored = True
+        if stored:
+            self._after_pass()
+
+    def _after_pass(self) -> None:
+        """The hook after a pass that stored something; its failure loses nothing (the
+        events are stored) and is retried with the next pass."""
+        if self.after_pass is None:
+            return
+        try:
+            with self.open_workspace() as ws:
+                self.after_pass(ws)
+        except Exception:
+            log.exception("collect loader: the after-pass step failed; the events are stored")
 
     def _run(self) -> None:
         backoff = self.interval
@@ -179,8 +197,12 @@ class Loader:
             # append it must store (``append`` returns once durable), so this pass sees them.
             stopping = self._stop.is_set()
             try:
+                stored = False
                 while self.run_once() is not None:
                     self.last_error = None
+                    stored = True
+                if stored:
+                    self._after_pass()
                 backoff = self.interval
             except (JourneyScopeError, OSError) as exc:  # e.g. the workspace is busy: later
                 self.last_error = exc

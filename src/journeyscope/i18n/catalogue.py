@@ -74,6 +74,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "{customers} khách hàng từ {identifiers} định danh; {events} sự kiện đã gắn khách, "
         "{unattributed} không có định danh dùng được",
     },
+    "resolved_incremental": {
+        "en": "{events} events resolved in {seconds:.2f} s: {customers} customers "
+        "({new_customers} new, {customers_touched} recomputed, {merged} merged, {split} split)",
+        "vi": "đã phân giải {events} sự kiện trong {seconds:.2f} giây: {customers} khách hàng "
+        "({new_customers} mới, {customers_touched} tính lại, {merged} gộp, {split} tách)",
+    },
+    "resolved_in_full": {
+        "en": "resolved in full: {why}",
+        "vi": "đã phân giải toàn bộ: {why}",
+    },
     "excluded_title": {
         "en": "Excluded from linking (over-merge guard or block)",
         "vi": "Bị loại khỏi liên kết (chống gộp nhầm hoặc bị chặn)",
@@ -317,4 +327,32 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col_event": {"en": "Event", "vi": "Sự kiện"},
     "col_events": {"en": "Events", "vi": "Sự kiện"},
     "col_revenue": {"en": "Revenue", "vi": "Doanh thu"},
+    # journeyscope sentiment
+    "sentiment_title": {"en": "Sentiment of {n} text(s)", "vi": "Cảm xúc của {n} văn bản"},
+    "col_label": {"en": "Label", "vi": "Nhãn"},
+    "col_score": {"en": "Score", "vi": "Điểm"},
+    "col_aspects": {"en": "Aspects", "vi": "Khía cạnh"},
+    "col_text": {"en": "Text", "vi": "Nội dung"},
+    "sentiment_positive": {"en": "positive", "vi": "tích cực"},
+    "sentiment_neutral": {"en": "neutral", "vi": "trung tính"},
+    "sentiment_negative": {"en": "negative", "vi": "tiêu cực"},
+    "aspect_delivery": {"en": "delivery", "vi": "giao hàng"},
+    "aspect_packaging": {"en": "packaging", "vi": "đóng gói"},
+    "aspect_product_quality": {"en": "product quality", "vi": "chất lượng sản phẩm"},
+    "aspect_price": {"en": "price", "vi": "giá"},
+    "aspect_service": {"en": "staff/service", "vi": "nhân viên/dịch vụ"},
+    "aspect_payment": {"en": "payment", "vi": "thanh toán"},
+    "aspect_app": {"en": "app/website", "vi": "ứng dụng/website"},
+    "sentiment_adapt_kept": {
+        "en": "Adapted on {trained} reviews; held-out macro-F1 {before} -> {after} "
+        "({held_out} reviews): kept in the workspace, used by `sentiment -w`",
+        "vi": "Đã điều chỉnh trên {trained} đánh giá; macro-F1 trên tập giữ lại {before} -> "
+        "{after} ({held_out} đánh giá): đã lưu trong workspace, `sentiment -w` sẽ dùng",
+    },
+    "sentiment_adapt_not_kept": {
+        "en": "Adapted on {trained} reviews, but held-out macro-F1 went {before} -> {after} "
+        "({held_out} reviews): not kept, the shipped model stays",
+        "vi": "Đã điều chỉnh trên {trained} đánh giá nhưng macro-F1 trên tập giữ lại "
+        "{before} -> {after} ({held_out} đánh giá): không lưu, vẫn dùng mô hình gốc",
+    },
 }

@@ -140,6 +140,15 @@ def remove_scratch(root: Path, db_name: str) -> int:
                 path.unlink(missing_ok=True)
                 removed += 1
     leftovers = [*root.glob(f".{db_name}.compact*"), *root.glob("quarantine/.*.tmp")]
+    for folder in [*root.glob(".upload-*"), *root.glob(".export-*")]:  # the server's uploads
+        if folder.is_dir():  # and exports a crash left behind
+            for path in sorted(folder.rglob("*"), reverse=True):
+                if path.is_file() or path.is_symlink():
+                    path.unlink(missing_ok=True)
+                    removed += 1
+                elif path.is_dir():
+                    path.rmdir()
+            folder.rmdir()
     for leftover in leftovers:
         leftover.unlink(missing_ok=True)
         removed += 1

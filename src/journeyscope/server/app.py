@@ -6,6 +6,7 @@ and serialise; no SQL and no analytics live here.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -13,11 +14,28 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from journeyscope.collect.loader import AfterPass
+from journeyscope.events.workspace import Workspace
 from journeyscope.server import errors, middleware
-from journeyscope.server.collection import AfterBatch, Collection
+from journeyscope.server.collection import Collection
 from journeyscope.server.limits import RateLimiter
 from journeyscope.server.metrics import Metrics
-from journeyscope.server.routers import collect, customers, health, identity, keys, maps, reports
+from journeyscope.server.routers import (
+    collect,
+    customers,
+    exports,
+    forget,
+    health,
+    identity,
+    identity_write,
+    imports,
+    jobs,
+    keys,
+    maps,
+    maps_write,
+    personas,
+    reports,
+)
 from journeyscope.server.state import ServerState
 
 API_DESCRIPTION = """\
@@ -28,6 +46,8 @@ as `--json`, customer profiles, identity, maps and API keys, per workspace under
 API (`POST /v1/batch`, ...) with a write key.
 """
 
+log = logging.getLogger("journeyscope.server")
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -37,12 +57,28 @@ class Limits:
     api_rate: float = 50.0
 
 
+def stitch_new_events(ws: Workspace) -> None:
+    """Live identity: after the loader stored events, stitch them into customers, exactly
+    as `identity resolve` would (an incremental resolve; a full one when it cannot be)."""
+    from journeyscope.identity.incremental import resolve_incremental
+
+    done = resolve_incremental(ws)
+    log.info(
+        "live identity: %d events, %d customers touched, %s in %.2f s",
+        done.events,
+        done.customers_touched,
+        f"full resolve ({done.reason})" if done.full else "incremental",
+        done.seconds,
+    )
+
+
 def create_app(
     workspaces: dict[str, Path],
     *,
     title: str = "JourneyScope",
     limits: Limits | None = None,
-    after_batch: AfterBatch | None = None,
+    live_identity: bool = True,
+    after_pass: AfterPass | None = None,
 ) -> FastAPI:
     """An app serving ``workspaces`` (URL name → folder). Nothing is opened until asked,
     except the collection logs that hold events to replay (at start-up); at shutdown every
@@ -51,15 +87,20 @@ def create_app(
 
     limits = limits or Limits()
     state = ServerState(dict(workspaces), api_limiter=RateLimiter(limits.api_rate))
-    collection = Collection(state, rate=limits.collect_rate, after_batch=after_batch)
+    if after_pass is None and live_identity:
+        after_pass = stitch_new_events
+    collection = Collection(state, rate=limits.collect_rate, after_pass=after_pass)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         collection.start_pending()
         try:
             yield
         finally:
             collection.close()
+            jobs = getattr(app.state, "jobs", None)
+            if jobs is not None:  # running jobs finish; export files go
+                jobs.shutdown()
 
     app = FastAPI(title=title, version=__version__, description=API_DESCRIPTION, lifespan=lifespan)
     app.state.journeyscope = state
@@ -69,6 +110,19 @@ def create_app(
     middleware.install(app, app.state.metrics)
     app.include_router(health.router)
     app.include_router(collect.router)
-    for router in (reports, customers, identity, maps, keys):
+    for router in (
+        reports,
+        customers,
+        identity,
+        identity_write,
+        maps,
+        maps_write,
+        personas,
+        imports,
+        exports,
+        jobs,
+        forget,
+        keys,
+    ):
         app.include_router(router.router, responses=errors.ERROR_RESPONSES)
     return app

@@ -18,10 +18,11 @@ import math
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from journeyscope.collect import Collector
+from journeyscope.collect.loader import AfterPass
 from journeyscope.errors import JourneyScopeError
 from journeyscope.events.keys import KeyInfo, StoredKey, key_id_of, secret_matches, stored_keys
 from journeyscope.events.workspace import Workspace
@@ -37,8 +38,6 @@ REFRESH = 2.0
 MISS_REFRESH = 0.5
 _PLAIN = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
-AfterBatch = Callable[[Workspace], None]
-
 
 class Collection:
     """The served workspaces' collectors and the write-key index that routes to them."""
@@ -48,12 +47,12 @@ class Collection:
         state: ServerState,
         *,
         rate: float = 1000.0,
-        after_batch: AfterBatch | None = None,
+        after_pass: AfterPass | None = None,
         interval: float = 0.2,
     ) -> None:
         self.state = state
         self.limiter = RateLimiter(rate)
-        self.after_batch = after_batch
+        self.after_pass = after_pass
         self.interval = interval
         self.collectors: dict[str, Collector] = {}
         self._starting = threading.Lock()
@@ -75,6 +74,7 @@ class Collection:
                     self.state.path(name),
                     open_workspace=lambda: self._writer(name),
                     interval=self.interval,
+                    after_pass=self.after_pass,
                 )
                 found.start()
                 self.collectors[name] = found
@@ -85,8 +85,6 @@ class Collection:
         """The workspace for one loader batch: this process's readers wait at the gate."""
         with self.state.gates[name].writing(), Workspace.open(self.state.path(name)) as ws:
             yield ws
-            if self.after_batch is not None:
-                self.after_batch(ws)
 
     def start_pending(self) -> None:
         """Start the collectors whose log holds events (replayed into the store now)."""
