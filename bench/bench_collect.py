@@ -55,7 +55,7 @@ def start_server(folder: Path, port: int) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen(
         [*command, "--port", str(port), "--collect-rate", "0"],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,  # a pipe nobody reads would fill and stall the server
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
