@@ -151,9 +151,7 @@ def _posterior_integrals(
     # (a range much wider than the mass would let the adaptive rule step over the peak)
     top = float(((x + r + 40) / (alpha + t_x)) ** r)
     opts = {"epsabs": 1e-13, "epsrel": 1e-9}
-    return tuple(
-        integrate.dblquad(f, 0, top, 0, 1, **opts)[0] for f in (total, alive_only, bought)
-    )
+    return tuple(integrate.dblquad(f, 0, top, 0, 1, **opts)[0] for f in (total, alive_only, bought))
 
 
 @pytest.mark.parametrize(
