@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -183,43 +184,55 @@ class Served:
 
     base: str
     proc: subprocess.Popen[bytes]
+    out_file: Path
     err_file: Path
 
-    def stop(self, timeout: float = 60) -> str:
-        """SIGTERM, wait for the clean exit, and the server's standard error."""
-        import signal
-
-        self.proc.send_signal(signal.SIGTERM)
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 60) -> str:
+        """Send ``sig``, wait for the exit, and return the server's standard error."""
+        self.proc.send_signal(sig)
         self.proc.wait(timeout=timeout)
         return self.err_file.read_text("utf-8", errors="replace")
 
+    def out(self) -> str:
+        return self.out_file.read_text("utf-8", errors="replace")
 
-@pytest.fixture
-def server(fresh_shop: Shop, tmp_path: Path) -> Iterator[Served]:
+
+def wait_healthy(base: str, proc: subprocess.Popen[Any], seconds: float = 60) -> None:
+    """Until ``/healthz`` answers; fails at once if the process died."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if get(f"{base}/healthz")[0] == 200:
+                return
+        except OSError:
+            pass
+        assert proc.poll() is None, f"the server exited with {proc.returncode}"
+        assert time.monotonic() < deadline, f"the server did not start within {seconds:g} s"
+        time.sleep(0.2)
+
+
+def launch_server(root: Path, folder: Path, *options: str) -> Iterator[Served]:
+    """`journeyscope serve -w shop=ROOT` on a free port, killed afterwards if still alive."""
     port = free_port()
-    command = [sys.executable, "-m", "journeyscope.cli", "serve", "-w", f"shop={fresh_shop.root}"]
-    err_file = tmp_path / "server.err"
-    with (tmp_path / "server.out").open("wb") as out, err_file.open("wb") as err:
+    command = [sys.executable, "-m", "journeyscope.cli", "serve", "-w", f"shop={root}"]
+    out_file, err_file = folder / "server.out", folder / "server.err"
+    with out_file.open("wb") as out, err_file.open("wb") as err:
         proc = subprocess.Popen(
-            [*command, "--port", str(port)],
+            [*command, "--port", str(port), *options],
             stdout=out,
             stderr=err,
             env={**os.environ, "JOURNEYSCOPE_LANG": "en"},
         )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
     try:
-        while True:
-            try:
-                if get(f"{base}/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert proc.poll() is None, err_file.read_text("utf-8", errors="replace")
-            assert time.monotonic() < deadline, "the server did not start within 60 s"
-            time.sleep(0.2)
-        yield Served(base, proc, err_file)
+        wait_healthy(base, proc)
+        yield Served(base, proc, out_file, err_file)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait(timeout=10)
+
+
+@pytest.fixture
+def server(fresh_shop: Shop, tmp_path: Path) -> Iterator[Served]:
+    yield from launch_server(fresh_shop.root, tmp_path)

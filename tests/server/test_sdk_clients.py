@@ -7,13 +7,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
 from journeyscope.events.workspace import Workspace
 from tests.conftest import Result
-from tests.server.conftest import Served, Shop, add_key, free_port, get
+from tests.server.conftest import Served, Shop, add_key, free_port, get, wait_healthy
 
 EVENTS = 10_000
 PEOPLE = 500
@@ -125,14 +124,7 @@ def test_the_demo_ends_by_serving_its_workspace_with_fresh_keys(fresh_shop: Shop
         write = re.search(r"write key to send events \(shown once\): (\S+)", text)
         assert read and write, text
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if get(f"{base}/healthz")[0] == 200:
-                    break
-            except OSError:
-                assert time.monotonic() < deadline
-                time.sleep(0.2)
+        wait_healthy(base, proc)
         status, stats = get(f"{base}/api/v1/workspaces/shop/stats", read.group(1))
         assert status == 200 and stats["events"] > 0
         import base64

@@ -4,11 +4,8 @@ working on the same workspace while the server answers, and a clean stop on SIGT
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -17,56 +14,22 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Result
-from tests.server.conftest import Shop, free_port, get
+from tests.server.conftest import Served, Shop, get, launch_server
 
 
 @pytest.fixture
-def served(fresh_shop: Shop) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "journeyscope.cli",
-            "serve",
-            "-w",
-            f"shop={fresh_shop.root}",
-            "--port",
-            str(port),
-            "--api-rate",
-            "0",  # the hammering client below is faster than the default limit allows
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "JOURNEYSCOPE_LANG": "en"},
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    try:
-        while True:
-            try:
-                if get(f"{base}/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert proc.poll() is None, proc.communicate(timeout=10)
-            assert time.monotonic() < deadline, "the server did not start within 60 s"
-            time.sleep(0.2)
-        yield base, proc
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate(timeout=10)
+def served(fresh_shop: Shop, tmp_path: Path) -> Iterator[Served]:
+    # the hammering client below is faster than the default API rate limit allows
+    yield from launch_server(fresh_shop.root, tmp_path, "--api-rate", "0")
 
 
 def test_the_cli_works_while_the_server_serves_and_sigterm_stops_it_cleanly(
-    served: tuple[str, subprocess.Popen[str]],
+    served: Served,
     fresh_shop: Shop,
     cli: Callable[..., Result],
     tmp_path: Path,
 ) -> None:
-    base, proc = served
+    base = served.base
     api = f"{base}/api/v1/workspaces/shop"
     key = fresh_shop.keys["read"]
     status, before = get(f"{api}/stats", key)
@@ -108,9 +71,9 @@ def test_the_cli_works_while_the_server_serves_and_sigterm_stops_it_cleanly(
     status, after = get(f"{api}/stats", key)
     assert after["events"] == before["events"] + 1  # the next request sees the import
 
-    proc.send_signal(signal.SIGTERM)
-    out, err = proc.communicate(timeout=30)
-    assert proc.returncode == 0, err
+    err = served.stop(signal.SIGTERM, timeout=30)
+    out = served.out()
+    assert served.proc.returncode == 0, err
     assert f"{base}/api/v1/workspaces/shop" in out and f"{base}/docs" in out
     assert "Traceback" not in err
     assert key not in out + err
@@ -131,10 +94,8 @@ def test_a_busy_port_or_a_doubled_name_is_a_located_error(
     assert odd.code == 2 and "không phải tên đơn giản" in odd.err
 
 
-def test_ctrl_c_stops_it_cleanly(served: tuple[str, subprocess.Popen[str]]) -> None:
-    _, proc = served
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=30)
-    assert proc.returncode == 0, err
+def test_ctrl_c_stops_it_cleanly(served: Served) -> None:
+    err = served.stop(signal.SIGINT, timeout=30)
+    assert served.proc.returncode == 0, err
     assert "Traceback" not in err and "KeyboardInterrupt" not in err
     assert "Server stopped." in err
