@@ -31,6 +31,9 @@ def test_unaccented_words_that_collide_are_not_read_as_aspects() -> None:
     assert aspects_of("the dress fits") == ["product_quality"]  # "the" is not thẻ (card)
     assert aspects_of("dat hang lan 2") == []  # đặt hàng (order), not đắt (expensive)
     assert aspects_of("giảm cân") == []  # "giá" only as a whole word
+    # "tra loi" is trả lời (to answer), not lỗi (a defect); "hang bi loi" still is one
+    assert aspects_of("giao hang cham, shop ko tra loi") == ["delivery", "service"]
+    assert aspects_of("hang bi loi") == ["product_quality"]
 
 
 def test_language_picks_the_rules() -> None:

@@ -234,10 +234,18 @@ _EN: dict[str, tuple[str, ...]] = {
 }
 
 
-def _pattern(words: Iterable[str]) -> re.Pattern[str]:
-    """Whole tokens of a space-tokenised text; longest keyword first."""
-    alternatives = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-    return re.compile(rf"(?<!\S)(?:{alternatives})(?!\S)")
+def _pattern(
+    words: Iterable[str], not_after: dict[str, tuple[str, ...]] | None = None
+) -> re.Pattern[str]:
+    """Whole tokens of a space-tokenised text; longest keyword first. ``not_after``: words
+    that are no keyword right after one of these words (``loi`` in ``tra loi``)."""
+
+    def alternative(word: str) -> str:
+        guards = "".join(f"(?<!{re.escape(g)} )" for g in (not_after or {}).get(word, ()))
+        return guards + re.escape(word)
+
+    ordered = sorted(set(words), key=len, reverse=True)
+    return re.compile(rf"(?<!\S)(?:{'|'.join(alternative(w) for w in ordered)})(?!\S)")
 
 
 def _normalised_words(words: Iterable[str]) -> list[str]:
@@ -248,9 +256,13 @@ _VI_RULES = {a: _pattern(_normalised_words(ws)) for a, ws in _VI.items()}
 # unaccented keywords that are another common word: "the" (thẻ), "day" (dày), "dat" (đắt /
 # đặt hàng = to order)
 _PLAIN_SKIP = frozenset({"the", "day", "dat"})
+# unaccented keywords that are another word after these: "tra loi" (trả lời, to answer) is
+# no "loi" (lỗi, a defect)
+_PLAIN_NOT_AFTER: dict[str, tuple[str, ...]] = {"loi": ("tra",)}
 _VI_PLAIN_RULES = {
     a: _pattern(
-        p for p in (strip_diacritics(w) for w in _normalised_words(ws)) if p not in _PLAIN_SKIP
+        (p for p in (strip_diacritics(w) for w in _normalised_words(ws)) if p not in _PLAIN_SKIP),
+        _PLAIN_NOT_AFTER,
     )
     for a, ws in _VI.items()
 }
