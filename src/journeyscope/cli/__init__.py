@@ -70,6 +70,10 @@ from journeyscope.cli import keys as _keys  # noqa: E402
 from journeyscope.cli import serve as _serve  # noqa: E402
 
 app.add_typer(_keys.keys_app, name="keys")
+# the web app's users (docs/server.md); argon2 and DuckDB load inside the commands
+from journeyscope.cli import users as _users  # noqa: E402
+
+app.add_typer(_users.users_app, name="users")
 app.command("serve")(_serve.serve)
 
 # the analytics commands register themselves on ``app`` and ``stages_app``

@@ -371,6 +371,35 @@ HELP_VI: dict[str, str] = {
         "Số yêu cầu API mỗi giây cho mỗi khoá read hoặc admin (tối đa 2N một lúc; "
         "0: không giới hạn)."
     ),
+    # the web app's users (cli/users.py)
+    "Web users of the workspace (the web app).": ("Người dùng web của workspace (ứng dụng web)."),
+    "The user's e-mail address.": "Địa chỉ e-mail của người dùng.",
+    "viewer (reads), editor (also edits), or admin.": (
+        "viewer (chỉ xem), editor (xem và chỉnh sửa) hoặc admin (quản trị)."
+    ),
+    "The user's name, as shown.": "Tên người dùng, như sẽ hiển thị.",
+    "Add a user; the password is read from standard input (asked twice at a terminal).": (
+        "Thêm một người dùng; mật khẩu được đọc từ đầu vào chuẩn (ở cửa sổ dòng lệnh thì "
+        "được hỏi hai lần)."
+    ),
+    "The workspace's users: e-mail, name, role, dates (never the passwords).": (
+        "Các người dùng của workspace: e-mail, tên, vai trò, ngày (không bao giờ có mật khẩu)."
+    ),
+    "viewer, editor or admin.": "viewer, editor hoặc admin.",
+    "Change a user's role; it applies from their next request.": (
+        "Đổi vai trò của một người dùng; áp dụng từ yêu cầu kế tiếp của họ."
+    ),
+    "Set a new password (read from standard input); it ends the user's sessions and lifts "
+    "a lockout.": (
+        "Đặt mật khẩu mới (đọc từ đầu vào chuẩn); mọi phiên đăng nhập của người dùng kết thúc "
+        "và tài khoản được mở khoá nếu đang bị khoá."
+    ),
+    "Remove a user and end their sessions.": (
+        "Xoá một người dùng và kết thúc các phiên đăng nhập của họ."
+    ),
+    "Sign a user out everywhere: every session they have ends at once.": (
+        "Đăng xuất một người dùng khỏi mọi nơi: mọi phiên đăng nhập của họ kết thúc ngay."
+    ),
     # journeyscope sentiment
     "UTF-8 text file, one feedback text per line (- reads standard input).": (
         "Tệp văn bản UTF-8, mỗi dòng một ý kiến phản hồi (- để đọc từ đầu vào chuẩn)."

@@ -243,4 +243,31 @@ MIGRATIONS = (
     ),
 )
 
+MIGRATIONS = (
+    *MIGRATIONS,
+    (
+        7,
+        "web users and their sessions: argon2 hashes and token digests only (events/users.py)",
+        """
+        CREATE TABLE web_users (
+            email VARCHAR PRIMARY KEY,
+            name VARCHAR,
+            role VARCHAR NOT NULL,
+            password_hash VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL,
+            failed_logins INTEGER NOT NULL DEFAULT 0,
+            locked_until TIMESTAMP,
+            sessions_valid_after TIMESTAMP
+        );
+        CREATE TABLE web_sessions (
+            session_id VARCHAR PRIMARY KEY,
+            digest BLOB NOT NULL,
+            email VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL,
+            expires_at TIMESTAMP NOT NULL
+        );
+        """,
+    ),
+)
+
 SCHEMA_VERSION: Final = MIGRATIONS[-1][0]

@@ -114,6 +114,31 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col_key_role": {"en": "Role", "vi": "Vai trò"},
     "col_key_created_at": {"en": "Created", "vi": "Tạo lúc"},
     "col_key_revoked_at": {"en": "Revoked", "vi": "Thu hồi lúc"},
+    # web users (cli/users.py)
+    "user_added": {
+        "en": "User {email} ({role}) added",
+        "vi": "Đã thêm người dùng {email} ({role})",
+    },
+    "user_role_set": {
+        "en": "{email} is now {role}",
+        "vi": "{email} giờ có vai trò {role}",
+    },
+    "user_password_set": {
+        "en": "Password of {email} changed; their sessions have ended",
+        "vi": "Đã đổi mật khẩu của {email}; các phiên đăng nhập của họ đã kết thúc",
+    },
+    "user_removed": {"en": "User {email} removed", "vi": "Đã xoá người dùng {email}"},
+    "user_signed_out": {
+        "en": "{email} signed out everywhere ({n} session(s) ended)",
+        "vi": "{email} đã đăng xuất khỏi mọi nơi ({n} phiên đã kết thúc)",
+    },
+    "password_prompt": {"en": "Password: ", "vi": "Mật khẩu: "},
+    "password_again": {"en": "Password again: ", "vi": "Nhập lại mật khẩu: "},
+    "col_user_email": {"en": "E-mail", "vi": "E-mail"},
+    "col_user_name": {"en": "Name", "vi": "Tên"},
+    "col_user_role": {"en": "Role", "vi": "Vai trò"},
+    "col_user_created_at": {"en": "Created", "vi": "Tạo lúc"},
+    "col_user_locked_until": {"en": "Locked until", "vi": "Khoá đến"},
     "serve_listening": {
         "en": "Serving workspace {name} at {url}",
         "vi": "Đang phục vụ workspace {name} tại {url}",
