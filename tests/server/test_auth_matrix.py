@@ -24,11 +24,24 @@ WORKSPACE = "/api/v1/workspaces/{name}"
 PUBLIC = frozenset(
     {"/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/redoc", "/docs/oauth2-redirect"}
 )
+#: the web app's page and files, and signing in and out (the session cookie is the
+#: credential: tested in tests/server/web/ and test_sessions.py)
+WEB = frozenset(
+    {
+        "/",
+        "/static",
+        "/api/v1/workspaces",
+        f"{WORKSPACE}/session",
+        "/api/v1/session",
+        "/api/v1/session/everywhere",
+    }
+)
 #: Segment-compatible collection (``/v1/batch``, ...): write keys, tested with collection
 COLLECTION = "journeyscope.server.routers.collect"
 ROLE_OF: dict[Callable[..., Any], str] = {
     deps.read_workspace: "read",
     deps.admin_read_workspace: "admin",
+    deps.editor_read_workspace: "admin",  # web editors, or an admin key
     deps.admin_workspace: "admin",
     deps.admin_key: "admin",
     job_admin: "admin",
@@ -41,6 +54,7 @@ SAMPLE_PATH = {
     "persona_id": "p",
     "model_id": "retail5",
     "job_id": "0" * 32,
+    "email": "nobody@shop.vn",
 }
 SAMPLE_QUERY = {
     "funnel": {"steps": "product_view,purchase"},
@@ -79,7 +93,7 @@ def app_routes() -> list[tuple[str, str, str]]:
     found: list[tuple[str, str, str]] = []
     for path, route in flat(create_app({}).routes):
         endpoint = getattr(route, "endpoint", None)
-        if path in PUBLIC or getattr(endpoint, "__module__", "") == COLLECTION:
+        if path in PUBLIC | WEB or getattr(endpoint, "__module__", "") == COLLECTION:
             continue
         assert isinstance(route, APIRoute), path
         assert path.startswith(WORKSPACE), f"{path}: not public, collection or a workspace's"

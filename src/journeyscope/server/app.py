@@ -16,7 +16,7 @@ from fastapi import FastAPI
 
 from journeyscope.collect.loader import AfterPass
 from journeyscope.events.workspace import Workspace
-from journeyscope.server import errors, middleware
+from journeyscope.server import errors, middleware, web
 from journeyscope.server.collection import Collection
 from journeyscope.server.limits import RateLimiter
 from journeyscope.server.metrics import Metrics
@@ -35,6 +35,8 @@ from journeyscope.server.routers import (
     maps_write,
     personas,
     reports,
+    session,
+    users,
 )
 from journeyscope.server.state import ServerState
 
@@ -123,6 +125,9 @@ def create_app(
         jobs,
         forget,
         keys,
+        users,
+        session,
     ):
         app.include_router(router.router, responses=errors.ERROR_RESPONSES)
+    web.install(app)
     return app

@@ -1,11 +1,14 @@
 """The dependencies routes declare: the client's language and an authorised workspace.
 
 A key arrives as ``Authorization: Bearer KEY`` or, as Segment's HTTP API sends write keys,
-HTTP Basic with the key as the user name and no password. It is checked against the key
-table of the workspace named in the URL — a key of another workspace is simply unknown
-there. A reader's workspace is opened read-only for the request only; a manager's (keys)
-read-write, under the workspace's gate so no read-only connection of this process is open
-at the same time (DuckDB allows only one configuration per file in a process).
+HTTP Basic with the key as the user name and no password. Without a key, the web app's
+session cookie is checked instead (``server/sessions.py``): a signed-in user acts with their
+role, and every request that changes something must carry the session's CSRF token.
+Either is checked against the tables of the workspace named in the URL — a key or session
+of another workspace is simply unknown there. A reader's workspace is opened read-only for
+the request only; a manager's (keys) read-write, under the workspace's gate so no read-only
+connection of this process is open at the same time (DuckDB allows only one configuration
+per file in a process).
 """
 
 from __future__ import annotations
@@ -20,9 +23,11 @@ from fastapi import Depends, Path, Request
 from journeyscope.events.keys import KeyInfo, StoredKey, find_key, key_id_of, secret_matches
 from journeyscope.events.workspace import Workspace
 from journeyscope.server.errors import Forbidden, Unauthorized, request_lang
+from journeyscope.server.sessions import session_principal, session_token
 from journeyscope.server.state import ServerState
 
-READERS = frozenset({"read", "admin"})
+READERS = frozenset({"read", "editor", "admin"})
+EDITORS = frozenset({"editor", "admin"})
 ADMINS = frozenset({"admin"})
 
 
@@ -113,13 +118,18 @@ def _opened(
 ) -> Iterator[Workspace]:
     path = state.path(name)
     token = presented_key(request)
-    if token is None:
+    session = None if token is not None else session_token(request, name)
+    if token is None and session is None:
         raise _no_key()
     gate = state.gates[name]
     with gate.writing() if write else gate.reading():
         ws = Workspace.open(path, read_only=not write)
         try:
-            request.state.key = authorise(state, name, ws, token, roles)
+            if token is not None:
+                request.state.key = authorise(state, name, ws, token, roles)
+            else:
+                assert session is not None
+                request.state.key = session_principal(request, ws, session, roles)
             state.api_limiter.take(request.state.key.key_id)
             yield ws
         finally:
@@ -143,7 +153,16 @@ def admin_workspace(request: Request, state: State, name: WorkspaceName) -> Iter
     yield from _opened(request, state, name, ADMINS, write=True)
 
 
+def editor_read_workspace(
+    request: Request, state: State, name: WorkspaceName
+) -> Iterator[Workspace]:
+    """The workspace opened read-only for this request, for a web editor or admin, or an
+    admin key (maps and personas are files beside the store, written under their own lock)."""
+    yield from _opened(request, state, name, EDITORS, write=False)
+
+
 ReadWorkspace = Annotated[Workspace, Depends(read_workspace)]
+EditorReadWorkspace = Annotated[Workspace, Depends(editor_read_workspace)]
 AdminReadWorkspace = Annotated[Workspace, Depends(admin_read_workspace)]
 AdminWorkspace = Annotated[Workspace, Depends(admin_workspace)]
 

@@ -75,10 +75,14 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def request_lang(request: Request) -> str:
-    """``?lang=`` if it names a language we speak, else the best of Accept-Language, else en."""
+    """``?lang=`` if it names a language we speak, else the web app's language cookie, else
+    the best of Accept-Language, else en."""
     asked = request.query_params.get("lang")
     if asked in LANGS:
         return asked
+    chosen = request.cookies.get("journeyscope_lang")  # the web app's language switch
+    if chosen in LANGS:
+        return chosen
     best, best_q = "en", 0.0
     for part in request.headers.get("accept-language", "").split(","):
         tag, _, params = part.strip().partition(";")

@@ -32,6 +32,13 @@ DOCS_CSP = (
     "https://cdn.redoc.ly; connect-src 'self'; worker-src blob:; frame-ancestors 'none'; "
     "base-uri 'none'"
 )
+#: the web app: its own files only; styles may be set by its scripts (charts position
+#: tooltips with style attributes); map previews are blob: images
+WEB_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
 COLLECT_PREFIXES = ("/v1/", "/beacon/v1/")
 DOCS_PATHS = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
 
@@ -43,6 +50,14 @@ SECURITY_HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
+
+
+def csp_for(path: str) -> str:
+    if path in DOCS_PATHS:
+        return DOCS_CSP
+    if path == "/" or path.startswith("/static/"):
+        return WEB_CSP
+    return API_CSP
 
 
 def request_id(request: Request) -> str:
@@ -74,9 +89,9 @@ def install(app: FastAPI, metrics: Metrics) -> None:
         route = route_name(request)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
-        response.headers["Content-Security-Policy"] = (
-            DOCS_CSP if request.url.path in DOCS_PATHS else API_CSP
-        )
+        response.headers["Content-Security-Policy"] = csp_for(request.url.path)
+        if request.url.path.startswith("/static/"):  # revalidated by ETag, never stale
+            response.headers["Cache-Control"] = "no-cache"
         response.headers["X-Request-ID"] = rid
         if request.url.path.startswith(COLLECT_PREFIXES):  # errors too: browsers may read them
             response.headers.setdefault("Access-Control-Allow-Origin", "*")

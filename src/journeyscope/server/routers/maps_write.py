@@ -23,7 +23,7 @@ from journeyscope.events.workspace import Workspace
 from journeyscope.maps.io import MAX_DOCUMENT_BYTES, parse
 from journeyscope.maps.problems import Problem
 from journeyscope.maps.validate import CheckedMap
-from journeyscope.server.deps import AdminReadWorkspace, Lang, ReadWorkspace
+from journeyscope.server.deps import EditorReadWorkspace, Lang, ReadWorkspace
 from journeyscope.server.routers.bodies import (
     check_name,
     check_precondition,
@@ -132,7 +132,7 @@ async def put_map(
     response: Response,
     map_name: MapName,
     params: Annotated[Params, Query()],
-    ws: AdminReadWorkspace,
+    ws: EditorReadWorkspace,
     lang: Lang,
 ) -> dict[str, Any]:
     check_name(map_name, "map_name")
@@ -163,7 +163,7 @@ async def put_map(
 
 @router.delete("/{map_name}", summary="Delete a map (If-Match for safe deletes)")
 def delete_map(
-    request: Request, map_name: MapName, params: Annotated[Params, Query()], ws: AdminReadWorkspace
+    request: Request, map_name: MapName, params: Annotated[Params, Query()], ws: EditorReadWorkspace
 ) -> dict[str, Any]:
     found = existing_map(ws, map_name)
     with folder_lock(found.parent):

@@ -24,7 +24,7 @@ from journeyscope.errors import InputError, Location, NotFound
 from journeyscope.events.workspace import Workspace
 from journeyscope.maps.io import MAX_DOCUMENT_BYTES, parse
 from journeyscope.maps.problems import Problem
-from journeyscope.server.deps import AdminReadWorkspace, ReadWorkspace
+from journeyscope.server.deps import EditorReadWorkspace, ReadWorkspace
 from journeyscope.server.routers.bodies import (
     check_name,
     check_precondition,
@@ -112,7 +112,7 @@ async def put_persona(
     response: Response,
     persona_id: PersonaId,
     params: Annotated[Params, Query()],
-    ws: AdminReadWorkspace,
+    ws: EditorReadWorkspace,
 ) -> dict[str, Any]:
     from journeyscope.maps.io import write_atomic
 
@@ -136,7 +136,7 @@ def delete_persona(
     request: Request,
     persona_id: PersonaId,
     params: Annotated[Params, Query()],
-    ws: AdminReadWorkspace,
+    ws: EditorReadWorkspace,
 ) -> dict[str, Any]:
     check_name(persona_id, "persona_id")
     found = persona_file(ws, persona_id)
