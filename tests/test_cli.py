@@ -160,6 +160,9 @@ def test_demo_imports_data_and_renders_every_template(cli: Cli, tmp_path: Path) 
     assert (tmp_path / "demo" / "maps" / "index.html").exists()
     assert (tmp_path / "demo" / "maps" / "retail-current-state.vi.svg").exists()
     assert (tmp_path / "demo" / "workspace" / "journeyscope.duckdb").exists()
+    # the maps are the workspace's too, so the web app and `map` commands find them
+    kept = sorted(p.name for p in (tmp_path / "demo" / "workspace" / "maps").glob("*.yaml"))
+    assert "retail-current-state.vi.yaml" in kept and len(kept) == result["maps"]
 
 
 def test_console_script_runs_as_a_real_process(tmp_path: Path) -> None:

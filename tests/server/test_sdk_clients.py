@@ -127,6 +127,16 @@ def test_the_demo_ends_by_serving_its_workspace_with_fresh_keys(fresh_shop: Shop
         wait_healthy(base, proc)
         status, stats = get(f"{base}/api/v1/workspaces/shop/stats", read.group(1))
         assert status == 200 and stats["events"] > 0
+        web = re.search(r"web app at (\S+)/ and sign in as (\S+) with the password (\S+)", text)
+        assert web and web.group(1) == base, text
+        sign_in = urllib.request.Request(
+            f"{base}/api/v1/workspaces/shop/session",
+            data=json.dumps({"email": web.group(2), "password": web.group(3)}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(sign_in, timeout=30) as answer:
+            assert json.loads(answer.read())["user"]["role"] == "admin"
+            assert "HttpOnly" in answer.headers["Set-Cookie"]
         import base64
 
         body = json.dumps({"userId": "kh-1", "event": "Product Viewed", "messageId": "demo-1"})

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from journeyscope.cli.console import emit_json, err, lang, out
 from journeyscope.cli.options import JsonOpt, WorkspaceOpt
+
+if TYPE_CHECKING:
+    from journeyscope.events.workspace import Workspace
 
 # what `render.outputs.RENDERERS` knows; kept here so `--help` needs no renderer import
 # (tests/test_cli_startup.py checks that the two agree)
@@ -91,6 +94,23 @@ def demo(
         serve_demo(Path(result["workspace"]), port)
 
 
+DEMO_USER = "demo@journeyscope.vn"
+
+
+def demo_user(ws: Workspace) -> str:
+    """The demo's web admin with a fresh random password (the previous run's stops working)."""
+    import secrets
+
+    from journeyscope.events.users import add_user, list_users, set_password
+
+    password = secrets.token_urlsafe(9)
+    if any(u.email == DEMO_USER for u in list_users(ws)):
+        set_password(ws, DEMO_USER, password)
+    else:
+        add_user(ws, DEMO_USER, "admin", password, name="Demo")
+    return password
+
+
 def serve_demo(root: Path, port: int) -> None:
     """Serve the demo workspace with fresh demo keys (the previous run's are revoked)."""
     from journeyscope.cli.serve import first_free_port, run_server
@@ -106,8 +126,10 @@ def serve_demo(root: Path, port: int) -> None:
                 revoke_key(ws, old.key_id)
         read = create_key(ws, "read", "demo-read")[1]
         write = create_key(ws, "write", "demo-write")[1]
+        password = demo_user(ws)
     api = "{url}/api/v1/workspaces/" + root.name
     lines = [
+        t("demo_serve_web", lang(), url="{url}", email=DEMO_USER, password=password),
         t("demo_serve_read", lang(), secret=read),
         f'  curl -H "Authorization: Bearer {read}" "{api}/funnel?steps=product_view,purchase"',
         t("demo_serve_write", lang(), secret=write),

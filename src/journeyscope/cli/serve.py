@@ -179,6 +179,7 @@ def run_server(
         out.print(t("serve_listening", lang(), name=name, url=api), markup=False, soft_wrap=True)
     out.print(t("serve_collect", lang(), url=f"{url}/v1/batch"), markup=False, soft_wrap=True)
     out.print(t("serve_docs", lang(), url=f"{url}/docs"), markup=False, soft_wrap=True)
+    out.print(t("serve_web", lang(), url=f"{url}/"), markup=False, soft_wrap=True)
     for line in before or []:
         out.print(line.format(url=url), markup=False, soft_wrap=True)
     out.print(t("serve_stop", lang()), markup=False)

@@ -47,6 +47,14 @@ SAY: dict[str, tuple[str, str]] = {
 }
 
 
+def _maps_into_workspace(drawn: Path, maps: Path) -> None:
+    """The demo's map documents (vi and en) become the workspace's maps, so the web app and
+    `map` commands on the workspace find them."""
+    maps.mkdir(parents=True, exist_ok=True)
+    for source in sorted(drawn.glob("*.yaml")):
+        write_atomic(maps / source.name, source.read_text(encoding="utf-8"))
+
+
 def run_demo(
     workspace: Path,
     output: Path,
@@ -93,6 +101,7 @@ def run_demo(
         ws.close()
     output.mkdir(parents=True, exist_ok=True)
     maps = maps_demo.build_demo(output / "maps", formats or ["svg", "html"], progress=progress)
+    _maps_into_workspace(output / "maps", workspace / "maps")
     timings["maps_s"] = time.perf_counter() - start - sum(timings.values())
     summary = {
         "workspace": str(workspace),

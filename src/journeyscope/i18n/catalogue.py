@@ -144,6 +144,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Đang phục vụ workspace {name} tại {url}",
     },
     "serve_docs": {"en": "API docs (OpenAPI): {url}", "vi": "Tài liệu API (OpenAPI): {url}"},
+    "serve_web": {
+        "en": "Web app (sign in as a user of `journeyscope users add`): {url}",
+        "vi": "Ứng dụng web (đăng nhập bằng người dùng của `journeyscope users add`): {url}",
+    },
+    "demo_serve_web": {
+        "en": "Open the web app at {url}/ and sign in as {email} with the password {password} "
+        "(shown once; a new one at each demo)",
+        "vi": "Mở ứng dụng web tại {url}/ và đăng nhập bằng {email} với mật khẩu {password} "
+        "(chỉ hiện một lần; mỗi lần chạy demo có mật khẩu mới)",
+    },
     "serve_collect": {
         "en": "Collecting events (Segment HTTP API, a write key): {url}",
         "vi": "Nhận sự kiện (Segment HTTP API, khoá write): {url}",
