@@ -31,6 +31,7 @@ CSRF_HEADER: Final = "x-csrf-token"
 SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 #: the key role a web role acts as on the API's routes
 ACTS_AS: Final = {"viewer": "read", "editor": "editor", "admin": "admin"}
+WEB_ROLE: Final = {acting: role for role, acting in ACTS_AS.items()}
 
 
 def cookie_value(name: str, token: str) -> str:
@@ -89,6 +90,21 @@ def principal(session: SessionInfo) -> KeyInfo:
     return KeyInfo(f"user:{user.email}", user.email, ACTS_AS[user.role], user.created_at, None)
 
 
+def check_role(info: KeyInfo, roles: frozenset[str]) -> None:
+    """A signed-in user's role (``info.role`` is the key role it acts as) must be allowed."""
+    session_role = WEB_ROLE.get(info.role, info.role)
+    if info.role not in roles:
+        raise Forbidden(
+            f"your role ({session_role}) cannot do this",
+            f"vai trò của bạn ({session_role}) không làm được việc này",
+            hint_en="viewers read; editors also edit maps and personas; admins manage data",
+            hint_vi=(
+                "người xem chỉ đọc; biên tập viên sửa được bản đồ và chân dung; "
+                "quản trị viên quản lý dữ liệu"
+            ),
+        )
+
+
 def session_principal(
     request: Request, ws: Workspace, token: str, roles: frozenset[str]
 ) -> KeyInfo:
@@ -101,16 +117,10 @@ def session_principal(
     check_csrf(request, token)
     request.state.user = session
     info = principal(session)
-    if info.role not in roles:
-        raise Forbidden(
-            f"your role ({session.user.role}) cannot do this",
-            f"vai trò của bạn ({session.user.role}) không làm được việc này",
-            hint_en="viewers read; editors also edit maps and personas; admins manage data",
-            hint_vi=(
-                "người xem chỉ đọc; biên tập viên sửa được bản đồ và chân dung; "
-                "quản trị viên quản lý dữ liệu"
-            ),
-        )
+    request.app.state.journeyscope.remember_session(
+        request.path_params.get("name", ""), token, info
+    )
+    check_role(info, roles)
     return info
 
 

@@ -28,6 +28,7 @@ from journeyscope.server.deps import (
 )
 from journeyscope.server.jobs import JobRegistry, registry
 from journeyscope.server.routers.reports import Params
+from journeyscope.server.sessions import check_csrf, check_role, session_token, signed_out
 
 router = APIRouter(prefix="/api/v1/workspaces/{name}/jobs", tags=["jobs"])
 
@@ -39,13 +40,31 @@ def job_admin(request: Request, state: State, name: WorkspaceName, jobs: Registr
     """An admin key of workspace ``name``, checked without waiting for a running job."""
     state.path(name)
     token = presented_key(request)
-    if token is None:
-        raise no_key()
     held = jobs.keys_while_held(name)
+    if token is None:
+        return _session_admin(request, state, name, held is not None)
     if held is None:
         return admin_key(request, state, name)
     key_id = key_id_of(token)
     info = check_key(state, name, held.get(key_id) if key_id else None, token, ADMINS)
+    request.state.key = info
+    state.api_limiter.take(info.key_id)
+    return info
+
+
+def _session_admin(request: Request, state: State, name: str, held: bool) -> KeyInfo:
+    """A web admin's session: checked in the workspace, or — while a job holds it — as
+    seen live before (the way a key is checked against the keys the job read)."""
+    if not held:
+        return admin_key(request, state, name)
+    token = session_token(request, name)
+    if token is None:
+        raise no_key()
+    info = state.session_seen(name, token)
+    if info is None:
+        raise signed_out()
+    check_csrf(request, token)
+    check_role(info, ADMINS)
     request.state.key = info
     state.api_limiter.take(info.key_id)
     return info
