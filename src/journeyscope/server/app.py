@@ -23,6 +23,7 @@ from journeyscope.server.metrics import Metrics
 from journeyscope.server.routers import (
     collect,
     customers,
+    dashboards,
     exports,
     forget,
     health,
@@ -114,6 +115,7 @@ def create_app(
     app.include_router(collect.router)
     for router in (
         reports,
+        dashboards,
         customers,
         identity,
         identity_write,
