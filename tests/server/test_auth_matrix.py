@@ -55,6 +55,8 @@ SAMPLE_PATH = {
     "model_id": "retail5",
     "job_id": "0" * 32,
     "email": "nobody@shop.vn",
+    "number": "1",
+    "dashboard_id": "0123456789ab",
 }
 SAMPLE_QUERY = {
     "funnel": {"steps": "product_view,purchase"},

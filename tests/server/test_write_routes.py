@@ -163,8 +163,14 @@ def test_a_document_over_the_limit_is_a_413(fresh_client: TestClient, fresh_shop
 
 
 def test_render_svg_html_mermaid_and_refuse_png(
-    fresh_client: TestClient, fresh_shop: Shop, map_text: str, cli: Callable[..., Result]
+    fresh_client: TestClient,
+    fresh_shop: Shop,
+    map_text: str,
+    cli: Callable[..., Result],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # a server without Chromium refuses PNG and PDF (with it: tests/server/test_map_routes.py)
+    monkeypatch.setenv("JOURNEYSCOPE_CHROMIUM", str(fresh_shop.root / "no-chromium-here"))
     (fresh_shop.root / "maps" / "m.yaml").write_text(map_text, "utf-8")
     read = bearer(fresh_shop.keys["read"])
     svg = fresh_client.get(f"{API}/maps/m/render", params={"format": "svg"}, headers=read)

@@ -1,30 +1,36 @@
-"""Journey maps, write side: create or replace, delete, validate a body, fetch the document
-as written (with its ETag), render. The same library calls as ``journeyscope map ...``.
+"""Journey maps, write side: create (from a template or a stage model, or from an Excel
+workbook), replace, delete, validate a body, fetch the document as written (with its ETag),
+render a saved map or an unsaved body. The same library calls as ``journeyscope map ...``.
 
 A map is a file of the workspace's ``maps/`` folder named by a plain stem: a client can
 never name a path outside it. A write is whole or nothing (a temporary file renamed over
 the old one, ``maps.io.write_atomic``), is validated first (an invalid map is a 400 with
 every problem located, and nothing is written), and keeps the text as sent — comments
-included. Each version has an ETag (the SHA-256 of the file); ``If-Match`` with an older
-one is a 412, so two editors cannot overwrite each other unknowingly.
+included — except that a JSON body over a YAML map is stored as YAML. Each version has an
+ETag (the SHA-256 of the file); ``If-Match`` with an older one is a 412, so two editors
+cannot overwrite each other unknowingly; every save is also kept with its author and time
+(``maps.versions``).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi import Path as PathParam
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
-from journeyscope.errors import DocumentError, InputError, Location, NotFound
+from journeyscope.errors import InputError, Location, NotFound
 from journeyscope.events.workspace import Workspace
 from journeyscope.maps.io import MAX_DOCUMENT_BYTES, parse
-from journeyscope.maps.problems import Problem
+from journeyscope.maps.model import JourneyMap, MapType
 from journeyscope.maps.validate import CheckedMap
+from journeyscope.maps.versions import Version
 from journeyscope.server.deps import EditorReadWorkspace, Lang, ReadWorkspace
 from journeyscope.server.routers.bodies import (
+    PreconditionFailed,
     check_name,
     check_precondition,
     document_format,
@@ -33,10 +39,17 @@ from journeyscope.server.routers.bodies import (
     folder_lock,
     read_body,
 )
-from journeyscope.server.routers.maps import SUFFIXES
+from journeyscope.server.routers.map_documents import (
+    InvalidDocument,
+    RenderParams,
+    drawn,
+    needs_browser,
+)
+from journeyscope.server.routers.maps import RESERVED, SUFFIXES
 from journeyscope.server.routers.reports import Params
 
 router = APIRouter(prefix="/api/v1/workspaces/{name}/maps", tags=["maps"])
+__all__ = ["DOCUMENT_BODY", "InvalidDocument", "router"]  # personas.py shares these
 
 MapName = Annotated[str, PathParam(description="The map's file name without its extension.")]
 DOCUMENT_BODY: dict[str, Any] = {
@@ -50,28 +63,6 @@ DOCUMENT_BODY: dict[str, Any] = {
     }
 }
 MEDIA = {".json": "application/json", ".yaml": "application/yaml", ".yml": "application/yaml"}
-
-
-class InvalidDocument(DocumentError):
-    """A document with errors; ``problems`` are all of them, located (the 400's list)."""
-
-    def __init__(self, kind_en: str, kind_vi: str, problems: list[Problem]) -> None:
-        first = next((p for p in problems if p.severity == "error"), problems[0])
-        super().__init__(
-            f"invalid {kind_en}: {first.message_en}",
-            f"{kind_vi} không hợp lệ: {first.message_vi}",
-            location=Location(first.file, first.line, first.column, first.dotted() or None),
-            hint_en="`problems` lists every problem with its line and column",
-            hint_vi="`problems` liệt kê mọi lỗi kèm dòng và cột",
-        )
-        self.problems = problems
-
-
-class NeedsBrowser(InputError):
-    """A render format that needs a headless browser, which the server does not run."""
-
-    code = "format_needs_browser"
-    http_status: ClassVar[int] = 422
 
 
 def map_file(ws: Workspace, map_name: str) -> Path | None:
@@ -98,6 +89,52 @@ def check_map_text(ws: Workspace, text: str, source: str) -> CheckedMap:
     data, positions = parse(text, source)
     library = persona_library(library_folders_for(ws.root / "maps" / source))
     return check_data(data, positions, source, library)
+
+
+def refuse_reserved(map_name: str) -> None:
+    """``templates``, ``validate`` and ``render`` name routes beside the maps."""
+    if map_name in RESERVED:
+        raise InputError(
+            f"{map_name!r} is a reserved name: choose another name for the map",
+            f"{map_name!r} là tên dành riêng: hãy chọn tên khác cho bản đồ",
+            location=Location(field="map_name"),
+            hint_en="reserved: " + ", ".join(sorted(RESERVED)),
+            hint_vi="tên dành riêng: " + ", ".join(sorted(RESERVED)),
+            code="invalid_name",
+        )
+
+
+def as_yaml(text: str, source: str) -> str:
+    """A JSON document as YAML, empty (null) fields left out."""
+    from journeyscope.maps.io import dump_yaml
+
+    def pruned(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: pruned(v) for k, v in value.items() if v is not None}
+        if isinstance(value, list):
+            return [pruned(v) for v in value]
+        return value
+
+    return dump_yaml(pruned(parse(text, source)[0]))
+
+
+def author_of(request: Request) -> str | None:
+    """Who saves: the signed-in user's e-mail, else the API key's name (or id)."""
+    session = getattr(request.state, "user", None)
+    if session is not None:
+        email: str = session.user.email
+        return email
+    key = getattr(request.state, "key", None)
+    return (key.name or key.key_id) if key is not None else None
+
+
+def save_map(request: Request, target: Path, map_name: str, text: str) -> Version:
+    """Write the map and keep the text as its next version (the caller holds the lock)."""
+    from journeyscope.maps.io import write_atomic
+    from journeyscope.maps.versions import record_version
+
+    write_atomic(target, text)
+    return record_version(target.parent, map_name, text, author_of(request), target.suffix)
 
 
 async def _document(request: Request, source: str) -> str:
@@ -136,6 +173,7 @@ async def put_map(
     lang: Lang,
 ) -> dict[str, Any]:
     check_name(map_name, "map_name")
+    refuse_reserved(map_name)
     current = map_file(ws, map_name)
     suffix = current.suffix if current else f".{document_format(request)}"
     source = f"{map_name}{suffix}"
@@ -143,12 +181,12 @@ async def put_map(
     checked = check_map_text(ws, text, source)
     if not checked.ok:
         raise InvalidDocument("journey map", "bản đồ hành trình", checked.problems)
+    if document_format(request) == "json" and suffix != ".json":
+        text = as_yaml(text, source)  # a YAML file stays YAML when an editor sends JSON
     target = current or ws.root / "maps" / source
-    from journeyscope.maps.io import write_atomic
-
     with folder_lock(target.parent):
         check_precondition(request, map_file(ws, map_name))
-        write_atomic(target, text)
+        version = save_map(request, target, map_name, text)
     etag = etag_of(target)
     response.status_code = 200 if current else 201
     response.headers["ETag"] = etag or ""
@@ -157,6 +195,7 @@ async def put_map(
         "created": current is None,
         "etag": etag,
         "valid": True,
+        "version": version.to_dict(),
         "problems": [p.to_dict(lang) for p in checked.problems],  # warnings only
     }
 
@@ -191,55 +230,140 @@ def map_document(
     )
 
 
-class RenderParams(Params):
-    format: Literal["svg", "html", "mermaid", "xlsx", "png", "pdf"] = Field(
-        "svg", description="svg, html, mermaid or xlsx (png and pdf need a browser: refused)."
-    )
-    in_: Literal["en", "vi"] | None = Field(
-        None, alias="in", description="Language of the drawing (default: the map's own)."
-    )
-
-
-RENDERED = {
-    "svg": ("svg", "image/svg+xml", "svg"),
-    "html": ("html", "text/html; charset=utf-8", "html"),
-    "mermaid": ("mmd", "text/plain; charset=utf-8", "mmd"),
-    "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-}
-
-
 @router.get(
     "/{map_name}/render",
-    summary="The map drawn as SVG, HTML, Mermaid or Excel (journeyscope map render)",
+    summary="The map drawn as SVG, HTML, Mermaid, Excel, PNG or PDF (journeyscope map render)",
     response_class=Response,
 )
 def render_map(
     map_name: MapName, params: Annotated[RenderParams, Query()], ws: ReadWorkspace
 ) -> Response:
-    if params.format in ("png", "pdf"):
-        raise NeedsBrowser(
-            f"{params.format} needs a headless browser, which the server does not run",
-            f"{params.format} cần trình duyệt không giao diện, máy chủ không chạy trình duyệt",
-            location=Location(field="format"),
-            hint_en="ask for format=svg or html, or run `journeyscope map render -o map."
-            f"{params.format}` where Chromium is installed",
-            hint_vi="hãy dùng format=svg hoặc html, hoặc chạy `journeyscope map render -o "
-            f"map.{params.format}` trên máy có Chromium",
-        )
-    from journeyscope.i18n import resolve_language
     from journeyscope.maps.io import read_text
-    from journeyscope.render.outputs import RENDERERS
 
+    needs_browser(params.format)
     found = existing_map(ws, map_name)
     # the file's name only in problems: the server's folders are none of the client's business
-    checked = check_map_text(ws, read_text(found), found.name)
-    if not checked.ok or checked.map is None:
-        raise InvalidDocument("journey map", "bản đồ hành trình", checked.problems)
-    extension, media, suffix = RENDERED[params.format]
-    lang = resolve_language(params.in_ or checked.map.language)
-    drawn = RENDERERS[extension](checked.map, checked.personas, lang)
-    return Response(
-        drawn.encode("utf-8") if isinstance(drawn, str) else drawn,
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{map_name}.{suffix}"'},
+    return drawn(check_map_text(ws, read_text(found), found.name), params, map_name)
+
+
+@router.post(
+    "/render",
+    summary="Draw a map sent in the body, unsaved (an editor's live preview)",
+    response_class=Response,
+    openapi_extra=DOCUMENT_BODY,
+)
+async def render_body(
+    request: Request, params: Annotated[RenderParams, Query()], ws: EditorReadWorkspace
+) -> Response:
+    source = f"body.{document_format(request)}"
+    checked = check_map_text(ws, await _document(request, source), source)
+    return await run_in_threadpool(drawn, checked, params, "map")
+
+
+class NewMap(BaseModel):
+    """What ``journeyscope map new`` takes: a template, or a stage model and a map type."""
+
+    model_config = ConfigDict(extra="forbid")
+    template: str | None = Field(None, description="Template id (GET .../maps/templates).")
+    stage_model: str | None = Field(None, description="Stage model id (GET .../stage-models).")
+    type: MapType = Field("current_state", description="The map type of a blank map.")
+    lang: Literal["en", "vi", "both"] = Field("both", description="Language of the words.")
+
+
+def _exists(map_name: str) -> PreconditionFailed:
+    return PreconditionFailed(
+        f"a map named {map_name!r} already exists",
+        f"đã có bản đồ tên {map_name!r}",
+        location=Location(field="map_name"),
+        hint_en="choose another name, or open that map",
+        hint_vi="hãy chọn tên khác, hoặc mở bản đồ đó",
     )
+
+
+def _create(request: Request, ws: Workspace, map_name: str, m: JourneyMap) -> dict[str, Any]:
+    """Write a new map (never over an existing one) as its first version."""
+    from journeyscope.maps.io import dump_document
+
+    check_name(map_name, "map_name")
+    refuse_reserved(map_name)
+    source = f"{map_name}.yaml"
+    text = dump_document(m)
+    checked = check_map_text(ws, text, source)
+    if not checked.ok:
+        raise InvalidDocument("journey map", "bản đồ hành trình", checked.problems)
+    target = ws.root / "maps" / source
+    with folder_lock(target.parent):
+        if map_file(ws, map_name) is not None:
+            raise _exists(map_name)
+        version = save_map(request, target, map_name, text)
+    return {"name": map_name, "etag": etag_of(target), "version": version.to_dict()}
+
+
+@router.post(
+    "/{map_name}/new",
+    status_code=201,
+    summary="Create a map from a template or a stage model (journeyscope map new)",
+)
+def new_map(
+    request: Request,
+    map_name: MapName,
+    body: NewMap,
+    params: Annotated[Params, Query()],
+    ws: EditorReadWorkspace,
+) -> dict[str, Any]:
+    from journeyscope.maps import api as maps_api
+
+    lang = None if body.lang == "both" else body.lang
+    if body.template:
+        m = maps_api.new_from_template(body.template, lang)
+    elif body.stage_model:
+        m = maps_api.new_blank(body.stage_model, body.type, lang)
+    else:
+        raise InputError(
+            "give a template or a stage model",
+            "hãy chọn một mẫu hoặc một mô hình giai đoạn",
+            location=Location(field="template"),
+            hint_en="GET .../maps/templates and .../stage-models list them",
+            hint_vi="GET .../maps/templates và .../stage-models liệt kê chúng",
+            code="missing_option",
+        )
+    return _create(request, ws, map_name, m)
+
+
+#: the largest Excel workbook an import takes (a map's grid is kilobytes)
+MAX_XLSX_BYTES = 20 * 1024 * 1024
+
+
+@router.post(
+    "/{map_name}/import",
+    status_code=201,
+    summary="A new map from an Excel workbook (journeyscope map import)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "The .xlsx file itself as the body.",
+            "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+        }
+    },
+)
+async def import_map(
+    request: Request,
+    map_name: MapName,
+    params: Annotated[Params, Query()],
+    ws: EditorReadWorkspace,
+) -> dict[str, Any]:
+    import shutil
+    import tempfile
+
+    from journeyscope.maps import api as maps_api
+
+    check_name(map_name, "map_name")
+    body = await read_body(request, MAX_XLSX_BYTES)
+    folder = Path(tempfile.mkdtemp(prefix=".import-", dir=ws.root))
+    try:
+        upload = folder / f"{map_name}.xlsx"
+        upload.write_bytes(body)
+        m = await run_in_threadpool(maps_api.import_map, upload)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return await run_in_threadpool(_create, request, ws, map_name, m)

@@ -154,7 +154,7 @@ export function table(columns, rows, { caption } = {}) {
 }
 
 /** A modal dialog (native <dialog>: focus trapped, Escape closes). Resolves true/false. */
-export function confirmDialog(title, text, { danger = false, confirmLabel } = {}) {
+export function confirmDialog(title, text, { danger = false, confirmLabel, typeToConfirm, typeLabel } = {}) {
   return new Promise((resolve) => {
     const dialog = h('dialog', { class: 'dialog', 'aria-labelledby': 'dialog-title' });
     const done = (answer) => {
@@ -162,14 +162,23 @@ export function confirmDialog(title, text, { danger = false, confirmLabel } = {}
       dialog.remove();
       resolve(answer);
     };
+    const ok = h('button', { type: 'button', class: danger ? 'danger' : 'primary', onclick: () => done(true) }, confirmLabel || t('confirm'));
+    // typeToConfirm: the confirm button works only once this exact text is typed
+    let typed = null;
+    if (typeToConfirm) {
+      ok.disabled = true;
+      const input = h('input', { type: 'text', id: 'dialog-type', autocomplete: 'off', spellcheck: 'false', oninput: (e) => { ok.disabled = e.target.value.trim() !== typeToConfirm; } });
+      typed = field(typeLabel || typeToConfirm, input);
+    }
     dialog.append(
       h('h2', { id: 'dialog-title' }, title),
       h('p', {}, text),
+      typed,
       h(
         'div',
         { class: 'actions' },
         h('button', { type: 'button', onclick: () => done(false) }, t('cancel')),
-        h('button', { type: 'button', class: danger ? 'danger' : 'primary', onclick: () => done(true) }, confirmLabel || t('confirm')),
+        ok,
       ),
     );
     dialog.addEventListener('cancel', () => done(false));
