@@ -2,6 +2,7 @@
 // that loads each page's module when it is first opened (#/maps, #/funnel, ...).
 import { api, session } from './api.js';
 import { lang, register, setLang, t, catalogues } from './i18n.js';
+import { loadEcharts } from './charts.js';
 import { clear, errorBox, h, loading } from './ui.js';
 
 register({
@@ -73,6 +74,8 @@ const ROUTES = [
   [/^\/data$/, 'data'],
   [/^\/users$/, 'users'],
 ];
+
+const DASHBOARDS = new Set(['funnel', 'paths', 'touchpoints', 'attribution', 'retention']);
 
 const NAV = [
   ['#/', 'nav_home'],
@@ -169,7 +172,11 @@ async function route() {
     if (!match) continue;
     clear(main, loading());
     try {
-      const page = await import(`./pages/${name}.js`);
+      if (DASHBOARDS.has(name)) {
+      // the event names every dashboard's form needs: fetched while its module loads
+      import('./pages/dashboards-common.js').then((common) => common.eventNames()).catch(() => {});
+    }
+    const page = await import(`./pages/${name}.js`);
       clear(main);
       await page.render(main, match.slice(1), query);
       const heading = main.querySelector('h1');
@@ -202,6 +209,7 @@ async function start() {
     window.location.reload();
     return;
   }
+  loadEcharts(); // most pages draw a chart: download it while the page asks for its data
   frame();
   await route();
   window.dispatchEvent(new CustomEvent('journeyscope:ready'));

@@ -10,6 +10,30 @@ function themed(option) {
   return { color: PALETTE, textStyle: { fontFamily: FONT }, animationDuration: 300, ...option };
 }
 
+let loading = null;
+
+function script(src) {
+  return new Promise((resolve, reject) => {
+    const tag = h('script', { src });
+    tag.addEventListener('load', resolve);
+    tag.addEventListener('error', () => reject(new Error(`${src} did not load`)));
+    document.head.append(tag);
+  });
+}
+
+/**
+ * ECharts (1.1 MB) loads on first need, not with the page: a page's data is fetched while
+ * the library downloads and parses. The app starts it once the user is known.
+ */
+export function loadEcharts() {
+  if (!loading) {
+    loading = script('/static/vendor/echarts/echarts.min.js')
+      .then(() => script('/static/vendor/echarts/langVI.js'))
+      .then(() => window.echarts);
+  }
+  return loading;
+}
+
 function init(el, renderer = 'canvas') {
   return window.echarts.init(el, null, { renderer, locale: lang === 'vi' ? 'VI' : 'EN' });
 }
@@ -31,13 +55,13 @@ export function chartCard({ title, option, data, name, height = 360, onClick }) 
   const box = h('figure', { class: 'chart-card' }, h('figcaption', {}, h('span', {}, title), buttons), canvas);
   let chart = null;
   // draw once the box is in the page (ECharts measures its container)
-  requestAnimationFrame(() => {
+  loadEcharts().then(() => requestAnimationFrame(() => {
     chart = init(canvas);
     chart.setOption(full);
     if (onClick) chart.on('click', onClick);
     const resize = new ResizeObserver(() => chart && !chart.isDisposed() && chart.resize());
     resize.observe(canvas);
-  });
+  }));
   return box;
 }
 

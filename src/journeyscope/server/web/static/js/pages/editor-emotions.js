@@ -4,7 +4,7 @@
 import { fmt, lang, register, t } from '../i18n.js';
 import { card, h } from '../ui.js';
 import { EMOTION_MAX, EMOTION_MIN, score, textOf, withScore } from './editor-state.js';
-import { PALETTE } from '../charts.js';
+import { PALETTE, loadEcharts } from '../charts.js';
 
 register({
   en: {
@@ -180,8 +180,8 @@ export function emotionsCard(state, changed, { editable = true } = {}) {
     drawChart();
   }
 
-  requestAnimationFrame(() => {
-    chart = window.echarts.init(canvas, null, { renderer: 'canvas', locale: lang === 'vi' ? 'VI' : 'EN' });
+  loadEcharts().then((echarts) => requestAnimationFrame(() => {
+    chart = echarts.init(canvas, null, { renderer: 'canvas', locale: lang === 'vi' ? 'VI' : 'EN' });
     drawChart();
     new ResizeObserver(() => {
       if (chart && !chart.isDisposed()) {
@@ -189,7 +189,7 @@ export function emotionsCard(state, changed, { editable = true } = {}) {
         placeHandles();
       }
     }).observe(canvas);
-  });
+  }));
   drawInputs();
   return { box, refresh };
 }
