@@ -1,0 +1,130 @@
+"""Report calls over HTTP on a large workspace (issues 17 and 18: each under 1 s at 10 M).
+
+Serves the workspace `bench_cli_reports.py` builds (``$TMPDIR/journeyscope-bench/
+cli-ws-N/``: N synthetic events imported and resolved; run that bench first) with
+`journeyscope serve`, and calls each report route of the REST API with a read key, as the
+web app's dashboards do — the server process stays up, so what is timed is one request:
+the workspace opened read-only, the report run, the JSON sent. The first call of each
+route (cold: compiled kernels loaded, files paged in) and the best of the next
+``--repeat`` are reported, wall-clock from a client on loopback.
+
+    .venv/bin/python bench/bench_api.py --events 10000000 [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROUTES = {
+    "stats": "/stats",
+    "funnel (4 steps, 7 d)": "/funnel?steps=product_view,add_to_cart,checkout,purchase&window=7d",
+    "paths (after product_view)": "/paths?from=product_view&depth=4&top=8",
+    "paths (whole graph)": "/paths",
+    "stages": "/stages",
+    "touchpoints": "/touchpoints?conversion=purchase",
+    "retention (monthly cohorts)": "/retention",
+    "attribution (Markov and rules)": "/attribution",
+    "customer profile": "/customers/1",
+    "event names": "/event-names",
+}
+
+
+def workspace(events: int) -> Path:
+    root = Path(tempfile.gettempdir()) / "journeyscope-bench" / f"cli-ws-{events}"
+    if not (root / "journeyscope.duckdb").exists():
+        raise SystemExit(
+            f"no workspace at {root}: run `bench/bench_cli_reports.py --events {events}` first"
+        )
+    return root
+
+
+def read_key(root: Path) -> str:
+    from journeyscope.events.keys import create_key
+    from journeyscope.events.workspace import Workspace
+
+    with Workspace.open(root) as ws:
+        return create_key(ws, "read", "bench-api")[1]
+
+
+def serve(root: Path) -> tuple[str, subprocess.Popen[bytes]]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "journeyscope.cli",
+            "serve",
+            "-w",
+            f"ws={root}",
+            "--port",
+            str(port),
+            "--no-live-identity",
+            "--api-rate",
+            "0",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            urllib.request.urlopen(f"{base}/healthz", timeout=2)
+            return base, proc
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("the server did not start")
+
+
+def call(url: str, key: str) -> tuple[float, int, int]:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {key}"})
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=600) as answer:
+            body = answer.read()
+            status = answer.status
+    except urllib.error.HTTPError as exc:
+        body, status = exc.read(), exc.code
+    return time.perf_counter() - started, status, len(body)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=10_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    root = workspace(args.events)
+    key = read_key(root)
+    base, proc = serve(root)
+    rows = []
+    try:
+        for label, path in ROUTES.items():
+            url = f"{base}/api/v1/workspaces/ws{path}"
+            cold, status, size = call(url, key)
+            warm = min(call(url, key)[0] for _ in range(args.repeat))
+            rows.append((label, path, status, size, cold, warm))
+            print(f"{label}: {status}, cold {cold:.2f} s, best warm {warm:.2f} s", file=sys.stderr)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=120)
+    print(f"{args.events:,} events; best of {args.repeat} after a cold call")
+    print("| route | status | answer | cold s | warm s | goal 1 s |")
+    print("| --- | ---: | ---: | ---: | ---: | --- |")
+    for label, path, status, size, cold, warm in rows:
+        mark = "met" if warm < 1 else "not met"
+        kib = f"{size / 1024:,.0f} KiB"
+        print(f"| {label} `{path}` | {status} | {kib} | {cold:.2f} | {warm:.2f} | {mark} |")
+    print(json.dumps({r[0]: {"cold_s": round(r[4], 3), "warm_s": round(r[5], 3)} for r in rows}))
+
+
+if __name__ == "__main__":
+    main()
