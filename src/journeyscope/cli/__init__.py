@@ -58,6 +58,10 @@ app.command("demo")(demo.demo)
 from journeyscope.cli import sentiment as _sentiment  # noqa: E402
 
 app.add_typer(_sentiment.sentiment_app, name="sentiment")
+# feedback in (surveys, reviews, tickets), its numbers and the survey kit (docs/feedback.md)
+from journeyscope.cli import feedback as _feedback  # noqa: E402
+
+app.add_typer(_feedback.feedback_app, name="feedback")
 # the groups
 app.add_typer(maps.map_app, name="map")
 app.add_typer(stages_app, name="stages")

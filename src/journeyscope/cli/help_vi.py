@@ -137,6 +137,22 @@ HELP_VI: dict[str, str] = {
         "Thư mục chân dung thêm; luôn tìm cả `personas/` cạnh bản đồ."
     ),
     "Warnings fail too.": "Cảnh báo cũng tính là lỗi.",
+    "Also check that the stages, touchpoints and filters bound cells name exist in this "
+    "workspace.": (
+        "Kiểm tra thêm rằng giai đoạn, điểm chạm và bộ lọc mà các ô gắn dữ liệu nêu có trong "
+        "workspace này."
+    ),
+    "Fill bound cells (`metric:`) from this workspace; without it they show their "
+    "expression, marked not evaluated.": (
+        "Điền số cho các ô gắn dữ liệu (`metric:`) từ workspace này; không có thì ô hiện biểu "
+        "thức, ghi chú chưa tính."
+    ),
+    "Badge a value from fewer customers as few.": (
+        "Gắn nhãn ít khách hàng cho số tính từ ít khách hơn mức này."
+    ),
+    "Badge a value as stale when the newest event is older than this before --to (or today).": (
+        "Gắn nhãn dữ liệu cũ khi sự kiện mới nhất cũ hơn số ngày này so với --to (hoặc hôm nay)."
+    ),
     "Render a map to SVG, self-contained HTML, PDF, PNG, Excel or Mermaid.": (
         "Vẽ bản đồ ra SVG, HTML độc lập, PDF, PNG, Excel hoặc Mermaid."
     ),
@@ -433,4 +449,44 @@ HELP_VI: dict[str, str] = {
         "tiêu cực, 4-5 sao là tích cực, bỏ qua 3 sao); cứ năm đánh giá giữ lại một để kiểm "
         "tra, và mô hình mới chỉ được lưu khi tốt hơn mô hình gốc trên phần đó."
     ),
+    # journeyscope feedback
+    "Feedback in (surveys, marketplace reviews, tickets), its numbers, the survey kit.": (
+        "Nhập phản hồi (khảo sát, đánh giá trên sàn, phiếu hỗ trợ), các chỉ số của nó và bộ "
+        "khảo sát."
+    ),
+    "Import survey answers, marketplace reviews or ticket notes as feedback events. Exit 0: "
+    "all rows stored; 1: some rows quarantined; 2: a file refused.": (
+        "Nhập câu trả lời khảo sát, đánh giá trên sàn hoặc ghi chú phiếu hỗ trợ thành sự kiện "
+        "phản hồi. Mã thoát 0: mọi dòng đã lưu; 1: có dòng bị cách ly; 2: có tệp bị từ chối."
+    ),
+    "Survey, review or ticket files (CSV, XLSX, ...).": (
+        "Tệp khảo sát, đánh giá hoặc phiếu hỗ trợ (CSV, XLSX, ...)."
+    ),
+    "Mapping file with a `feedback:` section (kind, score and text columns).": (
+        "Tệp ánh xạ có mục `feedback:` (loại phản hồi, các cột điểm và nội dung)."
+    ),
+    "The kind of feedback; default: detected from the header.": (
+        "Loại phản hồi; mặc định: nhận ra từ dòng tiêu đề."
+    ),
+    "NPS (promoters − detractors), average CSAT, CES and stars, sentiment shares and the "
+    "top aspects, per touchpoint, channel or kind — each with how many answers it rests on.": (
+        "NPS (người ủng hộ − người phản đối), CSAT, CES và số sao trung bình, tỷ lệ cảm xúc và "
+        "các khía cạnh được nhắc nhiều nhất, theo điểm chạm, kênh hoặc loại phản hồi — kèm số "
+        "câu trả lời làm căn cứ."
+    ),
+    "Group the numbers by this.": "Nhóm các chỉ số theo trường này.",
+    "Write the survey kit: the research questions (how did you hear of us, what first "
+    "caught your eye, ...) plus NPS, CSAT and CES, as an offline HTML form or a CSV header.": (
+        "Ghi bộ khảo sát: các câu hỏi nghiên cứu (bạn biết đến chúng tôi qua đâu, điều gì khiến "
+        "bạn chú ý đầu tiên, ...) cùng NPS, CSAT và CES, dạng biểu mẫu HTML dùng ngoại tuyến "
+        "hoặc dòng tiêu đề CSV."
+    ),
+    "Where to write the survey.": "Nơi ghi bộ khảo sát.",
+    "Language of the questions (and of messages).": "Ngôn ngữ của câu hỏi (và của thông báo).",
+    "html: a standalone form that saves answers as CSV; csv: the header set for survey tools.": (
+        "html: biểu mẫu độc lập, lưu câu trả lời thành CSV; csv: bộ tiêu đề cột cho các công "
+        "cụ khảo sát."
+    ),
+    "Title of the form.": "Tiêu đề của biểu mẫu.",
+    "Touchpoint stored with each answer.": "Điểm chạm được lưu cùng mỗi câu trả lời.",
 }

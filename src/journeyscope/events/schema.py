@@ -270,4 +270,28 @@ MIGRATIONS = (
     ),
 )
 
+MIGRATIONS = (
+    *MIGRATIONS,
+    (
+        8,
+        "feedback: scores, text, sentiment and aspects of feedback events (feedback/importing.py)",
+        # one row per feedback event, keyed by the event's seq; identity, quarantine and
+        # idempotency are the event import's own
+        """
+        CREATE TABLE feedback (
+            seq BIGINT NOT NULL,
+            kind VARCHAR NOT NULL,
+            nps SMALLINT,
+            csat SMALLINT,
+            ces SMALLINT,
+            stars SMALLINT,
+            text VARCHAR,
+            sentiment VARCHAR,
+            sentiment_score DOUBLE,
+            aspects VARCHAR[]
+        );
+        """,
+    ),
+)
+
 SCHEMA_VERSION: Final = MIGRATIONS[-1][0]

@@ -220,7 +220,8 @@ def _delete(ws: Workspace, person: Person) -> dict[str, Any]:
     events = int(ws.scalar("SELECT count(*) FROM fg_seq"))
     spellings = int(ws.scalar("SELECT count(*) FROM fg_raw"))
     gone_nodes = _gone_nodes(ws)
-    for table in ("events", "event_customers", "journey_events"):
+    # feedback holds what the person wrote (reviews, survey answers): it goes with them
+    for table in ("events", "event_customers", "journey_events", "feedback"):
         con.execute(f"DELETE FROM {table} WHERE seq IN (SELECT seq FROM fg_seq)")
     con.execute(
         "DELETE FROM identity_values v USING fg_raw r WHERE v.id_type = r.id_type AND v.raw = r.raw"
