@@ -129,6 +129,23 @@ def test_clock_skew_is_corrected_like_segment() -> None:
     assert row["ts"] == ms("2026-05-01T06:59:55+00:00")  # received - (sent - timestamp)
 
 
+def test_a_clock_correction_past_any_date_is_refused_not_a_crash() -> None:
+    """Found by fuzzing (tests/server/test_fuzz.py): received − (sentAt − timestamp) left
+    the calendar and raised OverflowError — a 500 on /v1/batch."""
+    body = {
+        "batch": [
+            {"type": "track", "userId": "u", "event": "x", "timestamp": "0015-01-14T03:01:44Z"},
+            {"type": "track", "userId": "u", "event": "ok", "messageId": "fine"},
+        ],
+        "sentAt": "7235-02-02T03:50:20Z",
+    }
+    parsed = parse_body("batch", json.dumps(body).encode(), received_at=RECEIVED)
+    assert [(p.index, p.field) for p in parsed.problems] == [(0, "sentAt")]
+    assert "too far apart" in parsed.problems[0].to_dict()["reason"]
+    assert "quá xa" in parsed.problems[0].to_dict("vi")["reason"]
+    assert [r["event_id"] for r in parsed.rows] == ["fine"]
+
+
 def test_numbers_as_ids_and_trait_identifiers() -> None:
     row = one(
         "track",

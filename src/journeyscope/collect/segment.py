@@ -299,7 +299,14 @@ def _one(
         return refuse(where, why, REASONS_VI.get(why) or PYDANTIC_VI.get(str(first["type"])))
     if message.type is None:
         return refuse("type", "a batch message needs a type (track, identify, page, ...)")
-    ts = event_time(message, now)
+    try:
+        ts = event_time(message, now)
+    except OverflowError:  # sentAt and timestamp centuries apart: no date can result
+        return refuse(
+            "sentAt",
+            "sentAt and timestamp are too far apart to give a date",
+            "sentAt và timestamp cách nhau quá xa, không ra được ngày",
+        )
     if ts < OLDEST or ts > now + timedelta(days=1):
         return refuse(
             "timestamp",

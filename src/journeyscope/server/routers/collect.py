@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import Any
+from typing import Any, get_args
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from journeyscope.collect import PATHS, decode_body, parse_body
-from journeyscope.collect.segment import MAX_BATCH, MAX_MESSAGE, too_large
+from journeyscope.collect.segment import MAX_BATCH, MAX_MESSAGE, Kind, too_large
 from journeyscope.errors import JourneyScopeError
 from journeyscope.server.collection import Collection, source_name
 from journeyscope.server.deps import presented_key
+from journeyscope.server.errors import ErrorBody
 
 router = APIRouter(tags=["collection"])
 
@@ -110,6 +111,73 @@ def _endpoint(kind: str) -> Any:
     return collect
 
 
+#: The answers the collection routes document (OpenAPI): 200, and each refusal in the one
+#: error shape (schemathesis checks what we send against this: tests/server/test_fuzz.py).
+_ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Every event of the body is on disk",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"success": {"type": "boolean", "const": True}},
+                    "required": ["success"],
+                }
+            }
+        },
+    },
+    **{
+        status: {"model": ErrorBody, "description": text}
+        for status, text in (
+            (400, "Not JSON, broken gzip, or refused events (`problems` lists them)"),
+            (401, "No write key, or one unknown to every served workspace or revoked"),
+            (403, "A read or admin key: only write keys collect"),
+            (408, "The body did not arrive in time"),
+            (413, "Over 32 KB a message or 500 KB a batch"),
+            (429, "The loader is behind or the key's rate is spent: wait for Retry-After"),
+            (503, "The disk is full: nothing acknowledged"),
+        )
+    },
+}
+
+#: The body of a Segment call (OpenAPI only: ``parse_body`` validates, message by message,
+#: and keeps fields not listed here out of the event).
+_MESSAGE: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "type": {"type": "string", "enum": list(get_args(Kind))},
+        "messageId": {"type": "string"},
+        "userId": {"type": "string"},
+        "anonymousId": {"type": "string"},
+        "previousId": {"type": "string"},
+        "groupId": {"type": "string"},
+        "event": {"type": "string"},
+        "name": {"type": "string"},
+        "properties": {"type": "object"},
+        "traits": {"type": "object"},
+        "context": {"type": "object"},
+        "timestamp": {"type": "string", "format": "date-time"},
+        "sentAt": {"type": "string", "format": "date-time"},
+        "writeKey": {"type": "string"},
+    },
+}
+_BATCH: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "batch": {"type": "array", "items": _MESSAGE},
+        "context": {"type": "object"},
+        "sentAt": {"type": "string", "format": "date-time"},
+        "writeKey": {"type": "string"},
+    },
+    "required": ["batch"],
+}
+
+
+def _body(kind: str) -> dict[str, Any]:
+    schema = _BATCH if kind == "batch" else _MESSAGE
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
 _DESCRIPTION = (
     "Segment's HTTP Tracking API: the body of a `{kind}` call; the write key as HTTP Basic "
     'user name (empty password) or `writeKey` in the body. 200 `{{"success": true}}` '
@@ -126,6 +194,8 @@ for _path, _kind in PATHS.items():
         summary=f"Collect ({_kind})",
         description=_DESCRIPTION.format(kind=_kind),
         response_model=None,
+        responses=_ANSWERS,
+        openapi_extra=_body(_kind),
         include_in_schema=_path == f"/v1/{_kind}",  # the short aliases stay out of the docs
     )
 
@@ -145,6 +215,14 @@ def preflight(request: Request) -> Response:
 @router.get(
     "/v1/projects/{write_key}/settings",
     summary="Analytics.js 2.0 settings (what Segment's CDN would send)",
+    responses={
+        status: {"model": ErrorBody, "description": text}
+        for status, text in (
+            (401, "A key unknown to every served workspace, or revoked"),
+            (403, "A read or admin key: only write keys collect"),
+            (429, "The key's rate is spent: wait for Retry-After"),
+        )
+    },
 )
 def settings(write_key: str, request: Request) -> JSONResponse:
     """Point Analytics.js at this server: `AnalyticsBrowser.load({writeKey, cdnURL:

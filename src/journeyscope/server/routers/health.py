@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
+from pydantic import BaseModel
 
 from journeyscope.errors import JourneyScopeError
 from journeyscope.events.workspace import Workspace
@@ -20,7 +21,19 @@ def healthz() -> dict[str, Any]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Every served workspace can be opened")
+class Readiness(BaseModel):
+    """``/readyz``'s answer, 200 or 503: a health state for probes, not an error."""
+
+    status: Literal["ok", "unavailable"]
+    workspaces: dict[str, str]
+
+
+@router.get(
+    "/readyz",
+    summary="Every served workspace can be opened",
+    response_model=Readiness,
+    responses={503: {"model": Readiness, "description": "A workspace cannot be opened"}},
+)
 def readyz(state: State) -> Response:
     """200 when each workspace opens read-only at this version's schema, else 503 with the
     error code per workspace (codes only: no paths or messages for an unauthenticated
@@ -40,6 +53,11 @@ def readyz(state: State) -> Response:
     )
 
 
-@router.get("/metrics", summary="Prometheus metrics (text format)")
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics (text format)",
+    response_class=PlainTextResponse,
+    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+)
 def metrics(request: Request) -> Response:
     return Response(request.app.state.metrics.text(), media_type=CONTENT_TYPE_LATEST)
