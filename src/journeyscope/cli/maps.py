@@ -9,13 +9,22 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from journeyscope.cli.console import check_output, emit_json, err, lang, out, wrote
-from journeyscope.cli.options import ForceOpt, JsonOpt, PersonaDirs
+from journeyscope.cli.options import (
+    ForceOpt,
+    FromOpt,
+    JsonOpt,
+    PersonaDirs,
+    ToOpt,
+)
 from journeyscope.errors import InputError
+
+if TYPE_CHECKING:
+    from journeyscope.maps.validate import CheckedMap
 
 map_app = typer.Typer(no_args_is_help=True, help="Journey maps: create, validate, render, diff.")
 
@@ -146,6 +155,16 @@ def map_validate(
     ],
     personas: PersonaDirs = None,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too.")] = False,
+    workspace: Annotated[
+        Path | None,
+        typer.Option(
+            "-w",
+            "--workspace",
+            metavar="DIR",
+            help="Also check that the stages, touchpoints and filters bound cells name "
+            "exist in this workspace.",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Check maps; print one `FILE:LINE:COL: field: message` line per problem."""
@@ -153,6 +172,8 @@ def map_validate(
     from journeyscope.maps.validate import check_map_file
 
     results = [check_map_file(path, personas or []) for path in files]
+    if workspace is not None:
+        _check_in_workspace(results, workspace)
     failed = any(c.map is None or c.errors or (strict and c.problems) for c in results)
     if as_json:
         emit_json(
@@ -176,6 +197,22 @@ def map_validate(
     raise typer.Exit(1 if failed else 0)
 
 
+def _check_in_workspace(results: list[CheckedMap], workspace: Path) -> None:
+    """Add each valid map's binding problems in ``workspace`` (located in its file)."""
+    from journeyscope.app.living import map_workspace_problems
+    from journeyscope.app.operations import open_workspace
+    from journeyscope.maps.io import load_data
+    from journeyscope.maps.problems import locate
+
+    with open_workspace(workspace) as ws:
+        for checked in results:
+            if checked.map is None or checked.errors:
+                continue
+            _, positions = load_data(Path(checked.source))
+            found = map_workspace_problems(ws, checked.map)
+            checked.problems += [locate(p, positions, checked.source) for p in found]
+
+
 @map_app.command("render")
 def map_render(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="Map file.")],
@@ -193,20 +230,61 @@ def map_render(
         ),
     ] = None,
     force: ForceOpt = False,
+    workspace: Annotated[
+        Path | None,
+        typer.Option(
+            "-w",
+            "--workspace",
+            metavar="DIR",
+            help="Fill bound cells (`metric:`) from this workspace; without it they show "
+            "their expression, marked not evaluated.",
+        ),
+    ] = None,
+    since: FromOpt = None,
+    until: ToOpt = None,
+    min_customers: Annotated[
+        int,
+        typer.Option(
+            "--min-customers", metavar="N", help="Badge a value from fewer customers as few."
+        ),
+    ] = 30,
+    stale_days: Annotated[
+        int,
+        typer.Option(
+            "--stale-days",
+            metavar="DAYS",
+            help="Badge a value as stale when the newest event is older than this before "
+            "--to (or today).",
+        ),
+    ] = 30,
 ) -> None:
     """Render a map to SVG, self-contained HTML, PDF, PNG, Excel or Mermaid."""
+    from journeyscope.app.living import bound_map
+    from journeyscope.app.operations import at_least, open_workspace
     from journeyscope.i18n import resolve_language
+    from journeyscope.living.bind import Settings
     from journeyscope.maps.validate import load_map
     from journeyscope.render.outputs import output_format, render_to_file
 
+    at_least(min_customers, 0, "--min-customers")
+    at_least(stale_days, 0, "--stale-days")
     checked = load_map(file, personas or [])
     assert checked.map is not None
     for path in output:  # refuse a bad name or an existing file before writing anything
         output_format(path)
         check_output(path, force)
+    settings = Settings(min_customers, stale_days)
+    if workspace is None:
+        drawn = bound_map(None, checked.map)
+    else:
+        from journeyscope.maps.io import load_data
+
+        _, positions = load_data(file)
+        with open_workspace(workspace) as ws:
+            drawn = bound_map(ws, checked.map, since, until, settings, str(file), positions)
     target_lang = resolve_language(render_lang or checked.map.language)
     for path in output:
-        render_to_file(checked.map, checked.personas, path, target_lang)
+        render_to_file(drawn, checked.personas, path, target_lang)
         wrote(path)
 
 

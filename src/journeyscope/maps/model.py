@@ -10,8 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    model_validator,
+)
 
+from journeyscope.maps.bindings import Binding
 from journeyscope.maps.lanes import LaneKind
 from journeyscope.maps.personas import Persona
 from journeyscope.maps.text import Localized, NonEmpty, Slug, Text
@@ -36,10 +45,34 @@ class Item(BaseModel):
     text: Text
     channel: str | None = Field(None, description="Channel id, e.g. zalo, shopee, store")
     tags: list[Slug] = Field(default_factory=list, description="e.g. people, technology")
+    metric: Binding | None = Field(
+        None, description="A number drawn from a workspace (docs/maps.md, Maps bound to data)"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _label_of_bound_item(cls, data: object) -> object:
+        """A bound item may leave out ``text``: its label is then the metric's expression."""
+        if isinstance(data, dict) and "text" not in data and isinstance(data.get("metric"), dict):
+            metric = data["metric"]
+            name = metric.get("name")
+            if isinstance(name, str) and name:
+                args = [str(metric[k]) for k in ("stage", "touchpoint") if metric.get(k)]
+                return {**data, "text": f"={name}({', '.join(args)})"}
+        return data
+
+    @property
+    def has_label(self) -> bool:
+        """Whether the text is the author's (not the expression a bound item was given)."""
+        return self.metric is None or not (
+            isinstance(self.text, str) and self.text.startswith(f"={self.metric.name}(")
+        )
 
 
 def _entry_kind(value: object) -> str:
-    if isinstance(value, Item) or (isinstance(value, dict) and "text" in value):
+    if isinstance(value, Item) or (
+        isinstance(value, dict) and ("text" in value or "metric" in value)
+    ):
         return "Item"
     return "Localized" if isinstance(value, dict | Localized) else "str"
 

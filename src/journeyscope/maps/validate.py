@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from journeyscope.errors import DocumentError, Location
+from journeyscope.maps.bindings import binding_problems
 from journeyscope.maps.channels import CHANNELS
 from journeyscope.maps.io import Positions, load_data
 from journeyscope.maps.library import library_folders_for, persona_library
@@ -123,6 +124,7 @@ def semantic_problems(
     yield from _duplicates(data)
     yield from _references(data, library)
     yield from _type_rules(data)
+    yield from binding_problems(data, stage_model_files)
     stage_model = data.get("stage_model")
     if isinstance(stage_model, str) and stage_model not in stage_models(stage_model_files):
         yield Problem(

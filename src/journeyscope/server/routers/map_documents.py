@@ -4,7 +4,7 @@ problem located), and drawing a valid map in a format with ``map render``'s rend
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from fastapi import Response
 from pydantic import Field
@@ -13,6 +13,9 @@ from journeyscope.errors import DocumentError, InputError, Location
 from journeyscope.maps.problems import Problem
 from journeyscope.maps.validate import CheckedMap
 from journeyscope.server.routers.reports import Params
+
+if TYPE_CHECKING:
+    from journeyscope.events.workspace import Workspace
 
 
 class InvalidDocument(DocumentError):
@@ -46,6 +49,16 @@ class RenderParams(Params):
     in_: Literal["en", "vi"] | None = Field(
         None, alias="in", description="Language of the drawing (default: the map's own)."
     )
+    since: str | None = Field(
+        None, description="Bound cells: first day of the period (CLI --from), YYYY-MM-DD."
+    )
+    until: str | None = Field(
+        None, description="Bound cells: last day, included (CLI --to), YYYY-MM-DD."
+    )
+    min_customers: int = Field(30, ge=0, description="Bound cells: fewer customers is `few`.")
+    stale_days: int = Field(
+        30, ge=0, description="Bound cells: newest event older than this is `stale`."
+    )
 
 
 RENDERED = {
@@ -73,9 +86,14 @@ def needs_browser(fmt: str) -> None:
         )
 
 
-def drawn(checked: CheckedMap, params: RenderParams, file_stem: str) -> Response:
-    """A valid map drawn by ``map render``'s renderer for the format, as a download."""
+def drawn(
+    checked: CheckedMap, params: RenderParams, file_stem: str, ws: Workspace | None = None
+) -> Response:
+    """A valid map drawn by ``map render``'s renderer for the format, as a download; bound
+    cells filled from ``ws`` for the period (``journeyscope map render -w``)."""
+    from journeyscope.app.living import bound_map
     from journeyscope.i18n import resolve_language
+    from journeyscope.living.bind import Settings
     from journeyscope.render.outputs import RENDERERS
 
     if not checked.ok or checked.map is None:
@@ -83,7 +101,9 @@ def drawn(checked: CheckedMap, params: RenderParams, file_stem: str) -> Response
     needs_browser(params.format)
     extension, media, suffix = RENDERED[params.format]
     lang = resolve_language(params.in_ or checked.map.language)
-    out = RENDERERS[extension](checked.map, checked.personas, lang)
+    settings = Settings(params.min_customers, params.stale_days)
+    filled = bound_map(ws, checked.map, params.since, params.until, settings)
+    out = RENDERERS[extension](filled, checked.personas, lang)
     return Response(
         out.encode("utf-8") if isinstance(out, str) else out,
         media_type=media,

@@ -243,7 +243,7 @@ def render_map(
     needs_browser(params.format)
     found = existing_map(ws, map_name)
     # the file's name only in problems: the server's folders are none of the client's business
-    return drawn(check_map_text(ws, read_text(found), found.name), params, map_name)
+    return drawn(check_map_text(ws, read_text(found), found.name), params, map_name, ws)
 
 
 @router.post(
@@ -257,7 +257,7 @@ async def render_body(
 ) -> Response:
     source = f"body.{document_format(request)}"
     checked = check_map_text(ws, await _document(request, source), source)
-    return await run_in_threadpool(drawn, checked, params, "map")
+    return await run_in_threadpool(drawn, checked, params, "map", ws)
 
 
 class NewMap(BaseModel):
