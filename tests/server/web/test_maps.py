@@ -241,7 +241,12 @@ def test_map_text_stays_text_everywhere(tab: Callable[..., Tab], web: Web) -> No
     t = tab(role="editor", lang="en")
     page = t.page
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    def seen(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", seen)
     t.open("/maps", wait_for="#gallery")
     name = unique("xss")
     create(page, web, name)
