@@ -25,7 +25,7 @@ router = APIRouter(prefix="/api/v1/workspaces/{name}/maps", tags=["maps"])
 SUFFIXES = (".yaml", ".yml", ".json")
 _STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 #: names of routes beside the maps: no map may be called so
-RESERVED = frozenset({"templates", "validate", "render"})
+RESERVED = frozenset({"templates", "validate", "render", "metrics"})
 
 MapName = Annotated[str, PathParam(description="The map's file name without its extension.")]
 
@@ -100,6 +100,31 @@ def list_map_templates(
     from journeyscope.maps.templates import list_templates
 
     return [info.to_dict() for info in list_templates()]
+
+
+@router.get(
+    "/metrics",
+    summary="The metrics a map cell can bind to (metric: {name, stage, touchpoint, where})",
+)
+def list_map_metrics(params: Annotated[Params, Query()], ws: ReadWorkspace) -> list[dict[str, Any]]:
+    """The registry of ``living.metrics`` with what each binding needs, for an editor's
+    picker: ``needs`` is ``stage``, ``touchpoint``, ``where`` or ``none`` (a feedback
+    metric: a touchpoint is optional and a filter is refused)."""
+    from journeyscope.living.metrics import METRICS
+    from journeyscope.maps.bindings import METRIC_NEEDS
+
+    return [
+        {
+            "name": m.name,
+            "label": {"en": m.label_en, "vi": m.label_vi},
+            "unit": m.unit,
+            "source": m.source,
+            "needs": METRIC_NEEDS[m.name],
+            "touchpoint_optional": m.source == "feedback",
+            "where_allowed": m.source != "feedback",
+        }
+        for m in METRICS.values()
+    ]
 
 
 def checked_name(map_name: str) -> str:

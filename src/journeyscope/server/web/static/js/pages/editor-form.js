@@ -4,6 +4,7 @@
 import { register, t } from '../i18n.js';
 import { card, clear, h } from '../ui.js';
 import { entryText, textOf, withEntryText, withText } from './editor-state.js';
+import { boundList, isBound, mergeLines, touchpointList } from './editor-metrics.js';
 
 register({
   en: {
@@ -168,25 +169,27 @@ function cellEditor(state, laneIndex, stage) {
     const cell = (state.doc.lanes[laneIndex].cells || {})[stage.id];
     return cell === undefined ? [] : Array.isArray(cell) ? cell : [cell];
   };
+  const texts = () => entries().filter((e) => !isBound(e)); // bound items: editor-metrics.js
   const area = h('textarea', {
     dataset: { path },
-    rows: Math.max(3, entries().length * 2),
+    rows: Math.max(3, texts().length * 2),
     'aria-label': t('editor_cell_label', { lane: laneTitle(state.doc.lanes[laneIndex], lang), stage: textOf(stage.name, lang) }),
-    value: entries().map((e) => entryText(e, lang)).join('\n'),
+    value: texts().map((e) => entryText(e, lang)).join('\n'),
     onfocus: () => state.endStep(),
     oninput: (e) => state.change((doc) => {
       const lane = doc.lanes[laneIndex];
       const old = entries();
       const lines = e.target.value.split('\n').map((l) => l.trim()).filter(Boolean);
       lane.cells = lane.cells || {};
-      if (!lines.length) delete lane.cells[stage.id];
-      else lane.cells[stage.id] = lines.map((line, k) => (k < old.length ? withEntryText(old[k], lang, line) : line));
+      const next = mergeLines(old, lines, lang, withEntryText);
+      if (!next.length) delete lane.cells[stage.id];
+      else lane.cells[stage.id] = next;
     }, path),
   });
   return area;
 }
 
-function lanes(state) {
+function lanes(state, redraw) {
   const doc = state.doc;
   const lang = state.language;
   const head = h('tr', {}, h('th', { scope: 'col' }, t('editor_lane')), doc.stages.map((s) => h('th', { scope: 'col', translate: 'no' }, textOf(s.name, lang))));
@@ -194,19 +197,20 @@ function lanes(state) {
     'tr',
     {},
     h('th', { scope: 'row', translate: lane.title ? 'no' : null, dataset: { path: `lanes.${i}` } }, laneTitle(lane, lang)),
-    doc.stages.map((stage) => h('td', {}, cellEditor(state, i, stage))),
+    doc.stages.map((stage) => h('td', {}, cellEditor(state, i, stage), state.bindingChoices ? boundList(state, i, stage, redraw, t('editor_cell_label', { lane: laneTitle(lane, lang), stage: textOf(stage.name, lang) })) : null)),
   ));
   return card(
     t('editor_lanes'),
     h('p', { class: 'muted small' }, t('editor_lanes_help')),
     h('div', { class: 'table-wrap lanes-grid' }, h('table', {}, h('thead', {}, head), h('tbody', {}, body))),
+    touchpointList(state),
   );
 }
 
 /** The whole form; `redraw` draws it again after a change of its shape. */
 export function renderForm(box, lanesBox, state, redraw, extra = []) {
   clear(box, basics(state), stages(state, redraw), personas(state, redraw), ...extra);
-  clear(lanesBox, lanes(state));
+  clear(lanesBox, lanes(state, redraw));
 }
 
 /** Each problem at the field it names (the longest path with an input), the rest on top. */
@@ -220,7 +224,7 @@ export function showProblems(root, listBox, problems) {
   const targets = [...root.querySelectorAll('[data-path]')];
   for (const problem of problems || []) {
     if (problem.severity === 'warning') continue;
-    const path = problem.path || '';
+    const path = (problem.path || '').replace(/\[(\d+)\]/g, '.$1'); // lanes[0].cells → lanes.0.cells
     let best = null;
     for (const el of targets) {
       const p = el.dataset.path;

@@ -4,8 +4,9 @@
 // Viewers get the preview, the versions and the exports, and no control that changes.
 import { api, session, wsPath } from '../api.js';
 import { register, t } from '../i18n.js';
-import { clear, errorBox, h } from '../ui.js';
+import { clear, errorBox, field, h } from '../ui.js';
 import { emotionsCard } from './editor-emotions.js';
+import { loadChoices } from './editor-metrics.js';
 import { renderForm, showProblems } from './editor-form.js';
 import { EditorState, pruned, textOf } from './editor-state.js';
 import { exportsCard, versionsCard } from './editor-versions.js';
@@ -31,6 +32,9 @@ register({
     editor_conflict_overwrite: 'Overwrite with mine',
     editor_conflict_loaded: 'Their version is loaded. Undo brings your changes back.',
     editor_read_only: 'You can read this map; your role cannot change it.',
+    editor_period_from: 'Live numbers: from',
+    editor_period_to: 'Live numbers: to',
+    editor_period_help: 'Empty: all the data.',
   },
   vi: {
     editor_back: '← Tất cả bản đồ hành trình',
@@ -52,18 +56,26 @@ register({
     editor_conflict_overwrite: 'Ghi đè bằng bản của tôi',
     editor_conflict_loaded: 'Đã tải phiên bản của họ. Hoàn tác để lấy lại thay đổi của bạn.',
     editor_read_only: 'Bạn có thể xem bản đồ này; vai trò của bạn không cho phép sửa.',
+    editor_period_from: 'Số liệu trực tiếp: từ ngày',
+    editor_period_to: 'Số liệu trực tiếp: đến ngày',
+    editor_period_help: 'Để trống: toàn bộ dữ liệu.',
   },
 });
 
 const mapPath = (name, rest = '') => wsPath(`/maps/${encodeURIComponent(name)}${rest}`);
 
 /** The preview image: blob URLs of SVG drawn by the server (the CSP allows no inline SVG script). */
-function previewPane() {
+function previewPane(onPeriod) {
   const img = h('img', { id: 'map-preview', alt: t('editor_preview_alt') });
+  // the period the bound cells are filled for (the render routes' since/until)
+  const since = h('input', { type: 'date', id: 'preview-from', onchange: onPeriod });
+  const until = h('input', { type: 'date', id: 'preview-to', onchange: onPeriod });
+  const period = h('div', { class: 'toolbar preview-period' }, field(t('editor_period_from'), since), field(t('editor_period_to'), until, t('editor_period_help')));
   const note = h('div', { id: 'preview-note', role: 'status' });
   let url = null;
   return {
-    box: h('section', { class: 'card preview-card' }, h('h2', {}, t('editor_preview')), note, h('div', { class: 'preview-frame', tabindex: '0', role: 'region', 'aria-label': t('editor_preview') }, img)),
+    period: () => ({ since: since.value, until: until.value }),
+    box: h('section', { class: 'card preview-card' }, h('h2', {}, t('editor_preview')), period, note, h('div', { class: 'preview-frame', tabindex: '0', role: 'region', 'aria-label': t('editor_preview') }, img)),
     show(blob) {
       const next = URL.createObjectURL(blob);
       img.src = next;
@@ -113,7 +125,7 @@ export async function render(main, [name]) {
   const problemsBox = h('div', { id: 'map-problems' });
   const formBox = h('div', { id: 'map-form' });
   const lanesBox = h('div', { id: 'map-lanes' });
-  const preview = previewPane();
+  const preview = previewPane(() => schedulePreview(0));
   let timer = null;
   let sequence = 0;
 
@@ -124,12 +136,15 @@ export async function render(main, [name]) {
     }
     afterChange();
   });
+  // what a cell's live number can show: loaded beside the personas
+  const choices = canEdit ? loadChoices(got.document).catch(() => null) : Promise.resolve(null);
   try {
     const library = await api(wsPath('/personas'));
     state.personaNames = Object.fromEntries(library.map((p) => [p.id, p.name]));
   } catch (ignored) {
     state.personaNames = {}; // references then show their ids
   }
+  state.bindingChoices = await choices;
   const emotions = emotionsCard(state, () => schedulePreview(0), { editable: canEdit });
   const undo = h('button', { type: 'button', id: 'map-undo', title: 'Ctrl+Z', onclick: () => state.undo() }, t('editor_undo'));
   const redo = h('button', { type: 'button', id: 'map-redo', title: 'Ctrl+Y', onclick: () => state.redo() }, t('editor_redo'));
@@ -157,8 +172,8 @@ export async function render(main, [name]) {
     const mine = sequence;
     try {
       const response = canEdit
-        ? await api(wsPath('/maps/render'), { method: 'POST', body: pruned(state.doc), raw: true })
-        : await api(mapPath(name, '/render'), { query: { format: 'svg' }, raw: true });
+        ? await api(wsPath('/maps/render'), { method: 'POST', body: pruned(state.doc), query: preview.period(), raw: true })
+        : await api(mapPath(name, '/render'), { query: { format: 'svg', ...preview.period() }, raw: true });
       const blob = await response.blob();
       if (mine !== sequence) return;
       preview.show(blob);
@@ -167,6 +182,10 @@ export async function render(main, [name]) {
       if (mine !== sequence) return;
       if (error.status === 400 && error.problems) {
         showProblems(page, problemsBox, error.problems);
+        preview.stale(h('p', { class: 'muted small' }, t('editor_preview_stale')));
+      } else if (error.code === 'unknown_binding_name' && error.location && error.location.field) {
+        // a stage, touchpoint or filter the workspace lacks: at the binding's field
+        showProblems(page, problemsBox, [{ path: error.location.field, message: error.message }]);
         preview.stale(h('p', { class: 'muted small' }, t('editor_preview_stale')));
       } else {
         preview.stale(errorBox(error, drawPreview));
