@@ -65,6 +65,21 @@ SAME_QUERY: list[tuple[str, dict[str, Any], list[str]]] = [
         {"compare": "first,last,linear"},
         ["attribution", "--compare", "first,last,linear"],
     ),
+    # --interval: the over-time shape, the same through both faces
+    (
+        "funnel",
+        {"steps": "product_view,add_to_cart,purchase", "interval": "week"},
+        ["funnel", "--steps", "product_view,add_to_cart,purchase", "--interval", "week"],
+    ),
+    ("paths", {"interval": "day", "top": 3}, ["paths", "--interval", "day", "--top", "3"]),
+    ("stages", {"interval": "week"}, ["stages", "--interval", "week"]),
+    ("touchpoints", {"interval": "week"}, ["touchpoints", "--interval", "week"]),
+    ("retention", {"interval": "week"}, ["retention", "--interval", "week"]),
+    (
+        "attribution",
+        {"model": "last", "interval": "month"},
+        ["attribution", "--model", "last", "--interval", "month"],
+    ),
     ("stats", {}, ["stats"]),
     ("customers/user_id:u1", {"limit": 3}, ["customers", "show", "user_id:u1", "--limit", "3"]),
     (

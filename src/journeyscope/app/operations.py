@@ -35,6 +35,7 @@ from journeyscope.app.reports import (
     DroppedReport,
     ExplainReport,
     FunnelReport,
+    OverTimeReport,
     PathsReport,
     Report,
     ResolveReport,
@@ -50,20 +51,27 @@ from journeyscope.events.workspace import Workspace
 
 __all__ = [
     "OPERATIONS",
+    "OVER_TIME",
     "attribution",
+    "attribution_over_time",
     "customer",
     "customer_stages",
     "dropped",
     "explain",
     "funnel",
+    "funnel_over_time",
     "open_workspace",
     "paths",
+    "paths_over_time",
     "resolve",
     "retention",
+    "retention_over_time",
     "run",
     "stages",
+    "stages_over_time",
     "stats",
     "touchpoints",
+    "touchpoints_over_time",
 ]
 
 R = TypeVar("R", bound=Report)
@@ -148,6 +156,46 @@ def _check_steps(r: Runner, steps: list[Any], exclude: list[Any]) -> None:
     names.check_steps(exclude, "--exclude")
 
 
+def _interval(q: ReportQuery, **others: Any) -> str | None:
+    """The checked ``--interval`` (None without one); ``others`` are options that have no
+    meaning per period (``--by``, ``-o``), refused beside it rather than ignored."""
+    if q.interval is None:
+        return None
+    from journeyscope.analytics.intervals import check_interval
+
+    interval = check_interval(q.interval)
+    for option, value in others.items():
+        if value:
+            raise InputError(
+                f"{option} cannot be combined with --interval",
+                f"{option} không dùng cùng --interval được",
+                location=Location(field=option),
+                hint_en=f"leave out {option}, or leave out --interval",
+                hint_vi=f"bỏ {option}, hoặc bỏ --interval",
+                code="conflicting_options",
+            )
+    return interval
+
+
+def _whole(q: ReportQuery) -> None:
+    """The whole-period operations answer without ``--interval``; :func:`run` sends a query
+    with one to the ``*_over_time`` operation (a direct call with one is refused, never
+    answered for the whole period as if the interval had been read)."""
+    if q.interval is not None:
+        raise InputError(
+            "--interval: this operation answers for the whole period; use journeyscope.app.run",
+            "--interval: thao tác này trả lời cho cả khoảng; hãy dùng journeyscope.app.run",
+            location=Location(field="--interval"),
+            hint_en="run(query) picks the report over time",
+            hint_vi="run(query) sẽ chọn báo cáo theo thời gian",
+            code="conflicting_options",
+        )
+
+
+def _over_time(data: dict[str, Any], scope: Any, r: Runner, ws: Workspace) -> OverTimeReport:
+    return _finish(OverTimeReport.model_validate({**data, "scope": scope.describe()}), r, ws)
+
+
 def _finish(report: R, r: Runner, ws: Workspace) -> R:
     """Mark which engine answered (Spark only, as the ``--json`` shape always had it) and
     note events that arrived after the last resolve (they are not counted)."""
@@ -192,11 +240,26 @@ def _step_pair(text: str | None) -> tuple[int, int] | None:
     return int(parts[0]), int(parts[1])
 
 
+def funnel_over_time(ws: Workspace, q: FunnelQuery) -> OverTimeReport:
+    """Conversion per step per period of entering step 1 (``--interval``), one walk."""
+    from journeyscope.analytics.over_time import funnel_over_time as by_period
+    from journeyscope.analytics.scope import Scope
+
+    spec = _funnel_spec(q)
+    interval = _interval(q, **{"--by": q.by, "--time-between": q.time_between})
+    assert interval is not None
+    scope = Scope.parse(ws, q.since, q.until, q.where)
+    r = _runner(ws, q)
+    _check_steps(r, spec.steps, spec.exclude)
+    return _over_time(by_period(r, spec, scope, interval), scope, r, ws)
+
+
 def funnel(ws: Workspace, q: FunnelQuery) -> FunnelReport:
     """Customers reaching each step within the window (PostHog / ClickHouse semantics)."""
     from journeyscope.analytics.funnels import funnel_report, walk
     from journeyscope.analytics.scope import Scope
 
+    _whole(q)
     spec = _funnel_spec(q)
     scope = Scope.parse(ws, q.since, q.until, q.where)
     r = _runner(ws, q)
@@ -214,6 +277,7 @@ def dropped(ws: Workspace, q: DroppedQuery) -> DroppedReport:
     from journeyscope.analytics.scope import Scope
 
     spec = _funnel_spec(q)
+    _interval(q, **{"--dropped-at": q.step})
     dropped_step(spec, q.step)  # a wrong step is said before any walking
     scope = Scope.parse(ws, q.since, q.until, q.where)
     r = _runner(ws, q)
@@ -227,7 +291,36 @@ def dropped(ws: Workspace, q: DroppedQuery) -> DroppedReport:
 
 def paths(ws: Workspace, q: PathsQuery) -> PathsReport:
     """Directly-follows graph, top journeys, Sankey, sessions and bounce rate."""
-    from journeyscope.analytics.paths import PathSpec, paths_on
+    from journeyscope.analytics.paths import paths_on
+
+    _whole(q)
+    spec, scope, r = _paths_setup(ws, q)
+    return _finish(PathsReport.model_validate(paths_on(r, spec, scope)), r, ws)
+
+
+def paths_over_time(ws: Workspace, q: PathsQuery) -> OverTimeReport:
+    """The top edges' counts per period (``--interval``): paths over each period."""
+    from journeyscope.analytics.over_time import per_period
+    from journeyscope.analytics.paths import paths_on
+    from journeyscope.analytics.scope import Scope
+
+    interval = _interval(q)
+    assert interval is not None
+    spec, scope, r = _paths_setup(ws, q)
+
+    def edges(part: Scope) -> dict[str, dict[str, float | int | None]]:
+        found = paths_on(r, spec, part)["edges"]
+        return {
+            f"{e['from']} → {e['to']}": {"value": e["count"], "count": e["count"]} for e in found
+        }
+
+    data = per_period(r, scope, interval, "paths", "count", edges, absent=0, limit=q.top)
+    return _over_time(data, scope, r, ws)
+
+
+def _paths_setup(ws: Workspace, q: PathsQuery) -> tuple[Any, Any, Runner]:
+    """The checked spec, the scope and the runner of a paths query."""
+    from journeyscope.analytics.paths import PathSpec
     from journeyscope.analytics.scope import Scope, parse_duration
 
     at_least(q.depth, 1, "--depth")
@@ -237,7 +330,7 @@ def paths(ws: Workspace, q: PathsQuery) -> PathsReport:
     )
     scope = Scope.parse(ws, q.since, q.until, q.where)
     r = _runner(ws, q, events=((q.start, "--from"), (q.end, "--to")))
-    return _finish(PathsReport.model_validate(paths_on(r, spec, scope)), r, ws)
+    return spec, scope, r
 
 
 def _stage_spec(q: StagesQuery) -> Any:
@@ -253,11 +346,41 @@ def _both(text: Any) -> dict[str, str]:
     return {"en": localize(text, "en"), "vi": localize(text, "vi")}
 
 
+def stages_over_time(ws: Workspace, q: StagesQuery) -> OverTimeReport:
+    """Reach and conversion to the next stage per period (``--interval``)."""
+    from journeyscope.analytics.over_time import per_period
+    from journeyscope.analytics.scope import Scope
+    from journeyscope.analytics.stages import rules_for, stages_on
+
+    spec = _stage_spec(q)
+    interval = _interval(q, **{"--output": q.output})
+    assert interval is not None
+    scope = Scope.parse(ws, q.since, q.until, q.where)
+    r = _runner(ws, q)
+    _check_rules(r, q.rules)
+
+    def reach(part: Scope) -> dict[str, dict[str, float | int | None]]:
+        found = stages_on(r, spec, part, "en")["stages"]
+        return {  # no conversion of nobody: a stage nobody reached has no share
+            s["stage"]: {
+                "value": s.get("conversion_to_next") if s["customers"] else None,
+                "count": s["customers"],
+            }
+            for s in found
+        }
+
+    stage_model, _ = rules_for(spec.model, spec.rules, list(spec.models))
+    order = [s.id for s in stage_model.stages]
+    data = per_period(r, scope, interval, "stages", "conversion_to_next", reach, order)
+    return _over_time(data, scope, r, ws)
+
+
 def stages(ws: Workspace, q: StagesQuery) -> StagesReport:
     """Per stage: customers reached, there now, stalled, conversion and time to the next."""
     from journeyscope.analytics.scope import Scope
     from journeyscope.analytics.stages import rules_for, stages_on
 
+    _whole(q)
     spec = _stage_spec(q)
     scope = Scope.parse(ws, q.since, q.until, q.where)
     r = _runner(ws, q)
@@ -277,6 +400,7 @@ def customer_stages(ws: Workspace, q: CustomerStagesQuery) -> CustomerStagesRepo
     from journeyscope.analytics.stages import customer_stages_on, rules_for
 
     spec = _stage_spec(q)
+    _interval(q, **{"--interval": q.interval})  # one customer's timeline has no periods
     scope = Scope.parse(ws, q.since, q.until, q.where)
     r = _runner(ws, q)
     _check_rules(r, q.rules)
@@ -288,10 +412,10 @@ def customer_stages(ws: Workspace, q: CustomerStagesQuery) -> CustomerStagesRepo
     return _finish(CustomerStagesReport.model_validate(data), r, ws)
 
 
-def touchpoints(ws: Workspace, q: TouchpointsQuery) -> TouchpointsReport:
-    """Per touchpoint: reach, conversion after it, drop-off, repeat contacts, ratings."""
+def _touchpoints_setup(ws: Workspace, q: TouchpointsQuery) -> tuple[Any, Any, Runner]:
+    """The spec, scope and runner of a touchpoints query, every name checked."""
     from journeyscope.analytics.scope import Scope, parse_duration
-    from journeyscope.analytics.touchpoints import TouchpointSpec, touchpoints_on
+    from journeyscope.analytics.touchpoints import TouchpointSpec
 
     spec = TouchpointSpec(
         conversion=q.conversion,
@@ -306,17 +430,48 @@ def touchpoints(ws: Workspace, q: TouchpointsQuery) -> TouchpointsReport:
     scope = Scope.parse(ws, q.since, q.until, q.where)
     r = _runner(ws, q, events=((q.conversion, "--conversion"),))
     _check_rules(r, q.rules)
+    return spec, scope, r
+
+
+def touchpoints(ws: Workspace, q: TouchpointsQuery) -> TouchpointsReport:
+    """Per touchpoint: reach, conversion after it, drop-off, repeat contacts, ratings."""
+    from journeyscope.analytics.touchpoints import touchpoints_on
+
+    _whole(q)
+    spec, scope, r = _touchpoints_setup(ws, q)
     return _finish(TouchpointsReport.model_validate(touchpoints_on(r, spec, scope)), r, ws)
 
 
-def retention(ws: Workspace, q: RetentionQuery) -> RetentionReport:
-    """Cohort retention, RFM segments and churn risk with a reason per customer."""
-    from journeyscope.analytics.retention import RetentionSpec, retention_on
+def touchpoints_over_time(ws: Workspace, q: TouchpointsQuery) -> OverTimeReport:
+    """Drop-off per touchpoint per period (``--interval``)."""
+    from journeyscope.analytics.over_time import per_period
+    from journeyscope.analytics.scope import Scope
+    from journeyscope.analytics.touchpoints import touchpoints_on
+
+    interval = _interval(q)
+    assert interval is not None
+    spec, scope, r = _touchpoints_setup(ws, q)
+
+    def drop_off(part: Scope) -> dict[str, dict[str, float | int | None]]:
+        found = touchpoints_on(r, spec, part)["touchpoints"]
+        return {
+            t["touchpoint"]: {"value": t["dropped_share"], "count": t["customers"]} for t in found
+        }
+
+    # a touchpoint hidden by --min-customers in a period had customers: its count is unknown
+    counted = q.min_customers <= 1
+    data = per_period(r, scope, interval, "touchpoints", "dropped_share", drop_off, counted=counted)
+    return _over_time(data, scope, r, ws)
+
+
+def _retention_setup(ws: Workspace, q: RetentionQuery, period: str) -> tuple[Any, Any, Runner]:
+    """The spec (cohorts per ``period``), scope and runner of a retention query."""
+    from journeyscope.analytics.retention import RetentionSpec
     from journeyscope.analytics.scope import Scope
 
     _share(q.threshold, "--threshold")
     spec = RetentionSpec(
-        q.period,
+        period,
         q.cohort_event,
         q.return_event,
         q.purchase,
@@ -335,6 +490,15 @@ def retention(ws: Workspace, q: RetentionQuery) -> RetentionReport:
             (q.purchase, "--purchase"),
         ),
     )
+    return spec, scope, r
+
+
+def retention(ws: Workspace, q: RetentionQuery) -> RetentionReport:
+    """Cohort retention, RFM segments and churn risk with a reason per customer."""
+    from journeyscope.analytics.retention import retention_on
+
+    _whole(q)
+    spec, scope, r = _retention_setup(ws, q, q.period)
     value = _value_spec(ws, q)  # checked before the report runs
     data = retention_on(r, spec, scope, export_to=q.output)
     data["churn"]["method"] = "heuristic"
@@ -347,6 +511,23 @@ def retention(ws: Workspace, q: RetentionQuery) -> RetentionReport:
     if fallback is not None:
         report.note(f"bgnbd_{fallback['reason']}", **fallback)
     return report
+
+
+def retention_over_time(ws: Workspace, q: RetentionQuery) -> OverTimeReport:
+    """One row per cohort period (``--interval``: the cohorts' period is the interval),
+    from one retention run."""
+    from journeyscope.analytics.over_time import activity
+    from journeyscope.analytics.over_time import retention_over_time as by_period
+    from journeyscope.analytics.retention import retention_on
+
+    interval = _interval(
+        q, **{"--by": q.by, "--output": q.output, "--model": q.model != "heuristic"}
+    )
+    assert interval is not None
+    spec, scope, r = _retention_setup(ws, q, interval)
+    whole = retention_on(r, spec, scope)
+    active = activity(r, scope, interval)  # the data may go on after the last cohort
+    return _over_time(by_period(whole, scope, interval, r.zone, active), scope, r, ws)
 
 
 def _value_spec(ws: Workspace, q: RetentionQuery) -> Any:
@@ -400,6 +581,7 @@ def attribution(ws: Workspace | None, q: AttributionQuery) -> AttributionReport:
     from a workspace's journeys, or from aggregated paths in a file (``paths_file``)."""
     from journeyscope.analytics.attribution.models import attribute
 
+    _whole(q)
     names = list(q.compare) or [q.model]
     split = _position(q.position)
     info: dict[str, Any] = {}
@@ -442,8 +624,48 @@ def attribution(ws: Workspace | None, q: AttributionQuery) -> AttributionReport:
     return _finish(report, r, ws) if r is not None and ws is not None else report
 
 
+def attribution_over_time(ws: Workspace, q: AttributionQuery) -> OverTimeReport:
+    """One model's credit per channel per period (``--interval``): the model over each
+    period's journeys."""
+    from journeyscope.analytics.over_time import per_period
+    from journeyscope.analytics.scope import Scope
+
+    interval = _interval(
+        q,
+        **{
+            "--paths": q.paths_file,
+            "--compare": bool(q.compare),
+            "--export-matrix": q.export_matrix,
+            "--export-effects": q.export_effects,
+        },
+    )
+    assert interval is not None
+    split = _position(q.position)
+    scope = Scope.parse(ws, q.since, q.until, q.where)
+    r = _runner(ws, q, events=((q.conversion, "--conversion"),))
+
+    def credit(part: Scope) -> dict[str, dict[str, float | int | None]]:
+        table, _, results, _ = _journey_attribution(ws, q, [q.model], split, part, r)
+        if not table.total_conversions:
+            return {}  # no conversion in this period: every channel is credited 0
+        return {
+            ch: {"value": round(float(n), 4), "count": None}
+            for ch, n in results[0]["conversions"].items()
+        }
+
+    data = per_period(
+        r, scope, interval, "attribution", "conversions", credit, absent=0, counted=False
+    )
+    return _over_time(data, scope, r, ws)
+
+
 def _journey_attribution(
-    ws: Workspace, q: AttributionQuery, names: list[str], split: tuple[float, float]
+    ws: Workspace,
+    q: AttributionQuery,
+    names: list[str],
+    split: tuple[float, float],
+    scope: Any = None,
+    runner: Runner | None = None,
 ) -> tuple[Any, dict[str, Any], list[dict[str, Any]], Runner]:
     from journeyscope.analytics.attribution.journeys import PathSpec, build_paths, time_decay
     from journeyscope.analytics.attribution.models import attribute
@@ -453,8 +675,9 @@ def _journey_attribution(
         q.conversion, parse_duration(q.lookback, "--lookback"), q.level, q.value, q.repeats
     )
     half = parse_duration(q.half_life, "--half-life")
-    scope = Scope.parse(ws, q.since, q.until, q.where)
-    r = _runner(ws, q, events=((q.conversion, "--conversion"),))
+    if scope is None:
+        scope = Scope.parse(ws, q.since, q.until, q.where)
+    r = runner or _runner(ws, q, events=((q.conversion, "--conversion"),))
     table, info = build_paths(r, spec, scope)
     decay = time_decay(r, spec, scope, half) if "time_decay" in names else None
     results = [
@@ -604,6 +827,16 @@ OPERATIONS: dict[type[Query], Callable[[Any, Any], Report]] = {
     ExplainQuery: explain,
 }
 
+#: ``--interval``: the report over time, for the queries that have one
+OVER_TIME: dict[type[Query], Callable[[Any, Any], Report]] = {
+    FunnelQuery: funnel_over_time,
+    PathsQuery: paths_over_time,
+    StagesQuery: stages_over_time,
+    TouchpointsQuery: touchpoints_over_time,
+    RetentionQuery: retention_over_time,
+    AttributionQuery: attribution_over_time,
+}
+
 
 def _folder(where: Path | str | None) -> Path | None:
     return Path(where) if where is not None else None
@@ -619,7 +852,14 @@ def run(
     call — read-only unless the query writes): the one entry point every face uses.
     ``progress`` hears the steps of long operations (identity resolution)."""
     operation = OPERATIONS[type(query)]
-    if isinstance(query, AttributionQuery) and query.paths_file is not None and workspace is None:
+    if isinstance(query, ReportQuery) and query.interval is not None:
+        operation = OVER_TIME.get(type(query), operation)
+    if (
+        isinstance(query, AttributionQuery)
+        and query.paths_file is not None
+        and query.interval is None
+        and workspace is None
+    ):
         return operation(None, query)
     # Spark resolves into a lake: the workspace only gives rules and blocks (read-only),
     # whether --engine or workspace.yaml's engine: chose Spark

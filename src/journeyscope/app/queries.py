@@ -49,6 +49,10 @@ class ReportQuery(Query):
     engine: str | None = Field(None, description="duckdb or spark (else workspace.yaml).")
     spark_master: str | None = None
     dataset: str | None = Field(None, description="Spark: the events dataset (folder or URI).")
+    interval: str | None = Field(
+        None,
+        description="day, week or month: one row per period (workspace time zone, ISO weeks).",
+    )
 
 
 class FunnelQuery(ReportQuery):

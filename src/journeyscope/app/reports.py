@@ -25,6 +25,7 @@ __all__ = [
     "FunnelReport",
     "ModelCredits",
     "Note",
+    "OverTimeReport",
     "PathsReport",
     "Report",
     "ResolveReport",
@@ -311,6 +312,49 @@ class AttributionReport(Report):
             {"model": m.model, "channel": ch, "conversions": n}
             for m in found
             for ch, n in m.conversions.items()
+        ]
+
+
+# -- over time (--interval) --------------------------------------------------------------
+
+
+class PeriodRow(Part):
+    """One period: its bounds (UTC), customers, the key number per series, and the change
+    from the previous period (``null`` where either side has no number)."""
+
+    period: str
+    start: str
+    end: str
+    customers: int
+    values: dict[str, float | None]
+    counts: dict[str, int | None]
+    change: dict[str, dict[str, float | None] | None]
+
+
+class OverTimeReport(Report):
+    """Any report with ``--interval``: one row per period (docs/analytics.md, "Reports
+    over time"); empty periods are rows with ``customers: 0`` and null numbers."""
+
+    report: str
+    interval: str
+    timezone: str
+    measure: str
+    series: list[str]
+    periods: list[PeriodRow]
+    scope: ScopeOut
+    chart: str | None = None
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "period": p.period,
+                "series": s,
+                "value": p.values.get(s),
+                "count": p.counts.get(s),
+                "customers": p.customers,
+            }
+            for p in self.periods
+            for s in self.series
         ]
 
 

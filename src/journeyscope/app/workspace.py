@@ -41,6 +41,7 @@ from journeyscope.app.reports import (
     CustomerReport,
     CustomerStagesReport,
     FunnelReport,
+    OverTimeReport,
     PathsReport,
     RetentionReport,
     StagesReport,
@@ -129,20 +130,21 @@ class Workspace:
 
     # -- reports -------------------------------------------------------------------------
 
-    def funnel(self, steps: str | Iterable[str], **options: Any) -> FunnelReport:
-        """Customers per step; options as :class:`~journeyscope.app.queries.FunnelQuery`."""
+    def funnel(self, steps: str | Iterable[str], **options: Any) -> FunnelReport | OverTimeReport:
+        """Customers per step; options as :class:`~journeyscope.app.queries.FunnelQuery`
+        (``interval="week"``: one row per period, an :class:`OverTimeReport`)."""
         report = run(FunnelQuery(steps=_steps(steps), **options), self.path)
-        assert isinstance(report, FunnelReport)
+        assert isinstance(report, FunnelReport | OverTimeReport)
         return report
 
-    def paths(self, **options: Any) -> PathsReport:
+    def paths(self, **options: Any) -> PathsReport | OverTimeReport:
         report = run(PathsQuery(**options), self.path)
-        assert isinstance(report, PathsReport)
+        assert isinstance(report, PathsReport | OverTimeReport)
         return report
 
-    def stages(self, **options: Any) -> StagesReport:
+    def stages(self, **options: Any) -> StagesReport | OverTimeReport:
         report = run(StagesQuery(**options), self.path)
-        assert isinstance(report, StagesReport)
+        assert isinstance(report, StagesReport | OverTimeReport)
         return report
 
     def customer_stages(self, customer: str, **options: Any) -> CustomerStagesReport:
@@ -150,17 +152,17 @@ class Workspace:
         assert isinstance(report, CustomerStagesReport)
         return report
 
-    def touchpoints(self, **options: Any) -> TouchpointsReport:
+    def touchpoints(self, **options: Any) -> TouchpointsReport | OverTimeReport:
         report = run(TouchpointsQuery(**options), self.path)
-        assert isinstance(report, TouchpointsReport)
+        assert isinstance(report, TouchpointsReport | OverTimeReport)
         return report
 
-    def retention(self, **options: Any) -> RetentionReport:
+    def retention(self, **options: Any) -> RetentionReport | OverTimeReport:
         report = run(RetentionQuery(**options), self.path)
-        assert isinstance(report, RetentionReport)
+        assert isinstance(report, RetentionReport | OverTimeReport)
         return report
 
-    def attribution(self, **options: Any) -> AttributionReport:
+    def attribution(self, **options: Any) -> AttributionReport | OverTimeReport:
         report = run(AttributionQuery(**options), self.path)
-        assert isinstance(report, AttributionReport)
+        assert isinstance(report, AttributionReport | OverTimeReport)
         return report

@@ -13,7 +13,9 @@ from journeyscope.cli.options import (
     DatasetOpt,
     EngineOpt,
     FromOpt,
+    IntervalOpt,
     JsonOpt,
+    LineChartOpt,
     SparkMasterOpt,
     ToOpt,
     WhereOpt,
@@ -24,6 +26,7 @@ from journeyscope.cli.report_output import (
     number,
     report_scope,
     run_report,
+    show_over_time,
     write_chart,
 )
 
@@ -104,6 +107,8 @@ def attribution_cmd(
     since: FromOpt = None,
     until: ToOpt = None,
     where: WhereOpt = None,
+    interval: IntervalOpt = None,
+    output: LineChartOpt = None,
     path_col: Annotated[
         str, typer.Option("--path-col", metavar="COLUMN", help="--paths: the path column.")
     ] = "path",
@@ -156,9 +161,13 @@ def attribution_cmd(
         null_col=null_col,
         sep=sep,
         delimiter=delimiter,
+        interval=interval,
         **report_scope(since, until, where, engine, spark_master, dataset),
     )
     report = run_report(query, None if paths_file and workspace is None else workspace)
+    if interval:
+        show_over_time(report, chart or output, as_json)
+        return
     results: list[dict[str, Any]] = report.for_language(lang()).get("models") or [
         report.for_language(lang())
     ]

@@ -14,6 +14,7 @@ from journeyscope.cli.options import (
     DatasetOpt,
     EngineOpt,
     FromOpt,
+    IntervalOpt,
     JsonOpt,
     SparkMasterOpt,
     ToOpt,
@@ -27,6 +28,7 @@ from journeyscope.cli.report_output import (
     report_scope,
     run_report,
     seconds,
+    show_over_time,
     write_chart,
 )
 
@@ -77,7 +79,13 @@ def funnel_cmd(
         ),
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", metavar="FILE", help="CSV for --dropped-at.")
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            metavar="FILE",
+            help="CSV for --dropped-at; with --interval, the line chart (.svg or .png).",
+        ),
     ] = None,
     chart: Annotated[
         Path | None,
@@ -91,6 +99,7 @@ def funnel_cmd(
             help="Time-to-convert histogram between steps A,B (1-based).",
         ),
     ] = None,
+    interval: IntervalOpt = None,
     engine: EngineOpt = None,
     spark_master: SparkMasterOpt = None,
     dataset: DatasetOpt = None,
@@ -108,6 +117,7 @@ def funnel_cmd(
         "exclude": tuple(exclude or ()),
         "by": by,
         "time_between": time_between,
+        "interval": interval,
         **report_scope(since, until, where, engine, spark_master, dataset),
     }
     if dropped:
@@ -122,6 +132,9 @@ def funnel_cmd(
             )
         return
     report = run_report(FunnelQuery(**options), workspace)
+    if interval:
+        show_over_time(report, chart or output, as_json)
+        return
     assert isinstance(report, FunnelReport)
     if chart:
         from journeyscope.render.charts import funnel_chart

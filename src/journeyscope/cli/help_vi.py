@@ -23,6 +23,14 @@ HELP_VI: dict[str, str] = {
         "Thư mục workspace (mặc định: $JOURNEYSCOPE_WORKSPACE)."
     ),
     "Print machine-readable JSON.": "In JSON cho máy đọc.",
+    "With --interval: the line chart (.svg or .png).": (
+        "Với --interval: biểu đồ đường (.svg hoặc .png)."
+    ),
+    "One row per period (workspace time zone, ISO weeks from Monday), with the change from "
+    "the previous period; -o FILE.svg draws it as lines.": (
+        "Mỗi kỳ một dòng (múi giờ của workspace, tuần ISO bắt đầu thứ Hai), kèm thay đổi so "
+        "với kỳ trước; -o TỆP.svg vẽ thành biểu đồ đường."
+    ),
     "Overwrite the output if it exists.": "Ghi đè tệp ra nếu đã có.",
     "First day (YYYY-MM-DD or ISO time, workspace time zone).": (
         "Ngày đầu (YYYY-MM-DD hoặc thời điểm ISO, theo múi giờ của workspace)."
@@ -153,6 +161,15 @@ HELP_VI: dict[str, str] = {
     "Badge a value as stale when the newest event is older than this before --to (or today).": (
         "Gắn nhãn dữ liệu cũ khi sự kiện mới nhất cũ hơn số ngày này so với --to (hoặc hôm nay)."
     ),
+    "Generate a current-state map from the data: stages, touchpoints, numbers, emotions, "
+    "pains with quotes and opportunities (--lang sets the map's language).": (
+        "Tạo bản đồ hiện trạng từ dữ liệu: giai đoạn, điểm chạm, con số, cảm xúc, điểm đau "
+        "kèm trích dẫn và cơ hội (--lang chọn ngôn ngữ của bản đồ)."
+    ),
+    "Workspace to draw the map from.": "Không gian làm việc để vẽ bản đồ.",
+    "Stage model with stage rules.": "Mô hình giai đoạn có quy tắc giai đoạn.",
+    "The persona the map is drawn for.": "Chân dung khách hàng mà bản đồ vẽ cho.",
+    "Id of the new map.": "Mã của bản đồ mới.",
     "Render a map to SVG, self-contained HTML, PDF, PNG, Excel or Mermaid.": (
         "Vẽ bản đồ ra SVG, HTML độc lập, PDF, PNG, Excel hoặc Mermaid."
     ),
@@ -191,6 +208,11 @@ HELP_VI: dict[str, str] = {
     "One customer's stage timeline.": "Dòng thời gian giai đoạn của một khách hàng.",
     "Every customer's current stage and stage dates (CSV).": (
         "Giai đoạn hiện tại và ngày vào từng giai đoạn của mọi khách hàng (CSV)."
+    ),
+    "Every customer's current stage and stage dates (CSV); with --interval, the line chart "
+    "(.svg or .png).": (
+        "Giai đoạn hiện tại và ngày vào từng giai đoạn của mọi khách hàng (CSV); với "
+        "--interval, biểu đồ đường (.svg hoặc .png)."
     ),
     # personas
     "Personas: the reusable library.": "Chân dung khách hàng: thư viện dùng lại.",
@@ -272,7 +294,9 @@ HELP_VI: dict[str, str] = {
     "Export customers who reached STEP but not the next.": (
         "Xuất khách hàng đạt BƯỚC nhưng không đạt bước sau."
     ),
-    "CSV for --dropped-at.": "CSV cho --dropped-at.",
+    "CSV for --dropped-at; with --interval, the line chart (.svg or .png).": (
+        "CSV cho --dropped-at; với --interval, biểu đồ đường (.svg hoặc .png)."
+    ),
     "Also draw the funnel as .svg or .png.": "Vẽ thêm phễu ra .svg hoặc .png.",
     "Time-to-convert histogram between steps A,B (1-based).": (
         "Biểu đồ thời gian chuyển đổi giữa bước A,B (đếm từ 1)."
@@ -314,6 +338,11 @@ HELP_VI: dict[str, str] = {
     ),
     "Write every customer's RFM and churn risk (CSV).": (
         "Ghi RFM và nguy cơ rời bỏ của mọi khách hàng (CSV)."
+    ),
+    "Write every customer's RFM and churn risk (CSV); with --interval, the line chart (.svg "
+    "or .png).": (
+        "Ghi RFM và nguy cơ rời bỏ của mọi khách hàng (CSV); với --interval, biểu đồ đường "
+        "(.svg hoặc .png)."
     ),
     "Cohort heatmap as .svg or .png.": "Bản đồ nhiệt theo nhóm ra .svg hoặc .png.",
     "Churn risk: heuristic (own rhythm) or bgnbd (BG/NBD, with customer value).": (

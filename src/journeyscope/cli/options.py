@@ -102,6 +102,23 @@ ByOpt = Annotated[
     ),
 ]
 
+IntervalOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--interval",
+        metavar="day|week|month",
+        help="One row per period (workspace time zone, ISO weeks from Monday), with the "
+        "change from the previous period; -o FILE.svg draws it as lines.",
+    ),
+]
+
+LineChartOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "-o", "--output", metavar="FILE", help="With --interval: the line chart (.svg or .png)."
+    ),
+]
+
 # ---------------------------------------------------------------- where a command runs
 
 EngineOpt = Annotated[

@@ -12,7 +12,9 @@ from journeyscope.cli.console import lang, out
 from journeyscope.cli.options import (
     DatasetOpt,
     EngineOpt,
+    IntervalOpt,
     JsonOpt,
+    LineChartOpt,
     SinceOpt,
     SparkMasterOpt,
     UntilOpt,
@@ -26,6 +28,7 @@ from journeyscope.cli.report_output import (
     report_scope,
     run_report,
     seconds,
+    show_over_time,
     write_chart,
 )
 
@@ -68,6 +71,8 @@ def paths_cmd(
             help="Draw the Sankey (needs --from or --to) as .svg or .png.",
         ),
     ] = None,
+    interval: IntervalOpt = None,
+    output: LineChartOpt = None,
     engine: EngineOpt = None,
     spark_master: SparkMasterOpt = None,
     dataset: DatasetOpt = None,
@@ -95,9 +100,13 @@ def paths_cmd(
         depth=depth,
         top=top,
         session_gap=session_gap,
+        interval=interval,
         **report_scope(since, until, where, engine, spark_master, dataset),
     )
     report = run_report(query, workspace)
+    if interval:
+        show_over_time(report, output, as_json)
+        return
     assert isinstance(report, PathsReport)
     if chart and report.sankey is not None:
         from journeyscope.render.charts import sankey_chart

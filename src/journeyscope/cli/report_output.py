@@ -106,3 +106,82 @@ def write_chart(path: Path, svg: str, report: Report) -> None:
     else:
         write_atomic(path, svg)
     report.chart = str(path)  # type: ignore[attr-defined]
+
+
+#: measures that are shares (0..1): shown as percentages, their change in points
+SHARE_MEASURES = frozenset({"conversion", "dropped_share", "conversion_to_next", "retention"})
+
+
+def show_over_time(report: Report, chart: Path | None, as_json: bool) -> None:
+    """A report with ``--interval``: the line chart if asked, then ``--json`` (the shared
+    shape) or a table with one row per period and the change from the previous one."""
+    from journeyscope.app.reports import OverTimeReport
+
+    assert isinstance(report, OverTimeReport)
+    share = report.measure in SHARE_MEASURES
+    if chart and chart.suffix.lower() not in (".svg", ".png"):
+        from journeyscope.errors import InputError, Location
+
+        raise InputError(
+            f"-o {chart}: with --interval, -o names the line chart: .svg or .png",
+            f"-o {chart}: với --interval, -o là biểu đồ đường: .svg hoặc .png",
+            location=Location(field="-o"),
+            hint_en="e.g. -o weeks.svg",
+            hint_vi="ví dụ -o tuan.svg",
+            code="invalid_option",
+        )
+    if chart:
+        from journeyscope.render.line_chart import line_chart
+
+        series = [(s, [p.values.get(s) for p in report.periods]) for s in report.series]
+        periods = [p.period for p in report.periods]
+        write_chart(
+            chart, line_chart(_title(report), periods, series, share=share, lang=lang()), report
+        )
+    if as_json:
+        emit_report(report)
+        return
+    _over_time_table(report, share)
+
+
+def _title(report: Any) -> str:
+    from journeyscope.i18n import t
+
+    return t(
+        "over_time_title",
+        lang(),
+        report=report.report,
+        interval=t(f"interval_{report.interval}", lang()),
+        measure=t(f"measure_{report.measure}", lang()),
+    )
+
+
+def _cell(value: float | None, change: dict[str, Any] | None, share: bool) -> str:
+    if value is None:
+        return "–"
+    text = pct(value) if share else number(value, 0 if float(value).is_integer() else 2)
+    if change and change.get("absolute") is not None:
+        delta = float(change["absolute"])
+        sign = "+" if delta >= 0 else "−"
+        step = number(abs(delta) * 100, 1) if share else number(abs(delta), 2)
+        text += f" ({sign}{step})"
+    return text
+
+
+def _over_time_table(report: Any, share: bool) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from journeyscope.cli.console import out
+    from journeyscope.i18n import t
+
+    table = Table(title=escape(_title(report)))
+    table.add_column(t("col_period", lang()), no_wrap=True)
+    table.add_column(t("col_customers", lang()), justify="right")
+    for name in report.series:
+        table.add_column(escape(name), justify="right", overflow="fold")
+    for p in report.periods:
+        cells = [_cell(p.values.get(s), p.change.get(s), share) for s in report.series]
+        table.add_row(p.period, number(p.customers), *cells)
+    out.print(table)
+    out.print(t("over_time_change", lang()), markup=False)

@@ -14,6 +14,7 @@ from journeyscope.cli.options import (
     DatasetOpt,
     EngineOpt,
     FromOpt,
+    IntervalOpt,
     JsonOpt,
     SparkMasterOpt,
     ToOpt,
@@ -26,6 +27,7 @@ from journeyscope.cli.report_output import (
     pct,
     report_scope,
     run_report,
+    show_over_time,
     write_chart,
 )
 
@@ -60,7 +62,8 @@ def retention_cmd(
             "-o",
             "--output",
             metavar="FILE",
-            help="Write every customer's RFM and churn risk (CSV).",
+            help="Write every customer's RFM and churn risk (CSV); with --interval, the line "
+            "chart (.svg or .png).",
         ),
     ] = None,
     chart: Annotated[
@@ -87,6 +90,7 @@ def retention_cmd(
     since: FromOpt = None,
     until: ToOpt = None,
     where: WhereOpt = None,
+    interval: IntervalOpt = None,
     engine: EngineOpt = None,
     spark_master: SparkMasterOpt = None,
     dataset: DatasetOpt = None,
@@ -103,12 +107,16 @@ def retention_cmd(
         purchase=purchase,
         threshold=threshold,
         by=by,
-        output=output,
+        output=None if interval else output,
         model=model,
         horizon=horizon,
+        interval=interval,
         **report_scope(since, until, where, engine, spark_master, dataset),
     )
     report = run_report(query, workspace)
+    if interval:
+        show_over_time(report, chart or output, as_json)
+        return
     if chart:
         from journeyscope.render.charts import cohort_heatmap
 

@@ -13,6 +13,7 @@ from journeyscope.cli.options import (
     DatasetOpt,
     EngineOpt,
     FromOpt,
+    IntervalOpt,
     JsonOpt,
     SparkMasterOpt,
     ToOpt,
@@ -26,6 +27,7 @@ from journeyscope.cli.report_output import (
     report_scope,
     run_report,
     seconds,
+    show_over_time,
 )
 from journeyscope.cli.stage_models import stages_app
 
@@ -66,12 +68,14 @@ def stages_cmd(
             "-o",
             "--output",
             metavar="FILE",
-            help="Every customer's current stage and stage dates (CSV).",
+            help="Every customer's current stage and stage dates (CSV); with --interval, "
+            "the line chart (.svg or .png).",
         ),
     ] = None,
     since: FromOpt = None,
     until: ToOpt = None,
     where: WhereOpt = None,
+    interval: IntervalOpt = None,
     engine: EngineOpt = None,
     spark_master: SparkMasterOpt = None,
     dataset: DatasetOpt = None,
@@ -90,13 +94,17 @@ def stages_cmd(
         "rules": rules,
         "models": tuple(models or ()),
         "stall": stall,
-        "output": output,
+        "output": None if interval else output,
+        "interval": interval,
         **report_scope(since, until, where, engine, spark_master, dataset),
     }
     query = (
         CustomerStagesQuery(customer=customer, **options) if customer else StagesQuery(**options)
     )
     report = run_report(query, workspace)
+    if interval:
+        show_over_time(report, output, as_json)
+        return
     if as_json:
         emit_report(report)
         return

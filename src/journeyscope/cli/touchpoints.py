@@ -12,13 +12,22 @@ from journeyscope.cli.options import (
     DatasetOpt,
     EngineOpt,
     FromOpt,
+    IntervalOpt,
     JsonOpt,
+    LineChartOpt,
     SparkMasterOpt,
     ToOpt,
     WhereOpt,
     WorkspaceOpt,
 )
-from journeyscope.cli.report_output import emit_report, number, pct, report_scope, run_report
+from journeyscope.cli.report_output import (
+    emit_report,
+    number,
+    pct,
+    report_scope,
+    run_report,
+    show_over_time,
+)
 from journeyscope.cli.stage_report import ModelOpt, RulesOpt
 
 
@@ -54,6 +63,8 @@ def touchpoints_cmd(
     since: FromOpt = None,
     until: ToOpt = None,
     where: WhereOpt = None,
+    interval: IntervalOpt = None,
+    output: LineChartOpt = None,
     engine: EngineOpt = None,
     spark_master: SparkMasterOpt = None,
     dataset: DatasetOpt = None,
@@ -69,9 +80,13 @@ def touchpoints_cmd(
         model=model,
         rules=rules,
         min_customers=min_customers,
+        interval=interval,
         **report_scope(since, until, where, engine, spark_master, dataset),
     )
     report = run_report(query, workspace)
+    if interval:
+        show_over_time(report, output, as_json)
+        return
     if as_json:
         emit_report(report)
         return

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from journeyscope.demo.analysis import analyse
+from journeyscope.demo.feedback import FEEDBACK_EVENTS, import_demo_feedback
 from journeyscope.demo.findings import measure
 from journeyscope.demo.report import report_html
 from journeyscope.events.demo_data import generate
@@ -82,7 +83,7 @@ def run_demo(
         tell("generating", n=customers, seed=seed, folder=sources)
         facts = generate(sources, customers, seed)
         timings["generate_s"] = time.perf_counter() - start
-        imports = _import_all(ws, sources, facts, tell)
+        imports = import_sources(ws, sources, facts, tell)
         timings["import_s"] = time.perf_counter() - start - timings["generate_s"]
         identity = resolve(ws, step=lambda s: tell("identity", step=_step(s, chosen)))
         timings["identity_s"] = (
@@ -138,17 +139,30 @@ def _step(name: str, lang: str) -> str:
     return STEPS.get(name, name) if lang == "vi" else name
 
 
-def _import_all(
-    ws: Workspace, sources: Path, facts: dict[str, Any], tell: Callable[..., None]
+def import_sources(
+    ws: Workspace,
+    sources: Path,
+    facts: dict[str, Any],
+    tell: Callable[..., None] | None = None,
+    feedback_to: Path | None = None,
 ) -> list[dict[str, Any]]:
+    """Import the demo's exports as the demo does: the event files with ``ingest``, the
+    reviews and survey answers with ``feedback import`` (their CSVs written to
+    ``feedback_to``, default ``sources``)."""
+    tell = tell or (lambda key, **values: None)
     imports = []
     for item in facts["files"]:
+        if item["file"] == FEEDBACK_EVENTS:  # as a survey CSV and a review export, below
+            continue
         mapping = load_mapping(sources / item["mapping"] if item["mapping"] else None)
         result = ingest_files(ws, [sources / item["file"]], mapping)
         imports.append(
             {"file": item["file"], **{k: v for k, v in result.to_dict().items() if k != "files"}}
         )
         tell("imported", file=item["file"], new=result.accepted, dupes=result.duplicates)
+    for done in import_demo_feedback(ws, sources, feedback_to):
+        imports.append({k: v for k, v in done.items() if k != "columns"})
+        tell("imported", file=done["file"], new=done["accepted"], dupes=done["duplicates"])
     return imports
 
 

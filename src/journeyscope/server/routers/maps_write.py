@@ -330,6 +330,52 @@ def new_map(
     return _create(request, ws, map_name, m)
 
 
+class GenerateMap(BaseModel):
+    """What ``journeyscope map generate`` takes: the stage model, whom and when."""
+
+    model_config = ConfigDict(extra="forbid")
+    model: str = Field("retail5", description="Stage model with stage rules.")
+    persona: str | None = Field(None, description="Persona id (not with `where`).")
+    where: str | None = Field(None, description='Event filter: "channel in (shopee, lazada)".')
+    since: str | None = Field(None, description="First day (YYYY-MM-DD or ISO time).")
+    until: str | None = Field(None, description="Last day, included.")
+    lang: Literal["en", "vi"] = Field("vi", description="Language of the map.")
+
+
+@router.post(
+    "/{map_name}/generate",
+    status_code=201,
+    summary="Generate a current-state map from the data (journeyscope map generate)",
+    responses={412: {"description": "A map of that name already exists"}},
+)
+def generate_map(
+    request: Request,
+    map_name: MapName,
+    body: GenerateMap,
+    params: Annotated[Params, Query()],
+    ws: EditorReadWorkspace,
+) -> dict[str, Any]:
+    import re
+
+    from journeyscope.app.generate import generate_current_state
+
+    check_name(map_name, "map_name")
+    slug = (
+        map_name.lower() if re.fullmatch(r"[a-z0-9][a-z0-9_\-]{0,63}", map_name.lower()) else None
+    )
+    m = generate_current_state(
+        ws,
+        model=body.model,
+        persona=body.persona,
+        where=body.where,
+        since=body.since,
+        until=body.until,
+        lang=body.lang,
+        map_id=slug or "current-state",
+    )
+    return _create(request, ws, map_name, m)
+
+
 #: the largest Excel workbook an import takes (a map's grid is kilobytes)
 MAX_XLSX_BYTES = 20 * 1024 * 1024
 

@@ -32,6 +32,7 @@ from journeyscope.app.queries import Query as AppQuery
 from journeyscope.app.reports import (
     AttributionReport,
     FunnelReport,
+    OverTimeReport,
     PathsReport,
     Report,
     RetentionReport,
@@ -63,6 +64,11 @@ class ScopeParams(Params):
     since: str | None = Field(None, description="First day (YYYY-MM-DD or ISO time).")
     until: str | None = Field(None, description="Last day, included.")
     where: str | None = Field(None, description='Event filter: "channel in (shopee, lazada)".')
+    interval: str | None = Field(
+        None,
+        description="day, week or month: one row per period (workspace time zone, ISO weeks) "
+        "with the change from the previous period (the over-time shape).",
+    )
 
 
 class FunnelParams(ScopeParams):
@@ -135,9 +141,11 @@ class AttributionParams(ScopeParams):
         return fields
 
 
-def shape(report: type[Report]) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI: the body is the report's JSON (names already in one language)."""
-    return {200: {"model": report, "description": "The report, as `--json` prints it."}}
+def shape(report: type[Report], over_time: bool = True) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI: the body is the report's JSON (names already in one language); with
+    ``interval``, the over-time shape (one row per period)."""
+    model: Any = report | OverTimeReport if over_time else report
+    return {200: {"model": model, "description": "The report, as `--json` prints it."}}
 
 
 def answer(query: AppQuery, ws: ReadWorkspace, lang: str) -> Body:
@@ -204,7 +212,7 @@ def attribution(
 @router.get(
     "/stats",
     summary="Events, customers, identifiers (journeyscope stats)",
-    responses=shape(StatsReport),
+    responses=shape(StatsReport, over_time=False),
 )
 def stats(params: Annotated[Params, Query()], ws: ReadWorkspace, lang: Lang) -> Body:
     return answer(StatsQuery(), ws, lang)

@@ -1,0 +1,249 @@
+"""Each report over time (``--interval``): its key numbers per period, in the shared shape
+of :func:`journeyscope.analytics.intervals.over_time`.
+
+Two ways, chosen per report and said in docs/analytics.md ("Reports over time"):
+
+- **one grouped pass** — funnel (the walk's per-customer step-1 time picks the period, so
+  every period comes from the one scan) and retention (cohorts *are* periods: the
+  report runs once with ``period = interval``);
+- **per period through the report's own code** — paths, stages, touchpoints and
+  attribution run once per period that has data, with the scope cut to that period, so
+  each period's numbers are exactly that report over that period (events after the
+  period's end are not seen: a conversion in the next week counts in the next week). One
+  grouped query first finds the periods with data; empty periods are not run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+
+from journeyscope.analytics.intervals import (
+    Period,
+    assign,
+    no_data,
+    over_time,
+    periods_between,
+    periods_from_days,
+)
+from journeyscope.analytics.scope import Scope
+from journeyscope.engine.runner import Runner
+
+__all__ = ["activity", "funnel_over_time", "per_period", "retention_over_time"]
+
+#: Lines one chart and table can hold: the largest series first
+MAX_SERIES = 20
+#: Retention offsets shown per cohort row (+1 … +12 periods)
+MAX_OFFSETS = 12
+
+
+def _bounds(scope: Scope, lo: datetime | None, hi: datetime | None) -> tuple[datetime, datetime]:
+    first = scope.since or lo
+    last = scope.until - timedelta(microseconds=1) if scope.until else hi
+    if first is None or last is None or first > last:
+        raise ValueError("no bounds")
+    return first, last
+
+
+def _from_micros(us: int) -> datetime:
+    return datetime(1970, 1, 1) + timedelta(microseconds=int(us))
+
+
+# -- funnel: one pass --------------------------------------------------------------------
+
+
+def funnel_over_time(r: Runner, spec: Any, scope: Scope, interval: str) -> dict[str, Any]:
+    """Conversion per step per period; the period is when the customer entered step 1
+    (the attempt the funnel counts), so entrants per period sum to the whole funnel's
+    step-1 customers."""
+    from journeyscope.analytics.funnels import _step_rows, walk
+
+    w = walk(r, spec, scope)
+    levels = np.maximum(w.levels, 0)
+    entered = levels >= 1
+    first = w.times[entered, 0]
+    if not len(first) and scope.since is None:
+        raise no_data(interval)
+    try:
+        lo, hi = _bounds(
+            scope,
+            _from_micros(first.min()) if len(first) else None,
+            _from_micros(first.max()) if len(first) else None,
+        )
+    except ValueError:
+        raise no_data(interval) from None
+    periods = periods_between(lo, hi, interval, r.zone)
+    index = np.full(len(levels), -1, np.int64)
+    index[entered] = assign(first, periods)
+    if not (index >= 0).any():
+        raise no_data(interval)
+    labels = _unique([s["step"] for s in _step_rows(spec, levels[:0], w.times[:0])])
+    found: list[dict[str, Any] | None] = []
+    for i in range(len(periods)):
+        sel = index == i
+        if not sel.any():
+            found.append(None)
+            continue
+        steps = _step_rows(spec, levels[sel], w.times[sel])
+        found.append(
+            {
+                "customers": steps[0]["customers"],
+                "values": {k: s["conversion"] for k, s in zip(labels, steps, strict=True)},
+                "counts": {k: s["customers"] for k, s in zip(labels, steps, strict=True)},
+            }
+        )
+    return over_time("funnel", interval, r.zone, "conversion", periods, found, labels)
+
+
+def _unique(labels: list[str]) -> list[str]:
+    """Series names: the step labels, numbered when a step repeats (``1. view``)."""
+    if len(set(labels)) == len(labels):
+        return labels
+    return [f"{k}. {label}" for k, label in enumerate(labels, 1)]
+
+
+# -- retention: cohorts are periods ------------------------------------------------------
+
+
+def _day(label: str) -> date:
+    return date.fromisoformat(label if len(label) > 7 else label + "-01")
+
+
+def retention_over_time(
+    report: dict[str, Any],
+    scope: Scope,
+    interval: str,
+    zone: str,
+    active: dict[str, int] | None = None,
+) -> dict[str, Any]:
+    """A retention report run with ``period = interval`` as rows: one per cohort period,
+    the share of the cohort active 1, 2, … periods later (``null`` where that period is
+    after the data's last period, so not yet observable). ``active`` (:func:`activity`)
+    says which periods have data: the rows run to the last of them."""
+    cohorts = {c["cohort"]: c for c in report["cohorts"]}
+    if not cohorts:
+        raise no_data(interval)
+    days = sorted(_day(label) for label in cohorts)
+    first = _day(_local_label(scope.since, zone)) if scope.since else days[0]
+    last = max([days[-1], *(_day(label) for label in active or {})])
+    if scope.until:
+        last = max(last, _day(_local_label(scope.until - timedelta(microseconds=1), zone)))
+    periods = periods_from_days(first, last, interval, zone)
+    width = min(MAX_OFFSETS, max(len(c["retention"]) for c in cohorts.values()) - 1)
+    series = [f"+{k}" for k in range(1, max(width, 1) + 1)]
+    found: list[dict[str, Any] | None] = []
+    for i, period in enumerate(periods):
+        cohort = cohorts.get(period.label)
+        if cohort is None:
+            found.append(None)
+            continue
+        shares, counts = cohort["retention"], cohort.get("counts", [])
+        seen = len(periods) - 1 - i  # later periods the data covers
+        found.append(
+            {
+                "customers": cohort["customers"],
+                "values": {
+                    f"+{k}": (shares[k] if k < len(shares) else 0.0) if k <= seen else None
+                    for k in range(1, len(series) + 1)
+                },
+                "counts": {
+                    f"+{k}": (counts[k] if k < len(counts) else 0) if k <= seen else None
+                    for k in range(1, len(series) + 1)
+                },
+            }
+        )
+    return over_time("retention", interval, zone, "retention", periods, found, series)
+
+
+# -- the other reports: per period -------------------------------------------------------
+
+
+def activity(r: Runner, scope: Scope, interval: str) -> dict[str, int]:
+    """Customers with events per period label, in one grouped query on either engine."""
+    q = r.sql()
+    base = r.source(scope, q, "e.ts")
+    local = q.local_time("ts", q.bind(r.zone))
+    rows = r.rows(
+        f"SELECT date_trunc({q.bind(interval)}, {local}) AS p, count(DISTINCT customer_id) "
+        f"FROM ({base}) b GROUP BY 1",
+        q,
+    )
+    fmt = "%Y-%m" if interval == "month" else "%Y-%m-%d"
+    return {p.strftime(fmt): int(n) for p, n in rows if p is not None}
+
+
+def _periods(scope: Scope, active: dict[str, int], interval: str, zone: str) -> list[Period]:
+    if not active:
+        raise no_data(interval)
+    days = sorted(_day(label) for label in active)
+    first = days[0]
+    if scope.since:
+        first = _day(_local_label(scope.since, zone))
+    last = days[-1]
+    if scope.until:
+        last = max(last, _day(_local_label(scope.until - timedelta(microseconds=1), zone)))
+    return periods_from_days(first, last, interval, zone)
+
+
+def _local_label(moment: datetime, zone: str) -> str:
+    from journeyscope.analytics.intervals import period_of
+
+    return period_of(moment, "day", zone).isoformat()
+
+
+def per_period(
+    r: Runner,
+    scope: Scope,
+    interval: str,
+    report: str,
+    measure: str,
+    one: Callable[[Scope], dict[str, dict[str, float | int | None]]],
+    order: list[str] | None = None,
+    absent: float | None = None,
+    counted: bool = True,
+    limit: int = MAX_SERIES,
+) -> dict[str, Any]:
+    """The report run by ``one`` (``{series: {"value", "count"}}`` for a scope) once per
+    period with data, the scope cut to that period. Series: ``order`` if given, else the
+    largest by total count (or value), at most ``limit`` (and :data:`MAX_SERIES`). A
+    series a period with data does not have counts 0 there, its value ``absent`` (0 for
+    counts and credit; ``None`` for a share of nobody); ``counted``: the series have counts (credit
+    has none: its counts stay ``None``)."""
+    active = activity(r, scope, interval)
+    periods = _periods(scope, active, interval, r.zone)
+    results: list[dict[str, dict[str, float | int | None]] | None] = []
+    for period in periods:
+        if not active.get(period.label):
+            results.append(None)
+            continue
+        since = max(scope.since, period.start) if scope.since else period.start
+        until = min(scope.until, period.end) if scope.until else period.end
+        results.append(one(replace(scope, since=since, until=until)))
+    series = order if order is not None else _largest(results)[: min(limit, MAX_SERIES)]
+    gap: dict[str, float | int | None] = {"value": absent, "count": 0 if counted else None}
+    found = [
+        None
+        if result is None
+        else {
+            "customers": active.get(period.label, 0),
+            "values": {s: result.get(s, gap).get("value") for s in series},
+            "counts": {s: result.get(s, gap).get("count") for s in series},
+        }
+        for period, result in zip(periods, results, strict=True)
+    ]
+    return over_time(report, interval, r.zone, measure, periods, found, series)
+
+
+def _largest(results: list[dict[str, dict[str, float | int | None]] | None]) -> list[str]:
+    total: dict[str, float] = {}
+    for result in results:
+        for key, cell in (result or {}).items():
+            weight = cell.get("count")
+            if weight is None:
+                weight = cell.get("value")
+            total[key] = total.get(key, 0.0) + float(weight or 0)
+    return sorted(total, key=lambda k: (-total[k], k))
