@@ -19,6 +19,7 @@ from typer.core import TyperGroup
 from typer.main import get_command
 
 from journeyscope.cli import customers, demo, identity, maps, personas, workspace_cmds
+from journeyscope.cli import map_generate as _map_generate  # noqa: F401  (registers `map generate`)
 from journeyscope.cli.console import (
     STATE,
     _workspace,

@@ -18,10 +18,8 @@ from journeyscope.cli.options import (
     ForceOpt,
     FromOpt,
     JsonOpt,
-    LangOpt,
     PersonaDirs,
     ToOpt,
-    WhereOpt,
 )
 from journeyscope.errors import InputError
 
@@ -338,64 +336,3 @@ def map_diff(
     for c in changes:  # the map's own text: shown as written, brackets included
         table.add_row(*(escape(v or "") for v in (c.describe(lang()), c.path, c.old, c.new)))
     out.print(table)
-
-
-@map_app.command("generate")
-def map_generate(
-    output: Annotated[
-        Path,
-        typer.Option("-o", "--output", metavar="FILE", help="The new map file (.yaml/.json)."),
-    ],
-    workspace: Annotated[
-        Path | None,
-        typer.Option("-w", "--workspace", metavar="DIR", help="Workspace to draw the map from."),
-    ] = None,
-    model: Annotated[
-        str, typer.Option("--model", metavar="ID", help="Stage model with stage rules.")
-    ] = "retail5",
-    rules: Annotated[
-        Path | None,
-        typer.Option(
-            "--rules", metavar="FILE", help="Stage rules YAML (built-in: retail5, current5, aida)."
-        ),
-    ] = None,
-    persona: Annotated[
-        str | None,
-        typer.Option("--persona", metavar="ID", help="The persona the map is drawn for."),
-    ] = None,
-    where: WhereOpt = None,
-    since: FromOpt = None,
-    until: ToOpt = None,
-    map_id: Annotated[
-        str, typer.Option("--id", metavar="ID", help="Id of the new map.")
-    ] = "current-state",
-    personas: PersonaDirs = None,
-    _lang: LangOpt = None,
-    force: ForceOpt = False,
-    as_json: JsonOpt = False,
-) -> None:
-    """Generate a current-state map from the data: stages, touchpoints, numbers, emotions,
-    pains with quotes and opportunities (--lang sets the map's language)."""
-    from journeyscope.app.generate import generate_current_state
-    from journeyscope.app.operations import open_workspace
-    from journeyscope.maps.io import doc_format, dump_document, write_atomic
-
-    check_output(output, force)
-    with open_workspace(workspace) as ws:
-        m = generate_current_state(
-            ws,
-            model=model,
-            persona=persona,
-            where=where,
-            since=since,
-            until=until,
-            lang=lang(),
-            map_id=map_id,
-            persona_folders=personas or [],
-            rules=rules,
-        )
-    write_atomic(output, dump_document(m, doc_format(output)))
-    if as_json:
-        emit_json(m.model_dump(mode="json", exclude_none=True))
-        return
-    wrote(output)
