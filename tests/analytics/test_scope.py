@@ -81,6 +81,18 @@ def test_dates_are_read_in_the_workspace_zone(make_workspace: MakeWorkspace) -> 
         Scope.parse(ws, "yesterday", None, None)
 
 
+@pytest.mark.parametrize(("since", "until"), [(None, "9999-12-31"), ("0001-01-01", None)])
+def test_days_at_the_calendar_edge_are_refused_not_crashes(
+    make_workspace: MakeWorkspace, since: str | None, until: str | None
+) -> None:
+    """--to 9999-12-31 ends on a day past the calendar; 0001-01-01 in Hanoi is before it."""
+    ws = make_workspace([{"user_id": "a", "event": "x", "ts": "2024-01-01T00:00:00Z"}])
+    ws.config.timezone = "Asia/Ho_Chi_Minh"
+    with pytest.raises(InputError) as info:
+        Scope.parse(ws, since, until, None)
+    assert info.value.code == "invalid_date"
+
+
 @pytest.mark.parametrize("text", ["99999999999d", "9" * 400 + "d", "40000w"])
 def test_absurd_durations_are_refused_not_crashes(text: str) -> None:
     with pytest.raises(InputError, match="100 years") as info:

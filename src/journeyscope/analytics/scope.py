@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,6 +27,7 @@ from journeyscope.engine.runner import EVENT_ROW_ONLY
 from journeyscope.errors import InputError, Location
 from journeyscope.events.query import event_name
 from journeyscope.events.schema import IDENTIFIER_TYPES
+from journeyscope.events.when import to_utc
 from journeyscope.events.workspace import Workspace
 
 COLUMNS = frozenset({"event", "channel", "touchpoint", "source", "currency", *IDENTIFIER_TYPES})
@@ -319,11 +320,7 @@ def parse_duration(text: str, field_name: str = "--window") -> timedelta:
 
 def _parse_when(text: str, zone: ZoneInfo, end: bool, field_name: str) -> datetime:
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            day = date.fromisoformat(text)
-            local = datetime.combine(day + timedelta(days=1) if end else day, time())
-        else:
-            local = datetime.fromisoformat(text)
+        return to_utc(text, zone, end)
     except ValueError as exc:
         raise _bad(
             text,
@@ -333,9 +330,6 @@ def _parse_when(text: str, zone: ZoneInfo, end: bool, field_name: str) -> dateti
             _WHEN_EXAMPLE,
             code="invalid_date",
         ) from exc
-    if local.tzinfo is None:
-        local = local.replace(tzinfo=zone)
-    return local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,13 @@ forgotten person's events take their feedback out of every number).
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from journeyscope.errors import InputError, Location
+from journeyscope.events.when import to_utc
 from journeyscope.events.workspace import Workspace
 
 BY = ("touchpoint", "channel", "kind")
@@ -90,15 +90,8 @@ class FeedbackSummary:
 def _when(text: str, zone: ZoneInfo, end: bool, name: str) -> datetime:
     """A day (``--to`` includes it) or an ISO time in the workspace's zone, as naive UTC."""
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            day = date.fromisoformat(text)
-            local = datetime.combine(day + timedelta(days=1) if end else day, time())
-        else:
-            local = datetime.fromisoformat(text)
-        if local.tzinfo is None:
-            local = local.replace(tzinfo=zone)
-        return local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
-    except (ValueError, OverflowError) as exc:  # not a date, or past year 9999 once shifted
+        return to_utc(text, zone, end)
+    except ValueError as exc:  # not a date, or past year 9999 once shifted
         raise InputError(
             f"{name}: cannot read {text!r} as a date",
             f"{name}: không đọc được {text!r} là ngày",
