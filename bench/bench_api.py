@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from common import serve_workspaces
 
 ROUTES = {
     "stats": "/stats",
@@ -54,37 +54,6 @@ def read_key(root: Path) -> str:
         return create_key(ws, "read", "bench-api")[1]
 
 
-def serve(root: Path) -> tuple[str, subprocess.Popen[bytes]]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "journeyscope.cli",
-            "serve",
-            "-w",
-            f"ws={root}",
-            "--port",
-            str(port),
-            "--no-live-identity",
-            "--api-rate",
-            "0",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            urllib.request.urlopen(f"{base}/healthz", timeout=2)
-            return base, proc
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("the server did not start")
-
-
 def call(url: str, key: str) -> tuple[float, int, int]:
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {key}"})
     started = time.perf_counter()
@@ -104,7 +73,7 @@ def main() -> None:
     args = parser.parse_args()
     root = workspace(args.events)
     key = read_key(root)
-    base, proc = serve(root)
+    base, proc = serve_workspaces({"ws": root})
     rows = []
     try:
         for label, path in ROUTES.items():

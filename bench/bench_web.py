@@ -16,14 +16,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
+
+from common import serve_workspaces
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "bench-mật-khẩu-2026"
@@ -77,37 +76,6 @@ def demo_workspace(customers: int) -> Path:
     return root
 
 
-def serve(root: Path) -> tuple[str, subprocess.Popen[bytes]]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "journeyscope.cli",
-            "serve",
-            "-w",
-            f"shop={root}",
-            "--port",
-            str(port),
-            "--no-live-identity",
-            "--api-rate",
-            "0",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(f"{base}/healthz", timeout=2)
-            return base, proc
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("the server did not start")
-
-
 def measure(base: str, repeat: int) -> dict[str, list[float]]:
     from playwright.sync_api import sync_playwright
 
@@ -145,7 +113,7 @@ def main() -> None:
     args = parser.parse_args()
     os.chdir(ROOT)
     root = demo_workspace(args.customers)
-    base, proc = serve(root)
+    base, proc = serve_workspaces({"shop": root})
     try:
         seconds = measure(base, args.repeat)
     finally:

@@ -157,3 +157,41 @@ def machine() -> str:
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     python = sys.version.split()[0]
     return f"{cpus} CPUs, {mem:.0f} GiB RAM, Python {python}, DuckDB {duckdb.__version__}"
+
+
+def serve_workspaces(named: dict[str, Path]) -> tuple[str, subprocess.Popen[bytes]]:
+    """`journeyscope serve` of ``named`` workspaces on a free loopback port (no rate limits,
+    no live identity), once ``/healthz`` answers: its base URL and process."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    folders = [arg for name, root in named.items() for arg in ("-w", f"{name}={root}")]
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "journeyscope.cli",
+            "serve",
+            *folders,
+            "--port",
+            str(port),
+            "--no-live-identity",
+            "--api-rate",
+            "0",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            urllib.request.urlopen(f"{base}/healthz", timeout=2)
+            return base, proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("the server did not start")
