@@ -310,6 +310,23 @@ def test_retention_runs_to_the_data_s_last_period_not_the_last_cohort(tmp_path: 
     assert rows == [("2026-03-02", 1, 1.0), ("2026-03-09", 0, None)]
 
 
+def test_retention_shows_no_share_past_the_data_even_with_a_later_to(tmp_path: Path) -> None:
+    """Cohorts of the weeks of 2 and 9 March, data until the week of 9 March, --to at the
+    end of March: the second cohort's next week is not observed yet (null), not 0 %."""
+    root = build(
+        tmp_path / "two",
+        [
+            ("0903000001", "2026-03-03T03:00:00Z", "purchase", "web", 90000),
+            ("0903000002", "2026-03-10T03:00:00Z", "purchase", "web", 90000),
+        ],
+    )
+    report = over_time(q.RetentionQuery(interval="week", until="2026-03-29"), root)
+    rows = {p.period: p for p in report.periods}
+    assert list(rows)[-1] == "2026-03-23"  # --to adds the empty weeks as rows
+    assert rows["2026-03-02"].values["+1"] == 0.0  # observed: nobody came back
+    assert rows["2026-03-09"].values["+1"] is None  # not observable yet
+
+
 def test_a_repeated_step_keeps_its_own_series(shop: Path) -> None:
     report = over_time(q.FunnelQuery(steps="product_view,product_view", interval="month"), shop)
     assert report.series == ["1. product_view", "2. product_view"]

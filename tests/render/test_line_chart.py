@@ -36,3 +36,14 @@ def test_a_period_without_a_number_is_a_gap_not_a_zero() -> None:
     assert len(lines) == 2  # broken at the empty period
     assert all(len(line.get("points", "").split()) == 2 for line in lines)
     assert len(list(root.iter(f"{NS}circle"))) == 4
+
+
+def test_negative_values_stay_inside_the_plot() -> None:
+    """An NPS of -40 is drawn above the period labels, with the axis at 0 and a tick below."""
+    root = _parse(line_chart("NPS", ["a", "b", "c"], [("nps", [-40.0, 10.0, 35.0])], lang="en"))
+    ys = [float(c.get("cy", "0")) for c in root.iter(f"{NS}circle")]
+    labels = [t for t in root.iter(f"{NS}text") if t.text == "a"]
+    assert labels and max(ys) < float(labels[0].get("y", "0"))  # above the period labels
+    assert ys[0] > ys[1] > ys[2]  # -40 lowest, 35 highest
+    ticks = [t.text for t in root.iter(f"{NS}text") if t.get("text-anchor") == "end"]
+    assert any(t and t.startswith("-") for t in ticks)

@@ -295,3 +295,46 @@ def test_an_export_job_gives_the_cli_file_until_a_forget(
     gone = fresh_client.get(status["download_url"], headers=bearer(admin))
     assert gone.status_code == 404 and gone.json()["error"]["code"] == "no_download"
     assert not [p for p in fresh_shop.root.iterdir() if p.name.startswith(".export-")]
+
+
+def test_sessions_while_a_job_holds_the_workspace(
+    fresh_client: TestClient, fresh_shop: Shop
+) -> None:
+    """A web admin polls a running job (checked in the session rows read when the job took
+    the workspace); a session that had ended before, or a viewer's, gets nothing — even if
+    it was used while live (no cache of sessions seen outlives their sign-out)."""
+    from journeyscope.events.users import add_user
+    from journeyscope.events.workspace import Workspace
+
+    password = "một-mật-khẩu-dài"
+    with Workspace.open(fresh_shop.root) as ws:
+        add_user(ws, "boss@shop.vn", "admin", password)
+        add_user(ws, "seen@shop.vn", "viewer", password)
+
+    def signed_in(email: str) -> tuple[str, str]:
+        fresh_client.cookies.clear()  # a browser's own: signing in ends the cookie it sends
+        answer = fresh_client.post(f"{API}/session", json={"email": email, "password": password})
+        assert answer.status_code == 200, answer.text
+        return answer.cookies["journeyscope_session"], answer.json()["csrf"]
+
+    gone, gone_csrf = signed_in("boss@shop.vn")
+    fresh_client.cookies.set("journeyscope_session", gone)
+    assert fresh_client.get(f"{API}/jobs").status_code == 200  # used while live ...
+    ended = fresh_client.delete("/api/v1/session", headers={"X-CSRF-Token": gone_csrf})
+    assert ended.status_code == 200  # ... then signed out
+    boss, _ = signed_in("boss@shop.vn")
+    viewer, _ = signed_in("seen@shop.vn")
+    jobs, _, release = held_workspace(fresh_client)
+    try:
+        job = jobs.jobs("shop")[-1]
+        for cookie, status in ((boss, 200), (gone, 401), (viewer, 403)):
+            fresh_client.cookies.clear()
+            fresh_client.cookies.set("journeyscope_session", cookie)
+            started = time.monotonic()
+            answer = fresh_client.get(job.status_url())
+            assert time.monotonic() - started < 5  # answered while the job holds it
+            assert answer.status_code == status, (status, answer.text)
+    finally:
+        release.set()
+        fresh_client.cookies.clear()
+    assert poll(fresh_client, job.status_url(), fresh_shop.keys["admin"])["status"] == "done"

@@ -143,3 +143,20 @@ def test_excel_import_makes_a_new_map(
     assert junk.status_code == 400 and not (fresh_shop.root / "maps" / "junk.yaml").exists()
     assert not [p for p in fresh_shop.root.iterdir() if p.name.startswith(".import-")]
     assert json.loads(made.text)["version"]["number"] == 1
+
+
+def test_a_save_whose_history_cannot_be_kept_leaves_the_map_as_it_was(
+    fresh_client: TestClient, fresh_shop: Shop
+) -> None:
+    admin = bearer(fresh_shop.keys["admin"])
+    body = {"template": "retail-current-state", "lang": "vi"}
+    assert fresh_client.post(f"{API}/autumn/new", json=body, headers=admin).status_code == 201
+    saved = fresh_shop.root / "maps" / "autumn.yaml"
+    before = saved.read_text("utf-8")
+    (fresh_shop.root / "maps" / ".versions" / "autumn" / "index.json").write_text("{", "utf-8")
+    document = fresh_client.get(f"{API}/autumn", headers=admin).json()["document"]
+    document["title"] = "Mùa thu"
+    put = fresh_client.put(f"{API}/autumn", json=document, headers=admin)
+    assert put.status_code == 400
+    assert put.json()["error"]["code"] == "damaged_history"
+    assert saved.read_text("utf-8") == before  # no change without its version

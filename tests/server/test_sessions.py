@@ -138,3 +138,19 @@ def test_signed_out_sessions_and_forged_cookies_open_nothing(web_client: TestCli
         web_client.cookies.set("journeyscope_session", forged)
         assert web_client.get("/api/v1/workspaces/shop/stats").status_code == 401
         assert web_client.get("/api/v1/session").json()["error"]["code"] == "signed_out"
+
+
+def test_sign_in_attempts_are_rate_limited_per_client(web_client: TestClient) -> None:
+    """Each attempt costs an argon2 check under the workspace's write gate: a flood from one
+    address gets 429 with Retry-After before it can hold the workspace."""
+    statuses = []
+    for _ in range(8):
+        answer = web_client.post(
+            "/api/v1/workspaces/shop/session",
+            json={"email": "nobody@shop.vn", "password": "x" * 12},
+        )
+        statuses.append(answer.status_code)
+        if answer.status_code == 429:
+            assert int(answer.headers["Retry-After"]) >= 1
+            assert answer.json()["error"]["code"] == "rate_limited"
+    assert 401 in statuses and 429 in statuses

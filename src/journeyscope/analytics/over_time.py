@@ -129,10 +129,13 @@ def retention_over_time(
         raise no_data(interval)
     days = sorted(_day(label) for label in cohorts)
     first = _day(_local_label(scope.since, zone)) if scope.since else days[0]
-    last = max([days[-1], *(_day(label) for label in active or {})])
+    data_last = max([days[-1], *(_day(label) for label in active or {})])
+    last = data_last
     if scope.until:
         last = max(last, _day(_local_label(scope.until - timedelta(microseconds=1), zone)))
     periods = periods_from_days(first, last, interval, zone)
+    # the period holding the data's last day: later ones (up to --to) are not yet observed
+    data_end = len(periods_from_days(first, data_last, interval, zone)) - 1
     width = min(MAX_OFFSETS, max(len(c["retention"]) for c in cohorts.values()) - 1)
     series = [f"+{k}" for k in range(1, max(width, 1) + 1)]
     found: list[dict[str, Any] | None] = []
@@ -142,7 +145,7 @@ def retention_over_time(
             found.append(None)
             continue
         shares, counts = cohort["retention"], cohort.get("counts", [])
-        seen = len(periods) - 1 - i  # later periods the data covers
+        seen = data_end - i  # later periods the data covers
         found.append(
             {
                 "customers": cohort["customers"],

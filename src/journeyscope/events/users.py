@@ -428,20 +428,52 @@ def session_of(ws: Workspace, token: str, now: datetime | None = None) -> Sessio
     parts = _parts(token)
     if parts is None:
         return None
+    row = ws.one(f"SELECT {_SESSION_COLUMNS} {_SESSION_FROM} WHERE s.session_id = ?", [parts[0]])
+    return _opened_by(row, parts, _utc(now))
+
+
+_SESSION_COLUMNS = (
+    "s.digest, s.created_at, s.expires_at, u.sessions_valid_after, "
+    "u.email, u.name, u.role, u.created_at, u.locked_until"
+)
+_SESSION_FROM = "FROM web_sessions s JOIN web_users u ON u.email = s.email"
+
+
+def _opened_by(
+    row: tuple[Any, ...] | None, parts: tuple[str, str], at: datetime
+) -> SessionInfo | None:
     session_id, secret = parts
-    at = _utc(now)
-    row = ws.one(
-        "SELECT s.digest, s.created_at, s.expires_at, u.sessions_valid_after, "
-        "u.email, u.name, u.role, u.created_at, u.locked_until "
-        "FROM web_sessions s JOIN web_users u ON u.email = s.email WHERE s.session_id = ?",
-        [session_id],
-    )
     if row is None or not hmac.compare_digest(bytes(row[0]), _digest(secret)):
         return None
     created, expires, valid_after = row[1], row[2], row[3]
     if expires <= at or (valid_after is not None and created < valid_after):
         return None
     return SessionInfo(session_id, _info(row[4:], at), _csrf(secret), expires)
+
+
+@dataclass(frozen=True)
+class HeldSessions:
+    """A workspace's session rows read once, when a long job took the workspace for
+    writing: the server checks a session against them meanwhile, as it checks keys against
+    the key rows read then (a sign-out during the job counts once the job ends)."""
+
+    rows: dict[str, tuple[Any, ...]]
+
+
+def held_sessions(ws: Workspace, now: datetime | None = None) -> HeldSessions:
+    rows = ws.con.execute(
+        f"SELECT s.session_id, {_SESSION_COLUMNS} {_SESSION_FROM} WHERE s.expires_at > ?",
+        [_utc(now)],
+    ).fetchall()
+    return HeldSessions({str(r[0]): tuple(r[1:]) for r in rows})
+
+
+def session_in(held: HeldSessions, token: str, now: datetime | None = None) -> SessionInfo | None:
+    """:func:`session_of` against rows read before (:func:`held_sessions`)."""
+    parts = _parts(token)
+    if parts is None:
+        return None
+    return _opened_by(held.rows.get(parts[0]), parts, _utc(now))
 
 
 def sign_out(ws: Workspace, token: str) -> None:

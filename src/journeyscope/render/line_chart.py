@@ -31,14 +31,16 @@ PALETTE = (
 )
 
 
-def _ticks(peak: float) -> list[float]:
-    """Four or five round steps from 0 to at least ``peak``."""
-    if peak <= 0:
-        return [0.0, 1.0]
-    raw = peak / 4
+def _ticks(peak: float, low: float = 0.0) -> list[float]:
+    """Four or five round steps from 0 (or below it, for negative values such as an NPS)
+    to at least ``peak``."""
+    low = min(low, 0.0)
+    if peak <= low:
+        return [low, low + 1.0]
+    raw = (peak - low) / 4
     magnitude = 10.0 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    out = [0.0]
+    out = [math.floor(low / step) * step if low < 0 else 0.0]
     while out[-1] < peak:
         out.append(round(out[-1] + step, 10))
     return out
@@ -66,14 +68,14 @@ def line_chart(
     width = max(left + plot_w + 24 + legend_w, fitted_width(title, 15, bold=True) + 30)
     height = top + max(plot_h, 22.0 * len(names)) + bottom
     values = [v for _, vs in series for v in vs if v is not None]
-    peak = max(values, default=0.0)
-    ticks = _ticks(1.0 if share and peak <= 1 else peak)
-    top_value = ticks[-1] or 1.0
+    peak, low = max(values, default=0.0), min(values, default=0.0)
+    ticks = _ticks(1.0 if share and low >= 0 and peak <= 1 else peak, low)
+    bottom_value, top_value = ticks[0], ticks[-1]
     svg = Svg()
     svg.text(10, 22, title, size=15, font_weight="bold", fill="#111827")
 
     def y_of(value: float) -> float:
-        return top + plot_h - plot_h * value / top_value
+        return top + plot_h - plot_h * (value - bottom_value) / (top_value - bottom_value)
 
     def x_of(i: int) -> float:
         return left + (plot_w * (i + 0.5) / max(len(periods), 1))
@@ -82,7 +84,8 @@ def line_chart(
         y = y_of(tick)
         svg.line(left, y, left + plot_w, y, stroke="#e5e7eb", stroke_width=1)
         svg.text(left - 6, y + 4, _label(tick, share, lang), size=11, text_anchor="end")
-    svg.line(left, top + plot_h, left + plot_w, top + plot_h, stroke="#9ca3af", stroke_width=1)
+    zero = y_of(0.0)  # the axis at 0, inside the plot when values go below it
+    svg.line(left, zero, left + plot_w, zero, stroke="#9ca3af", stroke_width=1)
     every = max(1, len(periods) // 16)  # at most ~16 period labels under the axis
     for i, period in enumerate(periods):
         if i % every == 0:

@@ -56,10 +56,14 @@ log = logging.getLogger("journeyscope.server")
 
 @dataclass(frozen=True)
 class Limits:
-    """Requests a second per key (0: no limit): collection, and the rest of the API."""
+    """Requests a second per key (0: no limit): collection, and the rest of the API; and
+    sign-ins a second per client address."""
 
     collect_rate: float = 1000.0
     api_rate: float = 50.0
+    #: sign-ins a second per workspace and client address (bursts of twice as many): each
+    #: is a deliberately slow argon2 check, so guessing and floods are both held back
+    signin_rate: float = 2.0
 
 
 def stitch_new_events(ws: Workspace) -> None:
@@ -91,7 +95,11 @@ def create_app(
     from journeyscope import __version__
 
     limits = limits or Limits()
-    state = ServerState(dict(workspaces), api_limiter=RateLimiter(limits.api_rate))
+    state = ServerState(
+        dict(workspaces),
+        api_limiter=RateLimiter(limits.api_rate),
+        signin_limiter=RateLimiter(limits.signin_rate),
+    )
     if after_pass is None and live_identity:
         after_pass = stitch_new_events
     collection = Collection(state, rate=limits.collect_rate, after_pass=after_pass)

@@ -33,6 +33,7 @@ from fastapi import Request
 
 from journeyscope.errors import JourneyScopeError, NotFound
 from journeyscope.events.keys import StoredKey, stored_keys
+from journeyscope.events.users import HeldSessions, held_sessions
 from journeyscope.events.workspace import Workspace
 from journeyscope.server.state import ServerState
 
@@ -126,6 +127,7 @@ class JobRegistry:
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._workers: dict[str, ThreadPoolExecutor] = {}
         self._keys: dict[str, dict[str, StoredKey]] = {}
+        self._sessions: dict[str, HeldSessions] = {}
 
     def submit(
         self,
@@ -182,6 +184,11 @@ class JobRegistry:
         """The workspace's key rows while a job holds it (they cannot change then)."""
         with self._lock:
             return self._keys.get(name)
+
+    def sessions_while_held(self, name: str) -> HeldSessions | None:
+        """The workspace's web sessions while a job holds it (read when the job took it)."""
+        with self._lock:
+            return self._sessions.get(name)
 
     def shutdown(self) -> None:
         """Let queued and running jobs finish, then stop the workers."""
@@ -248,6 +255,7 @@ class JobRegistry:
                 if write:
                     with self._lock:
                         self._keys[job.workspace] = {k.info.key_id: k for k in stored_keys(ws)}
+                        self._sessions[job.workspace] = held_sessions(ws)
                 job.status, job.started_at = "running", _now()
                 job.message = ("running", "đang chạy")
                 return work(ws, job.report)
@@ -255,6 +263,7 @@ class JobRegistry:
                 if write:
                     with self._lock:
                         self._keys.pop(job.workspace, None)
+                        self._sessions.pop(job.workspace, None)
                 ws.close()
 
 

@@ -117,9 +117,6 @@ def session_principal(
     check_csrf(request, token)
     request.state.user = session
     info = principal(session)
-    request.app.state.journeyscope.remember_session(
-        request.path_params.get("name", ""), token, info
-    )
     check_role(info, roles)
     return info
 

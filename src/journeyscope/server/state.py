@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import ClassVar
 
 from journeyscope.errors import NotFound
-from journeyscope.events.keys import KeyInfo
 from journeyscope.server.limits import RateLimiter
 
 
@@ -73,11 +72,10 @@ class ServerState:
     workspaces: dict[str, Path]
     gates: dict[str, Gate] = field(default_factory=dict)
     verified: set[tuple[str, str, bytes]] = field(default_factory=set)
-    #: web sessions seen live, by (workspace, SHA-256 of the token): only for while a job
-    #: holds the workspace (its keys are likewise those read when the job took it)
-    sessions: dict[tuple[str, bytes], KeyInfo] = field(default_factory=dict)
 
     api_limiter: RateLimiter = field(default_factory=lambda: RateLimiter(0))
+    #: sign-in attempts per workspace and client address (each costs an argon2 check)
+    signin_limiter: RateLimiter = field(default_factory=lambda: RateLimiter(0))
 
     MAX_VERIFIED: ClassVar[int] = 10_000
 
@@ -89,14 +87,6 @@ class ServerState:
         if len(self.verified) >= self.MAX_VERIFIED:
             self.verified.clear()
         self.verified.add(seen)
-
-    def remember_session(self, name: str, token: str, info: KeyInfo) -> None:
-        if len(self.sessions) >= self.MAX_VERIFIED:
-            self.sessions.clear()
-        self.sessions[(name, self.fingerprint(token))] = info
-
-    def session_seen(self, name: str, token: str) -> KeyInfo | None:
-        return self.sessions.get((name, self.fingerprint(token)))
 
     def path(self, name: str) -> Path:
         if name not in self.workspaces:

@@ -1,7 +1,9 @@
 """The web app in Debian's Chromium against a real `journeyscope serve` on loopback.
 
-One server and one browser for the whole run (starting either costs seconds); each test
-gets a fresh browser context (its own cookies), signed in through the app's own API.
+One server and one browser for this folder's tests (starting either costs seconds), closed
+when they are done: a sync Playwright left running keeps an asyncio loop in the main thread,
+and every later test that renders a PDF through Playwright would fail. Each test gets a
+fresh browser context (its own cookies), signed in through the app's own API.
 Screenshots go to ``test-artifacts/web/`` (``JOURNEYSCOPE_ARTIFACTS`` to move it): look at
 them. Every page is checked for console errors when the test ends.
 """
@@ -66,7 +68,7 @@ class Web:
     log: Path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def web(tmp_path_factory: pytest.TempPathFactory, demo_workspace_template: Path) -> Iterator[Web]:
     """`journeyscope serve` of two workspaces: `shop` (the demo, its maps, three users) and
     `other` (a copy with its own admin), for isolation tests."""
@@ -109,7 +111,7 @@ def web(tmp_path_factory: pytest.TempPathFactory, demo_workspace_template: Path)
             proc.kill()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 

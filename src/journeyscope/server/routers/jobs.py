@@ -28,7 +28,13 @@ from journeyscope.server.deps import (
 )
 from journeyscope.server.jobs import JobRegistry, registry
 from journeyscope.server.routers.reports import Params
-from journeyscope.server.sessions import check_csrf, check_role, session_token, signed_out
+from journeyscope.server.sessions import (
+    check_csrf,
+    check_role,
+    principal,
+    session_token,
+    signed_out,
+)
 
 router = APIRouter(prefix="/api/v1/workspaces/{name}/jobs", tags=["jobs"])
 
@@ -42,7 +48,7 @@ def job_admin(request: Request, state: State, name: WorkspaceName, jobs: Registr
     token = presented_key(request)
     held = jobs.keys_while_held(name)
     if token is None:
-        return _session_admin(request, state, name, held is not None)
+        return _session_admin(request, state, name, jobs)
     if held is None:
         return admin_key(request, state, name)
     key_id = key_id_of(token)
@@ -52,18 +58,22 @@ def job_admin(request: Request, state: State, name: WorkspaceName, jobs: Registr
     return info
 
 
-def _session_admin(request: Request, state: State, name: str, held: bool) -> KeyInfo:
-    """A web admin's session: checked in the workspace, or — while a job holds it — as
-    seen live before (the way a key is checked against the keys the job read)."""
-    if not held:
+def _session_admin(request: Request, state: State, name: str, jobs: JobRegistry) -> KeyInfo:
+    """A web admin's session: checked in the workspace, or — while a job holds it — in the
+    session rows read when the job took it (the way a key is checked against its rows)."""
+    from journeyscope.events.users import session_in
+
+    held = jobs.sessions_while_held(name)
+    if held is None:
         return admin_key(request, state, name)
     token = session_token(request, name)
     if token is None:
         raise no_key()
-    info = state.session_seen(name, token)
-    if info is None:
+    session = session_in(held, token)
+    if session is None:
         raise signed_out()
     check_csrf(request, token)
+    info = principal(session)
     check_role(info, ADMINS)
     request.state.key = info
     state.api_limiter.take(info.key_id)

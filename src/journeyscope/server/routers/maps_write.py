@@ -129,12 +129,15 @@ def author_of(request: Request) -> str | None:
 
 
 def save_map(request: Request, target: Path, map_name: str, text: str) -> Version:
-    """Write the map and keep the text as its next version (the caller holds the lock)."""
+    """Keep the text as the map's next version, then write the map (the caller holds the
+    lock): a history that cannot be read or written stops the save before the map changes,
+    so a map never changes without its version."""
     from journeyscope.maps.io import write_atomic
     from journeyscope.maps.versions import record_version
 
+    version = record_version(target.parent, map_name, text, author_of(request), target.suffix)
     write_atomic(target, text)
-    return record_version(target.parent, map_name, text, author_of(request), target.suffix)
+    return version
 
 
 async def _document(request: Request, source: str) -> str:

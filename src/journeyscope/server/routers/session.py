@@ -57,6 +57,8 @@ def sign_in(
     from journeyscope.events.users import sign_out
 
     path = state.path(name)
+    client = request.client.host if request.client else "-"
+    state.signin_limiter.take(f"{name}|{client}")
     old = parse_cookie(request)
     with state.gates[name].writing():
         ws = Workspace.open(path)

@@ -10,6 +10,15 @@ function themed(option) {
   return { color: PALETTE, textStyle: { fontFamily: FONT }, animationDuration: 300, ...option };
 }
 
+/**
+ * Text for a tooltip formatter: ECharts puts a formatter's string into the tooltip as HTML,
+ * so data in it (event names come from collected events) must be escaped. Its default
+ * formatters escape by themselves.
+ */
+export function esc(text) {
+  return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
 let loading = null;
 
 function script(src) {

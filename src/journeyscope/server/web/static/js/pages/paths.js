@@ -1,7 +1,7 @@
 // Paths: what customers do after (or before) an event, as a Sankey, and the most common
 // moves from one event to the next — GET /paths (the CLI's `journeyscope paths --json`).
 import { api, session, wsPath } from '../api.js';
-import { PALETTE, chartCard } from '../charts.js';
+import { PALETTE, chartCard, esc } from '../charts.js';
 import { fmt, register, t } from '../i18n.js';
 import { empty, field, h, table } from '../ui.js';
 import {
@@ -106,8 +106,8 @@ function sankey(report) {
       tooltip: {
         trigger: 'item',
         formatter: (p) => (p.dataType === 'edge'
-          ? `${nodeLabel(p.data.source)} → ${nodeLabel(p.data.target)}: ${t('dash_customers_n', { n: fmt.int(p.data.value) })}`
-          : `${nodeLabel(p.name)} (${t('paths_step_n', { n: p.name.split(':')[0] })})`),
+          ? `${esc(nodeLabel(p.data.source))} → ${esc(nodeLabel(p.data.target))}: ${esc(t('dash_customers_n', { n: fmt.int(p.data.value) }))}`
+          : `${esc(nodeLabel(p.name))} (${esc(t('paths_step_n', { n: p.name.split(':')[0] }))})`),
       },
       series: [{
         type: 'sankey',

@@ -1,7 +1,7 @@
 // Retention: cohorts of first purchase and how many come back each period (a heatmap), and
 // the customers at risk of churning with the reason — GET /retention (`retention --json`).
 import { api, session, wsPath } from '../api.js';
-import { chartCard } from '../charts.js';
+import { chartCard, esc } from '../charts.js';
 import { fmt, register, t } from '../i18n.js';
 import { download, empty, field, h, table, toCsv } from '../ui.js';
 import {
@@ -105,7 +105,7 @@ function heatmap(report) {
     option: {
       tooltip: {
         position: 'top',
-        formatter: (p) => `${cohorts[p.value[1]].cohort} · ${offsets[p.value[0]]}: ${fmt.pct(p.value[2])}`,
+        formatter: (p) => esc(`${cohorts[p.value[1]].cohort} · ${offsets[p.value[0]]}: ${fmt.pct(p.value[2])}`),
       },
       grid: { left: 90, right: 20, top: 10, bottom: 80 },
       xAxis: { type: 'category', data: offsets, name: t('retention_after'), nameLocation: 'middle', nameGap: 28, splitArea: { show: true } },
