@@ -154,3 +154,25 @@ def test_sign_in_attempts_are_rate_limited_per_client(web_client: TestClient) ->
             assert int(answer.headers["Retry-After"]) >= 1
             assert answer.json()["error"]["code"] == "rate_limited"
     assert 401 in statuses and 429 in statuses
+
+
+def test_behind_an_https_proxy_the_cookie_is_secure_anyway(shop: Shop) -> None:
+    """`serve --secure-cookies`: the request the server sees from its TLS proxy is plain
+    HTTP, yet the browser's cookie must only ever travel over HTTPS."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(shutil.copytree(shop.root, Path(folder) / "shop"))
+        with Workspace.open(root) as ws:
+            add_user(ws, "proxy@shop.vn", "viewer", PASSWORD)
+        for flag, expected in ((False, False), (True, True)):
+            app = create_app({"shop": root}, limits=Limits(0, 0), secure_cookies=flag)
+            with TestClient(app) as client:
+                answer = client.post(
+                    "/api/v1/workspaces/shop/session",
+                    json={"email": "proxy@shop.vn", "password": PASSWORD},
+                )
+                assert answer.status_code == 200, answer.text
+                cookie = answer.headers["set-cookie"].lower()
+                assert ("; secure" in cookie) is expected, cookie
+                assert "httponly" in cookie and "samesite=strict" in cookie

@@ -409,6 +409,10 @@ HELP_VI: dict[str, str] = {
     "Collection requests a second per write key (bursts of 2N; 0: no limit).": (
         "Số yêu cầu gửi sự kiện mỗi giây cho mỗi khoá write (tối đa 2N một lúc; 0: không giới hạn)."
     ),
+    "Mark the web app's session cookie Secure even over plain HTTP (behind an HTTPS proxy).": (
+        "Đánh dấu cookie phiên của ứng dụng web là Secure cả khi dùng HTTP thường "
+        "(đằng sau một proxy HTTPS)."
+    ),
     "Stitch collected events into customers as they are stored.": (
         "Ghép các sự kiện thu nhận được vào khách hàng ngay khi chúng được lưu."
     ),

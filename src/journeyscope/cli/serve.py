@@ -121,6 +121,14 @@ def serve(
             help="Stitch collected events into customers as they are stored.",
         ),
     ] = True,
+    secure_cookies: Annotated[
+        bool,
+        typer.Option(
+            "--secure-cookies/--no-secure-cookies",
+            help="Mark the web app's session cookie Secure even over plain HTTP "
+            "(behind an HTTPS proxy).",
+        ),
+    ] = False,
 ) -> None:
     """Serve the REST API and Segment-compatible collection (OpenAPI at /docs) until stopped."""
     named = served_workspaces(workspaces or [])
@@ -132,6 +140,7 @@ def serve(
         collect_rate=collect_rate,
         api_rate=api_rate,
         live_identity=live_identity,
+        secure_cookies=secure_cookies,
     )
 
 
@@ -143,6 +152,7 @@ def run_server(
     collect_rate: float = 1000.0,
     api_rate: float = 50.0,
     live_identity: bool = True,
+    secure_cookies: bool = False,
     before: list[str] | None = None,
 ) -> None:
     """Serve ``named`` workspaces until SIGINT/SIGTERM; ``before`` lines are printed with
@@ -166,7 +176,12 @@ def run_server(
             self._captured_signals.clear()
 
     config = uvicorn.Config(
-        create_app(named, limits=Limits(collect_rate, api_rate), live_identity=live_identity),
+        create_app(
+            named,
+            limits=Limits(collect_rate, api_rate),
+            live_identity=live_identity,
+            secure_cookies=secure_cookies,
+        ),
         host=host,
         port=port,
         access_log=False,

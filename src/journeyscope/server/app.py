@@ -88,6 +88,7 @@ def create_app(
     limits: Limits | None = None,
     live_identity: bool = True,
     after_pass: AfterPass | None = None,
+    secure_cookies: bool = False,
 ) -> FastAPI:
     """An app serving ``workspaces`` (URL name → folder). Nothing is opened until asked,
     except the collection logs that hold events to replay (at start-up); at shutdown every
@@ -117,6 +118,8 @@ def create_app(
 
     app = FastAPI(title=title, version=__version__, description=API_DESCRIPTION, lifespan=lifespan)
     app.state.journeyscope = state
+    # behind an HTTPS proxy the request this process sees is plain HTTP
+    app.state.secure_cookies = secure_cookies
     app.state.collection = collection
     app.state.metrics = Metrics(collection)
     errors.install(app)

@@ -121,6 +121,14 @@ def session_principal(
     return info
 
 
+def secure(request: Request) -> bool:
+    """Secure over HTTPS, or always when the server is told it sits behind an HTTPS proxy
+    (`serve --secure-cookies`): the request it sees there is plain HTTP."""
+    return request.url.scheme == "https" or bool(
+        getattr(request.app.state, "secure_cookies", False)
+    )
+
+
 def set_cookie(
     request: Request, response: Response, name: str, token: str, expires: datetime
 ) -> None:
@@ -131,12 +139,12 @@ def set_cookie(
         expires=aware,
         path="/",
         httponly=True,
-        secure=request.url.scheme == "https",
+        secure=secure(request),
         samesite="strict",
     )
 
 
 def clear_cookie(request: Request, response: Response) -> None:
     response.delete_cookie(
-        COOKIE, path="/", httponly=True, secure=request.url.scheme == "https", samesite="strict"
+        COOKIE, path="/", httponly=True, secure=secure(request), samesite="strict"
     )
