@@ -1,6 +1,6 @@
 WITH current AS (
     SELECT customer_id,
-           arg_max_null(stage, (ts, stage)) FILTER (WHERE stage IS NOT NULL)
+           arg_max_null(stage, (ts, seq)) FILTER (WHERE stage IS NOT NULL)
                AS stage,
            max(ts) AS last_at
     FROM st_rows GROUP BY customer_id
@@ -8,7 +8,7 @@ WITH current AS (
     SELECT a.stage, a.customer_id, epoch(b.first_at) - epoch(a.first_at) AS seconds
     FROM st_customers a
     JOIN st_customers b ON b.customer_id = a.customer_id AND b.stage = a.stage + 1
-        AND b.first_at >= a.first_at
+        AND (b.first_at, b.first_seq) > (a.first_at, a.first_seq)
 ), ends AS (SELECT max(ts) AS data_end FROM st_rows
 ), now_at AS (
     SELECT c.stage, count(*) AS now,

@@ -187,16 +187,18 @@ def stages_on(
     model, rules = rules_for(spec.model, spec.rules, list(spec.models))
     q = r.sql()
     exported = None
+    first_seq = q.value_at_min("seq", q.row("ts", "seq"))
     with r.scratch("st_rows", "st_customers"):
         r.table(
             "st_rows",
-            f"SELECT customer_id, ts, stage FROM ({staged_sql(r, model, rules, scope, q)}) t",
+            f"SELECT customer_id, ts, seq, stage FROM ({staged_sql(r, model, rules, scope, q)}) t",
             q,
         )
         r.table(
             "st_customers",
-            "SELECT customer_id, stage, min(ts) AS first_at FROM st_rows "
-            "WHERE stage IS NOT NULL GROUP BY customer_id, stage",
+            # entry: the first event in (ts, seq) order — ties keep the source's order
+            f"SELECT customer_id, stage, min(ts) AS first_at, {first_seq} AS first_seq "
+            "FROM st_rows WHERE stage IS NOT NULL GROUP BY customer_id, stage",
         )
         q = r.sql()
         rows = r.rows(_per_stage_sql(q, spec.stall.total_seconds()), q)
@@ -241,7 +243,7 @@ def _per_stage_sql(q: Sql, stall: float) -> str:
     return f"""
 WITH current AS (
     SELECT customer_id,
-           {q.value_at_max("stage", q.row("ts", "stage"))} FILTER (WHERE stage IS NOT NULL)
+           {q.value_at_max("stage", q.row("ts", "seq"))} FILTER (WHERE stage IS NOT NULL)
                AS stage,
            max(ts) AS last_at
     FROM st_rows GROUP BY customer_id
@@ -249,7 +251,7 @@ WITH current AS (
     SELECT a.stage, a.customer_id, {q.seconds("b.first_at")} - {q.seconds("a.first_at")} AS seconds
     FROM st_customers a
     JOIN st_customers b ON b.customer_id = a.customer_id AND b.stage = a.stage + 1
-        AND b.first_at >= a.first_at
+        AND {q.row("b.first_at", "b.first_seq")} > {q.row("a.first_at", "a.first_seq")}
 ), ends AS (SELECT max(ts) AS data_end FROM st_rows
 ), now_at AS (
     SELECT c.stage, count(*) AS now,
@@ -282,7 +284,7 @@ def _write_customer_stages(r: Runner, model: StageModel, target: Path) -> int:
         f"min(ts) FILTER (WHERE stage = {i}) AS first_{s.id}" for i, s in enumerate(model.stages)
     )
     names = " ".join(f"WHEN {i} THEN {q.bind(s.id)}" for i, s in enumerate(model.stages))
-    current = q.value_at_max("stage", q.row("ts", "stage"))
+    current = q.value_at_max("stage", q.row("ts", "seq"))
     zone = q.bind(r.zone)  # times as ISO 8601 in the workspace's zone, with the offset
 
     def when(column: str) -> str:
@@ -317,13 +319,14 @@ def customer_stages_on(
     model, rules = rules_for(spec.model, spec.rules, list(spec.models))
     q = r.sql()
     sql = staged_sql(r, model, rules, scope, q)
+    key = q.row("ts", "seq")  # ties in time: the source's order (entry, and the last event)
     rows = r.rows(
-        f"""SELECT stage, min(ts), max(ts), count(*) FROM ({sql}) s
+        f"""SELECT stage, min(ts), max(ts), count(*), {q.value_at_max("seq", key)} FROM ({sql}) s
         WHERE customer_id = {q.bind(customer_id)} AND stage IS NOT NULL
-        GROUP BY stage ORDER BY min(ts), stage""",
+        GROUP BY stage ORDER BY min({key})""",
         q,
     )
-    last = max(rows, key=lambda r: (r[2], r[0]))[0] if rows else None
+    last = max(rows, key=lambda r: (r[2], r[4]))[0] if rows else None
     return {
         "customer_id": customer_id,
         "model": model.id,
@@ -336,6 +339,6 @@ def customer_stages_on(
                 "last_at": local_iso(b, r.zone),
                 "events": int(n),
             }
-            for i, a, b, n in rows
+            for i, a, b, n, _ in rows
         ],
     }

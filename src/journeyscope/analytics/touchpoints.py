@@ -135,25 +135,26 @@ def _share(part: int, whole: int) -> float:
 
 
 def _marked_sql(q: Sql, spec: TouchpointSpec) -> str:
-    """Each event with, from its own instant, the next conversion and own action strictly
-    after it, the latest conversion at or before it, and the first rating at or after it —
-    window frames over microseconds, so ties at one instant are treated alike everywhere."""
+    """Each event with the next conversion and own action after it, the latest conversion
+    at or before it (itself included), and the first rating from it on — window frames of
+    rows in (time, seq) order, so events at one instant keep the source's order: a touch
+    written before a purchase of the same second leads to it, one written after does not."""
     us = q.micros("ts")
     conv = q.bind(event_name(spec.conversion))
-    after = "RANGE BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING"
-    w = "PARTITION BY customer_id ORDER BY us"
+    after = "ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING"
+    w = "PARTITION BY customer_id ORDER BY us, seq"
     rated = f"CASE WHEN rating IS NOT NULL THEN {q.row('us', 'seq')} END"
     return f"""
 SELECT *,
     min(CASE WHEN event = {conv} THEN us END) OVER ({w} {after}) AS next_conv,
     max(CASE WHEN event = {conv} THEN us END) OVER (
-        {w} RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS prev_conv,
+        {w} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS prev_conv,
     min(CASE WHEN NOT {q.is_event("event", spec.passive)} THEN us END) OVER ({w} {after})
         AS next_action,
     min(CASE WHEN rating IS NOT NULL THEN us END) OVER (
-        {w} RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS rated_at,
+        {w} ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS rated_at,
     {q.value_at_min("rating", rated)} OVER (
-        {w} RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS rating_next
+        {w} ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS rating_next
 FROM (SELECT *, {us} AS us FROM tp_rows) t
 """
 

@@ -75,8 +75,8 @@ def _touches_sql(ws: Workspace, spec: PathSpec, scope: Scope, q: Sql) -> str:
     lookback = q.bind(spec.lookback.total_seconds())
     return f"""
         WITH ev AS ({base}),
-        conv AS (
-            SELECT customer_id, ts, seq FROM ev WHERE event = {conv}
+        conv AS (  -- of conversions at one instant, the earliest stored takes the touches
+            SELECT customer_id, ts, min(seq) AS seq FROM ev WHERE event = {conv} GROUP BY 1, 2
         ),
         touch AS (SELECT customer_id, ts, seq, node FROM ev WHERE event <> {conv})
         SELECT t.customer_id, t.ts, t.seq, t.node,
