@@ -49,6 +49,17 @@ SAME_QUERY: list[tuple[str, dict[str, Any], list[str]]] = [
     ("paths", {"since": "2024-03-02", "top": 5}, ["paths", "--since", "2024-03-02", "--top", "5"]),
     ("stages", {"stall": "10d"}, ["stages", "--stall", "10d"]),
     (
+        "funnel",
+        {"steps": "product_view,purchase", "per": "session", "session_gap": "1h"},
+        ["funnel", "--steps", "product_view,purchase", "--per", "session", "--session-gap", "1h"],
+    ),
+    (
+        "paths",
+        {"per": "session", "merge_repeats": "false"},
+        ["paths", "--per", "session", "--keep-repeats"],
+    ),
+    ("touchpoints", {"per": "session"}, ["touchpoints", "--per", "session"]),
+    (
         "touchpoints",
         {"within": "3d", "min_customers": 2},
         ["touchpoints", "--within", "3d", "--min-customers", "2"],

@@ -38,6 +38,7 @@ class PathSpec:
     session_gap: timedelta = timedelta(minutes=30)
     view: str = "product_view"
     buy: str = "purchase"
+    merge_repeats: bool = True  # variants: repeats of one node in a row are one step
 
     def check(self) -> None:
         if self.level not in LEVELS:
@@ -101,7 +102,7 @@ def paths_in_sql(r: Runner, spec: PathSpec, scope: Scope) -> dict[str, Any]:
             "edges": _edges(r),
             "starts": _ends(r, "pos = 1"),
             "ends": _ends(r, "next_node IS NULL"),
-            "variants": _variants(r, spec.top),
+            "variants": _variants(r, spec.top, spec.merge_repeats),
             "sessions": _sessions(r, spec),
             "viewed_without_buying": _viewed_without_buying(r, spec),
             "scope": scope.describe(),
@@ -118,7 +119,9 @@ def _paths_local(r: Runner, spec: PathSpec, scope: Scope) -> dict[str, Any]:
     view, buy = event_name(spec.view), event_name(spec.buy)
     report: dict[str, Any] = {
         "level": spec.level,
-        **paths_arrays.parts(j, spec.top, spec.session_gap, view, buy, r.zone),
+        **paths_arrays.parts(
+            j, spec.top, spec.session_gap, view, buy, r.zone, merge=spec.merge_repeats
+        ),
         "scope": scope.describe(),
     }
     if spec.start or spec.end:
@@ -162,8 +165,9 @@ def _ends(r: Runner, where: str) -> dict[str, int]:
     return {str(a): int(n) for a, n in rows}
 
 
-def _variants(r: Runner, top: int) -> dict[str, Any]:
-    """Whole journeys as sequences of nodes; repeats of one node in a row are collapsed."""
+def _variants(r: Runner, top: int, merge: bool = True) -> dict[str, Any]:
+    """Whole journeys as sequences of nodes; repeats of one node in a row are collapsed
+    (``merge``) or kept."""
     q = r.sql()
     with r.scratch("path_variants"):
         r.table(
@@ -174,7 +178,8 @@ def _variants(r: Runner, top: int) -> dict[str, Any]:
                         AS changed
                 FROM path_rows
             )
-            SELECT {q.ordered_list("node", "pos")} AS path FROM c WHERE changed
+            SELECT {q.ordered_list("node", "pos")} AS path FROM c
+            WHERE {"changed" if merge else "TRUE"}
             GROUP BY customer_id""",
         )
         total, distinct = r.rows("SELECT count(*), count(DISTINCT path) FROM path_variants")[0]
@@ -184,6 +189,7 @@ def _variants(r: Runner, top: int) -> dict[str, Any]:
         )
     return {
         "customers": int(total),
+        "merge_repeats": merge,
         "distinct": int(distinct),
         "top": [
             {"path": list(p), "customers": int(n), "share": round(n / total, 4) if total else 0.0}

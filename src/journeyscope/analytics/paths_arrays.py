@@ -225,14 +225,16 @@ def _pairs(
 # --- the parts of the report -------------------------------------------------------------
 
 
-def parts(j: Journeys, top: int, gap: timedelta, view: str, buy: str, zone: str) -> dict[str, Any]:
+def parts(
+    j: Journeys, top: int, gap: timedelta, view: str, buy: str, zone: str, *, merge: bool = True
+) -> dict[str, Any]:
     """Every part of the report. They read the same arrays and NumPy releases the GIL in
     its loops, so they run side by side on two threads (the machines we aim at have two
     cores; the scan before already used them all)."""
     with ThreadPoolExecutor(max_workers=2) as pool:
         jobs: dict[str, Future[Any]] = {
             "edges": pool.submit(edges, j),
-            "variants": pool.submit(variants, j, top),
+            "variants": pool.submit(variants, j, top, merge),
             "sessions": pool.submit(sessions, j, gap),
             "viewed_without_buying": pool.submit(viewed_without_buying, j, view, buy, zone),
         }
@@ -351,16 +353,16 @@ def ends(codes: np.ndarray, names: list[str]) -> dict[str, int]:
     return {names[c]: int(counts[c]) for c in ranked}
 
 
-def variants(j: Journeys, top: int) -> dict[str, Any]:
-    """Whole journeys as node sequences, repeats in a row collapsed; the ``top`` most
-    common (ties by the sequence's text order)."""
+def variants(j: Journeys, top: int, merge: bool = True) -> dict[str, Any]:
+    """Whole journeys as node sequences, repeats in a row collapsed (``merge``) or kept;
+    the ``top`` most common (ties by the sequence's text order)."""
     changed = j.first.copy()
-    changed[1:] |= j.node[1:] != j.node[:-1]
+    changed[1:] |= (j.node[1:] != j.node[:-1]) | (not merge)
     seq = j.node[changed]
     owner = j.owner[changed]
     customers = int(j.first.sum())
     if not customers:
-        return {"customers": 0, "distinct": 0, "top": []}
+        return {"customers": 0, "merge_repeats": merge, "distinct": 0, "top": []}
     lengths = np.bincount(owner, minlength=customers)
     offsets = np.zeros(customers + 1, np.int64)
     np.cumsum(lengths, out=offsets[1:])
@@ -383,6 +385,7 @@ def variants(j: Journeys, top: int) -> dict[str, Any]:
     rows = _top_groups(counts, rep, top, lambda c: seq[offsets[c] : offsets[c + 1]])
     return {
         "customers": customers,
+        "merge_repeats": merge,
         "distinct": len(counts),
         "top": [
             {

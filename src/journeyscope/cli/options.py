@@ -112,6 +112,34 @@ IntervalOpt = Annotated[
     ),
 ]
 
+# ---------------------------------------------------------------- what one journey is
+
+PerOpt = Annotated[
+    str,
+    typer.Option(
+        "--per",
+        metavar="customer|session",
+        help="What one journey is: each customer's whole history, or each session.",
+    ),
+]
+SessionGapOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--session-gap",
+        metavar="DURATION",
+        help="Inactivity that ends a session (default: workspace.yaml sessions.gap, 30m).",
+    ),
+]
+SessionColumnOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--session-column",
+        metavar="FIELD",
+        help="With --per session: a field holding the session id (properties.session_id), "
+        "instead of the gap.",
+    ),
+]
+
 LineChartOpt = Annotated[
     Path | None,
     typer.Option(

@@ -15,6 +15,9 @@ from journeyscope.cli.options import (
     IntervalOpt,
     JsonOpt,
     LineChartOpt,
+    PerOpt,
+    SessionColumnOpt,
+    SessionGapOpt,
     SinceOpt,
     SparkMasterOpt,
     UntilOpt,
@@ -23,6 +26,7 @@ from journeyscope.cli.options import (
 )
 from journeyscope.cli.report_output import (
     emit_report,
+    journey_note,
     number,
     pct,
     report_scope,
@@ -56,10 +60,14 @@ def paths_cmd(
     top: Annotated[
         int, typer.Option("--top", metavar="N", help="How many variants and edges to print.")
     ] = 15,
-    session_gap: Annotated[
-        str,
-        typer.Option("--session-gap", metavar="DURATION", help="Inactivity that ends a session."),
-    ] = "30m",
+    merge_repeats: Annotated[
+        bool,
+        typer.Option(
+            "--merge-repeats/--keep-repeats",
+            help="Variants: repeats of one step in a row count as one step (--keep-repeats: "
+            "each counts).",
+        ),
+    ] = True,
     since: SinceOpt = None,
     until: UntilOpt = None,
     where: WhereOpt = None,
@@ -73,6 +81,9 @@ def paths_cmd(
     ] = None,
     interval: IntervalOpt = None,
     output: LineChartOpt = None,
+    per: PerOpt = "customer",
+    session_gap: SessionGapOpt = None,
+    session_column: SessionColumnOpt = None,
     engine: EngineOpt = None,
     spark_master: SparkMasterOpt = None,
     dataset: DatasetOpt = None,
@@ -99,7 +110,10 @@ def paths_cmd(
         end=end,
         depth=depth,
         top=top,
+        merge_repeats=merge_repeats,
+        per=per,
         session_gap=session_gap,
+        session_column=session_column,
         interval=interval,
         **report_scope(since, until, where, engine, spark_master, dataset),
     )
@@ -148,3 +162,4 @@ def _print_paths(report: dict[str, object], top: int) -> None:
         out.print(line, markup=False)
     s = data["sessions"]
     out.print(t("sessions_line", lang(), n=number(s["sessions"]), bounce=pct(s["bounce_rate"])))
+    journey_note(data)

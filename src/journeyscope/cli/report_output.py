@@ -177,7 +177,7 @@ def _over_time_table(report: Any, share: bool) -> None:
 
     table = Table(title=escape(_title(report)))
     table.add_column(t("col_period", lang()), no_wrap=True)
-    table.add_column(t("col_customers", lang()), justify="right")
+    table.add_column(t(unit_column(report), lang()), justify="right")
     for name in report.series:
         table.add_column(escape(name), justify="right", overflow="fold")
     for p in report.periods:
@@ -185,3 +185,31 @@ def _over_time_table(report: Any, share: bool) -> None:
         table.add_row(p.period, number(p.customers), *cells)
     out.print(table)
     out.print(t("over_time_change", lang()), markup=False)
+    journey_note(report)
+
+
+def _session(report: Any) -> dict[str, Any] | None:
+    """The session rule when each journey was a session (``--per session``), else None."""
+    data = report if isinstance(report, dict) else getattr(report, "__pydantic_extra__", None)
+    found = (data or {}).get("session") if (data or {}).get("per") == "session" else None
+    return found if isinstance(found, dict) else None
+
+
+def unit_column(report: Any) -> str:
+    """The heading of a count of journeys: customers, or sessions (``--per session``)."""
+    return "col_sessions" if _session(report) else "col_customers"
+
+
+def journey_note(report: Any) -> None:
+    """Under a table of sessions, one line saying so and by which rule."""
+    from journeyscope.cli.console import out
+    from journeyscope.i18n import t
+
+    rule = _session(report)
+    if rule is None:
+        return
+    if rule.get("rule") == "column":
+        text = t("session_rule_column", lang(), column=rule.get("column"))
+    else:
+        text = t("session_rule_gap", lang(), gap=seconds(rule.get("gap_seconds")))
+    out.print(t("per_session_line", lang(), rule=text), markup=False)

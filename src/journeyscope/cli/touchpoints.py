@@ -15,6 +15,9 @@ from journeyscope.cli.options import (
     IntervalOpt,
     JsonOpt,
     LineChartOpt,
+    PerOpt,
+    SessionColumnOpt,
+    SessionGapOpt,
     SparkMasterOpt,
     ToOpt,
     WhereOpt,
@@ -22,11 +25,13 @@ from journeyscope.cli.options import (
 )
 from journeyscope.cli.report_output import (
     emit_report,
+    journey_note,
     number,
     pct,
     report_scope,
     run_report,
     show_over_time,
+    unit_column,
 )
 from journeyscope.cli.stage_report import ModelOpt, RulesOpt
 
@@ -65,6 +70,9 @@ def touchpoints_cmd(
     where: WhereOpt = None,
     interval: IntervalOpt = None,
     output: LineChartOpt = None,
+    per: PerOpt = "customer",
+    session_gap: SessionGapOpt = None,
+    session_column: SessionColumnOpt = None,
     engine: EngineOpt = None,
     spark_master: SparkMasterOpt = None,
     dataset: DatasetOpt = None,
@@ -81,6 +89,9 @@ def touchpoints_cmd(
         rules=rules,
         min_customers=min_customers,
         interval=interval,
+        per=per,
+        session_gap=session_gap,
+        session_column=session_column,
         **report_scope(since, until, where, engine, spark_master, dataset),
     )
     report = run_report(query, workspace)
@@ -103,7 +114,7 @@ def _print_touchpoints(data: dict[str, Any]) -> None:
     for key in (
         "col_touchpoint",
         "col_stage",
-        "col_customers",
+        unit_column(data),
         "col_converted",
         "col_dropped",
         "col_repeat",
@@ -130,3 +141,4 @@ def _print_touchpoints(data: dict[str, Any]) -> None:
             "–" if row["rating_after"] is None else number(row["rating_after"], 2),
         )
     out.print(table)
+    journey_note(data)
