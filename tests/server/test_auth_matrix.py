@@ -57,6 +57,7 @@ SAMPLE_PATH = {
     "email": "nobody@shop.vn",
     "number": "1",
     "dashboard_id": "0123456789ab",
+    "segment": "vip",
 }
 SAMPLE_QUERY = {
     "funnel": {"steps": "product_view,purchase"},

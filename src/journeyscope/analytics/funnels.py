@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from journeyscope.analytics.contacts import contacts_sql
+from journeyscope.analytics.contacts import contact_columns, contacts_sql
 from journeyscope.analytics.funnel_flags import DEDUP, EXCLUDE, INCREASE, ONCE, ORDER
 from journeyscope.analytics.scope import Scope, Step, field_sql
 from journeyscope.compiled import in_cache, notice_if_compiling
@@ -432,7 +432,7 @@ def _dropped_sql(q: Sql, zone: str, identities: str) -> str:
     zone_p = q.bind(zone)
     reached = q.iso_local(q.local_time(q.from_micros("d.reached_us"), zone_p), zone_p)
     return f"""
-SELECT d.customer_id, {reached} AS reached_at, n.email, n.phone, n.user_id, n.identifiers
+SELECT d.customer_id, {reached} AS reached_at, {contact_columns("n")}
 FROM dropped_in d LEFT JOIN ({contacts_sql(q, identities)}) n ON n.customer_id = d.customer_id
 ORDER BY d.customer_id
 """

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from journeyscope.analytics.contacts import contacts_sql
+from journeyscope.analytics.contacts import CONTACT_COLUMNS, contact_columns, contacts_sql
 from journeyscope.analytics.scope import Scope, field_sql
 from journeyscope.analytics.touchpoints import PASSIVE
 from journeyscope.engine.dialect import Sql
@@ -115,7 +115,7 @@ def _write_customers(r: Runner, target: Path) -> int:
                round(c.mean_gap_days, 2) AS mean_gap_days, round(c.risk, 4) AS churn_risk,
                c.at_risk, c.reason, r.recency_days, r.frequency,
                round(r.monetary, {int(digits)}) AS monetary, r.r, r.f, r.m, r.segment,
-               n.email, n.phone, n.user_id, n.identifiers
+               {contact_columns("n")}
         FROM rt_churn c LEFT JOIN rt_rfm r ON r.customer_id = c.customer_id
         LEFT JOIN ({contacts_sql(q, r.identities())}) n ON n.customer_id = c.customer_id
         ORDER BY c.risk DESC, c.customer_id""",
@@ -307,7 +307,7 @@ def _churn_summary(r: Runner, spec: RetentionSpec) -> dict[str, Any]:
     q = r.sql()
     top = r.rows(
         f"""SELECT c.customer_id, c.days_since, round(c.mean_gap_days, 1), round(c.risk, 4),
-            c.reason, n.email, n.phone
+            c.reason, {contact_columns("n")}
         FROM rt_churn c LEFT JOIN ({contacts_sql(q, r.identities())}) n
             ON n.customer_id = c.customer_id
         WHERE c.at_risk ORDER BY c.risk DESC, c.days_since DESC, c.customer_id
@@ -327,9 +327,8 @@ def _churn_summary(r: Runner, spec: RetentionSpec) -> dict[str, Any]:
                 "mean_gap_days": float(g),
                 "risk": float(risk),
                 "reason": why,
-                "email": email,
-                "phone": phone,
+                **dict(zip(CONTACT_COLUMNS, contact, strict=True)),
             }
-            for c, d, g, risk, why, email, phone in top
+            for c, d, g, risk, why, *contact in top
         ],
     }

@@ -7,7 +7,7 @@ text never becomes SQL text. The grammar (documented in docs/analytics.md)::
     clause  := FIELD OP VALUE | FIELD ["not"] "in" "(" VALUE ("," VALUE)* ")"
     OP      := = | != | <> | > | >= | < | <= | ~        (~ : contains, any case)
     FIELD   := event | channel | touchpoint | source | currency | revenue | rating
-               | <identifier>
+               | <identifier> | segment             (segment = NAME: its customers' events)
                | properties.KEY | KEY                   (any other name is a property)
     VALUE   := word | 'quoted text' | "quoted text" | number
 
@@ -74,6 +74,8 @@ class Clause:
     field: str
     op: str
     values: tuple[str, ...]
+    #: ``segment`` clauses: the named segments' customer ids (bound by ``Scope.parse``)
+    members: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -207,7 +209,25 @@ def _is_number(value: str) -> bool:
     return True
 
 
+def _segment_sql(c: Clause, q: Sql, alias: str) -> str:
+    """A segment's customers, bound as one array (``analytics.segments``)."""
+    if c.members is None:
+        raise _bad(
+            describe(c),
+            "segments filter a report's --where only",
+            "phân khúc chỉ dùng trong --where của báo cáo",
+            "segment",
+        )
+    negate = c.op in ("!=", "not in")
+    if not c.members:
+        return "TRUE" if negate else "FALSE"
+    inside = f"array_contains({q.bind(list(c.members))}, {alias + '.' if alias else ''}customer_id)"
+    return f"NOT {inside}" if negate else inside
+
+
 def _clause_sql(c: Clause, q: Sql, alias: str) -> str:
+    if c.field == "segment":
+        return _segment_sql(c, q, alias)
     expr = field_sql(c.field, q, alias)
     numeric = c.field in NUMERIC or (
         c.op in (">", ">=", "<", "<=") and all(_is_number(v) for v in c.values)
@@ -344,10 +364,15 @@ class Scope:
     def parse(cls, ws: Workspace, since: str | None, until: str | None, where: str | None) -> Scope:
         """--from / --to in the workspace's time zone (a date --to includes that day)."""
         zone = ZoneInfo(ws.config.timezone)
+        flt = parse_filter(where)
+        if any(c.field == "segment" for c in flt.clauses):
+            from journeyscope.analytics.segments import bind_segments
+
+            flt = bind_segments(ws, flt)
         return cls(
             _parse_when(since, zone, False, "--from") if since else None,
             _parse_when(until, zone, True, "--to") if until else None,
-            parse_filter(where),
+            flt,
         )
 
     def sql(self, q: Sql, alias: str = "e") -> str:

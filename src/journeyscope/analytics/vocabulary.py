@@ -122,7 +122,7 @@ class Vocabulary:
             raise unknown("event", name, events, where)
 
     def check_field(self, name: str, where: str) -> None:
-        if name in COLUMNS or name in NUMERIC or name == "ts":
+        if name in COLUMNS or name in NUMERIC or name in ("ts", "segment"):
             return
         key = name.removeprefix("properties.")
         if not self.has_property(key):

@@ -16,6 +16,9 @@ from journeyscope.cli.options import (
     FromOpt,
     IntervalOpt,
     JsonOpt,
+    PerOpt,
+    SessionColumnOpt,
+    SessionGapOpt,
     SparkMasterOpt,
     ToOpt,
     WhereOpt,
@@ -23,14 +26,18 @@ from journeyscope.cli.options import (
 )
 from journeyscope.cli.report_output import (
     emit_report,
+    journey_note,
     number,
     pct,
     report_scope,
     run_report,
     seconds,
     show_over_time,
+    unit_column,
     write_chart,
 )
+from journeyscope.cli.segments import SaveSegmentOpt
+from journeyscope.cli.segments import save_segment as save_list
 
 if TYPE_CHECKING:
     from journeyscope.app.reports import FunnelReport
@@ -100,9 +107,13 @@ def funnel_cmd(
         ),
     ] = None,
     interval: IntervalOpt = None,
+    per: PerOpt = "customer",
+    session_gap: SessionGapOpt = None,
+    session_column: SessionColumnOpt = None,
     engine: EngineOpt = None,
     spark_master: SparkMasterOpt = None,
     dataset: DatasetOpt = None,
+    save_segment: SaveSegmentOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Customers reaching each step within the window (PostHog / ClickHouse semantics)."""
@@ -118,12 +129,19 @@ def funnel_cmd(
         "by": by,
         "time_between": time_between,
         "interval": interval,
+        "per": per,
+        "session_gap": session_gap,
+        "session_column": session_column,
         **report_scope(since, until, where, engine, spark_master, dataset),
     }
+    if save_segment:
+        _check_save(workspace, save_segment, dropped)
     if dropped:
         target = output or Path(f"dropped-at-{dropped}.csv")
         found = run_report(DroppedQuery(step=dropped, output=target, **options), workspace)
         assert isinstance(found, DroppedReport)
+        if save_segment:
+            save_list(workspace, save_segment, target, f"funnel --dropped-at {dropped}", False)
         if as_json:
             emit_report(found)
         else:
@@ -147,6 +165,24 @@ def funnel_cmd(
     _print_funnel(report)
 
 
+def _check_save(workspace: Path | None, name: str, dropped: str | None) -> None:
+    """``--save-segment`` keeps the dropped-at list: refused without one, or when the
+    name is taken, before any walking."""
+    from journeyscope.app.segments import check_new
+    from journeyscope.errors import InputError, Location
+
+    if not dropped:
+        raise InputError(
+            "--save-segment keeps the customers of --dropped-at STEP: give that too",
+            "--save-segment lưu khách hàng của --dropped-at BƯỚC: hãy thêm tuỳ chọn đó",
+            location=Location(field="--save-segment"),
+            hint_en="e.g. --dropped-at add_to_cart --save-segment bo-gio-hang",
+            hint_vi="ví dụ --dropped-at add_to_cart --save-segment bo-gio-hang",
+            code="missing_option",
+        )
+    check_new(workspace, name)
+
+
 def _print_funnel(report: FunnelReport) -> None:
     from rich.markup import escape
     from rich.table import Table
@@ -154,7 +190,8 @@ def _print_funnel(report: FunnelReport) -> None:
     from journeyscope.i18n import t
 
     table = Table(title=t("funnel_title", lang()))
-    for key in ("col_step", "col_customers", "col_conversion", "col_from_previous", "col_median"):
+    unit = unit_column(report)
+    for key in ("col_step", unit, "col_conversion", "col_from_previous", "col_median"):
         table.add_column(
             t(key, lang()),
             justify="left" if key == "col_step" else "right",
@@ -174,3 +211,4 @@ def _print_funnel(report: FunnelReport) -> None:
         out.print(f"  {report.by}={group.value}: {cells}", markup=False)
     if report.excluded_customers:
         out.print(t("funnel_excluded", lang(), n=report.excluded_customers))
+    journey_note(report)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from journeyscope.cli.console import check_output, emit_json, err, lang, out, wrote
-from journeyscope.cli.options import ForceOpt, JsonOpt
+from journeyscope.cli.options import ForceOpt, JsonOpt, WorkspaceOpt
 
 persona_app = typer.Typer(no_args_is_help=True, help="Personas: the reusable library.")
 
@@ -117,3 +117,117 @@ def persona_render(
     persona = load_persona(file)
     render_persona(persona, output, resolve_language(render_lang or lang()))
     wrote(output)
+
+
+@persona_app.command("show")
+def persona_show(
+    ref: Annotated[
+        str, typer.Argument(metavar="FILE|ID", help="A persona file, or a library persona's id.")
+    ],
+    workspace: WorkspaceOpt = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", metavar="FILE", help="The card with live numbers (.svg, .png)."
+        ),
+    ] = None,
+    force: ForceOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """A persona and its segment in the data now: size, channels, typical order, products."""
+    from journeyscope.app.segments import live_card, persona_segment
+    from journeyscope.events.workspace import resolve_workspace
+    from journeyscope.maps.api import library_persona
+    from journeyscope.maps.library import load_persona
+
+    if output is not None:
+        check_output(output, force)
+    path = Path(ref)
+    folder = resolve_workspace(workspace) / "maps" / "personas"
+    persona = load_persona(path) if path.suffix else library_persona(ref, [folder])
+    report = persona_segment(workspace, persona)
+    if output is not None:
+        from journeyscope.render.outputs import render_persona
+
+        live = live_card(report) if report is not None else None
+        render_persona(persona, output, lang(), live)
+        wrote(output)
+    if as_json:
+        emit_json(
+            {
+                "persona": persona.model_dump(mode="json", exclude_none=True),
+                "segment": report.for_language(lang()) if report is not None else None,
+            }
+        )
+        return
+    from journeyscope.cli.segments import print_segment
+    from journeyscope.i18n import t
+    from journeyscope.maps.text import localize
+
+    out.print(f"{persona.id}: {localize(persona.name, lang())}", markup=False)
+    if report is None:
+        err.print(t("persona_no_segment", lang(), id=persona.id), markup=False)
+        return
+    print_segment(report.for_language(lang()))
+
+
+@persona_app.command("suggest")
+def persona_suggest(
+    workspace: WorkspaceOpt = None,
+    k: Annotated[int, typer.Option("--k", metavar="N", help="How many personas.")] = 4,
+    seed: Annotated[
+        int,
+        typer.Option(
+            "--seed", metavar="N", help="Seed of the clustering (same seed, same personas)."
+        ),
+    ] = 7,
+    folder: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            metavar="DIR",
+            help="Where the persona files go (default: the workspace's maps/personas/).",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Propose only: write no files.")
+    ] = False,
+    force: ForceOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Propose personas from clusters of real customers (behaviour, channels, value, time
+    of day), each with a segment rule and a plain description to edit."""
+    from journeyscope.app.segments import suggest_personas
+    from journeyscope.events.workspace import resolve_workspace
+    from journeyscope.maps.io import write_atomic
+
+    found = suggest_personas(workspace, k, seed)
+    target = folder or resolve_workspace(workspace) / "maps" / "personas"
+    files = [target / f"{p['persona']['id']}.yaml" for p in found]
+    if not dry_run:
+        import yaml
+
+        for path in files:
+            check_output(path, force)
+        for path, p in zip(files, found, strict=True):
+            text = yaml.safe_dump(p["persona"], allow_unicode=True, sort_keys=False)
+            write_atomic(path, text)
+            p["file"] = str(path)
+    if as_json:
+        emit_json(found)
+        return
+    from journeyscope.i18n import t
+    from journeyscope.i18n.formatting import format_number
+
+    for p in found:
+        out.print(f"[bold]{p['persona']['id']}[/bold]")
+        out.print(p["description"][lang()], markup=False)
+        recall = format_number(p["rule_recall"] * 100, lang())
+        precision = format_number(p["rule_precision"] * 100, lang())
+        out.print(
+            t("suggest_rule", lang(), rule=p["segment_rule"], recall=recall, precision=precision),
+            markup=False,
+        )
+        if "file" in p:
+            wrote(p["file"])

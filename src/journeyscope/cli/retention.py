@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -30,6 +32,7 @@ from journeyscope.cli.report_output import (
     show_over_time,
     write_chart,
 )
+from journeyscope.cli.segments import SaveSegmentOpt, save_segment
 
 
 @app.command("retention")
@@ -94,38 +97,65 @@ def retention_cmd(
     engine: EngineOpt = None,
     spark_master: SparkMasterOpt = None,
     dataset: DatasetOpt = None,
+    save_segment: SaveSegmentOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Cohort retention, RFM segments and churn risk with a reason per customer."""
     from journeyscope.app.queries import RetentionQuery
     from journeyscope.i18n import t
 
-    query = RetentionQuery(
-        period=period,
-        cohort_event=cohort_event,
-        return_event=return_event,
-        purchase=purchase,
-        threshold=threshold,
-        by=by,
-        output=None if interval else output,
-        model=model,
-        horizon=horizon,
-        interval=interval,
-        **report_scope(since, until, where, engine, spark_master, dataset),
-    )
-    report = run_report(query, workspace)
-    if interval:
-        show_over_time(report, chart or output, as_json)
-        return
-    if chart:
-        from journeyscope.render.charts import cohort_heatmap
+    with _churn_list(workspace, save_segment, output, interval) as listed:
+        query = RetentionQuery(
+            period=period,
+            cohort_event=cohort_event,
+            return_event=return_event,
+            purchase=purchase,
+            threshold=threshold,
+            by=by,
+            output=None if interval else listed,
+            model=model,
+            horizon=horizon,
+            interval=interval,
+            **report_scope(since, until, where, engine, spark_master, dataset),
+        )
+        report = run_report(query, workspace)
+        if interval:
+            show_over_time(report, chart or output, as_json)
+            return
+        if chart:
+            from journeyscope.render.charts import cohort_heatmap
 
-        cohorts = report.for_language(lang())["cohorts"]
-        write_chart(chart, cohort_heatmap(t("cohorts_title", lang()), cohorts, lang()), report)
-    if as_json:
-        emit_report(report)
+            cohorts = report.for_language(lang())["cohorts"]
+            write_chart(chart, cohort_heatmap(t("cohorts_title", lang()), cohorts, lang()), report)
+        if as_json:
+            emit_report(report)
+            return
+        _print_retention(report.for_language(lang()), output)
+
+
+@contextmanager
+def _churn_list(
+    workspace: Path | None, name: str | None, output: Path | None, interval: str | None
+) -> Iterator[Path | None]:
+    """Where the per-customer list goes: ``-o``, or a scratch file when only
+    ``--save-segment`` asks for it; its at-risk customers are then kept as that segment."""
+    if name is None:
+        yield output
         return
-    _print_retention(report.for_language(lang()), output)
+    import tempfile
+
+    from journeyscope.app.segments import check_new
+
+    if interval:
+        from journeyscope.app.operations import _interval
+        from journeyscope.app.queries import RetentionQuery
+
+        _interval(RetentionQuery(interval=interval), **{"--save-segment": name})
+    check_new(workspace, name)
+    with tempfile.TemporaryDirectory(prefix="journeyscope-churn-") as folder:
+        listed = output or Path(folder) / "churn.csv"
+        yield listed
+        save_segment(workspace, name, listed, "retention", at_risk=True)
 
 
 def _print_retention(data: dict[str, Any], output: Path | None) -> None:

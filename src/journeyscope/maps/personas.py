@@ -40,7 +40,18 @@ class Persona(BaseModel):
     kind: Literal["persona"] = "persona"
     id: Slug
     name: Text
-    segment: Text | None = None
+    segment: Text | None = Field(
+        None, description="Who they are, in words (shown under the name on the card)."
+    )
+    segment_rule: str | None = Field(
+        None,
+        description="The customers this persona stands for, as a segment rule over customer "
+        'facts, e.g. "orders >= 2 and channel in (shopee, lazada)" (docs/analytics.md '
+        '"Segments"); `persona show -w DIR` then shows their live numbers.',
+    )
+    segment_name: Slug | None = Field(
+        None, description="Or the name of a segment saved in the workspace (segments.yaml)."
+    )
     quote: Text | None = None
     demographics: Demographics | None = None
     biography: Text | None = None
@@ -55,3 +66,9 @@ class Persona(BaseModel):
     emotional_side: list[Text] = []
     channels: list[str] = Field(default_factory=list, description="Channel ids the persona uses")
     color: str | None = Field(None, pattern=r"^#[0-9a-fA-F]{6}$")
+
+    @model_validator(mode="after")
+    def _one_segment(self) -> Persona:
+        if self.segment_rule is not None and self.segment_name is not None:
+            raise ValueError("give segment_rule or segment_name, not both")
+        return self

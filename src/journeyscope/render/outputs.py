@@ -18,6 +18,7 @@ from journeyscope.maps.model import JourneyMap
 from journeyscope.maps.personas import Persona
 from journeyscope.render.browser import check_pdf_size, html_to_pdf, png_scale, svg_to_png
 from journeyscope.render.html_page import render_map_html
+from journeyscope.render.persona_card import LiveSegment
 from journeyscope.render.svg_map import render_map_svg
 
 Renderer = Callable[[JourneyMap, dict[str, Persona], str], str | bytes]
@@ -85,13 +86,16 @@ def render_to_file(
     return out
 
 
-def render_persona(persona: Persona, out: Path, lang: str = "en") -> Path:
-    """A persona card as .svg, .html or .png."""
+def render_persona(
+    persona: Persona, out: Path, lang: str = "en", live: LiveSegment | None = None
+) -> Path:
+    """A persona card as .svg, .html or .png (``live``: its segment's numbers, on the
+    SVG and PNG card)."""
     from journeyscope.render.html_page import render_persona_html
     from journeyscope.render.persona_card import persona_card_svg
 
     fmt = out.suffix.lower().lstrip(".")
-    svg = persona_card_svg(persona, lang)
+    svg = persona_card_svg(persona, lang, live=live)
     data: str | bytes
     if fmt == "svg":
         data = svg

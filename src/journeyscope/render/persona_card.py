@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from journeyscope.i18n.formatting import format_vnd_short
+from journeyscope.i18n.formatting import format_number, format_vnd_short
 from journeyscope.maps.channels import channel
 from journeyscope.maps.personas import Persona
 from journeyscope.maps.text import localize
@@ -58,10 +58,65 @@ class _Cursor:
     y: float
 
 
+@dataclass(frozen=True)
+class LiveSegment:
+    """A persona's customers in the data now, computed above this layer and handed down
+    (``app.segments.persona_live``): renderers never read a workspace."""
+
+    customers: int
+    share: float | None = None
+    #: (channel id, share of the customers who use it), most used first
+    channels: tuple[tuple[str, float], ...] = ()
+    #: the median order value, in VND
+    typical_order: float | None = None
+    products: tuple[str, ...] = ()
+
+
+def live_lines(live: LiveSegment, lang: str) -> list[str]:
+    """The card's live facts as lines: size and share, typical order, channels, products."""
+    size = f"{format_number(live.customers, lang)} {label('p_live_size', lang)}"
+    if live.share is not None:
+        size += f" · {format_number(live.share * 100, lang, 1)} %"
+    lines = [size]
+    if live.typical_order is not None:
+        lines.append(f"{label('p_live_order', lang)} {format_vnd_short(live.typical_order, lang)}")
+    if live.channels:
+        shown = [
+            f"{_channel_name(c, lang)} {format_number(s * 100, lang)} %"
+            for c, s in live.channels[:4]
+        ]
+        lines.append(" · ".join(shown))
+    if live.products:
+        lines.append(f"{label('p_live_products', lang)}: {', '.join(live.products[:3])}")
+    return lines
+
+
+def _channel_name(channel_id: str, lang: str) -> str:
+    info = channel(channel_id)
+    return info.vi if lang == "vi" else info.en
+
+
+def _draw_live(svg: Svg, live: LiveSegment, x: float, cur: _Cursor, color: str, lang: str) -> None:
+    cur.y += 12
+    svg.text(x + 16, cur.y + 8, label("p_live", lang), 11, font_weight="bold", fill=color)
+    cur.y += 15
+    for line in live_lines(live, lang):
+        lines = fit_wrap(line, CARD_W - 32, 11)
+        svg.text(x + 16, cur.y + 8, lines, 11, fill="#111827")
+        cur.y += 14 * len(lines)
+
+
 def draw_persona_card(
-    svg: Svg, persona: Persona, x: float, y: float, color: str, lang: str
+    svg: Svg,
+    persona: Persona,
+    x: float,
+    y: float,
+    color: str,
+    lang: str,
+    live: LiveSegment | None = None,
 ) -> float:
-    """Draw the card with its top-left at (x, y); return its height."""
+    """Draw the card with its top-left at (x, y); return its height. ``live``: the
+    persona's segment in the data now (size, typical order, channels, products)."""
     inner = CARD_W - 32
     group = svg.group(class_="persona-card", id=f"persona-{persona.id}")
     svg.push(group)
@@ -85,6 +140,8 @@ def draw_persona_card(
             svg.text(x + 16, cur.y + 8, "•", 11, fill="#6b7280")
             svg.text(x + 28, cur.y + 8, lines, 11, fill="#111827")
             cur.y += 14 * len(lines)
+    if live is not None:
+        _draw_live(svg, live, x, cur, color, lang)
     if persona.channels:
         cur.y += 12
         svg.text(x + 16, cur.y + 8, label("p_channels", lang), 11, font_weight="bold", fill=color)
@@ -169,7 +226,10 @@ def draw_badge(
     svg.pop()
 
 
-def persona_card_svg(persona: Persona, lang: str, color: str | None = None) -> str:
+def persona_card_svg(
+    persona: Persona, lang: str, color: str | None = None, live: LiveSegment | None = None
+) -> str:
     svg = Svg()
-    height = draw_persona_card(svg, persona, 8, 8, color or persona_color(persona, 0), lang)
+    chosen = color or persona_color(persona, 0)
+    height = draw_persona_card(svg, persona, 8, 8, chosen, lang, live)
     return svg.to_string(CARD_W + 16, height + 16, localize(persona.name, lang))

@@ -38,6 +38,7 @@ from journeyscope.server.routers import (
     maps_write,
     personas,
     reports,
+    segments,
     session,
     users,
 )
@@ -136,6 +137,7 @@ def create_app(
         maps,
         maps_write,
         personas,
+        segments,
         imports,
         exports,
         feedback,
