@@ -17,7 +17,7 @@ from typing import Any
 from journeyscope.app.operations import stages, touchpoints
 from journeyscope.app.queries import StagesQuery, TouchpointsQuery
 from journeyscope.engine.dialect import Sql
-from journeyscope.errors import InputError, NotFound
+from journeyscope.errors import InputError, Location, NotFound
 from journeyscope.events.workspace import Workspace
 from journeyscope.living.generate import (
     FEEDBACK_EVENTS,
@@ -29,7 +29,14 @@ from journeyscope.living.generate import (
 from journeyscope.maps.model import JourneyMap
 from journeyscope.maps.personas import Persona
 
-__all__ = ["gather_evidence", "generate_current_state"]
+__all__ = [
+    "GENERATED_TYPES",
+    "gather_evidence",
+    "generate",
+    "generate_current_state",
+    "generate_day_in_life",
+    "map_type",
+]
 
 
 def _unknown(kind_en: str, kind_vi: str, value: str, known: Iterable[str], code: str) -> NotFound:
@@ -45,6 +52,31 @@ def _unknown(kind_en: str, kind_vi: str, value: str, known: Iterable[str], code:
         hint_vi=f"{guess_vi}hãy chọn một trong: {', '.join(names)}",
         code=code,
     )
+
+
+def no_data_error(where: str | None) -> InputError:
+    """A period (or filter) with no customer events: refused, never drawn as an empty map."""
+    return InputError(
+        "no customer events in this period" + (f" matching {where!r}" if where else ""),
+        "không có sự kiện khách hàng nào trong khoảng thời gian này"
+        + (f" khớp {where!r}" if where else ""),
+        hint_en="widen --from/--to (or the filter); `journeyscope stats -w DIR` shows the "
+        "dates the data covers",
+        hint_vi="nới rộng --from/--to (hoặc bộ lọc); `journeyscope stats -w DIR` cho biết "
+        "dữ liệu trải từ ngày nào đến ngày nào",
+        code="no_data",
+    )
+
+
+def _one_of(persona: str | None, where: str | None) -> None:
+    if persona is not None and where is not None:
+        raise InputError(
+            "give --persona or --where, not both",
+            "chỉ dùng --persona hoặc --where, không dùng cả hai",
+            hint_en="a persona names the customers it stands for; --where filters them",
+            hint_vi="chân dung đã xác định nhóm khách; --where dùng để lọc khách",
+            code="invalid_option",
+        )
 
 
 def _persona(ws: Workspace, persona_id: str | None, folders: Iterable[Path]) -> Persona | None:
@@ -110,15 +142,16 @@ def _feedback(ws: Workspace, model: Any, period: Period) -> list[FeedbackItem]:
     names = ", ".join(q.bind(e) for e in FEEDBACK_EVENTS)
     rows = ws.con.execute(
         f"""WITH s AS ({staged}),
-        fb AS (SELECT s.customer_id, s.ts, f.kind, f.text, f.sentiment, f.sentiment_score,
-                      f.stars, f.nps, f.csat, f.ces, f.aspects
+        fb AS (SELECT s.customer_id, s.ts, s.seq, f.kind, f.text, f.sentiment,
+                      f.sentiment_score, f.stars, f.nps, f.csat, f.ces, f.aspects
                FROM s JOIN feedback f ON f.seq = s.seq),
-        st AS (SELECT customer_id, ts, stage,
+        st AS (SELECT customer_id, ts, seq, stage,
                       coalesce(touchpoint, channel || ':' || event) AS tp
                FROM s WHERE stage IS NOT NULL AND event NOT IN ({names}))
         SELECT st.stage, st.tp, fb.kind, fb.text, fb.sentiment, fb.sentiment_score,
                fb.stars, fb.nps, fb.csat, fb.ces, fb.aspects
-        FROM fb ASOF LEFT JOIN st ON fb.customer_id = st.customer_id AND fb.ts >= st.ts""",
+        FROM fb ASOF LEFT JOIN st ON fb.customer_id = st.customer_id
+            AND (fb.ts, fb.seq) >= (st.ts, st.seq)""",  # ties in time: the source's order
         q.params,
     ).fetchall()
     return [
@@ -170,16 +203,7 @@ def gather_evidence(
         ws, StagesQuery(since=since, until=until, where=where, model=model_id, rules=rules)
     )
     if not stage_report.events:
-        raise InputError(
-            "no customer events in this period" + (f" matching {where!r}" if where else ""),
-            "không có sự kiện khách hàng nào trong khoảng thời gian này"
-            + (f" khớp {where!r}" if where else ""),
-            hint_en="widen --from/--to (or the filter); `journeyscope stats -w DIR` shows the "
-            "dates the data covers",
-            hint_vi="nới rộng --from/--to (hoặc bộ lọc); `journeyscope stats -w DIR` cho biết "
-            "dữ liệu trải từ ngày nào đến ngày nào",
-            code="no_data",
-        )
+        raise no_data_error(where)
     tp_report = touchpoints(
         ws, TouchpointsQuery(since=since, until=until, where=where, model=model_id, rules=rules)
     )
@@ -209,15 +233,107 @@ def generate_current_state(
     rules: Path | None = None,
 ) -> JourneyMap:
     """``journeyscope map generate``: the current-state map of the workspace's journeys."""
-    if persona is not None and where is not None:
-        raise InputError(
-            "give --persona or --where, not both",
-            "chỉ dùng --persona hoặc --where, không dùng cả hai",
-            hint_en="a persona names the customers it stands for; --where filters them",
-            hint_vi="chân dung đã xác định nhóm khách; --where dùng để lọc khách",
-            code="invalid_option",
-        )
+    _one_of(persona, where)
     chosen = _persona(ws, persona, persona_folders)
     evidence = gather_evidence(ws, model, since, until, where, rules)
     options = GenerateOptions(map_id, lang, chosen, where, since, until)
     return generate_map(evidence, options)
+
+
+#: the map types ``map generate`` draws (``--type``), and the other spellings it accepts
+GENERATED_TYPES = ("current_state", "day_in_the_life")
+TYPE_ALIASES = {"day_in_life": "day_in_the_life", "day-in-the-life": "day_in_the_life"}
+
+
+def map_type(value: str) -> str:
+    """The map type ``--type`` names (``day_in_life`` is ``day_in_the_life``), or a clear
+    refusal listing the types that can be generated."""
+    chosen = TYPE_ALIASES.get(value, value)
+    if chosen not in GENERATED_TYPES:
+        close = difflib.get_close_matches(value, GENERATED_TYPES, n=1, cutoff=0.5)
+        names = ", ".join(GENERATED_TYPES)
+        raise InputError(
+            f"cannot generate a map of type {value!r}",
+            f"không tạo được bản đồ loại {value!r}",
+            location=Location(field="--type"),
+            hint_en=(f"did you mean {close[0]!r}? " if close else "") + f"choose one of: {names}",
+            hint_vi=(f"có phải {close[0]!r}? " if close else "") + f"hãy chọn một trong: {names}",
+            code="unknown_map_type",
+        )
+    return chosen
+
+
+def _segment(ws: Workspace, persona: Persona | None) -> Any:
+    """The ``segment`` filter clause of a persona bound to customers (``segment_rule`` or
+    ``segment_name``), or None: a persona without one stands for all customers."""
+    if persona is None or (persona.segment_rule is None and persona.segment_name is None):
+        return None
+    from journeyscope.analytics.segments import segment_clause
+
+    return segment_clause(ws, rule=persona.segment_rule, name=persona.segment_name)
+
+
+def generate_day_in_life(
+    ws: Workspace,
+    *,
+    persona: str | None = None,
+    where: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    lang: str = "vi",
+    map_id: str = "day-in-the-life",
+    persona_folders: Iterable[Path] = (),
+) -> JourneyMap:
+    """``journeyscope map generate --type day_in_the_life``: when (hour of the workspace's
+    clock, weekday or weekend), on what and how customers interact (docs/maps.md)."""
+    from journeyscope.engine.runner import require_resolved
+    from journeyscope.living.day_in_life import DayOptions, day_map, gather_day
+
+    _one_of(persona, where)
+    chosen = _persona(ws, persona, persona_folders)
+    require_resolved(ws)
+    day = gather_day(ws, since, until, where, _segment(ws, chosen))
+    if day is None:
+        raise no_data_error(where)
+    return day_map(day, DayOptions(map_id, lang, chosen, where, since, until))
+
+
+def generate(
+    ws: Workspace,
+    *,
+    type_name: str = "current_state",
+    model: str = "retail5",
+    persona: str | None = None,
+    where: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    lang: str = "vi",
+    map_id: str | None = None,
+    persona_folders: Iterable[Path] = (),
+    rules: Path | None = None,
+) -> JourneyMap:
+    """``journeyscope map generate --type TYPE``, for every face (CLI, REST)."""
+    chosen = map_type(type_name)
+    if chosen == "day_in_the_life":
+        return generate_day_in_life(
+            ws,
+            persona=persona,
+            where=where,
+            since=since,
+            until=until,
+            lang=lang,
+            map_id=map_id or "day-in-the-life",
+            persona_folders=persona_folders,
+        )
+    return generate_current_state(
+        ws,
+        model=model,
+        persona=persona,
+        where=where,
+        since=since,
+        until=until,
+        lang=lang,
+        map_id=map_id or "current-state",
+        persona_folders=persona_folders,
+        rules=rules,
+    )

@@ -1,4 +1,4 @@
-"""`journeyscope map generate`: a current-state map drawn from a workspace's data (docs/maps.md).
+"""`journeyscope map generate`: a map drawn from a workspace's data (docs/maps.md).
 
 A command of the `map` group, kept apart from the document commands of ``cli/maps.py``
 because it is the one that reads the data.
@@ -34,6 +34,15 @@ def map_generate(
         Path | None,
         typer.Option("-w", "--workspace", metavar="DIR", help="Workspace to draw the map from."),
     ] = None,
+    map_type: Annotated[
+        str,
+        typer.Option(
+            "--type",
+            metavar="TYPE",
+            help="current_state (stages from --model) or day_in_the_life (alias day_in_life: "
+            "blocks of the day from the events' times).",
+        ),
+    ] = "current_state",
     model: Annotated[
         str, typer.Option("--model", metavar="ID", help="Stage model with stage rules.")
     ] = "retail5",
@@ -51,23 +60,30 @@ def map_generate(
     since: FromOpt = None,
     until: ToOpt = None,
     map_id: Annotated[
-        str, typer.Option("--id", metavar="ID", help="Id of the new map.")
-    ] = "current-state",
+        str | None,
+        typer.Option(
+            "--id", metavar="ID", help="Id of the new map (current-state, day-in-the-life)."
+        ),
+    ] = None,
     personas: PersonaDirs = None,
     _lang: LangOpt = None,
     force: ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Generate a current-state map from the data: stages, touchpoints, numbers, emotions,
-    pains with quotes and opportunities (--lang sets the map's language)."""
-    from journeyscope.app.generate import generate_current_state
+    """Generate a map from the data: current state (stages, touchpoints, numbers, emotions,
+    pains with quotes, opportunities) or a day in the life (when, on what and how customers
+    interact; the moments to reach them). --lang sets the map's language."""
+    from journeyscope.app.generate import generate
+    from journeyscope.app.generate import map_type as checked_type
     from journeyscope.app.operations import open_workspace
     from journeyscope.maps.io import doc_format, dump_document, write_atomic
 
+    chosen = checked_type(map_type)  # before the workspace opens: a typo fails fast
     check_output(output, force)
     with open_workspace(workspace) as ws:
-        m = generate_current_state(
+        m = generate(
             ws,
+            type_name=chosen,
             model=model,
             persona=persona,
             where=where,

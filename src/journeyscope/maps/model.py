@@ -48,6 +48,25 @@ class Item(BaseModel):
     metric: Binding | None = Field(
         None, description="A number drawn from a workspace (docs/maps.md, Maps bound to data)"
     )
+    events: list[NonEmpty] = Field(
+        default_factory=list,
+        description="Events (e.g. add_to_cart) or touchpoints (e.g. web:/cart) the item stands "
+        "for; `event:` takes one. `map compare` follows real journeys through them",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_event(cls, data: object) -> object:
+        """``event: purchase`` is ``events: [purchase]`` (beside any ``events:`` given); without
+        ``text`` the event names the item."""
+        if isinstance(data, dict) and "event" in data:
+            rest = {k: v for k, v in data.items() if k != "event"}
+            more = rest.get("events")
+            extra = more if isinstance(more, list) else [] if more is None else [more]
+            if "text" not in rest and "metric" not in rest and isinstance(data["event"], str):
+                rest["text"] = data["event"]  # an item may be just its event
+            return {**rest, "events": [data["event"], *extra]}
+        return data
 
     @model_validator(mode="before")
     @classmethod
@@ -71,7 +90,7 @@ class Item(BaseModel):
 
 def _entry_kind(value: object) -> str:
     if isinstance(value, Item) or (
-        isinstance(value, dict) and ("text" in value or "metric" in value)
+        isinstance(value, dict) and ("text" in value or "metric" in value or "event" in value)
     ):
         return "Item"
     return "Localized" if isinstance(value, dict | Localized) else "str"

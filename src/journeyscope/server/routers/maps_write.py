@@ -249,6 +249,30 @@ def render_map(
     return drawn(check_map_text(ws, read_text(found), found.name), params, map_name, ws)
 
 
+class CompareParams(Params):
+    since: str | None = Field(None, description="First day (YYYY-MM-DD or ISO time).")
+    until: str | None = Field(None, description="Last day, included.")
+    where: str | None = Field(None, description='Event filter: "channel = web".')
+
+
+@router.get(
+    "/{map_name}/compare",
+    summary="How real journeys follow this designed map (journeyscope map compare --json)",
+)
+def compare_with_journeys(
+    map_name: MapName, params: Annotated[CompareParams, Query()], ws: ReadWorkspace, lang: Lang
+) -> dict[str, Any]:
+    from journeyscope.app.compare import compare_map
+    from journeyscope.maps.io import read_text
+
+    found = existing_map(ws, map_name)
+    checked = check_map_text(ws, read_text(found), found.name)
+    if checked.map is None:
+        raise InvalidDocument("journey map", "bản đồ hành trình", checked.problems)
+    report = compare_map(ws, checked.map, params.since, params.until, params.where)
+    return report.for_language(lang)
+
+
 @router.post(
     "/render",
     summary="Draw a map sent in the body, unsaved (an editor's live preview)",
@@ -337,6 +361,9 @@ class GenerateMap(BaseModel):
     """What ``journeyscope map generate`` takes: the stage model, whom and when."""
 
     model_config = ConfigDict(extra="forbid")
+    type: str = Field(
+        "current_state", description="current_state or day_in_the_life (alias day_in_life)."
+    )
     model: str = Field("retail5", description="Stage model with stage rules.")
     persona: str | None = Field(None, description="Persona id (not with `where`).")
     where: str | None = Field(None, description='Event filter: "channel in (shopee, lazada)".')
@@ -348,7 +375,8 @@ class GenerateMap(BaseModel):
 @router.post(
     "/{map_name}/generate",
     status_code=201,
-    summary="Generate a current-state map from the data (journeyscope map generate)",
+    summary="Generate a current-state or day-in-the-life map from the data "
+    "(journeyscope map generate)",
     responses={412: {"description": "A map of that name already exists"}},
 )
 def generate_map(
@@ -360,21 +388,22 @@ def generate_map(
 ) -> dict[str, Any]:
     import re
 
-    from journeyscope.app.generate import generate_current_state
+    from journeyscope.app.generate import generate
 
     check_name(map_name, "map_name")
     slug = (
         map_name.lower() if re.fullmatch(r"[a-z0-9][a-z0-9_\-]{0,63}", map_name.lower()) else None
     )
-    m = generate_current_state(
+    m = generate(
         ws,
+        type_name=body.type,
         model=body.model,
         persona=body.persona,
         where=body.where,
         since=body.since,
         until=body.until,
         lang=body.lang,
-        map_id=slug or "current-state",
+        map_id=slug,
     )
     return _create(request, ws, map_name, m)
 
