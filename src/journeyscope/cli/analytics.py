@@ -2,12 +2,28 @@
 
 funnel (:mod:`.funnel`), paths (:mod:`.paths`), stages (:mod:`.stage_report`),
 touchpoints (:mod:`.touchpoints`), retention (:mod:`.retention`), attribution
-(:mod:`.attribution`). Each is parse → typed query → :func:`journeyscope.app.run` → print;
-none imports an engine.
+(:mod:`.attribution`), insights (:mod:`.insights`). Each is parse → typed query →
+:func:`journeyscope.app.run` → print; none imports an engine.
 """
 
 from __future__ import annotations
 
-from journeyscope.cli import attribution, funnel, paths, retention, stage_report, touchpoints
+from journeyscope.cli import (
+    attribution,
+    funnel,
+    insights,
+    paths,
+    retention,
+    stage_report,
+    touchpoints,
+)
 
-__all__ = ["attribution", "funnel", "paths", "retention", "stage_report", "touchpoints"]
+__all__ = [
+    "attribution",
+    "funnel",
+    "insights",
+    "paths",
+    "retention",
+    "stage_report",
+    "touchpoints",
+]

@@ -16,6 +16,8 @@ from journeyscope.analytics.touchpoints import TouchpointSpec, touchpoints
 from journeyscope.demo.labels import event_label, pick, touchpoint_label
 from journeyscope.events.workspace import Workspace
 from journeyscope.i18n.formatting import format_number
+from journeyscope.insights.report import insights
+from journeyscope.insights.words import headline
 from journeyscope.render.charts import cohort_heatmap, funnel_chart, sankey_chart
 
 FUNNEL = "product_view,add_to_cart,checkout,purchase"
@@ -74,6 +76,19 @@ T: dict[str, tuple[str, str]] = {
         "họ. Nguy cơ = 1 − e^(−số ngày vắng ÷ khoảng cách thường ngày); từ {t} là có nguy "
         "cơ. Một người thường quay lại mỗi 20 ngày sẽ tới mức đó sau {days} ngày vắng mặt.",
     ),
+    "insights_h": ("What changed — found by itself", "Điều gì đã thay đổi — tự phát hiện"),
+    "insights_p": (
+        "journeyscope insights scanned every funnel step, stage, event and channel, day by "
+        "day, and lists what changed beyond chance, biggest first. Tết, sale days and "
+        "weekdays are seasonality, not changes. Each command shows the evidence.",
+        "journeyscope insights đã quét mọi bước phễu, giai đoạn, sự kiện và kênh theo từng "
+        "ngày, và liệt kê những gì thay đổi vượt mức ngẫu nhiên, lớn nhất trước. Tết, ngày "
+        "sale và thứ trong tuần là yếu tố mùa vụ, không phải thay đổi. Mỗi lệnh cho xem bằng "
+        "chứng.",
+    ),
+    "insights_none": ("Nothing changed significantly.", "Không có thay đổi đáng kể."),
+    "everyone": ("everyone", "tất cả khách"),
+    "affected": ("{n} customers affected", "{n} khách bị ảnh hưởng"),
     "reasons": ("Why, for those at risk: {list}.", "Lý do, với những khách có nguy cơ: {list}."),
     "bad_review": ("a bad review", "đánh giá xấu"),
     "unresolved_support": ("a support call not resolved", "cuộc gọi hỗ trợ chưa giải quyết"),
@@ -101,7 +116,9 @@ def analyse(ws: Workspace) -> dict[str, Any]:
     )[:6]
     after_view = paths(ws, PathSpec(start="product_view", depth=3), scope)
     kept = retention(ws, RetentionSpec(period="month"), scope)
+    changed = insights(ws, scope, ws.config.insights, workspace_arg=str(ws.root))
     return {
+        "insights": changed["findings"],
         "funnel": flow["steps"],
         "stages": {lang: stages(ws, StageSpec(), scope, lang)["stages"] for lang in ("vi", "en")},
         "worst_touchpoints": worst,
@@ -153,7 +170,8 @@ def analysis_html(a: dict[str, Any], lang: str = "vi") -> str:
     sankey = sankey_chart(tr("paths", lang), links, lang)
     heat = cohort_heatmap(tr("retention", lang), a["cohorts"], lang)
     return (
-        f"<section><h2>{tr('funnel_h', lang)}</h2><p>{escape(tr('funnel_p', lang))}</p>"
+        _insights_html(a.get("insights") or [], lang)
+        + f"<section><h2>{tr('funnel_h', lang)}</h2><p>{escape(tr('funnel_p', lang))}</p>"
         f"{flow}</section>"
         f"<section><h2>{tr('stages_h', lang)}</h2><table><tr>{stage_head}</tr>{stage_rows}"
         "</table></section>"
@@ -163,6 +181,24 @@ def analysis_html(a: dict[str, Any], lang: str = "vi") -> str:
         f"<p>{escape(tr('bounce', lang, b=_pct(a['bounce_rate'], lang)))}</p></section>"
         f"<section><h2>{tr('retention_h', lang)}</h2><p>{escape(tr('retention_p', lang))}</p>"
         f"{heat}{_churn_html(a['churn'], lang)}</section>"
+    )
+
+
+def _insights_html(findings: list[dict[str, Any]], lang: str) -> str:
+    items = []
+    for f in findings:
+        sl = f.get("slice")
+        where = f"{sl['field']} = {sl['value']}" if sl else tr("everyone", lang)
+        period = f"{f['period']['from']} → {f['period']['to']}"
+        affected = tr("affected", lang, n=format_number(f["customers_affected"], lang))
+        items.append(
+            f"<li><b>{escape(headline(f, lang))}</b> — {escape(where)}, {escape(period)}, "
+            f"{escape(affected)}<br><code>{escape(f.get('command') or '')}</code></li>"
+        )
+    body = f"<ol>{''.join(items)}</ol>" if items else f"<p>{tr('insights_none', lang)}</p>"
+    return (
+        f"<section><h2>{tr('insights_h', lang)}</h2><p>{escape(tr('insights_p', lang))}</p>"
+        f"{body}</section>"
     )
 
 

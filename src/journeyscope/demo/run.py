@@ -81,7 +81,8 @@ def run_demo(
     try:
         sources = workspace / "sources"
         tell("generating", n=customers, seed=seed, folder=sources)
-        facts = generate(sources, customers, seed)
+        # the demo's shop has planted incidents, which `insights` finds by itself
+        facts = generate(sources, customers, seed, incidents=True)
         timings["generate_s"] = time.perf_counter() - start
         imports = import_sources(ws, sources, facts, tell)
         timings["import_s"] = time.perf_counter() - start - timings["generate_s"]

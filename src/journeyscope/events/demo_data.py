@@ -18,7 +18,7 @@ import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,13 @@ SHARED_TABLET = "TAB-CH-Q1-01"
 PLACEHOLDER_PHONE = "0999999999"
 BAD_TOUCHPOINT = "web:/checkout/shipping-fee"
 DRIVING_CHANNEL = "zalo"
+#: Incidents planted when ``generate(..., incidents=True)`` (the demo's data): what
+#: ``journeyscope insights`` must find by itself, and a sale day it must leave alone
+CHECKOUT_BREAK = (date(2026, 3, 9), date(2026, 3, 29))  # Android app: checkout fails
+PAYMENT_OUTAGE = (date(2026, 4, 13), date(2026, 4, 19))  # payment_error, most fail
+TRAFFIC_SPIKE = (date(2026, 5, 12), date(2026, 5, 14))  # TikTok visitors who never buy
+WEAK_COHORT = (date(2026, 4, 1), date(2026, 4, 30))  # first buyers who seldom return
+SALE_DAY = date(2026, 6, 6)  # the 6.6 sale: more shoppers, buying as usual
 
 PERSONAS: dict[str, dict[str, Any]] = {
     # weight, where they shop, chance to act at each step, ads they see, repeat appetite
@@ -210,7 +217,8 @@ class Sink:
 class Generator:
     """One run of the simulation; ``rng`` is the only source of chance."""
 
-    def __init__(self, customers: int, seed: int) -> None:
+    def __init__(self, customers: int, seed: int, incidents: bool = False) -> None:
+        self.incidents = incidents
         self.rng = random.Random(seed)
         self.customers = customers
         self.sink = Sink()
@@ -252,15 +260,20 @@ class Generator:
 
     def emit(self, source: str, p: int, t: float, event: str, channel: str, **extra: Any) -> None:
         row = {"ts": t, "event": event, "channel": channel, **extra}
+        if source == "app":  # two in three app users are on Android
+            row["platform"] = "ios" if p % 3 == 0 else "android"
         self.sink.add(source, p, row)
         self.counts[event] = self.counts.get(event, 0) + 1
 
     def journey(self, p: Person) -> None:
         r = self.rng
         spec = PERSONAS[p.persona]
-        t = START.timestamp() + r.random() * DAYS * 0.7 * 86400
+        # customers keep coming to the end (were acquisition to stop, every later week's
+        # mix of new and returning customers would shift: a change `insights` reports)
+        t = START.timestamp() + r.random() * DAYS * 0.95 * 86400
         end = START.timestamp() + DAYS * 86400
         registered = False
+        bought = False
         while t < end:
             zalo = r.random() < 0.3
             ad = r.choices(list(spec["ads"]), list(spec["ads"].values()))[0]
@@ -283,9 +296,12 @@ class Generator:
                 t += r.uniform(600, 7200)
             # the Zalo message truly moves people: it doubles the odds of adding to cart
             cart_p = min(0.95, spec["cart"] * (1.8 if zalo else 1.0))
+            trip = t
             outcome = self.shop(p, t, where, category, cart_p, registered)
             registered = registered or outcome["registered"]
             t = outcome["t"]
+            first_buy = not bought and outcome["bought"]
+            bought = bought or outcome["bought"]
             if outcome["late"] is not None:
                 late = outcome["late"]
                 self.counts["late_orders" if late else "on_time_orders"] = (
@@ -294,6 +310,8 @@ class Generator:
                 churn = 0.55 if late else 1 - spec["repeat"]
             else:
                 churn = 0.5
+            if self.incidents and first_buy and _within(trip, WEAK_COHORT):
+                churn = 0.95  # the April cohort came for one deal and left
             if r.random() < churn:
                 break
             t += r.expovariate(1 / (25 * 86400))
@@ -308,7 +326,7 @@ class Generator:
         self, p: Person, t: float, where: str, category: str, cart_p: float, registered: bool
     ) -> dict[str, Any]:
         r = self.rng
-        result: dict[str, Any] = {"t": t, "late": None, "registered": False}
+        result: dict[str, Any] = {"t": t, "late": None, "registered": False, "bought": False}
         price = round(r.uniform(*CATEGORIES[category][1:]) / 1000) * 1000
         if where in {"web", "app"}:
             ids = (
@@ -370,7 +388,10 @@ class Generator:
             )
             t += r.uniform(60, 600)
             # the planted bad step: the web shipping-fee page loses most people
-            if r.random() < (0.62 if where == "web" else 0.12):
+            failed = r.random() < (0.62 if where == "web" else 0.12)
+            if self.incidents:
+                failed = self.checkout_incidents(p, t, where, source, ids) or failed
+            if failed:
                 result["t"] = t
                 return result
             self.emit(
@@ -385,6 +406,7 @@ class Generator:
                 **ids,
             )
             result.update(self.after_order(p, t, where, price, category))
+            result["bought"] = True
             return result
         if where == "store":
             sign_up = r.random() < 0.3
@@ -423,6 +445,7 @@ class Generator:
                     loyalty_id=p.loyalty_id,
                     phone=phone,
                 )
+                result["bought"] = True
             result["t"] = t + 900
             return result
         # marketplaces: only the orders reach the retailer
@@ -438,9 +461,26 @@ class Generator:
                 phone=self.noisy_phone(p),
             )
             result.update(self.after_order(p, t, where, price, category))
+            result["bought"] = True
         else:
             result["t"] = t
         return result
+
+    def checkout_incidents(
+        self, p: Person, t: float, where: str, source: str, ids: dict[str, Any]
+    ) -> bool:
+        """The planted checkout incidents; whether this checkout fails because of them."""
+        r = self.rng
+        if where == "app" and p.pid % 3 and _within(t, CHECKOUT_BREAK) and r.random() < 0.9:
+            # the Android app's checkout breaks: sent back to the cart, most give up
+            self.emit(source, p.pid, t + 40, "add_to_cart", where, touchpoint="app:/cart", **ids)
+            return True
+        if _within(t, PAYMENT_OUTAGE):
+            self.emit(
+                source, p.pid, t + 20, "payment_error", where, touchpoint=f"{where}:/pay", **ids
+            )
+            return r.random() < 0.8
+        return False
 
     def after_order(
         self, p: Person, t: float, where: str, price: float, category: str
@@ -586,9 +626,61 @@ class Generator:
         for pid in range(self.customers):
             self.journey(self.person(pid))
         self.prospects(self.customers // 2)
+        if self.incidents:
+            self.traffic_spike()
+            self.sale_day()
+
+    def traffic_spike(self) -> None:
+        """A TikTok campaign brings crowds of visitors who look and leave."""
+        r = self.rng
+        day = TRAFFIC_SPIKE[0]
+        while day <= TRAFFIC_SPIKE[1]:
+            start = datetime(day.year, day.month, day.day, tzinfo=VN).timestamp()
+            for _ in range(max(20, self.customers // 13)):
+                pid = self.prospect_id
+                self.prospect_id += 1
+                t = start + r.uniform(8, 23) * 3600
+                cookie = f"ck_{r.getrandbits(48):012x}"
+                campaign = "tiktok_flash_2026"
+                self.emit(
+                    "ads", pid, t, "ad_click", "tiktok", anonymous_id=cookie, campaign=campaign
+                )
+                self.emit(
+                    "web",
+                    pid,
+                    t + 5,
+                    "product_view",
+                    "web",
+                    anonymous_id=cookie,
+                    touchpoint="web:/p/thoi_trang",
+                    category="thoi_trang",
+                )
+            day += timedelta(days=1)
+
+    def sale_day(self) -> None:
+        """The 6.6 sale: many more marketplace shoppers that day, buying as usual."""
+        r = self.rng
+        start = datetime(SALE_DAY.year, SALE_DAY.month, SALE_DAY.day, tzinfo=VN).timestamp()
+        for i in range(max(20, self.customers // 8)):
+            p = self.person(800_000 + i)
+            spec = PERSONAS["deal_hunter"]
+            where = r.choice(["shopee", "lazada"])
+            self.shop(
+                p,
+                start + r.uniform(0, 23) * 3600,
+                where,
+                r.choice(list(CATEGORIES)),
+                spec["cart"],
+                False,
+            )
 
 
 # -------------------------------------------------------------------- writing exports
+
+
+def _within(t: float, span: tuple[date, date]) -> bool:
+    """Whether the moment ``t`` falls on a day of ``span`` in Vietnam."""
+    return span[0] <= datetime.fromtimestamp(t, VN).date() <= span[1]
 
 
 def _iso_local(t: float) -> str:
@@ -752,6 +844,7 @@ def _shape(source: str, row: dict[str, Any], rng: random.Random) -> dict[str, An
             "phone": ids["phone"],
             "revenue": row.get("revenue"),
             "category": row.get("category"),
+            "platform": row.get("platform"),
         }
     if source == "ads":
         return {
@@ -856,9 +949,12 @@ def _write(path: Path, rows: list[dict[str, Any]]) -> None:
         pacsv.write_csv(table, path)
 
 
-def generate(out: Path, customers: int = 2000, seed: int = 7) -> dict[str, Any]:
-    """Write the exports, their mappings, ``facts.json`` and ``truth.parquet`` under ``out``."""
-    gen = Generator(customers, seed)
+def generate(
+    out: Path, customers: int = 2000, seed: int = 7, incidents: bool = False
+) -> dict[str, Any]:
+    """Write the exports, their mappings, ``facts.json`` and ``truth.parquet`` under ``out``.
+    ``incidents``: plant the changes ``insights`` must find (the demo's data has them)."""
+    gen = Generator(customers, seed, incidents)
     gen.run()
     out.mkdir(parents=True, exist_ok=True)
     shaper_rng = random.Random(seed + 1)
@@ -937,4 +1033,59 @@ def planted_facts(gen: Generator, files: list[dict[str, Any]]) -> dict[str, Any]
             "both must be excluded from linking",
         },
         "event_counts": dict(sorted(c.items())),
+        "incidents": _incidents() if gen.incidents else [],
+        "seasonal": [
+            {
+                "date": SALE_DAY.isoformat(),
+                "why": "the 6.6 sale: more shoppers, converting as usual; not an incident",
+            }
+        ]
+        if gen.incidents
+        else [],
     }
+
+
+def _incidents() -> list[dict[str, Any]]:
+    """The planted changes, as ``insights`` should report them."""
+
+    def span(s: tuple[date, date]) -> dict[str, str]:
+        return {"from": s[0].isoformat(), "to": s[1].isoformat()}
+
+    return [
+        {
+            "kind": "conversion",
+            "direction": "down",
+            "period": span(CHECKOUT_BREAK),
+            "slice": {"field": "platform", "value": "android"},
+            "step": "checkout",
+            "why": "the Android app's checkout fails for 90 % for three weeks",
+        },
+        {
+            "kind": "loop",
+            "direction": "up",
+            "period": span(CHECKOUT_BREAK),
+            "slice": {"field": "platform", "value": "android"},
+            "step": "checkout",
+            "why": "the failing checkout sends Android customers back to the cart",
+        },
+        {
+            "kind": "new_event",
+            "direction": "up",
+            "period": span(PAYMENT_OUTAGE),
+            "event": "payment_error",
+            "why": "a payment outage: errors at checkout, 80 % fail",
+        },
+        {
+            "kind": "spike_not_converting",
+            "direction": "down",
+            "period": span(TRAFFIC_SPIKE),
+            "slice": {"field": "channel", "value": "tiktok"},
+            "why": "a TikTok campaign brought visitors who did not buy",
+        },
+        {
+            "kind": "cohort",
+            "direction": "down",
+            "period": span(WEAK_COHORT),
+            "why": "April's first buyers seldom came back",
+        },
+    ]
