@@ -19,6 +19,7 @@ from journeyscope.app.queries import (
     DroppedQuery,
     ExplainQuery,
     FunnelQuery,
+    InsightsQuery,
     PathsQuery,
     Query,
     ReportQuery,
@@ -35,6 +36,7 @@ from journeyscope.app.reports import (
     DroppedReport,
     ExplainReport,
     FunnelReport,
+    InsightsReport,
     OverTimeReport,
     PathsReport,
     Report,
@@ -46,7 +48,7 @@ from journeyscope.app.reports import (
 )
 from journeyscope.engine.runner import Runner
 from journeyscope.engine.select import chosen_engine, open_runner, stale_events
-from journeyscope.errors import InputError, Location
+from journeyscope.errors import InputError, Location, unknown_name
 from journeyscope.events.workspace import Workspace
 
 __all__ = [
@@ -60,6 +62,7 @@ __all__ = [
     "explain",
     "funnel",
     "funnel_over_time",
+    "insights",
     "open_workspace",
     "paths",
     "paths_over_time",
@@ -108,7 +111,41 @@ def _runner(
     by = getattr(q, "by", None)
     if by:
         names.check_field(by, "--by")
-    return r
+    return _journeys(r, names, ws, q)
+
+
+def _journeys(r: Runner, names: Any, ws: Workspace, q: ReportQuery) -> Runner:
+    """``r``, or ``r`` following sessions for ``per="session"`` (analytics/sessions.py):
+    the one place a report's journey unit is chosen."""
+    from journeyscope.analytics.sessions import check_per, per_session, session_rule
+
+    per = check_per(getattr(q, "per", "customer"))
+    gap, column = getattr(q, "session_gap", None), getattr(q, "session_column", None)
+    if per == "customer":
+        # paths reads --session-gap for its sessions part; elsewhere it needs --per session
+        given = {"--session-column": column, "--session-gap": None if q.kind == "paths" else gap}
+        for option, value in given.items():
+            if value is not None:
+                raise InputError(
+                    f"{option} says what a session is: it needs --per session",
+                    f"{option} quy định thế nào là một phiên: cần thêm --per session",
+                    location=Location(field=option),
+                    hint_en="add --per session, or leave out " + option,
+                    hint_vi="thêm --per session, hoặc bỏ " + option,
+                    code="conflicting_options",
+                )
+        return r
+    rule = session_rule(gap, column, ws.config.sessions)
+    if rule.column is not None:
+        names.check_field(rule.column, rule.origin)
+    return per_session(r, rule)
+
+
+def _plain(r: Runner) -> Runner:
+    """The engine's runner under a session one: names are checked against events."""
+    from journeyscope.analytics.sessions import SessionRunner
+
+    return r.inner if isinstance(r, SessionRunner) else r
 
 
 def at_least(value: int, low: int, option: str) -> None:
@@ -145,13 +182,13 @@ def _check_rules(r: Runner, rules: Path | None) -> None:
     from journeyscope.analytics.stages import load_rules
     from journeyscope.analytics.vocabulary import Vocabulary
 
-    Vocabulary(r).check_stage_rules(load_rules(rules), str(rules))
+    Vocabulary(_plain(r)).check_stage_rules(load_rules(rules), str(rules))
 
 
 def _check_steps(r: Runner, steps: list[Any], exclude: list[Any]) -> None:
     from journeyscope.analytics.vocabulary import Vocabulary
 
-    names = Vocabulary(r)
+    names = Vocabulary(_plain(r))
     names.check_steps(steps, "--steps")
     names.check_steps(exclude, "--exclude")
 
@@ -199,6 +236,10 @@ def _over_time(data: dict[str, Any], scope: Any, r: Runner, ws: Workspace) -> Ov
 def _finish(report: R, r: Runner, ws: Workspace) -> R:
     """Mark which engine answered (Spark only, as the ``--json`` shape always had it) and
     note events that arrived after the last resolve (they are not counted)."""
+    rule = getattr(r, "rule", None)  # a SessionRunner's: the journeys were sessions
+    if rule is not None:
+        report.per = "session"  # type: ignore[attr-defined]  # (reports allow extras)
+        report.session = rule.describe()  # type: ignore[attr-defined]
     if r.name != "duckdb":
         report.engine = r.name
     elif n := stale_events(ws):
@@ -278,6 +319,15 @@ def dropped(ws: Workspace, q: DroppedQuery) -> DroppedReport:
 
     spec = _funnel_spec(q)
     _interval(q, **{"--dropped-at": q.step})
+    if q.per != "customer":  # the file lists customers, not sessions
+        raise InputError(
+            "--dropped-at lists customers: it cannot be combined with --per session",
+            "--dropped-at liệt kê khách hàng: không dùng cùng --per session được",
+            location=Location(field="--per"),
+            hint_en="leave out --per session to export who dropped",
+            hint_vi="bỏ --per session để xuất danh sách khách rời bỏ",
+            code="conflicting_options",
+        )
     dropped_step(spec, q.step)  # a wrong step is said before any walking
     scope = Scope.parse(ws, q.since, q.until, q.where)
     r = _runner(ws, q)
@@ -325,8 +375,15 @@ def _paths_setup(ws: Workspace, q: PathsQuery) -> tuple[Any, Any, Runner]:
 
     at_least(q.depth, 1, "--depth")
     at_least(q.top, 1, "--top")
+    gap = q.session_gap or ws.config.sessions.gap
     spec = PathSpec(
-        q.level, q.start, q.end, q.depth, q.top, parse_duration(q.session_gap, "--session-gap")
+        q.level,
+        q.start,
+        q.end,
+        q.depth,
+        q.top,
+        parse_duration(gap, "--session-gap"),
+        merge_repeats=q.merge_repeats,
     )
     scope = Scope.parse(ws, q.since, q.until, q.where)
     r = _runner(ws, q, events=((q.start, "--from"), (q.end, "--to")))
@@ -744,6 +801,43 @@ def _csv_text(header: list[str], rows: list[tuple[Any, ...]]) -> str:
     return buffer.getvalue()
 
 
+# -- insights ----------------------------------------------------------------------------
+
+
+def insights(ws: Workspace, q: InsightsQuery) -> InsightsReport:
+    """What changed, without being told where (docs/insights.md)."""
+    from journeyscope.analytics.scope import Scope
+    from journeyscope.insights.report import insights as scan
+    from journeyscope.insights.report import since_day
+    from journeyscope.insights.stats import SENSITIVITIES
+
+    _whole(q)
+    r = _runner(ws, q)
+    scope = Scope.parse(ws, q.since, q.until, q.where)
+    config = ws.config.insights
+    if q.sensitivity is not None:
+        if q.sensitivity not in SENSITIVITIES:
+            raise unknown_name(
+                "sensitivity",
+                "độ nhạy",
+                q.sensitivity,
+                list(SENSITIVITIES),
+                code="unknown_sensitivity",
+            )
+        config = config.model_copy(update={"sensitivity": q.sensitivity})
+    since = since_day(q.changes_since, ws.config.timezone) if q.changes_since else None
+    data = scan(
+        r,
+        scope,
+        config,
+        where_text=q.where,
+        since=since,
+        slices=list(q.slices) if q.slices else None,
+        workspace_arg=q.workspace_label or str(ws.root),
+    )
+    return _finish(InsightsReport.model_validate(data), r, ws)
+
+
 # -- data --------------------------------------------------------------------------------
 
 
@@ -820,6 +914,7 @@ OPERATIONS: dict[type[Query], Callable[[Any, Any], Report]] = {
     CustomerStagesQuery: customer_stages,
     TouchpointsQuery: touchpoints,
     RetentionQuery: retention,
+    InsightsQuery: insights,
     AttributionQuery: attribution,
     StatsQuery: stats,
     CustomerQuery: customer,

@@ -20,6 +20,8 @@ __all__ = [
     "DroppedQuery",
     "ExplainQuery",
     "FunnelQuery",
+    "InsightsQuery",
+    "JourneyQuery",
     "PathsQuery",
     "Query",
     "ReportQuery",
@@ -55,7 +57,21 @@ class ReportQuery(Query):
     )
 
 
-class FunnelQuery(ReportQuery):
+class JourneyQuery(ReportQuery):
+    """A report that follows journeys: each customer's whole history, or each session
+    (``per="session"``; the rule: docs/analytics.md, "Sessions")."""
+
+    per: str = Field("customer", description="What one journey is: customer or session.")
+    session_gap: str | None = Field(
+        None,
+        description="Inactivity that ends a session (else workspace.yaml sessions.gap, 30m).",
+    )
+    session_column: str | None = Field(
+        None, description="per session: a field holding the session id (properties.session_id)."
+    )
+
+
+class FunnelQuery(JourneyQuery):
     kind: ClassVar[str] = "funnel"
     steps: str = Field(description="Comma-separated steps; a step may carry a filter.")
     window: str = "14d"
@@ -73,14 +89,14 @@ class DroppedQuery(FunnelQuery):
     output: Path
 
 
-class PathsQuery(ReportQuery):
+class PathsQuery(JourneyQuery):
     kind: ClassVar[str] = "paths"
     level: str = "event"
     start: str | None = Field(None, description="Sankey: the steps after this event.")
     end: str | None = Field(None, description="Sankey: the steps leading to this event.")
     depth: int = 4
     top: int = 15
-    session_gap: str = "30m"
+    merge_repeats: bool = Field(True, description="Variants: one step for repeats in a row.")
 
 
 class StagesQuery(ReportQuery):
@@ -97,7 +113,7 @@ class CustomerStagesQuery(StagesQuery):
     customer: str = Field(description="A customer id or TYPE:VALUE.")
 
 
-class TouchpointsQuery(ReportQuery):
+class TouchpointsQuery(JourneyQuery):
     kind: ClassVar[str] = "touchpoints"
     conversion: str = "purchase"
     within: str = "7d"
@@ -151,6 +167,26 @@ class AttributionQuery(ReportQuery):
     null_col: str | None = None
     sep: str = ">"
     delimiter: str | None = None
+
+
+class InsightsQuery(ReportQuery):
+    """What changed, found by a scan of every key step, stage, event and slice."""
+
+    kind: ClassVar[str] = "insights"
+    changes_since: str | None = Field(
+        None, description="Only changes still going on or ending after this day (--since)."
+    )
+    sensitivity: str | None = Field(
+        None, description="low, medium or high (else workspace.yaml's insights.sensitivity)."
+    )
+    slices: tuple[str, ...] | None = Field(
+        None,
+        description="Fields to break down by, --by (else workspace.yaml's insights.slices).",
+    )
+    workspace_label: str | None = Field(
+        None,
+        description="How the evidence commands name the workspace (-w …); else its folder.",
+    )
 
 
 class StatsQuery(Query):

@@ -23,6 +23,7 @@ __all__ = [
     "DroppedReport",
     "ExplainReport",
     "FunnelReport",
+    "InsightsReport",
     "ModelCredits",
     "Note",
     "OverTimeReport",
@@ -359,6 +360,36 @@ class OverTimeReport(Report):
 
 
 # -- data --------------------------------------------------------------------------------
+
+
+class InsightsReport(Report):
+    """What changed: findings ranked by customers affected (docs/insights.md)."""
+
+    findings: list[dict[str, Any]] = Field(default_factory=list)
+    nothing_changed: bool = True
+
+    def rows(self) -> list[dict[str, Any]]:
+        out = []
+        for rank, f in enumerate(self.findings, 1):
+            sl = f.get("slice") or {}
+            metric = f.get("metric") or {}
+            out.append(
+                {
+                    "rank": rank,
+                    "kind": f["kind"],
+                    "direction": f["direction"],
+                    "what": metric.get("event")
+                    or f"{metric.get('from_step') or metric.get('step')} → "
+                    f"{metric.get('to_step') or metric.get('back_to')}",
+                    "slice": f"{sl['field']} = {sl['value']}" if sl else "",
+                    "from": f["period"]["from"],
+                    "to": f["period"]["to"],
+                    "customers_affected": f["customers_affected"],
+                    "p_value": f["p_value"],
+                    "command": f.get("command"),
+                }
+            )
+        return out
 
 
 class StatsReport(Report):

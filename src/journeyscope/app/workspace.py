@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from journeyscope.app.operations import run
 from journeyscope.app.queries import (
@@ -30,6 +30,7 @@ from journeyscope.app.queries import (
     CustomerQuery,
     CustomerStagesQuery,
     FunnelQuery,
+    InsightsQuery,
     PathsQuery,
     RetentionQuery,
     StagesQuery,
@@ -41,6 +42,7 @@ from journeyscope.app.reports import (
     CustomerReport,
     CustomerStagesReport,
     FunnelReport,
+    InsightsReport,
     OverTimeReport,
     PathsReport,
     RetentionReport,
@@ -49,6 +51,9 @@ from journeyscope.app.reports import (
     TouchpointsReport,
 )
 from journeyscope.events import workspace as store
+
+if TYPE_CHECKING:
+    from journeyscope.app.segments import SegmentReport
 
 __all__ = ["Workspace"]
 
@@ -166,3 +171,48 @@ class Workspace:
         report = run(AttributionQuery(**options), self.path)
         assert isinstance(report, AttributionReport | OverTimeReport)
         return report
+
+    def insights(self, **options: Any) -> InsightsReport:
+        """What changed, found without being told where (docs/insights.md): options as
+        :class:`~journeyscope.app.queries.InsightsQuery` (``changes_since="2026-05-01"``,
+        ``sensitivity="high"``, ``slices=("channel",)``)."""
+        report = run(InsightsQuery(**options), self.path)
+        assert isinstance(report, InsightsReport)
+        return report
+
+    # -- segments (docs/analytics.md "Segments") --------------------------------------------
+
+    def segments(self) -> list[dict[str, Any]]:
+        """Every segment with its size today."""
+        from journeyscope.app import segments
+
+        return segments.list_segments(self.path)
+
+    def segment(self, name: str) -> SegmentReport:
+        """One segment: size, share, channel mix, typical order value, top products."""
+        from journeyscope.app import segments
+
+        return segments.show(self.path, name)
+
+    def add_segment(
+        self,
+        name: str,
+        *,
+        rule: str | None = None,
+        members: Iterable[str | int] | None = None,
+        description: str | None = None,
+        replace: bool = False,
+    ) -> dict[str, Any]:
+        """A segment by ``rule`` (``"orders >= 2 and channel = shopee"``) or ``members``
+        (customer ids or ``TYPE:VALUE``); then ``where="segment = NAME"`` in any report."""
+        from journeyscope.app import segments
+
+        listed = None if members is None else [str(m) for m in members]
+        return segments.add(
+            self.path, name, rule=rule, members=listed, description=description, replace=replace
+        )
+
+    def remove_segment(self, name: str) -> dict[str, Any]:
+        from journeyscope.app import segments
+
+        return segments.remove(self.path, name)

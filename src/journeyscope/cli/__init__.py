@@ -19,6 +19,7 @@ from typer.core import TyperGroup
 from typer.main import get_command
 
 from journeyscope.cli import customers, demo, identity, maps, personas, workspace_cmds
+from journeyscope.cli import map_compare as _map_compare  # noqa: F401  (registers `map compare`)
 from journeyscope.cli import map_generate as _map_generate  # noqa: F401  (registers `map generate`)
 from journeyscope.cli.console import (
     STATE,
@@ -70,6 +71,10 @@ app.add_typer(personas.persona_app, name="persona")
 app.add_typer(identity.identity_app, name="identity")
 app.add_typer(customers.customers_app, name="customers")
 app.add_typer(workspace_cmds.events_app, name="events")
+# customer segments (docs/analytics.md "Segments"); DuckDB loads inside the commands
+from journeyscope.cli import segments as _segments  # noqa: E402
+
+app.add_typer(_segments.segment_app, name="segment")
 # the server and its keys (docs/server.md); FastAPI/uvicorn load inside `serve` only
 from journeyscope.cli import keys as _keys  # noqa: E402
 from journeyscope.cli import serve as _serve  # noqa: E402

@@ -32,6 +32,22 @@ HELP_VI: dict[str, str] = {
         "với kỳ trước; -o TỆP.svg vẽ thành biểu đồ đường."
     ),
     "Overwrite the output if it exists.": "Ghi đè tệp ra nếu đã có.",
+    "What one journey is: each customer's whole history, or each session.": (
+        "Một hành trình là gì: toàn bộ lịch sử của mỗi khách hàng (customer), hay mỗi phiên "
+        "(session)."
+    ),
+    "Inactivity that ends a session (default: workspace.yaml sessions.gap, 30m).": (
+        "Thời gian không hoạt động kết thúc một phiên (mặc định: sessions.gap trong "
+        "workspace.yaml, 30m)."
+    ),
+    "With --per session: a field holding the session id (properties.session_id), instead "
+    "of the gap.": (
+        "Với --per session: trường chứa mã phiên (properties.session_id), thay cho khoảng nghỉ."
+    ),
+    "Variants: repeats of one step in a row count as one step (--keep-repeats: each counts).": (
+        "Biến thể: các lần lặp liên tiếp của một bước tính là một bước (--keep-repeats: "
+        "tính từng lần)."
+    ),
     "First day (YYYY-MM-DD or ISO time, workspace time zone).": (
         "Ngày đầu (YYYY-MM-DD hoặc thời điểm ISO, theo múi giờ của workspace)."
     ),
@@ -161,10 +177,34 @@ HELP_VI: dict[str, str] = {
     "Badge a value as stale when the newest event is older than this before --to (or today).": (
         "Gắn nhãn dữ liệu cũ khi sự kiện mới nhất cũ hơn số ngày này so với --to (hoặc hôm nay)."
     ),
-    "Generate a current-state map from the data: stages, touchpoints, numbers, emotions, "
-    "pains with quotes and opportunities (--lang sets the map's language).": (
-        "Tạo bản đồ hiện trạng từ dữ liệu: giai đoạn, điểm chạm, con số, cảm xúc, điểm đau "
-        "kèm trích dẫn và cơ hội (--lang chọn ngôn ngữ của bản đồ)."
+    "Generate a map from the data: current state (stages, touchpoints, numbers, emotions, "
+    "pains with quotes, opportunities) or a day in the life (when, on what and how customers "
+    "interact; the moments to reach them). --lang sets the map's language.": (
+        "Tạo bản đồ từ dữ liệu: hiện trạng (giai đoạn, điểm chạm, con số, cảm xúc, điểm đau "
+        "kèm trích dẫn, cơ hội) hoặc một ngày của khách hàng (khi nào, trên thiết bị và kênh "
+        "nào, làm gì; thời điểm tiếp cận khách). --lang chọn ngôn ngữ của bản đồ."
+    ),
+    "current_state (stages from --model) or day_in_the_life (alias day_in_life: blocks of "
+    "the day from the events' times).": (
+        "current_state (giai đoạn theo --model) hoặc day_in_the_life (viết tắt day_in_life: "
+        "các khung giờ trong ngày theo thời điểm của sự kiện)."
+    ),
+    "Id of the new map (current-state, day-in-the-life).": (
+        "Mã của bản đồ mới (current-state, day-in-the-life)."
+    ),
+    "How real journeys follow a designed map whose touchpoints name events: who follows the "
+    "path, skipped stages, loops, touchpoints not on the map, the biggest loss.": (
+        "Hành trình thực tế đi theo bản đồ thiết kế (điểm chạm có gắn sự kiện) ra sao: ai đi "
+        "đúng hành trình, giai đoạn bị bỏ qua, quay lại, điểm chạm không có trên bản đồ, chỗ "
+        "mất nhiều khách nhất."
+    ),
+    "The designed map.": "Bản đồ thiết kế.",
+    "Workspace of the real journeys.": "Workspace chứa hành trình thực tế.",
+    "Also draw the map with the actual numbers on it (.svg, .png, .html, .pdf).": (
+        "Vẽ thêm bản đồ kèm số liệu thực tế (.svg, .png, .html, .pdf)."
+    ),
+    "Language of the --svg map (default: the map's).": (
+        "Ngôn ngữ của bản đồ --svg (mặc định: ngôn ngữ của bản đồ)."
     ),
     "Workspace to draw the map from.": "Không gian làm việc để vẽ bản đồ.",
     "Stage model with stage rules.": "Mô hình giai đoạn có quy tắc giai đoạn.",
@@ -314,6 +354,19 @@ HELP_VI: dict[str, str] = {
     "Inactivity that ends a session.": "Thời gian không hoạt động kết thúc một phiên.",
     "Draw the Sankey (needs --from or --to) as .svg or .png.": (
         "Vẽ Sankey (cần --from hoặc --to) ra .svg hoặc .png."
+    ),
+    "A field to break numbers down by (repeat it); default: insights.slices.": (
+        "Trường dùng để chia nhỏ số liệu (lặp lại được); mặc định: insights.slices."
+    ),
+    "Only changes still going on or ending after this day (your last look).": (
+        "Chỉ các thay đổi còn đang diễn ra hoặc kết thúc sau ngày này (lần xem trước của bạn)."
+    ),
+    "Scan every key step, stage, event and slice; list what changed, biggest first.": (
+        "Quét mọi bước chính, giai đoạn, sự kiện và lát cắt; liệt kê điều đã thay đổi, "
+        "lớn nhất trước."
+    ),
+    "low, medium or high (default: workspace.yaml insights.sensitivity, medium).": (
+        "low, medium hoặc high (mặc định: insights.sensitivity trong workspace.yaml, medium)."
     ),
     "Per touchpoint: reach, conversion after it, drop-off, repeat contacts, ratings.": (
         "Theo điểm chạm: độ phủ, chuyển đổi sau đó, rời bỏ, liên hệ lặp lại, đánh giá."
@@ -522,4 +575,55 @@ HELP_VI: dict[str, str] = {
     ),
     "Title of the form.": "Tiêu đề của biểu mẫu.",
     "Touchpoint stored with each answer.": "Điểm chạm được lưu cùng mỗi câu trả lời.",
+    # customer segments (cli/segments.py) and persona show
+    "Customer segments: rules and lists.": "Phân khúc khách hàng: quy tắc và danh sách.",
+    "The segment's name.": "Tên phân khúc.",
+    "Also keep the listed customers as a segment (a static list) named NAME.": (
+        "Lưu luôn các khách hàng trong danh sách thành phân khúc (danh sách cố định) tên NAME."
+    ),
+    'Customer facts, e.g. "orders >= 2 and channel in (shopee, lazada)".': (
+        'Điều kiện về khách hàng, ví dụ "orders >= 2 and channel in (shopee, lazada)".'
+    ),
+    "A list: customer ids or TYPE:VALUE identifiers, one a line (or a CSV).": (
+        "Một danh sách: mã khách hàng hoặc định danh LOẠI:GIÁ_TRỊ, mỗi dòng một mục (hoặc CSV)."
+    ),
+    "What it is for.": "Dùng để làm gì.",
+    "Replace a segment of the same name.": "Thay phân khúc cùng tên.",
+    "Define a segment by a rule or from a list of customers.": (
+        "Tạo phân khúc bằng một quy tắc hoặc từ một danh sách khách hàng."
+    ),
+    "The workspace's segments with their size today.": (
+        "Các phân khúc của workspace cùng số khách hàng hiện tại."
+    ),
+    "Size, share of customers, channel mix, typical order value, top products and events.": (
+        "Quy mô, tỷ lệ khách hàng, các kênh, giá trị đơn điển hình, sản phẩm và sự kiện nổi bật."
+    ),
+    "Delete a segment (the customers and their events stay).": (
+        "Xoá một phân khúc (khách hàng và sự kiện của họ vẫn giữ nguyên)."
+    ),
+    "CSV or Parquet of the customers.": "Tệp CSV hoặc Parquet chứa các khách hàng.",
+    "Write the segment's customers with their identifiers (e-mail, phone, Zalo, ...).": (
+        "Ghi các khách hàng của phân khúc kèm định danh (e-mail, điện thoại, Zalo, ...)."
+    ),
+    "A persona file, or a library persona's id.": (
+        "Tệp chân dung, hoặc mã một chân dung trong thư viện."
+    ),
+    "How many personas.": "Số chân dung cần đề xuất.",
+    "Seed of the clustering (same seed, same personas).": (
+        "Hạt giống của phép phân cụm (cùng hạt giống, cùng chân dung)."
+    ),
+    "Where the persona files go (default: the workspace's maps/personas/).": (
+        "Nơi ghi các tệp chân dung (mặc định: maps/personas/ của workspace)."
+    ),
+    "Propose only: write no files.": "Chỉ đề xuất: không ghi tệp nào.",
+    "Propose personas from clusters of real customers (behaviour, channels, value, time of "
+    "day), each with a segment rule and a plain description to edit.": (
+        "Đề xuất chân dung từ các cụm khách hàng thật (hành vi, kênh, giá trị, thời điểm "
+        "trong ngày), mỗi chân dung kèm quy tắc phân khúc và mô tả dễ hiểu để chỉnh sửa."
+    ),
+    "The card with live numbers (.svg, .png).": "Thẻ chân dung kèm số liệu thực (.svg, .png).",
+    "A persona and its segment in the data now: size, channels, typical order, products.": (
+        "Chân dung và phân khúc của nó trong dữ liệu hiện tại: quy mô, kênh, đơn điển hình, "
+        "sản phẩm."
+    ),
 }

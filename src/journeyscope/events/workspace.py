@@ -137,6 +137,51 @@ class SparkConfig(BaseModel):
     )
 
 
+class SessionConfig(BaseModel):
+    """What a session is when a report follows sessions (``--per session``) and no option
+    says: an inactivity gap, or a field holding a session id (docs/analytics.md#sessions)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    gap: str = Field("30m", description="Inactivity that ends a session (30m, 1h, ...).")
+    column: str | None = Field(
+        None,
+        description="A field holding the session id (e.g. properties.session_id); "
+        "when set, it is the rule instead of the gap.",
+    )
+
+
+class InsightsConfig(BaseModel):
+    """What ``journeyscope insights`` scans (docs/insights.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    funnels: list[str] = Field(
+        default_factory=list,
+        description="Key funnels, each as --steps (e.g. product_view,add_to_cart,checkout,"
+        "purchase); empty: the usual shop funnel, with the steps the data has.",
+    )
+    stage_model: str | None = Field(
+        "retail5", description="Stage model whose stage-to-stage conversions are scanned."
+    )
+    slices: list[str] = Field(
+        default_factory=lambda: ["channel", "source", "platform", "device_type", "segment"],
+        description="Fields every number is broken down by (a property or `segment`); those "
+        "the data lacks are skipped.",
+    )
+    conversion: str = Field("purchase", description="The event that counts as converting.")
+    window: str = Field("1d", description="A funnel step converts within this of the step before.")
+    stage_window: str = Field("14d", description="A stage converts within this.")
+    convert_within: str = Field("7d", description="A new customer converts within this.")
+    repeat_within: str = Field("60d", description="A first buyer buys again within this.")
+    sensitivity: Literal["low", "medium", "high"] = "medium"
+    calendar: dict[str, str] = Field(
+        default_factory=dict,
+        description="Extra days that differ by design (YYYY-MM-DD: name), e.g. a brand's "
+        "anniversary sale; Tết, double-day and payday sales are built in.",
+    )
+
+
 class WorkspaceConfig(BaseModel):
     """``workspace.yaml``: the settings every command of a workspace shares."""
 
@@ -153,6 +198,8 @@ class WorkspaceConfig(BaseModel):
         description="Extra channels of this business: id -> label (added to the catalogue).",
     )
     events: EventRoles = Field(default_factory=EventRoles)
+    insights: InsightsConfig = Field(default_factory=InsightsConfig)
+    sessions: SessionConfig = Field(default_factory=SessionConfig)
 
     @field_validator("timezone")
     @classmethod

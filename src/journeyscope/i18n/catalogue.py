@@ -295,6 +295,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Trong ngoặc: thay đổi so với kỳ trước.",
     },
     "col_customers": {"en": "Customers", "vi": "Khách hàng"},
+    "col_sessions": {"en": "Sessions", "vi": "Phiên"},
+    "per_session_line": {
+        "en": "Each journey is one session ({rule}): counts are sessions.",
+        "vi": "Mỗi hành trình là một phiên ({rule}): số đếm là số phiên.",
+    },
+    "session_rule_gap": {"en": "gap {gap}", "vi": "nghỉ quá {gap}"},
+    "session_rule_column": {"en": "session id {column}", "vi": "mã phiên {column}"},
     "col_conversion": {"en": "Of step 1", "vi": "So với bước 1"},
     "col_from_previous": {"en": "Of previous", "vi": "So với bước trước"},
     "col_median": {"en": "Median time", "vi": "Thời gian trung vị"},
@@ -309,6 +316,32 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col_count": {"en": "Count", "vi": "Số lần"},
     "current_stage": {"en": "Current stage: {stage}", "vi": "Giai đoạn hiện tại: {stage}"},
     "touchpoints_title": {"en": "Touchpoints", "vi": "Điểm chạm"},
+    "insights_title": {
+        "en": "What changed (biggest first; dates in {zone})",
+        "vi": "Điều gì đã thay đổi (lớn nhất trước; ngày theo {zone})",
+    },
+    "insights_nothing": {
+        "en": "Nothing changed significantly in {days} days of data "
+        "(every key step, stage, event and slice was checked).",
+        "vi": "Không có thay đổi đáng kể trong {days} ngày dữ liệu "
+        "(đã kiểm tra mọi bước chính, giai đoạn, sự kiện và lát cắt).",
+    },
+    "insights_col_change": {"en": "What changed", "vi": "Thay đổi"},
+    "insights_col_slice": {"en": "Where", "vi": "Ở đâu"},
+    "insights_col_period": {"en": "When", "vi": "Khi nào"},
+    "insights_col_affected": {"en": "Customers affected", "vi": "Khách bị ảnh hưởng"},
+    "insights_col_evidence": {"en": "See the evidence", "vi": "Xem bằng chứng"},
+    "insights_everyone": {"en": "everyone", "vi": "tất cả"},
+    "insights_more": {
+        "en": "… and {n} smaller changes (--json lists the top 25).",
+        "vi": "… và {n} thay đổi nhỏ hơn (--json liệt kê 25 thay đổi đầu).",
+    },
+    "insights_seasonal": {
+        "en": "{n} seasonal days (Tết, sale days, holidays) were expected to differ and not "
+        "reported; workspace.yaml insights.calendar adds your own.",
+        "vi": "{n} ngày theo mùa (Tết, ngày sale, ngày lễ) vốn khác thường nên không được báo; "
+        "thêm ngày riêng ở insights.calendar trong workspace.yaml.",
+    },
     "col_stage": {"en": "Stage", "vi": "Giai đoạn"},
     "col_now": {"en": "There now", "vi": "Đang ở đây"},
     "col_stalled": {"en": "Stalled", "vi": "Đứng yên"},
@@ -410,5 +443,48 @@ MESSAGES: dict[str, dict[str, str]] = {
         "({held_out} reviews): not kept, the shipped model stays",
         "vi": "Đã điều chỉnh trên {trained} đánh giá nhưng macro-F1 trên tập giữ lại "
         "{before} -> {after} ({held_out} đánh giá): không lưu, vẫn dùng mô hình gốc",
+    },
+    # customer segments (journeyscope segment ..., docs/analytics.md "Segments")
+    "segments_title": {"en": "Customer segments", "vi": "Phân khúc khách hàng"},
+    "col_segment_kind": {"en": "Kind", "vi": "Loại"},
+    "col_segment_rule": {"en": "Rule or list", "vi": "Quy tắc hoặc danh sách"},
+    "segment_static": {"en": "list of {n}", "vi": "danh sách {n}"},
+    "segment_added": {
+        "en": "Segment {name}: {n} customers now",
+        "vi": "Phân khúc {name}: hiện có {n} khách hàng",
+    },
+    "segment_removed": {"en": "Removed segment {name}", "vi": "Đã xoá phân khúc {name}"},
+    "segment_saved": {
+        "en": "Saved {n} customers as segment {name}",
+        "vi": "Đã lưu {n} khách hàng thành phân khúc {name}",
+    },
+    "segment_size": {
+        "en": "{n} customers, {share} of {total}",
+        "vi": "{n} khách hàng, {share} trên tổng {total}",
+    },
+    "segment_unmatched": {
+        "en": "{n} of {listed} listed entries match no customer now",
+        "vi": "{n} trên {listed} mục trong danh sách hiện không khớp khách hàng nào",
+    },
+    "segment_orders": {
+        "en": "Orders: {orders} · revenue {revenue} · typical order {typical}",
+        "vi": "Đơn hàng: {orders} · doanh thu {revenue} · đơn điển hình {typical}",
+    },
+    "segment_no_orders": {"en": "no orders", "vi": "chưa có đơn"},
+    "segment_channels": {"en": "Channel mix", "vi": "Các kênh"},
+    "segment_products": {"en": "Top {prop}", "vi": "{prop} nổi bật"},
+    "segment_events": {"en": "What they do", "vi": "Họ làm gì"},
+    "col_share_customers": {"en": "Of the segment", "vi": "Trong phân khúc"},
+    "col_share_actions": {"en": "Of actions", "vi": "Trong hoạt động"},
+    "col_value": {"en": "Value", "vi": "Giá trị"},
+    "col_purchases": {"en": "Purchases", "vi": "Lượt mua"},
+    "suggest_rule": {
+        "en": "  rule: {rule} (keeps {recall} % of these customers; "
+        "{precision} % of those it keeps are)",
+        "vi": "  quy tắc: {rule} (giữ {recall} % nhóm này; {precision} % khách nó giữ thuộc nhóm)",
+    },
+    "persona_no_segment": {
+        "en": "{id} has no segment_rule or segment_name: add one to see its customers",
+        "vi": "{id} chưa có segment_rule hay segment_name: thêm vào để xem khách hàng của nó",
     },
 }

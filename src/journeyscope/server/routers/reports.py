@@ -22,6 +22,7 @@ from journeyscope.app import run
 from journeyscope.app.queries import (
     AttributionQuery,
     FunnelQuery,
+    InsightsQuery,
     PathsQuery,
     RetentionQuery,
     StagesQuery,
@@ -32,6 +33,7 @@ from journeyscope.app.queries import Query as AppQuery
 from journeyscope.app.reports import (
     AttributionReport,
     FunnelReport,
+    InsightsReport,
     OverTimeReport,
     PathsReport,
     Report,
@@ -71,7 +73,17 @@ class ScopeParams(Params):
     )
 
 
-class FunnelParams(ScopeParams):
+class JourneyParams(ScopeParams):
+    per: str = Field("customer", description="What one journey is: customer or session.")
+    session_gap: str | None = Field(
+        None, description="Inactivity that ends a session (else workspace.yaml, 30m)."
+    )
+    session_column: str | None = Field(
+        None, description="per=session: a field holding the session id (properties.session_id)."
+    )
+
+
+class FunnelParams(JourneyParams):
     steps: str = Field(description="Comma-separated steps; a step may carry a filter.")
     window: str = "14d"
     mode: str = "ordered"
@@ -86,13 +98,13 @@ class FunnelParams(ScopeParams):
         return fields
 
 
-class PathsParams(ScopeParams):
+class PathsParams(JourneyParams):
     level: str = "event"
     start: str | None = Field(None, alias="from", description="Sankey: steps after this event.")
     end: str | None = Field(None, alias="to", description="Sankey: steps leading to this event.")
     depth: int = 4
     top: int = 15
-    session_gap: str = "30m"
+    merge_repeats: bool = Field(True, description="Variants: repeats in a row as one step.")
 
 
 class StagesParams(ScopeParams):
@@ -100,7 +112,7 @@ class StagesParams(ScopeParams):
     stall: str = "30d"
 
 
-class TouchpointsParams(ScopeParams):
+class TouchpointsParams(JourneyParams):
     conversion: str = "purchase"
     within: str = "7d"
     repeat_within: str = "7d"
@@ -119,6 +131,24 @@ class RetentionParams(ScopeParams):
         "heuristic", description="Churn risk; bgnbd adds BG/NBD customer value (`lifetime`)."
     )
     horizon: str = Field("90d", description="bgnbd: purchases and value expected over this.")
+
+
+class InsightsParams(Params):
+    since: str | None = Field(None, description="First day scanned (YYYY-MM-DD).")
+    until: str | None = Field(None, description="Last day scanned, included.")
+    where: str | None = Field(None, description='Event filter: "channel in (shopee, lazada)".')
+    changes_since: str | None = Field(
+        None, description="Only changes going on or ending after this day (CLI --since)."
+    )
+    sensitivity: str | None = Field(None, description="low, medium or high.")
+    by: list[str] | None = Field(None, description="Fields to break down by; repeat it.")
+
+    def query_fields(self) -> dict[str, Any]:
+        fields = super().query_fields()
+        if "by" in fields:
+            by = fields.pop("by")
+            fields["slices"] = tuple(by) if by else None
+        return fields
 
 
 class AttributionParams(ScopeParams):
@@ -207,6 +237,19 @@ def attribution(
     params: Annotated[AttributionParams, Query()], ws: ReadWorkspace, lang: Lang
 ) -> Body:
     return answer(AttributionQuery(**params.query_fields()), ws, lang)
+
+
+@router.get(
+    "/insights",
+    summary="What changed, found without being told where (journeyscope insights)",
+    responses=shape(InsightsReport, over_time=False),
+)
+def insights(
+    name: str, params: Annotated[InsightsParams, Query()], ws: ReadWorkspace, lang: Lang
+) -> Body:
+    # the evidence commands name the workspace as this server does, never its folder
+    query = InsightsQuery(**params.query_fields(), workspace_label=name)
+    return answer(query, ws, lang)
 
 
 @router.get(
