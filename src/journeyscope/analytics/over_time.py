@@ -33,7 +33,13 @@ from journeyscope.analytics.intervals import (
 from journeyscope.analytics.scope import Scope
 from journeyscope.engine.runner import Runner
 
-__all__ = ["activity", "funnel_over_time", "per_period", "retention_over_time"]
+__all__ = [
+    "activity",
+    "edges_by_period",
+    "funnel_over_time",
+    "per_period",
+    "retention_over_time",
+]
 
 #: Lines one chart and table can hold: the largest series first
 MAX_SERIES = 20
@@ -196,6 +202,57 @@ def _local_label(moment: datetime, zone: str) -> str:
     from journeyscope.analytics.intervals import period_of
 
     return period_of(moment, "day", zone).isoformat()
+
+
+def edges_by_period(
+    r: Runner, spec: Any, scope: Scope, interval: str
+) -> Callable[[Scope], dict[str, dict[str, float | int | None]]] | None:
+    """Paths' edges of every period from one scan (DuckDB; ``None`` where the arrays do
+    not serve, and :func:`per_period` runs the report per period instead).
+
+    Within a period, the edges are the pairs of a customer's neighbouring events that both
+    fall in it — exactly the edges of the paths report run over that period alone, since
+    cutting the scope at the period's bounds leaves each period's events in the same
+    order. Handed to :func:`per_period` as its ``one``: it answers for the period a cut
+    scope starts in."""
+    from journeyscope.analytics import paths_arrays
+    from journeyscope.engine.dialect import SparkSql
+
+    if isinstance(r.sql(), SparkSql):
+        return None
+    try:
+        j = paths_arrays.read_journeys(r, spec, scope)
+    except paths_arrays.HashClash:
+        return None
+    if len(j.us) < 2:
+        return lambda part: {}
+    periods = periods_between(
+        _from_micros(int(j.us.min())), _from_micros(int(j.us.max())), interval, r.zone
+    )
+    index = assign(j.us, periods)
+    k = max(len(j.node_names), 1)
+    pairs = k * k
+    code = j.node[:-1].astype(np.int64) * k + j.node[1:]
+    # no edge across customers or across periods
+    code[j.first[1:] | (index[:-1] != index[1:])] = pairs
+    keep = code < pairs
+    counts = np.bincount(index[:-1][keep] * pairs + code[keep], minlength=len(periods) * pairs)
+    by_start: dict[datetime, dict[str, dict[str, float | int | None]]] = {}
+    for p, period in enumerate(periods):
+        row = counts[p * pairs : (p + 1) * pairs]
+        found: dict[str, dict[str, float | int | None]] = {}
+        for e in np.flatnonzero(row).tolist():
+            a, b = divmod(e, k)
+            n = int(row[e])
+            found[f"{j.node_names[a]} → {j.node_names[b]}"] = {"value": n, "count": n}
+        by_start[period.start] = found
+
+    def one(part: Scope) -> dict[str, dict[str, float | int | None]]:
+        assert part.since is not None
+        start = next((p.start for p in periods if p.start <= part.since < p.end), None)
+        return by_start.get(start, {}) if start is not None else {}
+
+    return one
 
 
 def per_period(

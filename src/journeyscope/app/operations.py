@@ -350,7 +350,7 @@ def paths(ws: Workspace, q: PathsQuery) -> PathsReport:
 
 def paths_over_time(ws: Workspace, q: PathsQuery) -> OverTimeReport:
     """The top edges' counts per period (``--interval``): paths over each period."""
-    from journeyscope.analytics.over_time import per_period
+    from journeyscope.analytics.over_time import edges_by_period, per_period
     from journeyscope.analytics.paths import paths_on
     from journeyscope.analytics.scope import Scope
 
@@ -364,7 +364,9 @@ def paths_over_time(ws: Workspace, q: PathsQuery) -> OverTimeReport:
             f"{e['from']} → {e['to']}": {"value": e["count"], "count": e["count"]} for e in found
         }
 
-    data = per_period(r, scope, interval, "paths", "count", edges, absent=0, limit=q.top)
+    # every period's edges from one scan where the arrays serve; else the report per period
+    grouped = edges_by_period(r, spec, scope, interval)
+    data = per_period(r, scope, interval, "paths", "count", grouped or edges, absent=0, limit=q.top)
     return _over_time(data, scope, r, ws)
 
 
