@@ -32,6 +32,25 @@ def _told(report: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _funnel_of(command: str, ws: Path) -> tuple[int, int]:
+    """Run a finding's ``journeyscope funnel ...`` command: customers at its two steps."""
+    words = shlex.split(command)
+    assert words[:2] == ["journeyscope", "funnel"]
+    args = dict(zip(words[4::2], words[5::2], strict=True))
+    report = run(
+        FunnelQuery(
+            steps=args["--steps"],
+            window=args["--window"],
+            since=args["--from"],
+            until=args["--to"],
+            where=args.get("--where"),
+        ),
+        ws,
+    ).model_dump(mode="json")
+    entered, converted = (s["customers"] for s in report["steps"])
+    return entered, converted
+
+
 def _near(found: dict[str, str], planted: dict[str, str], days: int = 7) -> bool:
     """The periods overlap and begin within ``days`` of each other."""
     a, b = date.fromisoformat(found["from"]), date.fromisoformat(planted["from"])
@@ -102,20 +121,7 @@ def test_a_step_finding_is_the_funnel_report_for_its_dates(shop: Shop) -> None:
     ws, _ = shop(7, True)
     report = _insights(ws)
     step = next(f for f in report["findings"] if f["kind"] == "conversion")
-    words = shlex.split(step["command"])
-    assert words[:2] == ["journeyscope", "funnel"]
-    args = dict(zip(words[4::2], words[5::2], strict=True))
-    funnel = run(
-        FunnelQuery(
-            steps=args["--steps"],
-            window=args["--window"],
-            since=args["--from"],
-            until=args["--to"],
-            where=args.get("--where"),
-        ),
-        ws,
-    ).model_dump(mode="json")
-    entered, converted = (s["customers"] for s in funnel["steps"])
+    entered, converted = _funnel_of(step["command"], ws)
     assert (entered, converted) == (step["during"]["customers"], step["during"]["converted"])
     low, high = step["change"]["ci95"]
     assert low <= step["change"]["absolute"] <= high < 0
@@ -177,19 +183,7 @@ def test_a_saved_segment_is_a_slice_too(shop: Shop, tmp_path: Path) -> None:
     assert step["slice"] == {"field": "segment", "value": "app_users"}
     assert "--where \"segment = 'app_users'\"" in step["command"]
     # the evidence command's numbers are the finding's
-    words = shlex.split(step["command"])
-    args = dict(zip(words[4::2], words[5::2], strict=True))
-    funnel = run(
-        FunnelQuery(
-            steps=args["--steps"],
-            window=args["--window"],
-            since=args["--from"],
-            until=args["--to"],
-            where=args["--where"],
-        ),
-        copy,
-    ).model_dump(mode="json")
-    assert [s["customers"] for s in funnel["steps"]] == [
+    assert _funnel_of(step["command"], copy) == (
         step["during"]["customers"],
         step["during"]["converted"],
-    ]
+    )

@@ -187,8 +187,15 @@ def _rate(
     start, stop = _trimmed(n, k, usable, test)
     in_weeks = np.arange(start, stop)
     days_in = np.flatnonzero(np.isin(week, in_weeks) & usable_day)
+    return _rate_change("conversion" if sr.kind == PAIR else "loop", sr, days_in, test, s)
+
+
+def _rate_change(
+    kind: str, sr: Series, days_in: np.ndarray, test: Any, s: Sensitivity
+) -> Candidate:
+    """A run of periods whose rate differs from the others', as a candidate."""
     return Candidate(
-        kind="conversion" if sr.kind == PAIR else "loop",
+        kind=kind,
         series=sr,
         first=int(days_in[0]),
         last=int(days_in[-1]),
@@ -247,20 +254,7 @@ def _cohort(
     test = best_window(n, k, usable, 1, max(MIN_WINDOW, s.min_customers))
     if test is None:
         return None
-    days_in = np.flatnonzero(index == test.start)
-    return Candidate(
-        kind="cohort",
-        series=sr,
-        first=int(days_in[0]),
-        last=int(days_in[-1]),
-        p=test.p,
-        direction=1 if test.rate_in > test.rate_out else -1,
-        affected=round(test.n_in * abs(test.rate_in - test.rate_out)),
-        rate_during=test.rate_in,
-        rate_baseline=test.rate_out,
-        n_during=test.n_in,
-        effect_ok=_effect_ok(test.rate_in, test.rate_out, s),
-    )
+    return _rate_change("cohort", sr, np.flatnonzero(index == test.start), test, s)
 
 
 def expected_counts(

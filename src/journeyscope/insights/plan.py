@@ -77,7 +77,9 @@ def _event_counts(r: Runner, scope: Scope) -> tuple[list[tuple[str, int]], datet
     q = r.sql()
     base = r.source(scope, q, "e.event, e.ts")
     rows = r.rows(
-        f"SELECT event, count(DISTINCT customer_id), min(ts), max(ts) FROM ({base}) b "
+        # events, not distinct customers: only an order to pick the names scanned (a
+        # distinct count per name is a second pass at ten million events)
+        f"SELECT event, count(*), min(ts), max(ts) FROM ({base}) b "
         "WHERE event IS NOT NULL GROUP BY event ORDER BY 2 DESC, 1",
         q,
     )
@@ -92,8 +94,8 @@ def _slice_values(r: Runner, scope: Scope, name: str, least: int) -> list[str]:
     q = r.sql()
     base = r.source(scope, q, f"{field_sql(name, q, 'e')} AS v")
     rows = r.rows(
-        f"SELECT CAST(v AS {q.text}) AS v, count(DISTINCT customer_id) AS n FROM ({base}) b "
-        f"WHERE v IS NOT NULL GROUP BY 1 HAVING count(DISTINCT customer_id) >= {int(least)} "
+        f"SELECT CAST(v AS {q.text}) AS v, count(*) AS n FROM ({base}) b "
+        f"WHERE v IS NOT NULL GROUP BY 1 HAVING count(*) >= {int(least)} "
         f"ORDER BY 2 DESC, 1 LIMIT {MAX_VALUES}",
         q,
     )
@@ -112,7 +114,10 @@ def _slices(
                 names.append("segment")
                 values.append([segment])
             continue
-        if name not in COLUMNS and not vocab.has_property(name.removeprefix("properties.")):
+        key = name.removeprefix("properties.")
+        if name not in COLUMNS and not (
+            vocab.has_property(key) if explicit else _in_sample(r, scope, key)
+        ):
             if explicit:
                 known = sorted(COLUMNS) + sorted(vocab.property_keys())
                 raise unknown("field", name, known, "--by")
@@ -123,6 +128,27 @@ def _slices(
             names.append(name)
             values.append(found)
     return names, values, skipped
+
+
+#: Events read to see whether a default slice field exists at all
+SAMPLE = 200_000
+
+
+def _in_sample(r: Runner, scope: Scope, key: str) -> bool:
+    """Whether a property a default slice names is on any of the first events: a field
+    most events lack is no breakdown, and looking through ten million events for one
+    that is absent takes a full scan of the event rows."""
+    from journeyscope.analytics.scope import json_key
+
+    q = r.sql()
+    q.event_row = True
+    value = q.json_text("e.properties", "$." + json_key(key))
+    base = r.source(scope, q, f"{value} AS v")
+    found = r.rows(
+        f"SELECT 1 FROM (SELECT v FROM ({base}) b LIMIT {SAMPLE}) s WHERE v IS NOT NULL LIMIT 1",
+        q,
+    )
+    return bool(found)
 
 
 #: Saved segments broken down by (the largest first)

@@ -136,13 +136,22 @@ def _per_customer_day(
         empty = np.zeros(0, np.int64)
         return empty, empty, empty, empty
     unit = (val << 20) | day  # values and days stay under 2**20 (checked by the plan)
-    order = np.lexsort((unit, ordinal))
-    unit, owner, flag = unit[order], ordinal[order], flag[order]
-    starts = np.flatnonzero(
-        np.concatenate([[True], (unit[1:] != unit[:-1]) | (owner[1:] != owner[:-1])])
-    )
-    unit_flag = np.maximum.reduceat(flag.astype(np.int64), starts)
-    keys, inverse = np.unique(unit[starts], return_inverse=True)
+    if int(ordinal[-1]) < 1 << 22:
+        # one int64 per row — customer, unit, flag — and one sort (the common case: under
+        # four million customers in one call)
+        packed = np.sort((ordinal << 41) | (unit << 1) | flag.astype(np.int64))
+        last = np.concatenate([packed[1:] >> 1 != packed[:-1] >> 1, [True]])
+        kept = packed[last]  # per (customer, unit): the row with the highest flag
+        unit_of, unit_flag = (kept >> 1) & ((1 << 40) - 1), kept & 1
+    else:
+        order = np.lexsort((unit, ordinal))
+        unit, owner, flag = unit[order], ordinal[order], flag[order]
+        starts = np.flatnonzero(
+            np.concatenate([[True], (unit[1:] != unit[:-1]) | (owner[1:] != owner[:-1])])
+        )
+        unit_flag = np.maximum.reduceat(flag.astype(np.int64), starts)
+        unit_of = unit[starts]
+    keys, inverse = np.unique(unit_of, return_inverse=True)
     n = np.bincount(inverse, minlength=len(keys))
     k = np.bincount(inverse, unit_flag, minlength=len(keys))
     return keys >> 20, keys & ((1 << 20) - 1), n, k
