@@ -10,13 +10,13 @@ evidence. A step's numbers are the funnel report's own for those dates and that 
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from pathlib import Path
+from dataclasses import replace
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
 
-from journeyscope.analytics.scope import Scope
+from journeyscope.analytics.scope import Clause, Filter, Scope
 from journeyscope.engine.runner import Runner, as_runner
 from journeyscope.events.query import event_name
 from journeyscope.events.workspace import InsightsConfig, Workspace
@@ -490,8 +490,24 @@ class _Context:
             return
         # each window's test is a column of the scan (fields only the full event row has
         # are joined by the source, as for any report)
+        # read only the findings' events, over the days their windows cover
+        names = sorted({self.scan.events[c.series.a] for c in found})
+        spans = [span for c in found for span in self.windows(c).values() if span]
+        wide = Scope.parse(
+            self.r.ws,
+            min(a for a, _ in spans).isoformat(),
+            max(b for _, b in spans).isoformat(),
+            None,
+        )
+        clauses = (*self.scope.where.clauses, Clause("event", "in", tuple(names)))
+        narrow = replace(
+            self.scope,
+            since=max(filter(None, (self.scope.since, wide.since))),
+            until=min(filter(None, (self.scope.until, wide.until))),
+            where=Filter(clauses),
+        )
         base = self.r.source(
-            self.scope, q, ", ".join(f"{cond} AS w{i}" for i, cond in enumerate(conds))
+            narrow, q, ", ".join(f"{cond} AS w{i}" for i, cond in enumerate(conds))
         )
         counts = ", ".join(
             f"count(DISTINCT CASE WHEN w{i} THEN customer_id END)" for i in range(len(conds))
@@ -585,6 +601,3 @@ def _round(value: float | None, digits: int) -> float | None:
     if value is None or np.isnan(value):
         return None
     return round(float(value), digits)
-
-
-del datetime, Path

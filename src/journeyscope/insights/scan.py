@@ -151,6 +151,15 @@ def _per_customer_day(
         )
         unit_flag = np.maximum.reduceat(flag.astype(np.int64), starts)
         unit_of = unit[starts]
+    vals, days = unit_of >> 20, unit_of & ((1 << 20) - 1)
+    width = int(days.max()) + 1
+    bins = (int(vals.max()) + 1) * width
+    if bins <= 1 << 25:  # a count per (value, day) without another sort
+        cell = vals * width + days
+        n_all = np.bincount(cell, minlength=bins)
+        k_all = np.bincount(cell, unit_flag, minlength=bins)
+        used = np.flatnonzero(n_all)
+        return used // width, used % width, n_all[used], k_all[used].astype(np.int64)
     keys, inverse = np.unique(unit_of, return_inverse=True)
     n = np.bincount(inverse, minlength=len(keys))
     k = np.bincount(inverse, unit_flag, minlength=len(keys))
