@@ -154,3 +154,27 @@ def test_units_are_counted_alike_for_any_number_of_customers() -> None:
         assert a.tolist() == b.tolist()
     units = {(o, v, d) for o, v, d in zip(ordinal, val, day, strict=True)}
     assert int(small[2].sum()) == len(units)
+
+
+def test_counting_in_parts_on_every_core_counts_the_same(
+    make_workspace: Callable[..., Any], monkeypatch: Any
+) -> None:
+    from journeyscope.engine.runner import Runner
+    from journeyscope.insights import scan as scan_module
+
+    ws = make_workspace(_events())
+    r = Runner(ws)
+    config = InsightsConfig(funnels=["view,cart"], stage_model=None, slices=["channel"])
+    plan = build(r, Scope(), config)
+    assert plan is not None
+
+    def counted() -> dict[str, list[int]]:
+        got = r.per_customer(
+            plan.sql, plan.q, lambda c: count(c, plan.plan), SCHEMA, in_order=plan.in_order
+        )
+        return {k: v.tolist() for k, v in got.items()}
+
+    whole = counted()
+    monkeypatch.setattr(scan_module, "PARALLEL_ROWS", 40)
+    monkeypatch.setattr("os.cpu_count", lambda: 4)
+    assert counted() == whole

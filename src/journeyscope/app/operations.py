@@ -712,10 +712,58 @@ def attribution_over_time(ws: Workspace, q: AttributionQuery) -> OverTimeReport:
             for ch, n in results[0]["conversions"].items()
         }
 
+    # every period's paths from one read where the arrays serve; else the model per period
+    grouped = _attribution_by_period(q, split, scope, r, interval)
     data = per_period(
-        r, scope, interval, "attribution", "conversions", credit, absent=0, counted=False
+        r,
+        scope,
+        interval,
+        "attribution",
+        "conversions",
+        grouped or credit,
+        absent=0,
+        counted=False,
     )
     return _over_time(data, scope, r, ws)
+
+
+def _attribution_by_period(
+    q: AttributionQuery, split: tuple[float, float], scope: Any, r: Runner, interval: str
+) -> Callable[[Any], dict[str, dict[str, float | int | None]]] | None:
+    """One model's credit in every period from one read of the journeys (DuckDB, every
+    model but time decay, which weighs touches by their own pass)."""
+    from journeyscope.analytics.attribution.journeys import PathSpec, paths_by_period
+    from journeyscope.analytics.attribution.models import attribute
+    from journeyscope.analytics.intervals import periods_between
+    from journeyscope.analytics.scope import parse_duration
+
+    if q.model == "time_decay":
+        return None
+    spec = PathSpec(
+        q.conversion, parse_duration(q.lookback, "--lookback"), q.level, q.value, q.repeats
+    )
+    sql = r.sql()
+    bounds = r.rows(f"SELECT min(ts), max(ts) FROM ({r.source(scope, sql, 'e.ts')}) b", sql)
+    if not bounds or bounds[0][0] is None:
+        return None
+    periods = periods_between(bounds[0][0], bounds[0][1], interval, r.zone)
+    tables = paths_by_period(r, spec, scope, periods)
+    if tables is None:
+        return None
+    credits: dict[int, dict[str, dict[str, float | int | None]]] = {}
+    for p, (table, _) in tables.items():
+        if table.total_conversions:
+            model = attribute(table, q.model, order=q.order, position=split).to_dict()
+            credits[p] = {
+                ch: {"value": round(float(n), 4), "count": None}
+                for ch, n in model["conversions"].items()
+            }
+
+    def one(part: Any) -> dict[str, dict[str, float | int | None]]:
+        at = next((i for i, p in enumerate(periods) if p.start <= part.since < p.end), None)
+        return credits.get(at, {}) if at is not None else {}
+
+    return one
 
 
 def _journey_attribution(

@@ -282,6 +282,54 @@ def path_table(
     return table, _info(table, direct)
 
 
+def paths_by_period(
+    r: Runner, spec: PathSpec, scope: Scope, periods: list[Any]
+) -> dict[int, tuple[PathTable, dict[str, Any]]] | None:
+    """Every period's aggregated paths from one read of the journeys (DuckDB; ``None`` on
+    Spark, where the report runs per period): each customer's events within one period
+    are a journey of their own — exactly what the report sees with the scope cut to that
+    period — so conversions, their lookback and the tails stay inside their period.
+    ``periods``: :class:`~journeyscope.analytics.intervals.Period` in time order."""
+    from journeyscope.analytics.intervals import assign
+    from journeyscope.engine.dialect import SparkSql
+
+    if isinstance(r.sql(), SparkSql) or not periods:
+        return None
+    text, q, nodes = _picked(r, spec, scope)
+    cols = r.per_customer(text, q, lambda c: c, "", in_order=not q.event_row)
+    us = np.asarray(cols["us"], np.int64)
+    period = assign(us, periods)
+    keep = period >= 0
+    # (customer, period) as the journey: ascending, as customers and times are
+    key = np.asarray(cols["customer_id"], np.int64)[keep] * len(periods) + period[keep]
+    node = np.asarray(cols["n"], np.int32)[keep]
+    cut = cut_arrays(nodes, key, us[keep], node, spec.lookback)
+    if cut is None:  # pragma: no cover - the runner hands rows over in journey order
+        raise RuntimeError("journeys came back out of order")
+    cut.c_value = np.asarray(cols["v"], np.float64)[keep][node < 0]
+    n_conv = cut.conversions
+    of_conv = cut.c_cust % len(periods)
+    of_null = assign(cut.t_ts[cut.a[n_conv:]], periods)
+    collapse = spec.repeats == "collapse"
+    out = {}
+    for p in range(len(periods)):
+        conv, null = np.flatnonzero(of_conv == p), np.flatnonzero(of_null == p) + n_conv
+        if not len(conv) and not len(null):
+            continue
+        part = Cut(
+            nodes,
+            cut.t_node,
+            cut.t_ts,
+            np.concatenate([cut.a[conv], cut.a[null]]),
+            np.concatenate([cut.b[conv], cut.b[null]]),
+            cut.c_ts[conv],
+            cut.c_value[conv],
+            cut.c_cust[conv],
+        )
+        out[p] = path_table(nodes, *path_groups(part, collapse))
+    return out
+
+
 def build_paths(
     r: Runner | Workspace, spec: PathSpec, scope: Scope
 ) -> tuple[PathTable, dict[str, Any]]:
