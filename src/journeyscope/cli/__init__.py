@@ -21,6 +21,7 @@ from typer.main import get_command
 from journeyscope.cli import customers, demo, identity, maps, personas, workspace_cmds
 from journeyscope.cli import map_compare as _map_compare  # noqa: F401  (registers `map compare`)
 from journeyscope.cli import map_generate as _map_generate  # noqa: F401  (registers `map generate`)
+from journeyscope.cli import map_review as _map_review  # noqa: F401  (registers `map review`)
 from journeyscope.cli.console import (
     STATE,
     _workspace,

@@ -622,6 +622,27 @@ HELP_VI: dict[str, str] = {
         "trong ngày), mỗi chân dung kèm quy tắc phân khúc và mô tả dễ hiểu để chỉnh sửa."
     ),
     "The card with live numbers (.svg, .png).": "Thẻ chân dung kèm số liệu thực (.svg, .png).",
+    # map review
+    "A map with bound cells.": "Bản đồ có ô gắn dữ liệu.",
+    "Workspace of the data.": "Workspace chứa dữ liệu.",
+    "First day of the period under review (the day of the last review); it is held against "
+    "as many days just before it.": (
+        "Ngày đầu của kỳ xem lại (ngày xem lại lần trước); kỳ này được so với cùng số ngày "
+        "ngay trước nó."
+    ),
+    "Last day under review, included (default: the data's last day).": (
+        "Ngày cuối của kỳ xem lại, tính cả ngày đó (mặc định: ngày cuối của dữ liệu)."
+    ),
+    "low, medium or high (as for insights).": "low, medium hoặc high (như với insights).",
+    "Also draw the map with the period's numbers, moved cells marked ▲/▼ (.svg, .png, "
+    ".html, .pdf).": (
+        "Vẽ thêm bản đồ với số liệu của kỳ, ô thay đổi được đánh dấu ▲/▼ (.svg, .png, .html, .pdf)."
+    ),
+    "What moved on a map since the last review: its numbers, pains and emotions, each tested "
+    "against the same length of time before, noise left out.": (
+        "Những gì thay đổi trên bản đồ kể từ lần xem lại trước: số liệu, điểm đau và cảm xúc, "
+        "mỗi mục được kiểm định so với cùng khoảng thời gian trước đó, bỏ qua nhiễu."
+    ),
     "A persona and its segment in the data now: size, channels, typical order, products.": (
         "Chân dung và phân khúc của nó trong dữ liệu hiện tại: quy mô, kênh, đơn điển hình, "
         "sản phẩm."

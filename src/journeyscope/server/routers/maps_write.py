@@ -273,6 +273,30 @@ def compare_with_journeys(
     return report.for_language(lang)
 
 
+class ReviewParams(Params):
+    since: str | None = Field(None, description="First day under review (the last review).")
+    until: str | None = Field(None, description="Last day, included (default: the data's last).")
+    sensitivity: str = Field("medium", description="low, medium or high.")
+
+
+@router.get(
+    "/{map_name}/review",
+    summary="What moved on this map since a day, tested (journeyscope map review --json)",
+)
+def review_against_before(
+    map_name: MapName, params: Annotated[ReviewParams, Query()], ws: ReadWorkspace, lang: Lang
+) -> dict[str, Any]:
+    from journeyscope.app.review import review_map
+    from journeyscope.maps.io import read_text
+
+    found = existing_map(ws, map_name)
+    checked = check_map_text(ws, read_text(found), found.name)
+    if checked.map is None:
+        raise InvalidDocument("journey map", "bản đồ hành trình", checked.problems)
+    report, _ = review_map(ws, checked.map, params.since, params.until, params.sensitivity)
+    return report.for_language(lang)
+
+
 @router.post(
     "/render",
     summary="Draw a map sent in the body, unsaved (an editor's live preview)",
