@@ -172,7 +172,13 @@ def retention_over_time(
 
 
 def activity(r: Runner, scope: Scope, interval: str) -> dict[str, int]:
-    """Customers with events per period label, in one grouped query on either engine."""
+    """Customers with events per period label: on DuckDB from the scan's arrays (each
+    event placed by the periods' UTC bounds, no time-zone conversion per event), on Spark
+    in one grouped query."""
+    from journeyscope.engine.dialect import SparkSql
+
+    if not isinstance(r.sql(), SparkSql):
+        return _activity_arrays(r, scope, interval)
     q = r.sql()
     base = r.source(scope, q, "e.ts")
     local = q.local_time("ts", q.bind(r.zone))
@@ -183,6 +189,24 @@ def activity(r: Runner, scope: Scope, interval: str) -> dict[str, int]:
     )
     fmt = "%Y-%m" if interval == "month" else "%Y-%m-%d"
     return {p.strftime(fmt): int(n) for p, n in rows if p is not None}
+
+
+def _activity_arrays(r: Runner, scope: Scope, interval: str) -> dict[str, int]:
+    q = r.sql()
+    base = r.source(scope, q, "e.ts")
+    cols = r.ws.con.sql(
+        f"SELECT customer_id, {q.micros('ts')} AS us FROM ({base}) b", params=q.params
+    ).fetchnumpy()
+    us = np.asarray(cols["us"], np.int64)
+    if not len(us):
+        return {}
+    periods = periods_between(
+        _from_micros(int(us.min())), _from_micros(int(us.max())), interval, r.zone
+    )
+    index = assign(us, periods)
+    pairs = np.unique(np.asarray(cols["customer_id"], np.int64) * len(periods) + index)
+    counts = np.bincount(pairs % len(periods), minlength=len(periods))
+    return {p.label: int(n) for p, n in zip(periods, counts, strict=True) if n}
 
 
 def _periods(scope: Scope, active: dict[str, int], interval: str, zone: str) -> list[Period]:

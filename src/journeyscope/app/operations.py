@@ -734,7 +734,6 @@ def _attribution_by_period(
     model but time decay, which weighs touches by their own pass)."""
     from journeyscope.analytics.attribution.journeys import PathSpec, paths_by_period
     from journeyscope.analytics.attribution.models import attribute
-    from journeyscope.analytics.intervals import periods_between
     from journeyscope.analytics.scope import parse_duration
 
     if q.model == "time_decay":
@@ -742,14 +741,10 @@ def _attribution_by_period(
     spec = PathSpec(
         q.conversion, parse_duration(q.lookback, "--lookback"), q.level, q.value, q.repeats
     )
-    sql = r.sql()
-    bounds = r.rows(f"SELECT min(ts), max(ts) FROM ({r.source(scope, sql, 'e.ts')}) b", sql)
-    if not bounds or bounds[0][0] is None:
+    found = paths_by_period(r, spec, scope, interval)
+    if found is None:
         return None
-    periods = periods_between(bounds[0][0], bounds[0][1], interval, r.zone)
-    tables = paths_by_period(r, spec, scope, periods)
-    if tables is None:
-        return None
+    periods, tables = found
     credits: dict[int, dict[str, dict[str, float | int | None]]] = {}
     for p, (table, _) in tables.items():
         if table.total_conversions:

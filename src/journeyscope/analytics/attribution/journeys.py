@@ -283,21 +283,33 @@ def path_table(
 
 
 def paths_by_period(
-    r: Runner, spec: PathSpec, scope: Scope, periods: list[Any]
-) -> dict[int, tuple[PathTable, dict[str, Any]]] | None:
+    r: Runner, spec: PathSpec, scope: Scope, interval: str
+) -> tuple[list[Any], dict[int, tuple[PathTable, dict[str, Any]]]] | None:
     """Every period's aggregated paths from one read of the journeys (DuckDB; ``None`` on
     Spark, where the report runs per period): each customer's events within one period
     are a journey of their own — exactly what the report sees with the scope cut to that
     period — so conversions, their lookback and the tails stay inside their period.
-    ``periods``: :class:`~journeyscope.analytics.intervals.Period` in time order."""
-    from journeyscope.analytics.intervals import assign
+    Returns the periods (of ``interval``, from the first event read to the last) and the
+    table of each period with a path."""
+    from datetime import datetime, timedelta
+
+    from journeyscope.analytics.intervals import assign, periods_between
     from journeyscope.engine.dialect import SparkSql
 
-    if isinstance(r.sql(), SparkSql) or not periods:
+    if isinstance(r.sql(), SparkSql):
         return None
     text, q, nodes = _picked(r, spec, scope)
     cols = r.per_customer(text, q, lambda c: c, "", in_order=not q.event_row)
     us = np.asarray(cols["us"], np.int64)
+    if not len(us):
+        return [], {}
+    epoch = datetime(1970, 1, 1)
+    periods = periods_between(
+        epoch + timedelta(microseconds=int(us.min())),
+        epoch + timedelta(microseconds=int(us.max())),
+        interval,
+        r.zone,
+    )
     period = assign(us, periods)
     keep = period >= 0
     # (customer, period) as the journey: ascending, as customers and times are
@@ -327,7 +339,7 @@ def paths_by_period(
             cut.c_cust[conv],
         )
         out[p] = path_table(nodes, *path_groups(part, collapse))
-    return out
+    return periods, out
 
 
 def build_paths(
