@@ -31,6 +31,7 @@ from journeyscope.analytics.intervals import (
     periods_from_days,
 )
 from journeyscope.analytics.scope import Scope
+from journeyscope.arrays import distinct
 from journeyscope.engine.runner import Runner
 
 __all__ = [
@@ -204,7 +205,7 @@ def _activity_arrays(r: Runner, scope: Scope, interval: str) -> dict[str, int]:
         _from_micros(int(us.min())), _from_micros(int(us.max())), interval, r.zone
     )
     index = assign(us, periods)
-    pairs = np.unique(np.asarray(cols["customer_id"], np.int64) * len(periods) + index)
+    pairs = distinct(np.asarray(cols["customer_id"], np.int64) * len(periods) + index)
     counts = np.bincount(pairs % len(periods), minlength=len(periods))
     return {p.label: int(n) for p, n in zip(periods, counts, strict=True) if n}
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyarrow as pa
 
+from journeyscope.arrays import distinct
 from journeyscope.events.schema import IDENTIFIER_TYPES
 from journeyscope.identity.stitch_kernel import (
     LINKED,
@@ -169,14 +170,14 @@ def recompute(g: Graph, ix_new: np.ndarray, seq_new: np.ndarray) -> Affected:
     ws, n = g.ws, np.int64(g.nodes)
     la, lb, ev, first = _links(ix_new, seq_new, np.zeros(g.nodes, np.int8))
     new_keys = la * n + lb
-    touched = np.unique(ix_new[ix_new >= 0]).astype(np.int64)
+    touched = distinct(ix_new[ix_new >= 0]).astype(np.int64)
     old_t = _fetch(
         ws,
         "SELECT a, b FROM identity_links WHERE a IN (SELECT id FROM q_t) "
         "OR b IN (SELECT id FROM q_t)",
         q_t=touched,
     )
-    old_keys = np.unique(old_t["a"].astype(np.int64) * n + old_t["b"].astype(np.int64))
+    old_keys = distinct(old_t["a"].astype(np.int64) * n + old_t["b"].astype(np.int64))
     all_keys = np.union1d(old_keys, new_keys)
     ends = np.union1d(touched, np.concatenate([all_keys // n, all_keys % n]))
     end_types = _types(ws, ends)
@@ -218,7 +219,7 @@ def _components(
         raise Fallback("events_removed")  # only a deletion can bring an identifier back
     if np.any(was_linked & (old["customer_id"][at] == 0)):
         raise Fallback("blocked_pairs")  # a component no event went to
-    olds = np.unique(old["customer_id"][old["customer_id"] > 0])
+    olds = distinct(old["customer_id"][old["customer_id"] > 0])
     members = _old_rows(ws, "customer_id IN (SELECT id FROM q_ids)", olds)
     nodes = np.union1d(members["node_id"], touched)
     ix_old, seq_old = np.zeros((ix_new.shape[0], 0), np.int32), np.zeros(0, np.int64)
@@ -234,7 +235,7 @@ def _components(
             ws.con.unregister("q_old")
     ix = np.concatenate([ix_old, ix_new], axis=1)
     seq = np.concatenate([seq_old, seq_new])
-    carried = np.unique(ix[ix >= 0]).astype(np.int64)
+    carried = distinct(ix[ix >= 0]).astype(np.int64)
     outside_ids = np.setdiff1d(carried, nodes)
     outside = _old_rows(ws, "node_id IN (SELECT id FROM q_ids)", outside_ids)
     if not np.array_equal(outside["node_id"], outside_ids):  # never: each node has a row
@@ -347,7 +348,7 @@ def _number(
     old_of = np.zeros(len(nodes), np.int64)
     old_of[np.searchsorted(nodes, members["node_id"])] = members["customer_id"]
     both = (old_of > 0) & (node_customer > 0)
-    pairs = np.unique(old_of[both] * (len(every) + 1) + node_customer[both])
+    pairs = distinct(old_of[both] * (len(every) + 1) + node_customer[both])
     pair_old, pair_new = pairs // (len(every) + 1), pairs % (len(every) + 1)
     la, lb, events, first, used = links
     return Affected(
@@ -367,7 +368,7 @@ def _number(
         renumber_new=kept_new[moved],
         first_changed=min(starts) if starts else len(every) + 1,
         customers_before=before,
-        merged=len(pairs) - len(np.unique(pair_new)),
+        merged=len(pairs) - len(distinct(pair_new)),
         split=int(np.count_nonzero(np.bincount(pair_old) > 1)) if len(pairs) else 0,
         hist=hist,
     )

@@ -35,6 +35,8 @@ from typing import Any
 
 import numpy as np
 
+from journeyscope.arrays import distinct_inverse
+
 __all__ = ["COHORT", "KINDS", "LOOP", "NEW", "PAIR", "VOLUME", "Plan", "count", "merge"]
 
 VOLUME, PAIR, LOOP, NEW, COHORT = range(5)
@@ -192,7 +194,7 @@ def _per_customer_day(
         k_all = np.bincount(cell, unit_flag, minlength=bins)
         used = np.flatnonzero(n_all)
         return used // width, used % width, n_all[used], k_all[used].astype(np.int64)
-    keys, inverse = np.unique(unit_of, return_inverse=True)
+    keys, inverse = distinct_inverse(unit_of)
     n = np.bincount(inverse, minlength=len(keys))
     k = np.bincount(inverse, unit_flag, minlength=len(keys))
     return keys >> 20, keys & ((1 << 20) - 1), n, k
@@ -318,7 +320,7 @@ def _summed(
     """Customers (one row each) summed per (value, day)."""
     if not len(val):
         return _rows(kind, 0, g, *(np.zeros(0, np.int64) for _ in range(4)))
-    keys, inverse = np.unique(val * (1 << 20) + day, return_inverse=True)
+    keys, inverse = distinct_inverse(val * (1 << 20) + day)
     n = np.bincount(inverse, minlength=len(keys))
     k = np.bincount(inverse, flag.astype(np.int64), minlength=len(keys))
     return _rows(kind, 0, g, keys >> 20, keys & ((1 << 20) - 1), n, k)
