@@ -69,15 +69,35 @@ class Web:
 
 
 @pytest.fixture(scope="package")
-def web(tmp_path_factory: pytest.TempPathFactory, demo_workspace_template: Path) -> Iterator[Web]:
-    """`journeyscope serve` of two workspaces: `shop` (the demo, its maps, three users) and
-    `other` (a copy with its own admin), for isolation tests."""
+def web_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo shop as the tests' conftest builds it (600 customers, seed 11), but with
+    the planted incidents `journeyscope demo` has, so the "What changed" page has findings."""
+    from journeyscope.events.demo_data import generate
+    from journeyscope.events.ingest import ingest_files
+    from journeyscope.events.mapping import load_mapping
+    from journeyscope.events.workspace import Workspace
+    from journeyscope.identity.resolve import resolve
+
+    base = tmp_path_factory.mktemp("web-demo")
+    facts = generate(base / "src", customers=600, seed=11, incidents=True)
+    with Workspace.init(base / "ws") as ws:
+        for item in facts["files"]:
+            mapping = base / "src" / item["mapping"] if item["mapping"] else None
+            ingest_files(ws, [base / "src" / item["file"]], load_mapping(mapping))
+        resolve(ws)
+    return base / "ws"
+
+
+@pytest.fixture(scope="package")
+def web(tmp_path_factory: pytest.TempPathFactory, web_template: Path) -> Iterator[Web]:
+    """`journeyscope serve` of two workspaces: `shop` (the demo with its incidents, its
+    maps, three users) and `other` (a copy with its own admin), for isolation tests."""
     folder = tmp_path_factory.mktemp("web")
     shop, other = folder / "shop", folder / "other"
-    shutil.copytree(demo_workspace_template, shop)
+    shutil.copytree(web_template, shop)
     write_template_maps(shop)
     add_users(shop, USERS)
-    shutil.copytree(demo_workspace_template, other)
+    shutil.copytree(web_template, other)
     add_users(other, {"admin": OTHER_ADMIN})
     port = free_port()
     log = folder / "server.log"

@@ -11,6 +11,7 @@ register({
     skip_to_content: 'Skip to content',
     nav_label: 'Main navigation',
     nav_home: 'Overview',
+    nav_insights: 'What changed',
     nav_maps: 'Journey maps',
     nav_dashboards: 'Dashboards',
     nav_funnel: 'Funnel',
@@ -21,6 +22,7 @@ register({
     nav_retention: 'Retention',
     nav_feedback: 'Feedback',
     nav_customers: 'Customers',
+    nav_segments: 'Segments',
     nav_data: 'Data',
     nav_users: 'Users',
     language: 'Language',
@@ -37,6 +39,7 @@ register({
     skip_to_content: 'Chuyển đến nội dung',
     nav_label: 'Điều hướng chính',
     nav_home: 'Tổng quan',
+    nav_insights: 'Điều gì đã thay đổi',
     nav_maps: 'Bản đồ hành trình',
     nav_dashboards: 'Bảng số liệu',
     nav_funnel: 'Phễu',
@@ -47,6 +50,7 @@ register({
     nav_retention: 'Giữ chân',
     nav_feedback: 'Phản hồi',
     nav_customers: 'Khách hàng',
+    nav_segments: 'Phân khúc',
     nav_data: 'Dữ liệu',
     nav_users: 'Người dùng',
     language: 'Ngôn ngữ',
@@ -65,6 +69,7 @@ const ROUTES = [
   [/^\/?$/, 'home'],
   [/^\/maps$/, 'maps'],
   [/^\/maps\/([^/]+)$/, 'editor'],
+  [/^\/insights$/, 'insights'],
   [/^\/funnel$/, 'funnel'],
   [/^\/paths$/, 'paths'],
   [/^\/stages$/, 'stages'],
@@ -73,6 +78,7 @@ const ROUTES = [
   [/^\/retention$/, 'retention'],
   [/^\/feedback$/, 'feedback'],
   [/^\/customers$/, 'customers'],
+  [/^\/segments$/, 'segments'],
   [/^\/customers\/([^/]+)$/, 'customer'],
   [/^\/data$/, 'data'],
   [/^\/users$/, 'users'],
@@ -82,6 +88,7 @@ const DASHBOARDS = new Set(['funnel', 'paths', 'touchpoints', 'attribution', 're
 
 const NAV = [
   ['#/', 'nav_home'],
+  ['#/insights', 'nav_insights'],
   ['#/maps', 'nav_maps'],
   [null, 'nav_dashboards', [
     ['#/funnel', 'nav_funnel'],
@@ -93,6 +100,7 @@ const NAV = [
     ['#/feedback', 'nav_feedback'],
   ]],
   ['#/customers', 'nav_customers'],
+  ['#/segments', 'nav_segments'],
   ['#/data', 'nav_data'],
   ['#/users', 'nav_users', null, 'admin'],
 ];

@@ -4,6 +4,7 @@ import { api, session, wsPath } from '../api.js';
 import { fmt, register, t } from '../i18n.js';
 import { download, h, into, table, toCsv } from '../ui.js';
 import { data, tData } from './dashboards-common.js';
+import { saveAsSegment } from './segments-save.js';
 
 register({
   en: {
@@ -61,6 +62,7 @@ export function showDropped(panel, params, step, shown, next) {
         h('button', { type: 'button', id: 'funnel-dropped-csv', onclick: () => exportCsv(step, rows) }, t('dropped_csv')),
       ),
       answer.truncated ? h('p', { class: 'muted' }, t('dropped_truncated', { shown: fmt.int(rows.length) })) : null,
+      saveAsSegment({ id: 'funnel-dropped-segment', ids: rows.map((r) => r.customer_id), source: `funnel --dropped-at ${step}`, truncated: answer.truncated }),
       table(
         [
           { label: t('dash_customer'), value: (r) => h('a', { href: `#/customers/${encodeURIComponent(r.customer_id)}`, translate: 'no' }, String(r.customer_id)) },

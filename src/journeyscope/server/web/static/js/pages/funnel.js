@@ -9,6 +9,9 @@ import {
   BY_FIELDS, apiQuery, data, eventNames, eventOptions, filterForm, input, noData, pageHead, readQuery, reportBox, savedCard, select,
 } from './dashboards-common.js';
 import { droppedPanel, showDropped } from './dashboards-dropped.js';
+import {
+  SESSION_DEFAULTS, countLabel, countN, perSession, readSession, sessionFields, sessionNote,
+} from './dashboards-sessions.js';
 
 register({
   en: {
@@ -44,6 +47,9 @@ register({
     funnel_completed: 'Completed {n} of the steps',
     funnel_need_two: 'Pick at least two steps',
     funnel_need_two_detail: 'A funnel compares steps: add a second step above, then press Show.',
+    funnel_chart_sessions: 'Sessions per step',
+    funnel_overall_sessions: 'Sessions converting: {n} of {total} ({pct})',
+    funnel_click_hint_sessions: 'Who dropped is a list of customers: it is not offered when each session is a journey. Choose “Journey = customer” to list them.',
   },
   vi: {
     funnel_title: 'Phễu',
@@ -78,11 +84,14 @@ register({
     funnel_completed: 'Hoàn thành {n} bước',
     funnel_need_two: 'Hãy chọn ít nhất hai bước',
     funnel_need_two_detail: 'Phễu so sánh các bước: thêm bước thứ hai ở trên rồi bấm Xem.',
+    funnel_chart_sessions: 'Số phiên theo từng bước',
+    funnel_overall_sessions: 'Phiên chuyển đổi: {n} trên {total} ({pct})',
+    funnel_click_hint_sessions: 'Danh sách người rời bỏ là danh sách khách hàng nên không có khi mỗi phiên là một hành trình. Chọn “Hành trình = khách hàng” để xem.',
   },
 });
 
 const MODES = ['ordered', 'clickhouse', 'strict_order', 'strict_deduplication', 'strict_increase', 'unordered'];
-const DEFAULTS = { steps: '', window: '14d', mode: 'ordered', by: '', exclude: [], since: '', until: '', where: '' };
+const DEFAULTS = { steps: '', window: '14d', mode: 'ordered', by: '', exclude: [], ...SESSION_DEFAULTS, since: '', until: '', where: '' };
 const PREFERRED = ['product_view', 'add_to_cart', 'checkout', 'purchase'];
 
 /** "a[x=1],b" → [{event: 'a', filter: 'x=1'}, {event: 'b', filter: ''}] (commas inside [] stay). */
@@ -170,6 +179,7 @@ function fields(events, values) {
     field(t('funnel_mode'), mode),
     field(t('funnel_by'), by),
     field(t('funnel_exclude'), exclude, t('funnel_exclude_help')),
+    ...sessionFields('funnel', values),
   ];
 }
 
@@ -180,6 +190,7 @@ function readFields(form) {
     mode: form.querySelector('#funnel-mode').value,
     by: form.querySelector('#funnel-by').value,
     exclude: [...form.querySelector('#funnel-exclude').selectedOptions].map((o) => o.value),
+    ...readSession('funnel', form),
   };
 }
 
@@ -202,25 +213,25 @@ function chart(report, onStep) {
   const series = groups.length
     ? groups.map((g) => ({ name: groupName(g.value), type: 'bar', data: g.steps.map((s) => s.customers) }))
     : [{
-      name: t('dash_customers'),
+      name: countLabel(report),
       type: 'bar',
       barMaxWidth: 90,
       data: report.steps.map((s) => s.customers),
       label: { show: true, position: 'top', formatter: (p) => `${fmt.int(p.value)} · ${fmt.pct(report.steps[p.dataIndex].conversion)}` },
     }];
   return chartCard({
-    title: t('funnel_chart'),
+    title: t(perSession(report) ? 'funnel_chart_sessions' : 'funnel_chart'),
     name: `${session.workspace}-funnel`,
     option: {
-      tooltip: { trigger: 'axis', valueFormatter: (v) => t('dash_customers_n', { n: fmt.int(v) }) },
+      tooltip: { trigger: 'axis', valueFormatter: (v) => countN(report, v) },
       legend: groups.length ? { top: 0, type: 'scroll' } : undefined,
       grid: { left: 60, right: 24, top: groups.length ? 40 : 30, bottom: 50 },
       xAxis: { type: 'category', data: labels, axisLabel: { interval: 0, width: 140, overflow: 'truncate' } },
-      yAxis: { type: 'value', name: t('dash_customers'), nameTextStyle: { align: 'left' }, axisLabel: { formatter: (v) => fmt.int(v) } },
+      yAxis: { type: 'value', name: countLabel(report), nameTextStyle: { align: 'left' }, axisLabel: { formatter: (v) => fmt.int(v) } },
       series,
     },
     data: {
-      columns: [t('funnel_step'), ...(groups.length ? groups.map((g) => groupName(g.value)) : [t('dash_customers'), t('funnel_conversion')])],
+      columns: [t('funnel_step'), ...(groups.length ? groups.map((g) => groupName(g.value)) : [countLabel(report), t('funnel_conversion')])],
       rows: report.steps.map((s, i) => [stepName(report, i), ...(groups.length ? groups.map((g) => g.steps[i].customers) : [s.customers, s.conversion])]),
     },
     onClick: (p) => onStep(p.dataIndex),
@@ -234,19 +245,19 @@ function stepsTable(report, onStep) {
     table(
       [
         { label: t('funnel_step'), value: (s) => (report.mode === 'unordered' ? stepName(report, report.steps.indexOf(s)) : data(s.step)) },
-        { label: t('dash_customers'), num: true, value: (s) => num(s.customers, fmt.int(s.customers)) },
+        { label: countLabel(report), num: true, value: (s) => num(s.customers, fmt.int(s.customers)) },
         { label: t('funnel_conversion'), num: true, value: (s) => num(s.conversion, fmt.pct(s.conversion)) },
         { label: t('funnel_from_previous'), num: true, value: (s) => num(s.conversion_from_previous, fmt.pct(s.conversion_from_previous)) },
         { label: t('funnel_dropped'), num: true, value: (s) => num(s.dropped, fmt.int(s.dropped)) },
         { label: t('dash_median_time'), num: true, value: (s) => fmt.duration(s.median_seconds) },
-        {
+        perSession(report) ? null : {
           label: t('funnel_who'),
           value: (s) => {
             const i = report.steps.indexOf(s);
             return i > 0 && s.dropped ? h('button', { type: 'button', class: 'small', 'aria-label': t('funnel_who_label', { n: i + 1 }), onclick: () => onStep(i) }, t('funnel_who')) : null;
           },
         },
-      ],
+      ].filter(Boolean),
       report.steps,
     ),
   );
@@ -261,18 +272,20 @@ async function draw(values) {
   // the step a customer reached last, as the funnel's query names it (the CLI's --dropped-at)
   const asked = splitSteps(values.steps).map((s) => (s.filter ? `${s.event}[${s.filter}]` : s.event));
   const label = (i) => (report.mode === 'unordered' ? asked[i] : report.steps[i].step);
+  // who dropped is a list of customers: the API refuses it per session
   const onStep = (i) => {
-    if (i > 0) showDropped(panel, params, label(i - 1), stepName(report, i - 1), stepName(report, i));
+    if (i > 0 && !perSession(report)) showDropped(panel, params, label(i - 1), stepName(report, i - 1), stepName(report, i));
   };
   const first = report.steps[0].customers;
   const last = report.steps[report.steps.length - 1];
   return h(
     'div',
     {},
-    h('p', { class: 'dash-summary' }, t('funnel_overall', { n: fmt.int(last.customers), total: fmt.int(first), pct: fmt.pct(last.conversion) })),
+    sessionNote(report),
+    h('p', { class: 'dash-summary' }, t(perSession(report) ? 'funnel_overall_sessions' : 'funnel_overall', { n: fmt.int(last.customers), total: fmt.int(first), pct: fmt.pct(last.conversion) })),
     report.excluded_customers ? h('p', { class: 'muted' }, t('funnel_excluded', { n: fmt.int(report.excluded_customers) })) : null,
     chart(report, onStep),
-    h('p', { class: 'muted small' }, t('funnel_click_hint')),
+    h('p', { class: 'muted small', id: 'funnel-click-hint' }, t(perSession(report) ? 'funnel_click_hint_sessions' : 'funnel_click_hint')),
     stepsTable(report, onStep),
     panel,
   );

@@ -3,6 +3,7 @@ import { api, session, wsPath } from '../api.js';
 import { chartCard } from '../charts.js';
 import { fmt, register, t } from '../i18n.js';
 import { card, empty, h, into } from '../ui.js';
+import { insightsCard } from './insights-home.js';
 
 register({
   en: {
@@ -109,4 +110,5 @@ export async function render(main) {
       ),
     );
   });
+  main.append(insightsCard());
 }

@@ -7,6 +7,7 @@ import { empty, field, h, table } from '../ui.js';
 import {
   apiQuery, data, eventNames, eventOptions, filterForm, input, noData, pageHead, readQuery, reportBox, savedCard, select,
 } from './dashboards-common.js';
+import { SESSION_DEFAULTS, countLabel, countN, readSession, sessionFields, sessionNote } from './dashboards-sessions.js';
 
 register({
   en: {
@@ -33,6 +34,8 @@ register({
     paths_pick_detail: 'The flow chart follows customers from one event. Choose one above and press Show.',
     paths_sessions: 'Visits: {n}, of which {bounce} left after one event.',
     paths_step_n: 'step {n}',
+    paths_variants: 'Most common whole journeys',
+    paths_variant: 'Whole journey',
   },
   vi: {
     paths_title: 'Đường đi',
@@ -58,11 +61,13 @@ register({
     paths_pick_detail: 'Biểu đồ luồng theo dõi khách hàng từ một sự kiện. Chọn ở trên rồi bấm Xem.',
     paths_sessions: 'Lượt truy cập: {n}, trong đó {bounce} rời đi sau một sự kiện.',
     paths_step_n: 'bước {n}',
+    paths_variants: 'Các hành trình trọn vẹn phổ biến nhất',
+    paths_variant: 'Hành trình',
   },
 });
 
 const LEVELS = ['event', 'channel', 'touchpoint', 'channel_event'];
-const DEFAULTS = { from: '', to: '', level: 'event', depth: '4', top: '8', since: '', until: '', where: '' };
+const DEFAULTS = { from: '', to: '', level: 'event', depth: '4', top: '8', ...SESSION_DEFAULTS, merge_repeats: '', since: '', until: '', where: '' };
 const EDGES_SHOWN = 30;
 
 function fields(events, values) {
@@ -75,12 +80,13 @@ function fields(events, values) {
     field(t('paths_level'), select('paths-level', LEVELS.map((l) => [l, t(`paths_level_${l}`)]), values.level)),
     field(t('paths_depth'), input('paths-depth', values.depth, { type: 'number', min: 1, max: 8 })),
     field(t('paths_top'), input('paths-top', values.top, { type: 'number', min: 1, max: 50 })),
+    ...sessionFields('paths', values, { mergeRepeats: true }),
   ];
 }
 
 function readFields(form) {
   const value = (id) => form.querySelector(`#${id}`).value;
-  return { from: value('paths-from'), to: value('paths-to'), level: value('paths-level'), depth: value('paths-depth'), top: value('paths-top') };
+  return { from: value('paths-from'), to: value('paths-to'), level: value('paths-level'), depth: value('paths-depth'), top: value('paths-top'), ...readSession('paths', form) };
 }
 
 /** "2:add_to_cart" → "add_to_cart"; the ends in the reader's words. */
@@ -106,7 +112,7 @@ function sankey(report) {
       tooltip: {
         trigger: 'item',
         formatter: (p) => (p.dataType === 'edge'
-          ? `${esc(nodeLabel(p.data.source))} → ${esc(nodeLabel(p.data.target))}: ${esc(t('dash_customers_n', { n: fmt.int(p.data.value) }))}`
+          ? `${esc(nodeLabel(p.data.source))} → ${esc(nodeLabel(p.data.target))}: ${esc(countN(report, p.data.value))}`
           : `${esc(nodeLabel(p.name))} (${esc(t('paths_step_n', { n: p.name.split(':')[0] }))})`),
       },
       series: [{
@@ -124,10 +130,29 @@ function sankey(report) {
       }],
     },
     data: {
-      columns: [t('paths_edge_from'), t('paths_edge_to'), t('dash_customers')],
+      columns: [t('paths_edge_from'), t('paths_edge_to'), countLabel(report)],
       rows: s.links.map((l) => [l.source, l.target, l.value]),
     },
   });
+}
+
+/** The most common whole journeys (merge_repeats: a repeated step in a row counts once). */
+function variantsTable(report) {
+  const top = (report.variants || {}).top || [];
+  if (!top.length) return null;
+  return h(
+    'section',
+    { class: 'card', id: 'paths-variants' },
+    h('h2', {}, t('paths_variants')),
+    table(
+      [
+        { label: t('paths_variant'), value: (v) => data(v.path.join(' → ')) },
+        { label: countLabel(report), num: true, value: (v) => fmt.int(v.customers) },
+        { label: t('dash_share'), num: true, value: (v) => fmt.pct(v.share) },
+      ],
+      top,
+    ),
+  );
 }
 
 function edgesTable(report) {
@@ -141,7 +166,7 @@ function edgesTable(report) {
         { label: t('paths_edge_from'), value: (e) => data(e.from) },
         { label: t('paths_edge_to'), value: (e) => data(e.to) },
         { label: t('paths_moves'), num: true, value: (e) => fmt.int(e.count) },
-        { label: t('dash_customers'), num: true, value: (e) => fmt.int(e.customers) },
+        { label: countLabel(report), num: true, value: (e) => fmt.int(e.customers) },
         { label: t('dash_median_time'), num: true, value: (e) => fmt.duration(e.median_seconds) },
       ],
       edges,
@@ -156,9 +181,11 @@ async function draw(values) {
   return h(
     'div',
     {},
+    sessionNote(report),
     sessions.sessions ? h('p', { class: 'dash-summary' }, t('paths_sessions', { n: fmt.int(sessions.sessions), bounce: fmt.pct(sessions.bounce_rate) })) : null,
     report.sankey && report.sankey.links.length ? sankey(report) : empty(t('paths_pick'), t('paths_pick_detail')),
     edgesTable(report),
+    variantsTable(report),
   );
 }
 

@@ -7,6 +7,7 @@ import { empty, field, h, table } from '../ui.js';
 import {
   apiQuery, data, eventNames, eventOptions, filterForm, input, noData, pageHead, readQuery, reportBox, savedCard, select,
 } from './dashboards-common.js';
+import { SESSION_DEFAULTS, countLabel, readSession, sessionFields, sessionNote } from './dashboards-sessions.js';
 
 register({
   en: {
@@ -57,7 +58,7 @@ register({
   },
 });
 
-const DEFAULTS = { conversion: 'purchase', within: '7d', repeat_within: '7d', min_customers: '1', since: '', until: '', where: '' };
+const DEFAULTS = { conversion: 'purchase', within: '7d', repeat_within: '7d', min_customers: '1', ...SESSION_DEFAULTS, since: '', until: '', where: '' };
 const SHOWN = 15;
 
 function fields(events, values) {
@@ -68,16 +69,17 @@ function fields(events, values) {
     field(t('touchpoints_within'), input('touchpoints-within', values.within, { type: 'text', size: 8 }), t('dash_duration_help')),
     field(t('touchpoints_repeat_within'), input('touchpoints-repeat', values.repeat_within, { type: 'text', size: 8 })),
     field(t('touchpoints_min'), input('touchpoints-min', values.min_customers, { type: 'number', min: 1 })),
+    ...sessionFields('touchpoints', values),
   ];
 }
 
 function readFields(form) {
   const value = (id) => form.querySelector(`#${id}`).value;
-  return { conversion: value('touchpoints-conversion'), within: value('touchpoints-within'), repeat_within: value('touchpoints-repeat'), min_customers: value('touchpoints-min') };
+  return { conversion: value('touchpoints-conversion'), within: value('touchpoints-within'), repeat_within: value('touchpoints-repeat'), min_customers: value('touchpoints-min'), ...readSession('touchpoints', form) };
 }
 
 /** Horizontal bars, one per touchpoint (names are long: they go on the left). */
-function bars({ title, name, rows, value, format, max, seriesName }) {
+function bars({ title, name, rows, value, format, max, seriesName, report }) {
   const shown = rows.slice(0, SHOWN);
   return chartCard({
     title,
@@ -91,7 +93,7 @@ function bars({ title, name, rows, value, format, max, seriesName }) {
       series: [{ name: seriesName, type: 'bar', data: shown.map(value), label: { show: true, position: 'right', formatter: (p) => format(p.value) } }],
     },
     data: {
-      columns: [t('touchpoints_touchpoint'), t('touchpoints_channel'), t('dash_customers'), seriesName],
+      columns: [t('touchpoints_touchpoint'), t('touchpoints_channel'), countLabel(report), seriesName],
       rows: rows.map((r) => [r.touchpoint, r.channel, r.customers, value(r)]),
     },
   });
@@ -111,17 +113,18 @@ async function draw(values) {
   return h(
     'div',
     {},
+    sessionNote(report),
     ranked.length
-      ? bars({ title: t('touchpoints_drop_chart'), name: 'touchpoints-dropoff', rows: ranked, value: (r) => r.dropped_share, format: pct, max: 1, seriesName: t('touchpoints_dropped_share') })
+      ? bars({ title: t('touchpoints_drop_chart'), name: 'touchpoints-dropoff', rows: ranked, value: (r) => r.dropped_share, format: pct, max: 1, seriesName: t('touchpoints_dropped_share'), report })
       : noData(),
     h(
       'div',
       { class: 'dash-two' },
       repeat.length
-        ? bars({ title: t('touchpoints_repeat_chart'), name: 'touchpoints-repeat', rows: repeat, value: (r) => r.repeat_contact_share, format: pct, max: 1, seriesName: t('touchpoints_repeat_share') })
+        ? bars({ title: t('touchpoints_repeat_chart'), name: 'touchpoints-repeat', rows: repeat, value: (r) => r.repeat_contact_share, format: pct, max: 1, seriesName: t('touchpoints_repeat_share'), report })
         : empty(t('touchpoints_no_repeat'), t('touchpoints_no_repeat_detail')),
       rated.length
-        ? bars({ title: t('touchpoints_rating_chart'), name: 'touchpoints-ratings', rows: rated, value: (r) => r.rating_after, format: stars, max: 5, seriesName: t('touchpoints_rating') })
+        ? bars({ title: t('touchpoints_rating_chart'), name: 'touchpoints-ratings', rows: rated, value: (r) => r.rating_after, format: stars, max: 5, seriesName: t('touchpoints_rating'), report })
         : empty(t('touchpoints_no_rating'), t('touchpoints_no_rating_detail')),
     ),
     h(
@@ -132,7 +135,7 @@ async function draw(values) {
         [
           { label: t('touchpoints_touchpoint'), value: (r) => data(r.touchpoint) },
           { label: t('touchpoints_channel'), value: (r) => data(r.channel) },
-          { label: t('dash_customers'), num: true, value: (r) => fmt.int(r.customers) },
+          { label: countLabel(report), num: true, value: (r) => fmt.int(r.customers) },
           { label: t('touchpoints_converted_share'), num: true, value: (r) => fmt.pct(r.converted_share) },
           { label: t('touchpoints_dropped_share'), num: true, value: (r) => (r.observed ? fmt.pct(r.dropped_share) : '–') },
           { label: t('touchpoints_rank'), num: true, value: (r) => (r.drop_rank ? fmt.int(r.drop_rank) : '–') },
