@@ -56,7 +56,8 @@ def main() -> None:
             *("-o", str(day), "--force"),
         ],
         "map render -w (bound map, SVG)": [
-            *("map", "render", str(current), "-w", str(root), "-o", str(out / "current.svg")),
+            *("map", "render", str(current), "-w", str(root)),
+            *("-o", str(out / "current.svg"), "--force"),
         ],
     }
     for name, command in steps.items():

@@ -33,9 +33,16 @@ __all__ = [
 def report_fetch(
     ws: Workspace, model: str, since: str | None = None, until: str | None = None
 ) -> Fetch:
-    """The reports a map's bindings read, as their ``--json`` documents."""
+    """The reports a map's bindings read, as their ``--json`` documents; each (report,
+    filter) is run once however many bindings and checks ask for it."""
+    cache: dict[tuple[str, str | None], dict[str, Any]] = {}
 
     def fetch(kind: str, where: str | None) -> dict[str, Any]:
+        if (kind, where) not in cache:
+            cache[(kind, where)] = run_report(kind, where)
+        return cache[(kind, where)]
+
+    def run_report(kind: str, where: str | None) -> dict[str, Any]:
         if kind == "feedback":
             from journeyscope.feedback.summary import feedback_summary
 
@@ -59,15 +66,19 @@ def map_values(
     since: str | None = None,
     until: str | None = None,
     settings: Settings | None = None,
+    fetch: Fetch | None = None,
 ) -> list[BoundValue]:
-    """Each bound cell's value for the period; without a workspace, "not evaluated"."""
+    """Each bound cell's value for the period; without a workspace, "not evaluated"
+    (``fetch``: reports already read for that period, to read them once)."""
     if ws is None:
         return not_evaluated(m)
     base = settings or Settings()
     settings = Settings(base.min_customers, base.stale_days, until, base.today)
-    return evaluate(
-        m, report_fetch(ws, m.stage_model or DEFAULT_STAGE_MODEL, since, until), settings
-    )
+    return evaluate(m, fetch or report_fetch(ws, _model(m), since, until), settings)
+
+
+def _model(m: JourneyMap) -> str:
+    return m.stage_model or DEFAULT_STAGE_MODEL
 
 
 def bound_map(
@@ -83,16 +94,24 @@ def bound_map(
 
     A binding naming a stage, touchpoint or filter value the workspace lacks is refused
     (:func:`require_bindings_in`) rather than drawn as "no data"."""
-    if ws is not None:
-        require_bindings_in(ws, m, source, positions)
-    return fill(m, map_values(ws, m, since, until, settings))
+    if ws is None:
+        return fill(m, map_values(ws, m, since, until, settings))
+    # names are checked against the whole data; without a period that is the same read
+    whole = report_fetch(ws, _model(m))
+    require_bindings_in(ws, m, source, positions, whole)
+    period = whole if since is None and until is None else None
+    return fill(m, map_values(ws, m, since, until, settings, period))
 
 
 def require_bindings_in(
-    ws: Workspace, m: JourneyMap, source: str | None = None, positions: Positions | None = None
+    ws: Workspace,
+    m: JourneyMap,
+    source: str | None = None,
+    positions: Positions | None = None,
+    fetch: Fetch | None = None,
 ) -> None:
     """Raise the first binding problem in ``ws`` (located when ``positions`` are given)."""
-    problems = map_workspace_problems(ws, m)
+    problems = map_workspace_problems(ws, m, fetch)
     if not problems:
         return
     first = locate(problems[0], positions, source) if positions is not None else problems[0]
@@ -107,6 +126,8 @@ def require_bindings_in(
     )
 
 
-def map_workspace_problems(ws: Workspace, m: JourneyMap) -> list[Problem]:
+def map_workspace_problems(
+    ws: Workspace, m: JourneyMap, fetch: Fetch | None = None
+) -> list[Problem]:
     """Stages, touchpoints and filters named by ``m``'s bindings that the workspace lacks."""
-    return workspace_problems(m, report_fetch(ws, m.stage_model or DEFAULT_STAGE_MODEL))
+    return workspace_problems(m, fetch or report_fetch(ws, _model(m)))
