@@ -187,3 +187,21 @@ def test_a_saved_segment_is_a_slice_too(shop: Shop, tmp_path: Path) -> None:
         step["during"]["customers"],
         step["during"]["converted"],
     )
+
+
+@pytest.mark.spark
+def test_spark_finds_the_same_changes(shop: Shop, spark: Any, tmp_path: Path) -> None:
+    """The same scan, tests and evidence on Spark over the workspace's exported events."""
+    from journeyscope.analytics.scope import Scope
+    from journeyscope.events.workspace import Workspace
+    from journeyscope.insights.report import insights
+    from tests.analytics.spark_helpers import on_spark
+
+    ws_root, _ = shop(7, True)
+    with Workspace.open(ws_root, read_only=True) as ws:
+        config = ws.config.insights
+        embedded = insights(ws, Scope(), config, slices=["platform"], workspace_arg="W")
+        lake = on_spark(spark, ws, tmp_path / "lake")
+        spread = insights(lake, Scope(), config, slices=["platform"], workspace_arg="W")
+    assert spread["findings"] == embedded["findings"]
+    assert {f["kind"] for f in embedded["findings"]} >= {"conversion", "new_event"}
