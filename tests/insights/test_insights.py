@@ -205,3 +205,19 @@ def test_spark_finds_the_same_changes(shop: Shop, spark: Any, tmp_path: Path) ->
         spread = insights(lake, Scope(), config, slices=["platform"], workspace_arg="W")
     assert spread["findings"] == embedded["findings"]
     assert {f["kind"] for f in embedded["findings"]} >= {"conversion", "new_event"}
+
+
+def test_slice_values_with_quotes_go_back_into_filters() -> None:
+    from journeyscope.analytics.scope import parse_filter
+    from journeyscope.insights.report import quoted
+
+    for value in ("men's", 'say "hi"', "Hà Nội"):
+        clause = parse_filter(f"source = {quoted(value)}").clauses[0]
+        assert clause.values == (value,)
+
+
+def test_a_scan_of_seasonal_days_only_is_quiet(shop: Shop) -> None:
+    """Tết 2026 from its first to its last day: every day is seasonal, nothing is tested."""
+    ws, _ = shop(7, True)
+    report = _insights(ws, since="2026-01-27", until="2026-02-26")
+    assert report["findings"] == [] and report["nothing_changed"]

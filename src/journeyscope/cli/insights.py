@@ -11,10 +11,8 @@ from journeyscope.cli.console import lang, out
 from journeyscope.cli.options import (
     DatasetOpt,
     EngineOpt,
-    FromOpt,
     JsonOpt,
     SparkMasterOpt,
-    ToOpt,
     WhereOpt,
     WorkspaceOpt,
 )
@@ -24,8 +22,21 @@ from journeyscope.cli.report_output import emit_report, number, report_scope, ru
 @app.command("insights")
 def insights_cmd(
     workspace: WorkspaceOpt = None,
-    since: FromOpt = None,
-    until: ToOpt = None,
+    since: Annotated[
+        str | None,
+        # not FromOpt: `--since` is this command's "changed since my last look"
+        typer.Option(
+            "--from",
+            metavar="DATE",
+            help="First day (YYYY-MM-DD or ISO time, workspace time zone).",
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            "--to", "--until", metavar="DATE", help="Last day, included (YYYY-MM-DD or ISO time)."
+        ),
+    ] = None,
     where: WhereOpt = None,
     changes_since: Annotated[
         str | None,

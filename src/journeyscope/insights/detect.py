@@ -8,6 +8,7 @@ the weekday's usual share (Sundays do not look like spikes either).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -34,6 +35,8 @@ MIN_WINDOW = 30
 BASELINE_DAYS = 14
 GUARD_DAYS = 3
 MIN_BASELINE = 7
+#: Series whose baselines are built at once (memory: CHUNK × days × 29 numbers)
+CHUNK = 512
 
 
 @dataclass
@@ -119,10 +122,16 @@ def detect(
         spikes += _spikes(
             [sr for sr in counted if sr.a in passive and sr.kind == VOLUME], after, first_day, s
         )
-    return found + spikes + _new_events([sr for sr in counted if sr.kind == VOLUME], spikes, s)
+    return (
+        found
+        + spikes
+        + _new_events([sr for sr in counted if sr.kind == VOLUME], spikes, s, seasonal)
+    )
 
 
-def _new_events(series: list[Series], spikes: list[Candidate], s: Sensitivity) -> list[Candidate]:
+def _new_events(
+    series: list[Series], spikes: list[Candidate], s: Sensitivity, seasonal: np.ndarray
+) -> list[Candidate]:
     """Events never seen in the first weeks that appear for many customers: an error
     that did not exist, a new touchpoint. Its period runs while it keeps appearing."""
     told = {(c.series.a, c.series.g, c.series.val) for c in spikes if c.kind == "new_event"}
@@ -132,8 +141,8 @@ def _new_events(series: list[Series], spikes: list[Candidate], s: Sensitivity) -
         if not len(days) or (sr.a, sr.g, sr.val) in told:
             continue
         first = int(days[0])
-        if first < BASELINE_DAYS:
-            continue
+        if first < BASELINE_DAYS or seasonal[first]:
+            continue  # no history to be new against, or launched for a sale or a holiday
         run = days[days <= first + 6]
         last = int(run[-1])
         # keep going while it goes on (gaps of at most two days)
@@ -266,13 +275,16 @@ def expected_counts(
     weekday = (np.arange(days) + first_day.weekday()) % 7
     normal = ~seasonal
     base = np.where(normal, c, np.nan).astype(np.float64)
-    overall = np.nanmean(base, axis=1, keepdims=True)
     factor = np.ones((c.shape[0], 7))
-    for wd in range(7):
-        cols = (weekday == wd) & normal
-        if cols.any():
-            with np.errstate(invalid="ignore", divide="ignore"):
-                factor[:, wd] = np.nanmean(base[:, cols], axis=1) / overall[:, 0]
+    # a scan of seasonal days only has no ordinary day: means of nothing stay NaN, quietly
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        overall = np.nanmean(base, axis=1, keepdims=True)
+        for wd in range(7):
+            cols = (weekday == wd) & normal
+            if cols.any():
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    factor[:, wd] = np.nanmean(base[:, cols], axis=1) / overall[:, 0]
     factor = np.clip(np.nan_to_num(factor, nan=1.0), 0.2, 5.0)
     adjusted = base / factor[:, weekday]
     pad = np.full((c.shape[0], BASELINE_DAYS), np.nan)
@@ -300,8 +312,14 @@ def _spikes(
     if not worth:
         return []
     c = np.stack([sr.n for sr in worth]).astype(np.float64)
-    expected, _ = expected_counts(c, seasonal, first_day)
+    # in chunks of series: the baseline windows are series × days × 29 numbers
+    expected = np.concatenate(
+        [expected_counts(c[i : i + CHUNK], seasonal, first_day)[0] for i in range(0, len(c), CHUNK)]
+    )
     testable = ~np.isnan(expected) & ~seasonal[None, :]
+    # new customers at the start of the data are everyone seen first: no spike there
+    warm = np.array([sr.kind == NEW for sr in worth])
+    testable[warm, :BASELINE_DAYS] = False
     e = np.where(testable, np.maximum(expected, 0.5), 1.0)
     ratio = (c - e) ** 2 / e
     dispersion = np.array(
@@ -332,9 +350,10 @@ def _spikes(
         for run in _runs(hits):
             first, last = run[0][0], run[-1][0]
             sr = worth[i]
-            obs = float(c[i, first : last + 1].sum())
-            exp = float(e[i, first : last + 1].sum())
-            before = sr.n[: max(first, 0)]
+            # the run's days that were tested (a seasonal day inside it is not counted)
+            days = testable[i, first : last + 1]
+            obs = float(c[i, first : last + 1][days].sum())
+            exp = float(e[i, first : last + 1][days].sum())
             new = sr.kind == VOLUME and sr.n[:first].sum() == 0 and first >= BASELINE_DAYS
             out.append(
                 Candidate(
@@ -352,7 +371,6 @@ def _spikes(
                     n_during=int(obs),
                 )
             )
-            del before
     return out
 
 
@@ -367,13 +385,20 @@ def _runs(hits: list[tuple[int, float]]) -> list[list[tuple[int, float]]]:
     return runs
 
 
-def not_converting(cand: Candidate, seasonal: np.ndarray, s: Sensitivity) -> Candidate | None:
+def not_converting(
+    cand: Candidate, seasonal: np.ndarray, s: Sensitivity, censored: int = 0
+) -> Candidate | None:
     """A spike of new customers whose conversion is clearly below the slice's usual: the
-    traffic came but did not buy."""
+    traffic came but did not buy. The last ``censored`` days, whose customers have not
+    had the whole conversion window yet, count on neither side."""
     sr = cand.series
+    known = np.ones(len(sr.n), bool)
+    if censored:
+        known[len(sr.n) - censored :] = False
     inside = np.zeros(len(sr.n), bool)
     inside[cand.first : cand.last + 1] = True
-    around = ~seasonal & ~inside
+    inside &= known
+    around = ~seasonal & ~inside & known
     k1, n1 = int(sr.k[around].sum()), int(sr.n[around].sum())
     k2, n2 = int(sr.k[inside].sum()), int(sr.n[inside].sum())
     diff, _, _, p = two_proportions(k1, n1, k2, n2)

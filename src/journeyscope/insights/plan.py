@@ -99,7 +99,8 @@ def _slice_values(r: Runner, scope: Scope, name: str, least: int) -> list[str]:
         f"ORDER BY 2 DESC, 1 LIMIT {MAX_VALUES}",
         q,
     )
-    return [str(row[0]) for row in rows]
+    # a value with both quotes cannot be written back into a filter: it is not a slice
+    return [str(row[0]) for row in rows if not ("'" in str(row[0]) and '"' in str(row[0]))]
 
 
 def _slices(
@@ -308,11 +309,7 @@ def build(  # noqa: PLR0915 (one plan, read top to bottom)
     extra = {_calendar_day(d): name for d, name in config.calendar.items()}
     calendar = expected_days(first_day, first_day + timedelta(days=days - 1), extra)
     seasonal = np.array([first_day + timedelta(days=i) in calendar for i in range(days)], bool)
-    sale_days = tuple(
-        i
-        for i in range(days)
-        if calendar.get(first_day + timedelta(days=i), ("", ""))[0] not in ("", "Tết season")
-    )
+    sale_days = _sale_days(calendar, first_day, days, scope)
     conversion = event_name(config.conversion)
     plan = Plan(
         bounds=bounds,
@@ -349,6 +346,25 @@ def build(  # noqa: PLR0915 (one plan, read top to bottom)
         seasonal=seasonal,
         skipped=skipped,
     )
+
+
+#: With --from, customers seen in the scan's first days were mostly there before it
+FIRST_SEEN_GUARD = 7
+
+
+def _sale_days(
+    calendar: dict[date, tuple[str, str]], first_day: date, days: int, scope: Scope
+) -> tuple[int, ...]:
+    """The sale days (not holidays or Tết) whose first-seen customers are the sale's own.
+    A scan cut by ``--from`` sees everyone as new at its start, so sale days in its first
+    week are left alone there."""
+    guard = FIRST_SEEN_GUARD if scope.since is not None else 0
+    out = []
+    for i in range(guard, days):
+        name = calendar.get(first_day + timedelta(days=i), ("", ""))[0]
+        if name.endswith("sale") or name in ("Black Friday", "Cyber Monday"):
+            out.append(i)
+    return tuple(out)
 
 
 def _calendar_day(text: str) -> date:

@@ -10,6 +10,7 @@ evidence. A step's numbers are the funnel report's own for those dates and that 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -86,7 +87,8 @@ def insights(
     found = detect(
         series, scan.first_day, seasonal, censor, repeat_days, s, frozenset(plan.passive), aftermath
     )
-    upgraded = [_upgrade(c, seasonal, s) for c in found]
+    convert_days = -(-plan.convert_within // (86_400 * 1_000_000)) + 1
+    upgraded = [_upgrade(c, seasonal, s, convert_days) for c in found]
     found = [c for c in upgraded if c is not None and not _good_news(c)]
     if since is not None:
         cut = (since - scan.first_day).days
@@ -164,11 +166,11 @@ def _good_news(c: Candidate) -> bool:
     return (c.kind == "cohort" and c.direction > 0) or (c.kind == "loop" and c.direction < 0)
 
 
-def _upgrade(c: Candidate, seasonal: np.ndarray, s: Any) -> Candidate | None:
+def _upgrade(c: Candidate, seasonal: np.ndarray, s: Any, censored: int) -> Candidate | None:
     """A spike of new customers matters when they did not convert; otherwise the events'
     own spikes already tell it."""
     if c.kind == "new_customers":
-        return not_converting(c, seasonal, s)
+        return not_converting(c, seasonal, s, censored)
     return c
 
 
@@ -215,33 +217,41 @@ def _fold_traffic_mix(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     - a step whose conversion fell while its customers per day more than doubled, during
       such a spike, fell because of who came, not because the step broke;
     - customers sent back from a step whose conversion fell, in the same slice and days,
-      are that step failing;
+      are that step failing (in whichever slice each is told: the loop and the step are
+      often concentrated in a slice and its subset, an app and its Android users);
     - a step that failed while a new event (an error) appeared, in the same days, failed
       with it.
     """
+    # loops into the step that failed first, so they travel with it if it folds further
+    findings = _fold(findings, lambda f: _host(f, [], findings) if f["kind"] == "loop" else None)
     crowds = [f for f in findings if f["kind"] == "spike_not_converting"]
     news = [f for f in findings if f["kind"] == "new_event"]
+    return _fold(findings, lambda f: _host(f, crowds, findings) or _new_event_host(f, news))
+
+
+def _fold(
+    findings: list[dict[str, Any]], host_of: Callable[[dict[str, Any]], dict[str, Any] | None]
+) -> list[dict[str, Any]]:
     kept = []
     for f in findings:
-        host = _host(f, crowds, findings) or _new_event_host(f, news)
-        if host is None:
+        host = host_of(f)
+        if host is None or host is f:
             kept.append(f)
-        else:
-            host.setdefault("related", []).append(
-                {
-                    key: f.get(key)
-                    for key in (
-                        "kind",
-                        "direction",
-                        "metric",
-                        "slice",
-                        "period",
-                        "change",
-                        "customers_affected",
-                        "command",
-                    )
-                }
+            continue
+        entry = {
+            key: f.get(key)
+            for key in (
+                "kind",
+                "direction",
+                "metric",
+                "slice",
+                "period",
+                "change",
+                "customers_affected",
+                "command",
             )
+        }
+        host.setdefault("related", []).extend([entry, *f.get("related", [])])
     return kept
 
 
@@ -326,8 +336,7 @@ class _Context:
         sl = self.slice_of(c)
         if not sl:
             return None
-        value = sl["value"].replace("'", "")
-        return f"{sl['field']} = '{value}'"
+        return f"{sl['field']} = {quoted(sl['value'])}"
 
     def customer_slice(self, c: Candidate) -> bool:
         """A segment is a set of customers: all their events are in it, so the slice goes
@@ -422,8 +431,13 @@ class _Context:
             out["during"] = _rate_numbers(c.n_during, c.rate_during)
             out["baseline"] = {"rate": _round(c.rate_baseline, 4)}
             out["change"] = {"absolute": _round((c.rate_during or 0) - (c.rate_baseline or 0), 4)}
+            # paths starts from an event name: a step with a filter shows its event's paths
             event = pair.a.split("[")[0]
-            out["command"] = self.command("paths", ["--start", event], c, w["during"], True)
+            out["command"] = (
+                self.command("paths", ["--start", event], c, w["during"], True)
+                if event != "*"
+                else None
+            )
             return out
         pair = self.scan.pairs[c.series.a]
         steps = f"{self.step_in_slice(pair.a, c)},{pair.b}"
@@ -576,7 +590,15 @@ class _Context:
         out["change"] = {"absolute": _round((c.rate_during or 0) - (c.rate_baseline or 0), 4)}
         out["test"] = "two-proportion z-test of the cohort's repeat rate against the other cohorts"
         whole = (self.day(0), self.day(self.scan.days - 1))
-        out["command"] = self.command("retention", ["--period", "month"], c, whole, True)
+        conversion = self.scan.conversion
+        period = "month" if self.scan.days >= 120 else "week"  # as detect's cohorts
+        out["command"] = self.command(
+            "retention",
+            ["--period", period, "--cohort-event", conversion, "--return-event", conversion],
+            c,
+            whole,
+            True,
+        )
         return out
 
 
@@ -589,8 +611,14 @@ def _shell_word(word: str) -> str:
     return f'"{escaped}"'
 
 
+def quoted(value: str) -> str:
+    """A filter value as the grammar reads it back: in single quotes, or in double quotes
+    when it holds one (the plan leaves out values holding both)."""
+    return f'"{value}"' if "'" in value else f"'{value}'"
+
+
 def _step_text(event: str) -> str:
-    return event if event.replace("_", "").isalnum() else f"*[event = '{event}']"
+    return event if event.replace("_", "").isalnum() else f"*[event = {quoted(event)}]"
 
 
 def _rate_numbers(n: int, rate: float | None) -> dict[str, Any]:
