@@ -81,9 +81,9 @@ T: dict[str, tuple[str, str]] = {
         "journeyscope insights scanned every funnel step, stage, event and channel, day by "
         "day, and lists what changed beyond chance, biggest first. Tết, sale days and "
         "weekdays are seasonality, not changes. Each command shows the evidence.",
-        "journeyscope insights đã quét mọi bước phễu, giai đoạn, sự kiện và kênh theo từng "
-        "ngày, và liệt kê những gì thay đổi vượt mức ngẫu nhiên, lớn nhất trước. Tết, ngày "
-        "sale và thứ trong tuần là yếu tố mùa vụ, không phải thay đổi. Mỗi lệnh cho xem bằng "
+        "Lệnh tìm thay đổi đã quét mọi bước phễu, giai đoạn, sự kiện và kênh theo từng ngày, "
+        "và liệt kê những gì thay đổi vượt mức ngẫu nhiên, lớn nhất trước. Tết, ngày khuyến "
+        "mãi và thứ trong tuần là yếu tố mùa vụ, không phải thay đổi. Mỗi lệnh cho xem bằng "
         "chứng.",
     ),
     "insights_none": ("Nothing changed significantly.", "Không có thay đổi đáng kể."),

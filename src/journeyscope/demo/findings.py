@@ -17,8 +17,16 @@ from journeyscope.analytics.attribution.journeys import build_paths
 from journeyscope.analytics.attribution.models import attribute
 from journeyscope.analytics.funnels import FunnelSpec, funnel
 from journeyscope.analytics.scope import Scope, parse_steps
-from journeyscope.events.demo_data import BAD_TOUCHPOINT, DRIVING_CHANNEL, PERSONAS
+from journeyscope.events.demo_data import (
+    BAD_TOUCHPOINT,
+    DRIVING_CHANNEL,
+    PERSONAS,
+    TRAFFIC_CAMPAIGN,
+)
 from journeyscope.events.workspace import Workspace
+
+#: The ads of the awareness campaigns that bring the demo's anonymous visitors
+AWARENESS_ADS = ("facebook", "google_ads", "tiktok")
 
 # What demo_data plants (its `why` texts say the same; tests/events/test_demo_data.py
 # holds the two together).
@@ -77,7 +85,12 @@ def zalo_lift(ws: Workspace) -> dict[str, Any]:
         steps = funnel(ws, spec, Scope())["steps"]
         return float(steps[2]["conversion_from_previous"] or 0.0)
 
-    zalo, ads = cart_rate(f"message_sent[channel={DRIVING_CHANNEL}]"), cart_rate("ad_click")
+    # against the shoppers' own ad clicks (their campaigns are the touchpoint): not the
+    # visitors of the awareness campaigns, who never identify and never get a Zalo
+    # message, nor the planted TikTok crowd (an incident for `insights`)
+    zalo = cart_rate(f"message_sent[channel={DRIVING_CHANNEL}]")
+    others = ", ".join([*(f"{ad}_awareness_2026" for ad in AWARENESS_ADS), TRAFFIC_CAMPAIGN])
+    ads = cart_rate(f"ad_click[touchpoint not in ({others})]")
     lift = round(zalo / ads, 2) if ads else None
     return {
         "after_zalo": round(zalo, 4),

@@ -15,6 +15,7 @@ EVENTS: dict[str, tuple[str, str]] = {
     "product_view": ("Product viewed", "Xem sản phẩm"),
     "add_to_cart": ("Added to cart", "Thêm vào giỏ"),
     "checkout": ("Checkout", "Thanh toán"),
+    "payment_error": ("Payment failed", "Lỗi thanh toán"),
     "purchase": ("Purchase", "Mua hàng"),
     "login": ("Logged in", "Đăng nhập"),
     "sign_up": ("Signed up", "Đăng ký thành viên"),

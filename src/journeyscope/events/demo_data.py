@@ -39,6 +39,7 @@ DRIVING_CHANNEL = "zalo"
 CHECKOUT_BREAK = (date(2026, 3, 9), date(2026, 3, 29))  # Android app: checkout fails
 PAYMENT_OUTAGE = (date(2026, 4, 13), date(2026, 4, 19))  # payment_error, most fail
 TRAFFIC_SPIKE = (date(2026, 5, 12), date(2026, 5, 14))  # TikTok visitors who never buy
+TRAFFIC_CAMPAIGN = "tiktok_flash_2026"
 WEAK_COHORT = (date(2026, 4, 1), date(2026, 4, 30))  # first buyers who seldom return
 SALE_DAY = date(2026, 6, 6)  # the 6.6 sale: more shoppers, buying as usual
 
@@ -641,7 +642,7 @@ class Generator:
                 self.prospect_id += 1
                 t = start + r.uniform(8, 23) * 3600
                 cookie = f"ck_{r.getrandbits(48):012x}"
-                campaign = "tiktok_flash_2026"
+                campaign = TRAFFIC_CAMPAIGN
                 self.emit(
                     "ads", pid, t, "ad_click", "tiktok", anonymous_id=cookie, campaign=campaign
                 )

@@ -339,8 +339,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "insights_seasonal": {
         "en": "{n} seasonal days (Tết, sale days, holidays) were expected to differ and not "
         "reported; workspace.yaml insights.calendar adds your own.",
-        "vi": "{n} ngày theo mùa (Tết, ngày sale, ngày lễ) vốn khác thường nên không được báo; "
-        "thêm ngày riêng ở insights.calendar trong workspace.yaml.",
+        "vi": "{n} ngày theo mùa (Tết, ngày khuyến mãi, ngày lễ) vốn khác thường nên không "
+        "được báo; thêm ngày riêng ở insights.calendar trong workspace.yaml.",
     },
     "col_stage": {"en": "Stage", "vi": "Giai đoạn"},
     "col_now": {"en": "There now", "vi": "Đang ở đây"},

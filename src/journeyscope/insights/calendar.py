@@ -69,7 +69,7 @@ def _built_in(year: int) -> dict[date, tuple[str, str]]:
             f"{month}.{month} double-day sale",
             f"Ngày hội mua sắm {month}.{month}",
         )
-        days[date(year, month, 25)] = ("Payday sale", "Sale ngày lương (25)")
+        days[date(year, month, 25)] = ("Payday sale", "Khuyến mãi ngày lương (25)")
     for (month, day), label in _FIXED.items():
         days[date(year, month, day)] = label
     friday = _black_friday(year)
