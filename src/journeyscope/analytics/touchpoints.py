@@ -25,9 +25,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from journeyscope.analytics import touchpoints_arrays
 from journeyscope.analytics.scope import Scope
 from journeyscope.analytics.stages import rules_for, staged_sql
-from journeyscope.engine.dialect import Sql
+from journeyscope.engine.dialect import SparkSql, Sql
 from journeyscope.engine.runner import Runner, as_runner
 from journeyscope.events.query import event_name
 from journeyscope.events.workspace import Workspace
@@ -56,18 +57,30 @@ def touchpoints(ws: Runner | Workspace, spec: TouchpointSpec, scope: Scope) -> d
 
 
 def touchpoints_on(r: Runner, spec: TouchpointSpec, scope: Scope) -> dict[str, Any]:
-    """The touchpoints report on either engine."""
+    """The touchpoints report on either engine: on DuckDB from one scan into arrays
+    (:mod:`~journeyscope.analytics.touchpoints_arrays`), on Spark with the SQL below."""
+    if not isinstance(r.sql(), SparkSql):
+        try:
+            rows, end = touchpoints_arrays.report_rows(r, spec, scope)
+        except touchpoints_arrays.NotServed:
+            pass  # a NULL code or no perfect hash of the names: SQL answers
+        else:
+            return _report(rows, end, r.zone, spec, scope)
+    return touchpoints_in_sql(r, spec, scope)
+
+
+def touchpoints_in_sql(r: Runner, spec: TouchpointSpec, scope: Scope) -> dict[str, Any]:
+    """The report with window frames, as Spark runs it (tests hold it equal to the
+    arrays' on DuckDB)."""
     q = r.sql()
     cols = "ts, seq, event, channel, coalesce(touchpoint, channel || ':' || event) AS tp, rating"
     if spec.stage_model:
         model, rules = rules_for(spec.stage_model, spec.stage_rules)
         staged = staged_sql(r, model, rules, scope, q)
         base = f"SELECT customer_id, {cols}, stage FROM ({staged}) st"
-        names = [s.id for s in model.stages]
     else:
         plain = r.source(scope, q, "e.*")
         base = f"SELECT customer_id, {cols}, CAST(NULL AS INTEGER) AS stage FROM ({plain}) pl"
-        names = []
     with r.scratch("tp_rows", "tp_marked"):
         r.table("tp_rows", base, q)
         q = r.sql()
@@ -75,6 +88,17 @@ def touchpoints_on(r: Runner, spec: TouchpointSpec, scope: Scope) -> dict[str, A
         q = r.sql()
         rows = r.rows(_report_sql(q, spec), q)
         end = r.rows("SELECT max(ts) FROM tp_rows")[0][0]
+    return _report(rows, end, r.zone, spec, scope)
+
+
+def _report(
+    rows: list[tuple[Any, ...]], end: Any, zone: str, spec: TouchpointSpec, scope: Scope
+) -> dict[str, Any]:
+    """The JSON shape from the per-touchpoint rows (either form's) and the data's end."""
+    names: list[str] = []
+    if spec.stage_model:
+        model, _ = rules_for(spec.stage_model, spec.stage_rules)
+        names = [s.id for s in model.stages]
     fields = (
         "touchpoint",
         "channel",
@@ -108,7 +132,7 @@ def touchpoints_on(r: Runner, spec: TouchpointSpec, scope: Scope) -> dict[str, A
     return {
         "conversion": event_name(spec.conversion),
         "window_seconds": spec.within.total_seconds(),
-        "data_ends": local_iso(end, r.zone),
+        "data_ends": local_iso(end, zone),
         "touchpoints": items,
         "scope": scope.describe(),
     }
