@@ -127,6 +127,7 @@ def test_init_ingest_resolve_show_stats_export_forget(cli: Cli, tmp_path: Path) 
             "spellings": 3,
             "nodes": 2,
             "quarantine_rows": 0,
+            "segment_members": 0,
             "temporary_files": 0,
         },
         "suppressed": 2,

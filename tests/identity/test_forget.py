@@ -420,3 +420,25 @@ def test_quarantine_rows_are_matched_in_any_spelling(tmp_path: Path) -> None:
     with (folder / "ingest-1.csv").open(encoding="utf-8", newline="") as handle:
         left = list(csv.reader(handle))
     assert [row[1] for row in left] == ["line", "6"]
+
+
+def test_forget_removes_the_person_from_static_segment_lists(
+    tmp_path: Path, exports: tuple[Path, Path]
+) -> None:
+    """A list saved as a segment keeps identifiers: the person's go, everyone else's stay."""
+    from journeyscope.analytics.segments import Segment, add_segment, load_segments
+
+    root = tmp_path / "ws"
+    _workspace(root, exports, resolved=True)
+    with Workspace.open(root) as ws:
+        members = ["phone:0903123456", "email:hoa.tran@example.vn", "email:lan.nguyen@example.vn"]
+        add_segment(ws, Segment(name="vip", members=members))
+        add_segment(ws, Segment(name="rule", rule="orders >= 1"))
+        report = forget(ws, "phone:0903123456")
+    assert report["deleted"]["segment_members"] == 2
+    kept = load_segments(root)
+    assert kept["vip"].members == ["email:hoa.tran@example.vn"]
+    assert kept["rule"].rule == "orders >= 1"
+    text = (root / "segments.yaml").read_text(encoding="utf-8")
+    assert "0903123456" not in text and "lan.nguyen" not in text
+    assert text.startswith("# customer segments")

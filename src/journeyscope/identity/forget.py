@@ -33,7 +33,12 @@ from journeyscope.events.workspace import DB_NAME, Workspace
 from journeyscope.identity.normalize import parse_identifier
 from journeyscope.identity.raw_values import normalise_raws
 from journeyscope.identity.rules import Rules
-from journeyscope.identity.scrub import Matcher, remove_scratch, scrub_quarantine
+from journeyscope.identity.scrub import (
+    Matcher,
+    remove_scratch,
+    scrub_quarantine,
+    scrub_segments,
+)
 
 AUDIT_NOTE = "audit_log (counts only; no personal data)"
 _TEMP = ("fg_new", "fg_values", "fg_person", "fg_customers", "fg_seq", "fg_raw", "fg_nodes")
@@ -57,9 +62,11 @@ def forget(ws: Workspace, identifier: str) -> dict[str, Any]:
         person = _find_person(ws, id_type, value)
         matcher = Matcher(person.identifiers, {raw for _, raw in person.spellings}, region)
         quarantine = scrub_quarantine(ws.root, matcher)
+        members = scrub_segments(ws.root, matcher)
         with ws.transaction():
             deleted = _delete(ws, person)
             deleted["quarantine_rows"] = quarantine
+            deleted["segment_members"] = members
             request = int(
                 ws.scalar("SELECT coalesce(max(request), 0) + 1 FROM identity_suppressed")
             )

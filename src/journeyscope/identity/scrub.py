@@ -1,4 +1,5 @@
-"""The files of a workspace that may hold a forgotten person: quarantine and scratch copies.
+"""The files of a workspace that may hold a forgotten person: quarantine, static segment
+lists and scratch copies.
 
 Import writes rejected rows, whole, to ``WORKSPACE/quarantine/*.csv`` — a person's rows too.
 ``forget`` rewrites those files without every row that carries one of the person's
@@ -125,6 +126,44 @@ def _scrub_file(path: Path, matcher: Matcher) -> int:
     csv.writer(buffer).writerows(kept)
     write_atomic(path, ("\ufeff" if bom else "") + buffer.getvalue())
     return len(rows) - len(kept)
+
+
+#: The workspace's saved segments (analytics/segments.py writes it; read here as plain YAML)
+SEGMENTS_FILE = "segments.yaml"
+
+
+def scrub_segments(root: Path, matcher: Matcher) -> int:
+    """Rewrite ``segments.yaml`` without the person's identifiers in static lists (each
+    member is ``TYPE:VALUE`` or a customer id); returns the members removed."""
+    import yaml
+
+    path = root / SEGMENTS_FILE
+    if not path.is_file():
+        return 0
+    text = path.read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    items = data.get("segments") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        return 0
+    removed = 0
+    for item in items:
+        members = item.get("members") if isinstance(item, dict) else None
+        if not isinstance(members, list):
+            continue
+        kept = [m for m in members if not _is_member_of(str(m), matcher)]
+        removed += len(members) - len(kept)
+        item["members"] = kept
+    if removed:
+        header = "".join(line + "\n" for line in text.splitlines() if line.startswith("#"))
+        body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+        write_atomic(path, header + body)
+    return removed
+
+
+def _is_member_of(member: str, matcher: Matcher) -> bool:
+    """``phone:0903123456`` is the person's when its value is one of their identifiers."""
+    _, _, value = member.partition(":")
+    return matcher.matches([member]) or (bool(value) and matcher.matches([value]))
 
 
 def remove_scratch(root: Path, db_name: str) -> int:
