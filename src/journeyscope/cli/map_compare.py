@@ -12,7 +12,8 @@ from typing import Annotated, Any
 
 import typer
 
-from journeyscope.cli.console import check_output, lang, out, wrote
+from journeyscope.cli.console import lang, out, wrote
+from journeyscope.cli.map_drawing import RenderLangOpt, check_drawing, draw, word
 from journeyscope.cli.maps import map_app
 from journeyscope.cli.options import (
     ForceOpt,
@@ -49,8 +50,7 @@ WORDS = {
 
 
 def _w(key: str) -> str:
-    en, vi = WORDS[key]
-    return vi if lang() == "vi" else en
+    return word(WORDS, key)
 
 
 @map_app.command("compare")
@@ -71,12 +71,7 @@ def map_compare(
             help="Also draw the map with the actual numbers on it (.svg, .png, .html, .pdf).",
         ),
     ] = None,
-    render_lang: Annotated[
-        str | None,
-        typer.Option(
-            "--in", metavar="en|vi", help="Language of the --svg map (default: the map's)."
-        ),
-    ] = None,
+    render_lang: RenderLangOpt = None,
     personas: PersonaDirs = None,
     force: ForceOpt = False,
     as_json: JsonOpt = False,
@@ -89,22 +84,14 @@ def map_compare(
 
     checked = load_map(file, personas or [])
     assert checked.map is not None
-    if svg is not None:
-        from journeyscope.render.outputs import output_format
-
-        output_format(svg)
-        check_output(svg, force)
+    check_drawing(svg, force)
     with open_workspace(workspace) as ws:
         report = compare_map(ws, checked.map, since, until, where)
     data = report.for_language(lang())
     if svg is not None:
-        from journeyscope.i18n import resolve_language
         from journeyscope.living.compare import overlay
-        from journeyscope.render.outputs import render_to_file
 
-        drawn = overlay(checked.map, report.model_dump(mode="json"))
-        target = resolve_language(render_lang or checked.map.language)
-        render_to_file(drawn, checked.personas, svg, target)
+        draw(overlay(checked.map, report.model_dump(mode="json")), checked, svg, render_lang)
     if as_json:
         from journeyscope.cli.console import emit_json
 
