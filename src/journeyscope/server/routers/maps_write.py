@@ -91,6 +91,18 @@ def check_map_text(ws: Workspace, text: str, source: str) -> CheckedMap:
     return check_data(data, positions, source, library)
 
 
+def stored_map(ws: Workspace, map_name: str) -> Any:
+    """The workspace's map ``map_name``, read and valid (else 404, or 422 with its
+    problems), for the routes that read a map against the data."""
+    from journeyscope.maps.io import read_text
+
+    found = existing_map(ws, map_name)
+    checked = check_map_text(ws, read_text(found), found.name)
+    if checked.map is None:
+        raise InvalidDocument("journey map", "bản đồ hành trình", checked.problems)
+    return checked.map
+
+
 def refuse_reserved(map_name: str) -> None:
     """``templates``, ``validate`` and ``render`` name routes beside the maps."""
     if map_name in RESERVED:
@@ -263,13 +275,8 @@ def compare_with_journeys(
     map_name: MapName, params: Annotated[CompareParams, Query()], ws: ReadWorkspace, lang: Lang
 ) -> dict[str, Any]:
     from journeyscope.app.compare import compare_map
-    from journeyscope.maps.io import read_text
 
-    found = existing_map(ws, map_name)
-    checked = check_map_text(ws, read_text(found), found.name)
-    if checked.map is None:
-        raise InvalidDocument("journey map", "bản đồ hành trình", checked.problems)
-    report = compare_map(ws, checked.map, params.since, params.until, params.where)
+    report = compare_map(ws, stored_map(ws, map_name), params.since, params.until, params.where)
     return report.for_language(lang)
 
 
@@ -287,13 +294,9 @@ def review_against_before(
     map_name: MapName, params: Annotated[ReviewParams, Query()], ws: ReadWorkspace, lang: Lang
 ) -> dict[str, Any]:
     from journeyscope.app.review import review_map
-    from journeyscope.maps.io import read_text
 
-    found = existing_map(ws, map_name)
-    checked = check_map_text(ws, read_text(found), found.name)
-    if checked.map is None:
-        raise InvalidDocument("journey map", "bản đồ hành trình", checked.problems)
-    report, _ = review_map(ws, checked.map, params.since, params.until, params.sensitivity)
+    m = stored_map(ws, map_name)
+    report, _ = review_map(ws, m, params.since, params.until, params.sensitivity)
     return report.for_language(lang)
 
 
