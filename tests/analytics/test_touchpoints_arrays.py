@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -145,3 +146,31 @@ def test_window_edges(make_workspace: MakeWorkspace) -> None:
     s = found["tp:s"]
     assert (s["contact_customers"], s["repeat_contacts"]) == (2, 1)
     assert (s["observed"], s["dropped"]) == (2, 2)
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows_st)
+def test_blocks_of_customers_add_up_to_the_whole(
+    make_workspace: MakeWorkspace, rows: list[Any]
+) -> None:
+    """Split into blocks of whole customers (one per core at scale), the sums are the
+    unsplit report's: forced here with a block per customer."""
+    from journeyscope.analytics import events_arrays as touchpoints_arrays
+
+    ws = make_workspace(_events(rows))
+    r = Runner(ws)
+    whole = touchpoints_in_sql(r, TouchpointSpec(), Scope())
+    saved = touchpoints_arrays.BLOCK_ROWS, touchpoints_arrays.os.cpu_count
+    touchpoints_arrays.BLOCK_ROWS = 1
+    touchpoints_arrays.os.cpu_count = lambda: 3  # type: ignore[assignment]
+    try:
+        assert touchpoints_on(r, TouchpointSpec(), Scope()) == whole
+        owner = np.sort(np.array([c for c, *_ in rows]))
+        blocks = touchpoints_arrays.blocks(owner, 3)
+        assert blocks[0][0] == 0 and blocks[-1][1] == len(owner)
+        for (_, a), (b, _) in itertools.pairwise(blocks):
+            assert a == b and owner[b] != owner[b - 1]  # cut where a journey starts
+    finally:
+        touchpoints_arrays.BLOCK_ROWS, touchpoints_arrays.os.cpu_count = saved

@@ -242,3 +242,31 @@ def test_another_model_and_a_rules_file(cli: Any, feedback_workspace: Path, tmp_
     assert "loyalty" not in actions  # no rule of this file puts an event there
     pains = next(lane for lane in doc["lanes"] if lane["kind"] == "pain_points")["cells"]
     assert any(BAD_TOUCHPOINT in str(i) for i in pains["decision"])
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "where"),
+    [(None, None, None), ("2026-02-01", "2026-04-30", None), (None, None, "channel = web")],
+)
+def test_evidence_from_one_scan_equals_the_sql_forms(
+    feedback_workspace: Path, since: str | None, until: str | None, where: str | None
+) -> None:
+    """Actions, placed feedback and the first day from the shared scan (what the map is
+    drawn from on DuckDB) equal the SQL forms (what answers where arrays cannot)."""
+    from journeyscope.app import generate as g
+    from journeyscope.events.workspace import Workspace
+
+    ws = Workspace.open(feedback_workspace, read_only=True)
+    try:
+        evidence = g.gather_evidence(ws, since=since, until=until, where=where)
+        model = g._model("retail5", None)
+        period = (since, until, where, None)
+        assert sorted(evidence.actions) == sorted(g._actions(ws, model, period))
+        assert evidence.data_starts == g._first_event(ws, model, period)
+        placed = g._feedback(ws, model, period)
+        assert len(evidence.feedback) == len(placed) > 0
+        key = repr  # FeedbackItem is a frozen dataclass: its repr holds every field
+        assert sorted(map(key, evidence.feedback)) == sorted(map(key, placed))
+        assert any(f.stage for f in evidence.feedback)
+    finally:
+        ws.close()

@@ -8,7 +8,7 @@ with no window function, no sort of the events and no intermediate tables. The S
 in :mod:`journeyscope.analytics.paths` stays what Spark runs; the conformance tests hold
 the two equal.
 
-Answers are the SQL form's to the last bit: medians are DuckDB's (``lo + (hi - lo) * d``
+Answers are the SQL form's to the last bit: medians are DuckDB's (``lo * (1 - d) + hi * d``
 over the same doubles), text orders are code-point orders (codes are ranks of the sorted
 names), events at one instant keep the stored ``seq`` order (the SQL form's tie rule), and
 variants are grouped by a hash that is then checked sequence by sequence — a clash falls
@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
+
+from journeyscope.arrays import interpolate
 
 if TYPE_CHECKING:
     from journeyscope.analytics.paths import PathSpec
@@ -118,14 +120,26 @@ def _coders(
 
 
 def _perfect(names: list[str], hashes: np.ndarray) -> _Coder:
+    """A modulus under which the names' hashes differ: the smallest from ``len(names)``
+    up to ``64 * len(names)``, tried in batches (a few hundred names need thousands of
+    tries; past ~600 names hardly any is free), else one near ``4 * len(names)²`` (almost
+    surely free at once) for up to 2,048 names; beyond, no lookup table small enough, and
+    the SQL form answers."""
     k = max(len(names), 1)
-    for m in range(k, 64 * k + 1024):
-        residues = hashes % np.uint64(m)
-        if len(np.unique(residues)) == len(names):
-            lookup = np.full(m, -1, np.int32)
-            lookup[residues.astype(np.int64)] = np.arange(len(names))
-            return _Coder(names, m, lookup)
-    raise HashClash  # no small perfect modulus (never seen): the SQL form answers
+    ranges = [(k, 64 * k + 1024)] if k <= 600 else []
+    ranges += [(4 * k * k, 4 * k * k + 4096)] if k <= 2048 else []
+    batch = max(1, min(1024, 2_000_000 // k))
+    for start, limit in ranges:
+        for low in range(start, limit, batch):
+            moduli = np.arange(low, min(low + batch, limit), dtype=np.uint64)
+            residues = np.sort(hashes[None, :] % moduli[:, None], axis=1)
+            free = np.flatnonzero(~(residues[:, 1:] == residues[:, :-1]).any(axis=1))
+            if len(free):
+                m = int(moduli[free[0]])
+                lookup = np.full(m, -1, np.int32)
+                lookup[(hashes % np.uint64(m)).astype(np.int64)] = np.arange(len(names))
+                return _Coder(names, m, lookup)
+    raise HashClash  # no small perfect modulus: the SQL form answers
 
 
 def read_journeys(r: Runner, spec: PathSpec, scope: Scope) -> Journeys:
@@ -250,7 +264,7 @@ def parts(
 
 
 def duckdb_median(values: np.ndarray) -> float:
-    """DuckDB's ``median`` (``quantile_cont(0.5)``: ``lo + (hi - lo) * 0.5`` for an even
+    """DuckDB's ``median`` (``quantile_cont(0.5)``: ``lo * 0.5 + hi * 0.5`` for an even
     count) of non-negative doubles, to the last bit. Durations are mostly zero (one-event
     sessions), so only the non-zero values are partitioned, and only when needed."""
     n = len(values)
@@ -262,7 +276,7 @@ def duckdb_median(values: np.ndarray) -> float:
     rest = values[values != 0] if zeros else values
     part = np.partition(rest, [p - zeros for p in picks if p >= zeros])
     lo, hi = (0.0 if p < zeros else float(part[p - zeros]) for p in (picks[0], picks[-1]))
-    return lo + (hi - lo) * 0.5 if len(picks) == 2 else lo
+    return interpolate(lo, hi, 0.5) if len(picks) == 2 else lo
 
 
 def _count_median(counts: np.ndarray) -> float:
@@ -273,7 +287,7 @@ def _count_median(counts: np.ndarray) -> float:
     half = (n - 1) // 2
     lo = float(np.searchsorted(below, half + 1))
     hi = float(np.searchsorted(below, half + 2)) if n % 2 == 0 else lo
-    return lo + (hi - lo) * 0.5
+    return interpolate(lo, hi, 0.5)
 
 
 def edges(j: Journeys) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ customers *stalled* there (current stage, no activity for longer than ``--stall`
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from journeyscope.analytics.scope import Scope, parse_filter
-from journeyscope.engine.dialect import Sql
+from journeyscope.engine.dialect import SparkSql, Sql
 from journeyscope.engine.runner import Runner, as_runner
 from journeyscope.errors import DocumentError, InputError, Location
 from journeyscope.events.query import event_name
@@ -183,8 +183,19 @@ def stages_on(
     lang: str = "en",
     export_to: Path | None = None,
 ) -> dict[str, Any]:
-    """The stages report on either engine (the export too)."""
+    """The stages report on either engine (the export too): on DuckDB from one scan into
+    arrays (:mod:`~journeyscope.analytics.stages_arrays`), on Spark, and for an export,
+    with the SQL below."""
     model, rules = rules_for(spec.model, spec.rules, list(spec.models))
+    if export_to is None and not isinstance(r.sql(), SparkSql):
+        from journeyscope.analytics import events_arrays
+
+        try:
+            ev = events_arrays.read_events(r, scope, (model, rules))
+        except events_arrays.NotServed:
+            pass  # a NULL code or no perfect hash of the names: SQL answers
+        else:
+            return stages_report(ev, model, spec, scope, r.zone, lang)
     q = r.sql()
     exported = None
     first_seq = q.value_at_min("seq", q.row("ts", "seq"))
@@ -206,6 +217,37 @@ def stages_on(
         unstaged = r.rows("SELECT count(*) FILTER (WHERE stage IS NULL), count(*) FROM st_rows")[0]
         if export_to is not None:
             exported = _write_customer_stages(r, model, export_to)
+    report = _report(
+        rows, end, (int(unstaged[0]), int(unstaged[1])), model, spec, scope, r.zone, lang
+    )
+    if export_to is not None:
+        report |= {"output": str(export_to), "exported": exported}
+    return report
+
+
+def stages_report(
+    ev: Any, model: StageModel, spec: StageSpec, scope: Scope, zone: str, lang: str = "en"
+) -> dict[str, Any]:
+    """The report from the scoped events as arrays, read with this model's stages."""
+    from journeyscope.analytics.stages_arrays import per_stage
+
+    rows = per_stage(ev, len(model.stages), spec.stall.total_seconds())
+    end = datetime(1970, 1, 1) + timedelta(microseconds=int(ev.us.max())) if len(ev.us) else None
+    counts = (int((ev.stage < 0).sum()), len(ev.us))
+    return _report(rows, end, counts, model, spec, scope, zone, lang)
+
+
+def _report(
+    rows: list[Any],
+    end: Any,
+    counts: tuple[int, int],
+    model: StageModel,
+    spec: StageSpec,
+    scope: Scope,
+    zone: str,
+    lang: str,
+) -> dict[str, Any]:
+    """The report's shape from its per-stage rows and counts (unstaged, all events)."""
     found = {r[0]: r for r in rows}
     out = []
     for i, s in enumerate(model.stages):
@@ -229,12 +271,11 @@ def stages_on(
         "model": model.id,
         "model_name": localize(model.name, lang),
         "stall_seconds": spec.stall.total_seconds(),
-        "data_ends": local_iso(end, r.zone),
-        "events_without_stage": int(unstaged[0]),
-        "events": int(unstaged[1]),
+        "data_ends": local_iso(end, zone),
+        "events_without_stage": counts[0],
+        "events": counts[1],
         "stages": out,
         "scope": scope.describe(),
-        **({"output": str(export_to), "exported": exported} if export_to is not None else {}),
     }
 
 

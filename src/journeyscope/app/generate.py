@@ -197,25 +197,57 @@ def gather_evidence(
 ) -> Evidence:
     """The reports, actions and placed feedback a generated map is drawn from; a period
     (or filter) with no customer events is refused, never drawn as an empty map."""
+    from journeyscope.analytics.events_arrays import shared_reads
+
     model = _model(model_id, rules)
     period = (since, until, where, rules)
-    stage_report = stages(
-        ws, StagesQuery(since=since, until=until, where=where, model=model_id, rules=rules)
-    )
-    if not stage_report.events:
-        raise no_data_error(where)
-    tp_report = touchpoints(
-        ws, TouchpointsQuery(since=since, until=until, where=where, model=model_id, rules=rules)
-    )
-    conversion = tp_report.conversion
+    with shared_reads():  # on DuckDB one scan serves every part (events_arrays)
+        stage_report = stages(
+            ws, StagesQuery(since=since, until=until, where=where, model=model_id, rules=rules)
+        )
+        if not stage_report.events:
+            raise no_data_error(where)
+        tp_report = touchpoints(
+            ws, TouchpointsQuery(since=since, until=until, where=where, model=model_id, rules=rules)
+        )
+        actions, feedback, starts = _from_events(ws, model, period)
     return Evidence(
         model=model,
         stages=stage_report.model_dump(mode="json"),
         touchpoints=tp_report.model_dump(mode="json"),
-        actions=_actions(ws, model, period),
-        feedback=_feedback(ws, model, period),
-        conversion_stage=_stage_of(model, conversion, rules),
-        data_starts=_first_event(ws, model, period),
+        actions=actions,
+        feedback=feedback,
+        conversion_stage=_stage_of(model, tp_report.conversion, rules),
+        data_starts=starts,
+    )
+
+
+def _from_events(
+    ws: Workspace, model: Any, period: Period
+) -> tuple[list[tuple[str, str, int]], list[FeedbackItem], str | None]:
+    """Actions, placed feedback and the first day: from the events the reports read
+    (the same scan, shared), or in SQL where the arrays cannot serve the scope."""
+    from journeyscope.analytics import events_arrays
+    from journeyscope.analytics.scope import Scope
+    from journeyscope.analytics.stages import rules_for
+    from journeyscope.app import generate_arrays
+    from journeyscope.engine.runner import Runner
+
+    since, until, where, rules_file = period
+    try:
+        ev = events_arrays.read_events(
+            Runner(ws), Scope.parse(ws, since, until, where), rules_for(model.id, rules_file)
+        )
+    except events_arrays.NotServed:
+        return (
+            _actions(ws, model, period),
+            _feedback(ws, model, period),
+            _first_event(ws, model, period),
+        )
+    return (
+        generate_arrays.actions(ev, model),
+        generate_arrays.feedback(ws, ev, model),
+        generate_arrays.first_day(ev),
     )
 
 

@@ -96,11 +96,14 @@ def bound_map(
     (:func:`require_bindings_in`) rather than drawn as "no data"."""
     if ws is None:
         return fill(m, map_values(ws, m, since, until, settings))
-    # names are checked against the whole data; without a period that is the same read
-    whole = report_fetch(ws, _model(m))
-    require_bindings_in(ws, m, source, positions, whole)
-    period = whole if since is None and until is None else None
-    return fill(m, map_values(ws, m, since, until, settings, period))
+    from journeyscope.analytics.events_arrays import shared_reads
+
+    with shared_reads():  # the stages and touchpoints reports of a period: one scan
+        # names are checked against the whole data; without a period that is the same read
+        whole = report_fetch(ws, _model(m))
+        require_bindings_in(ws, m, source, positions, whole)
+        period = whole if since is None and until is None else None
+        return fill(m, map_values(ws, m, since, until, settings, period))
 
 
 def require_bindings_in(
