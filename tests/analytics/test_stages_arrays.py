@@ -142,11 +142,11 @@ def test_blocks_of_customers_add_up_to_the_whole(
 
     ws = make_workspace(_events(rows))
     r = Runner(ws)
-    saved = events_arrays.BLOCK_ROWS, events_arrays.os.cpu_count
+    saved = events_arrays.BLOCK_ROWS, events_arrays.cores
     events_arrays.BLOCK_ROWS = 1
-    events_arrays.os.cpu_count = lambda: 3  # type: ignore[assignment]
+    events_arrays.cores = lambda: 3
     try:
         for spec in SPECS[:2]:
             _same(r, spec, Scope(), tmp_path)
     finally:
-        events_arrays.BLOCK_ROWS, events_arrays.os.cpu_count = saved
+        events_arrays.BLOCK_ROWS, events_arrays.cores = saved

@@ -162,9 +162,9 @@ def test_blocks_of_customers_add_up_to_the_whole(
     ws = make_workspace(_events(rows))
     r = Runner(ws)
     whole = touchpoints_in_sql(r, TouchpointSpec(), Scope())
-    saved = touchpoints_arrays.BLOCK_ROWS, touchpoints_arrays.os.cpu_count
+    saved = touchpoints_arrays.BLOCK_ROWS, touchpoints_arrays.cores
     touchpoints_arrays.BLOCK_ROWS = 1
-    touchpoints_arrays.os.cpu_count = lambda: 3  # type: ignore[assignment]
+    touchpoints_arrays.cores = lambda: 3
     try:
         assert touchpoints_on(r, TouchpointSpec(), Scope()) == whole
         owner = np.sort(np.array([c for c, *_ in rows]))
@@ -173,4 +173,4 @@ def test_blocks_of_customers_add_up_to_the_whole(
         for (_, a), (b, _) in itertools.pairwise(blocks):
             assert a == b and owner[b] != owner[b - 1]  # cut where a journey starts
     finally:
-        touchpoints_arrays.BLOCK_ROWS, touchpoints_arrays.os.cpu_count = saved
+        touchpoints_arrays.BLOCK_ROWS, touchpoints_arrays.cores = saved

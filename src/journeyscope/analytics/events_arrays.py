@@ -40,7 +40,17 @@ if TYPE_CHECKING:
 #: a stage model and its rules (or None: no stages)
 Staging: TypeAlias = "tuple[StageModel, StageRules] | None"
 
-__all__ = ["Events", "NotServed", "Staging", "blocks", "in_blocks", "read_events", "shared_reads"]
+__all__ = [
+    "Events",
+    "NotServed",
+    "Staging",
+    "blocks",
+    "cores",
+    "in_blocks",
+    "plain",
+    "read_events",
+    "shared_reads",
+]
 
 T = TypeVar("T")
 
@@ -169,7 +179,7 @@ def _read(
     # join to the full event row or a session runner does not
     sort = " ORDER BY customer_id, ts, seq" if q.event_row else ""
     found = r.ws.con.sql(select + sort, params=q.params).fetchnumpy()
-    cols = {name: _plain(col) for name, col in found.items()}
+    cols = {name: plain(col) for name, col in found.items()}
     cols = _in_journey_order(cols)
     cust = cols["customer_id"]
     start = np.ones(len(cust), np.bool_)
@@ -226,7 +236,7 @@ def _stage_table(
     return one, two
 
 
-def _plain(col: Any) -> np.ndarray:
+def plain(col: Any) -> np.ndarray:
     """A fetched column as a plain array; a NULL in it is refused (never expected)."""
     if isinstance(col, np.ma.MaskedArray):
         if np.ma.getmaskarray(col).any():
@@ -303,11 +313,16 @@ def blocks(owner: np.ndarray, parts: int) -> list[tuple[int, int]]:
     return list(itertools.pairwise(cuts))
 
 
+def cores() -> int:
+    """How many blocks to cut the journeys into: one per core."""
+    return os.cpu_count() or 1
+
+
 def in_blocks(ev: Events, work: Callable[[tuple[int, int]], T]) -> list[T]:
     """``work`` on blocks of whole journeys, one per core, on threads (NumPy lets go of
     the interpreter in its loops), in block order. Reports whose parts are sums over
     customers add the blocks' results up."""
-    parts = blocks(ev.owner, os.cpu_count() or 1)
+    parts = blocks(ev.owner, cores())
     if len(parts) == 1:
         return [work(parts[0])]
     with ThreadPoolExecutor(len(parts)) as pool:

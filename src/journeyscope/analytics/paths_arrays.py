@@ -516,8 +516,15 @@ def _code(names: list[str], name: str) -> int:
 
 def local_days(us: np.ndarray, zone: str) -> np.ndarray:
     """Days since the epoch of UTC instants, as dates in ``zone`` (DuckDB's
-    ``CAST(timezone(zone, ts) AS DATE)``), from the zone's offset per hour seen, with the
-    instant of any change inside an hour found to the second."""
+    ``CAST(timezone(zone, ts) AS DATE)``)."""
+    days: np.ndarray = np.floor_divide(local_us(us, zone), DAY_US)
+    return days
+
+
+def local_us(us: np.ndarray, zone: str) -> np.ndarray:
+    """UTC instants (µs) as the wall clock of ``zone`` (µs, as if UTC: DuckDB's
+    ``timezone(zone, ts)``), from the zone's offset per hour seen, with the instant of any
+    change inside an hour found to the second."""
     tz = ZoneInfo(zone)
     hour = us // HOUR_US
     h0 = int(hour.min())
@@ -531,8 +538,8 @@ def local_days(us: np.ndarray, zone: str) -> np.ndarray:
         h = int(hours[i])
         change = _change_at(tz, h * HOUR_US, (h + 1) * HOUR_US, int(at[i]))
         offsets[(hour == h) & (us >= change)] = after[i]
-    days: np.ndarray = np.floor_divide(us + offsets, DAY_US)
-    return days
+    out: np.ndarray = us + offsets
+    return out
 
 
 def _offset_us(tz: ZoneInfo, at_us: int) -> int:

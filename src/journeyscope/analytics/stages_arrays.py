@@ -15,6 +15,7 @@ runs the SQL form; tests hold the two equal.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 
@@ -73,12 +74,12 @@ def per_stage(ev: Events, stages: int, stall: float) -> list[StageRow]:
         return []
     end = float(ev.us.max()) / 1e6  # DuckDB's epoch(max(ts))
     parts = in_blocks(ev, lambda b: _tally(ev, b, stages, stall, end))
-    reached, now, stalled = (sum(p[k] for p in parts) for k in range(3))
+    reached, now, stalled = (np.sum([p[k] for p in parts], axis=0) for k in range(3))
     out: list[StageRow] = []
     for s in range(stages):
         if not reached[s]:
             continue
-        moves = np.concatenate([p[3][s] for p in parts])
+        moves = np.concatenate([p.moves[s] for p in parts])
         out.append(
             (
                 s,
@@ -93,9 +94,16 @@ def per_stage(ev: Events, stages: int, stall: float) -> list[StageRow]:
     return out
 
 
-def _tally(
-    ev: Events, block: tuple[int, int], stages: int, stall: float, end: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]:
+class Tally(NamedTuple):
+    """One block's customers per stage: reached, there now, stalled; and its moves."""
+
+    reached: np.ndarray
+    now: np.ndarray
+    stalled: np.ndarray
+    moves: list[np.ndarray]
+
+
+def _tally(ev: Events, block: tuple[int, int], stages: int, stall: float, end: float) -> Tally:
     """One block's customers per stage reached, there now, stalled, and its moves."""
     lo, hi = block
     owner, stage = ev.owner[lo:hi], ev.stage[lo:hi]
@@ -112,7 +120,7 @@ def _tally(
         _moves(owner, secs, firsts[s], firsts[s + 1]) if s + 1 < stages else secs[:0]
         for s in range(stages)
     ]
-    return (
+    return Tally(
         np.array([len(f) for f in firsts], np.int64),
         np.bincount(now_stage, minlength=stages),
         np.bincount(now_stage[silent], minlength=stages),

@@ -199,6 +199,18 @@ def gather_day(
     )
     base = customer_events(ws, scope, q, columns, event_row=True)
     r = Runner(ws)
+    from journeyscope.analytics.events_arrays import NotServed
+    from journeyscope.living.day_arrays import day_from_arrays
+
+    try:
+        return day_from_arrays(r, scope, zone, TOP)
+    except NotServed:
+        return gather_day_in_sql(r, base, q, zone)
+
+
+def gather_day_in_sql(r: Any, base: str, q: Any, zone: str) -> DayEvidence | None:
+    """:func:`gather_day` with a scratch table and SQL aggregates (what answers where
+    the arrays cannot; tests hold the two equal)."""
     with r.scratch("js_day"):
         r.table("js_day", f"SELECT *, {_block_case('hour')} AS block FROM ({base}) b", q)
         total = r.rows(
