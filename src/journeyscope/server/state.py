@@ -20,6 +20,7 @@ from typing import ClassVar
 
 from journeyscope.errors import NotFound
 from journeyscope.server.limits import RateLimiter
+from journeyscope.server.report_cache import ReportCache
 
 
 class Gate:
@@ -76,6 +77,8 @@ class ServerState:
     api_limiter: RateLimiter = field(default_factory=lambda: RateLimiter(0))
     #: sign-in attempts per workspace and client address (each costs an argon2 check)
     signin_limiter: RateLimiter = field(default_factory=lambda: RateLimiter(0))
+    #: reports already answered, until the data under them changes
+    reports: ReportCache = field(default_factory=ReportCache)
 
     MAX_VERIFIED: ClassVar[int] = 10_000
 

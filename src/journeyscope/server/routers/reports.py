@@ -42,7 +42,8 @@ from journeyscope.app.reports import (
     StatsReport,
     TouchpointsReport,
 )
-from journeyscope.server.deps import Lang, ReadWorkspace
+from journeyscope.server.deps import Lang, ReadWorkspace, State
+from journeyscope.server.state import ServerState
 
 router = APIRouter(prefix="/api/v1/workspaces/{name}", tags=["reports"])
 
@@ -178,9 +179,13 @@ def shape(report: type[Report], over_time: bool = True) -> dict[int | str, dict[
     return {200: {"model": model, "description": "The report, as `--json` prints it."}}
 
 
-def answer(query: AppQuery, ws: ReadWorkspace, lang: str) -> Body:
-    """The one thing a report route does after parsing: run the query, send ``--json``."""
-    return run(query, ws).for_language(lang)
+def answer(query: AppQuery, ws: ReadWorkspace, lang: str, state: ServerState | None = None) -> Body:
+    """The one thing a report route does after parsing: run the query (with ``state``: or
+    take the answer kept since the data last changed, :mod:`~journeyscope.server.report_cache`),
+    send ``--json``."""
+    if state is None:
+        return run(query, ws).for_language(lang)
+    return state.reports.answer(ws, query, lambda: run(query, ws)).for_language(lang)
 
 
 @router.get(
@@ -188,15 +193,19 @@ def answer(query: AppQuery, ws: ReadWorkspace, lang: str) -> Body:
     summary="Customers reaching each step (journeyscope funnel)",
     responses=shape(FunnelReport),
 )
-def funnel(params: Annotated[FunnelParams, Query()], ws: ReadWorkspace, lang: Lang) -> Body:
-    return answer(FunnelQuery(**params.query_fields()), ws, lang)
+def funnel(
+    params: Annotated[FunnelParams, Query()], ws: ReadWorkspace, lang: Lang, state: State
+) -> Body:
+    return answer(FunnelQuery(**params.query_fields()), ws, lang, state)
 
 
 @router.get(
     "/paths", summary="Paths between events (journeyscope paths)", responses=shape(PathsReport)
 )
-def paths(params: Annotated[PathsParams, Query()], ws: ReadWorkspace, lang: Lang) -> Body:
-    return answer(PathsQuery(**params.query_fields()), ws, lang)
+def paths(
+    params: Annotated[PathsParams, Query()], ws: ReadWorkspace, lang: Lang, state: State
+) -> Body:
+    return answer(PathsQuery(**params.query_fields()), ws, lang, state)
 
 
 @router.get(
@@ -204,8 +213,10 @@ def paths(params: Annotated[PathsParams, Query()], ws: ReadWorkspace, lang: Lang
     summary="Customers per journey stage (journeyscope stages)",
     responses=shape(StagesReport),
 )
-def stages(params: Annotated[StagesParams, Query()], ws: ReadWorkspace, lang: Lang) -> Body:
-    return answer(StagesQuery(**params.query_fields()), ws, lang)
+def stages(
+    params: Annotated[StagesParams, Query()], ws: ReadWorkspace, lang: Lang, state: State
+) -> Body:
+    return answer(StagesQuery(**params.query_fields()), ws, lang, state)
 
 
 @router.get(
@@ -214,9 +225,9 @@ def stages(params: Annotated[StagesParams, Query()], ws: ReadWorkspace, lang: La
     responses=shape(TouchpointsReport),
 )
 def touchpoints(
-    params: Annotated[TouchpointsParams, Query()], ws: ReadWorkspace, lang: Lang
+    params: Annotated[TouchpointsParams, Query()], ws: ReadWorkspace, lang: Lang, state: State
 ) -> Body:
-    return answer(TouchpointsQuery(**params.query_fields()), ws, lang)
+    return answer(TouchpointsQuery(**params.query_fields()), ws, lang, state)
 
 
 @router.get(
@@ -224,8 +235,10 @@ def touchpoints(
     summary="Cohorts, RFM and churn risk (journeyscope retention)",
     responses=shape(RetentionReport),
 )
-def retention(params: Annotated[RetentionParams, Query()], ws: ReadWorkspace, lang: Lang) -> Body:
-    return answer(RetentionQuery(**params.query_fields()), ws, lang)
+def retention(
+    params: Annotated[RetentionParams, Query()], ws: ReadWorkspace, lang: Lang, state: State
+) -> Body:
+    return answer(RetentionQuery(**params.query_fields()), ws, lang, state)
 
 
 @router.get(
@@ -234,9 +247,9 @@ def retention(params: Annotated[RetentionParams, Query()], ws: ReadWorkspace, la
     responses=shape(AttributionReport),
 )
 def attribution(
-    params: Annotated[AttributionParams, Query()], ws: ReadWorkspace, lang: Lang
+    params: Annotated[AttributionParams, Query()], ws: ReadWorkspace, lang: Lang, state: State
 ) -> Body:
-    return answer(AttributionQuery(**params.query_fields()), ws, lang)
+    return answer(AttributionQuery(**params.query_fields()), ws, lang, state)
 
 
 @router.get(
@@ -245,11 +258,15 @@ def attribution(
     responses=shape(InsightsReport, over_time=False),
 )
 def insights(
-    name: str, params: Annotated[InsightsParams, Query()], ws: ReadWorkspace, lang: Lang
+    name: str,
+    params: Annotated[InsightsParams, Query()],
+    ws: ReadWorkspace,
+    lang: Lang,
+    state: State,
 ) -> Body:
     # the evidence commands name the workspace as this server does, never its folder
     query = InsightsQuery(**params.query_fields(), workspace_label=name)
-    return answer(query, ws, lang)
+    return answer(query, ws, lang, state)
 
 
 @router.get(
@@ -257,5 +274,5 @@ def insights(
     summary="Events, customers, identifiers (journeyscope stats)",
     responses=shape(StatsReport, over_time=False),
 )
-def stats(params: Annotated[Params, Query()], ws: ReadWorkspace, lang: Lang) -> Body:
-    return answer(StatsQuery(), ws, lang)
+def stats(params: Annotated[Params, Query()], ws: ReadWorkspace, lang: Lang, state: State) -> Body:
+    return answer(StatsQuery(), ws, lang, state)
