@@ -96,6 +96,8 @@ class Events:
     rating: np.ndarray  # float64 (0 where none)
     stage: np.ndarray  # int64: stage index, -1 for none
     seq: np.ndarray  # int64: the stored event's sequence number
+    revenue: np.ndarray  # float64 (NaN where none)
+    customer: np.ndarray  # int64, per journey number: its customer_id
 
     def codes(self, names: tuple[str, ...] | list[str]) -> np.ndarray:
         """The codes of those event names the data has."""
@@ -137,7 +139,7 @@ def read_events(r: Runner, scope: Scope, staging: Staging) -> Events:
     first, later = _stage_cases(staging, q) if per_event else ("-1", "-1")  # may need the row
     columns = (
         "e.ts, e.seq, e.event, e.channel, "
-        "coalesce(e.touchpoint, e.channel || ':' || e.event) AS tp, e.rating, "
+        "coalesce(e.touchpoint, e.channel || ':' || e.event) AS tp, e.rating, e.revenue, "
         f"{first} AS s1, {later} AS s2"
     )
     base = r.source(scope, q, columns)
@@ -171,7 +173,7 @@ def _read(
     )
     select = (
         f"SELECT customer_id, epoch_us(ts) AS us, seq, {codes}, rating IS NOT NULL AS rated, "
-        "coalesce(rating, 0) AS rating"
+        "coalesce(rating, 0) AS rating, coalesce(revenue, 'NaN'::DOUBLE) AS revenue"
         + (", CAST(s1 AS BIGINT) AS s1, CAST(s2 AS BIGINT) AS s2" if per_event else "")
         + f" FROM ({base}) b"
     )
@@ -208,6 +210,8 @@ def _read(
         cols["rating"].astype(np.float64, copy=False),
         stage,
         cols["seq"].astype(np.int64, copy=False),
+        cols["revenue"].astype(np.float64, copy=False),
+        cust[start].astype(np.int64, copy=False),
     )
 
 

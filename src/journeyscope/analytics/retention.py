@@ -28,7 +28,7 @@ from typing import Any
 from journeyscope.analytics.contacts import CONTACT_COLUMNS, contact_columns, contacts_sql
 from journeyscope.analytics.scope import Scope, field_sql
 from journeyscope.analytics.touchpoints import PASSIVE
-from journeyscope.engine.dialect import Sql
+from journeyscope.engine.dialect import SparkSql, Sql
 from journeyscope.engine.runner import Runner, as_runner
 from journeyscope.errors import unknown_name
 from journeyscope.events.query import event_name
@@ -81,8 +81,17 @@ def retention(
 def retention_on(
     r: Runner, spec: RetentionSpec, scope: Scope, export_to: Path | None = None
 ) -> dict[str, Any]:
-    """The retention report on either engine (the export too)."""
+    """The retention report on either engine (the export too): on DuckDB from one scan
+    into arrays (:mod:`~journeyscope.analytics.retention_arrays`); on Spark, with a split
+    by a field (``--by``) and for an export, with the SQL below."""
     spec.check()
+    if export_to is None and spec.by is None and not isinstance(r.sql(), SparkSql):
+        from journeyscope.analytics import events_arrays
+
+        try:
+            return _from_arrays(r, spec, scope, events_arrays.read_events(r, scope, None))
+        except events_arrays.NotServed:
+            pass  # a NULL code or no perfect hash of the names: SQL answers
     with _loaded(r, spec, scope):
         report: dict[str, Any] = {
             "period": spec.period,
@@ -95,6 +104,31 @@ def retention_on(
             report["output"] = str(export_to)
             report["exported"] = _write_customers(r, export_to)
         return report
+
+
+def _from_arrays(r: Runner, spec: RetentionSpec, scope: Scope, ev: Any) -> dict[str, Any]:
+    import numpy as np
+
+    from journeyscope.analytics import retention_arrays as ra
+    from journeyscope.analytics.paths_arrays import local_us
+
+    if not len(ev.us):
+        return {
+            "period": spec.period,
+            "cohorts": [],
+            "rfm": {"customers": 0, "segments": []},
+            "churn": ra.churn_summary(r, ev, ev.customer, {"owner": ev.owner}, spec),
+            "scope": scope.describe(),
+        }
+    local = local_us(ev.us, r.zone)
+    day = np.floor_divide(local, ra.DAY)
+    return {
+        "period": spec.period,
+        "cohorts": _cohort_dicts(ra.cohort_rows(ev, day, spec), spec),
+        "rfm": ra.rfm_summary(r, ra.rfm(ev, spec)),
+        "churn": ra.churn_summary(r, ev, ev.customer, ra.churn(ev, local, day, spec), spec),
+        "scope": scope.describe(),
+    }
 
 
 def export_customers(ws: Workspace, spec: RetentionSpec, scope: Scope, target: Path) -> int:
@@ -177,6 +211,11 @@ def _cohorts(r: Runner, spec: RetentionSpec) -> list[dict[str, Any]]:
         GROUP BY o.seg, o.cohort ORDER BY o.seg, o.cohort""",
         q,
     )
+    return _cohort_dicts(rows, spec)
+
+
+def _cohort_dicts(rows: list[Any], spec: RetentionSpec) -> list[dict[str, Any]]:
+    """Each cohort's size, active customers per period after and their shares."""
     out = []
     for seg, cohort, size, counts, ks in rows:
         dense = [0] * (max(ks) + 1)
