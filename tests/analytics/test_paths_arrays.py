@@ -57,7 +57,33 @@ def test_arrays_equal_sql_on_every_level(
         assert paths_on(r, PathSpec(), scope) == paths_in_sql(r, PathSpec(), scope)
 
 
-def test_sankey_and_filters_still_come_from_sql(make_workspace: MakeWorkspace) -> None:
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows_st,
+    st.sampled_from(["product_view", "add_to_cart", "purchase"]),
+    st.booleans(),
+    st.integers(1, 5),
+    st.sampled_from(LEVELS),
+)
+def test_sankey_from_arrays_equals_sql(
+    make_workspace: MakeWorkspace,
+    rows: list[Any],
+    anchor: str,
+    after: bool,
+    depth: int,
+    level: str,
+) -> None:
+    """From the first anchor (or to the last), at every depth and level: the links the
+    arrays find are the SQL form's, in the same order."""
+    ws = make_workspace(_events(rows))
+    r = Runner(ws)
+    spec = PathSpec(level=level, depth=depth, **({"start": anchor} if after else {"end": anchor}))
+    assert paths_on(r, spec, Scope()) == paths_in_sql(r, spec, Scope())
+
+
+def test_a_small_sankey(make_workspace: MakeWorkspace) -> None:
     ws = make_workspace(
         _events([(0, 0, "product_view", "web", None), (0, 5, "purchase", "app", None)])
     )

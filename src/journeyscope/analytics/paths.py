@@ -125,8 +125,10 @@ def _paths_local(r: Runner, spec: PathSpec, scope: Scope) -> dict[str, Any]:
         "scope": scope.describe(),
     }
     if spec.start or spec.end:
-        with _path_rows(r, spec, scope):
-            report["sankey"] = _sankey(r, spec)
+        after = spec.start is not None
+        anchor = event_name(spec.start or spec.end or "")
+        rows = paths_arrays.sankey(j, anchor, after=after, depth=spec.depth)
+        report["sankey"] = _sankey_links(rows, anchor, after)
     return report
 
 
@@ -233,6 +235,12 @@ def _sankey(r: Runner, spec: PathSpec) -> dict[str, Any]:
         GROUP BY ALL ORDER BY k, 4 DESC, node, nxt""",
         q,
     )
+    return _sankey_links(rows, anchor, after)
+
+
+def _sankey_links(rows: list[Any], anchor: str, after: bool) -> dict[str, Any]:
+    """Nodes (``step:name``) and links of the Sankey from its rows (step, node, next,
+    customers), in the rows' order."""
     links = []
     nodes: dict[str, int] = {}
 

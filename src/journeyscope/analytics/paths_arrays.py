@@ -557,3 +557,47 @@ def _change_at(tz: ZoneInfo, lo: int, hi: int, before: int) -> int:
         else:
             hi = mid
     return hi
+
+
+def sankey(j: Journeys, anchor: str, *, after: bool, depth: int) -> list[tuple[int, str, str, int]]:
+    """The Sankey's links, as the SQL form's rows (step, node, next node, customers),
+    ordered by step, customers (most first), node, next node: from each customer's first
+    ``anchor`` event (``after``) or last (before), ``depth`` steps on, a journey that ends
+    first going to "(end)" / coming from "(start)" and stopping there."""
+    edge = "(end)" if after else "(start)"
+    code = j.event_names.index(anchor) if anchor in j.event_names else -1
+    rows = np.flatnonzero(j.event == code)
+    if not len(rows):
+        return []
+    who = j.owner[rows]
+    pick = np.ones(len(rows), np.bool_)
+    if after:  # the first anchor of each customer
+        pick[1:] = who[1:] != who[:-1]
+    else:  # the last
+        pick[:-1] = who[1:] != who[:-1]
+    at = rows[pick]
+    starts = np.flatnonzero(j.first)
+    bounds = np.append(starts, len(j.first))
+    lo, hi = bounds[j.owner[at]], bounds[j.owner[at] + 1]  # each customer's rows [lo, hi)
+    n = len(j.node_names)
+    sign = 1 if after else -1
+
+    def step(k: int) -> np.ndarray:
+        pos = at + sign * k
+        inside = (pos >= lo) & (pos < hi)
+        return np.where(inside, j.node[np.clip(pos, 0, len(j.node) - 1)], n)
+
+    names = [*j.node_names, edge]
+    out: list[tuple[int, str, str, int]] = []
+    here = step(0)
+    for k in range(depth):
+        there = step(k + 1)
+        real = here < n  # nothing after the first (end)/(start)
+        counts = np.bincount(
+            here[real].astype(np.int64) * (n + 1) + there[real], minlength=n * (n + 1)
+        )
+        for key in np.flatnonzero(counts).tolist():
+            out.append((k, names[key // (n + 1)], names[key % (n + 1)], int(counts[key])))
+        here = there
+    out.sort(key=lambda row: (row[0], -row[3], row[1], row[2]))
+    return out
