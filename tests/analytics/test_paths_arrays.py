@@ -79,7 +79,9 @@ def test_sankey_from_arrays_equals_sql(
     arrays find are the SQL form's, in the same order."""
     ws = make_workspace(_events(rows))
     r = Runner(ws)
-    spec = PathSpec(level=level, depth=depth, **({"start": anchor} if after else {"end": anchor}))
+    spec = PathSpec(
+        level=level, depth=depth, start=anchor if after else None, end=None if after else anchor
+    )
     assert paths_on(r, spec, Scope()) == paths_in_sql(r, spec, Scope())
 
 

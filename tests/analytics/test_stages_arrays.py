@@ -17,7 +17,7 @@ from journeyscope.analytics.stages_arrays import duckdb_quantile
 from journeyscope.engine.runner import Runner
 from journeyscope.events.workspace import Workspace
 from tests.analytics.conftest import MakeWorkspace
-from tests.analytics.test_touchpoints_arrays import _events, rows_st
+from tests.analytics.test_touchpoints_arrays import RULES_WITH_A_FILTER, _events, rows_st
 
 
 def _in_sql(r: Runner, spec: StageSpec, scope: Scope, tmp: Path) -> dict[str, Any]:
@@ -68,14 +68,7 @@ def test_a_stage_rule_with_a_filter(make_workspace: MakeWorkspace, tmp_path: Pat
     """A rule that reads more than the name is decided per event in SQL, then counted
     from the arrays."""
     rules = tmp_path / "rules.yaml"
-    rules.write_text(
-        "model: retail5\nrules:\n"
-        "  - {stage: loyalty, events: [purchase], repeat: true}\n"
-        "  - {stage: service, where: 'channel = hotline'}\n"
-        "  - {stage: consideration, events: [product_view, add_to_cart]}\n"
-        "  - {stage: purchase, events: [purchase]}\n",
-        "utf-8",
-    )
+    rules.write_text(RULES_WITH_A_FILTER, "utf-8")
     rows = [
         (0, 0, "product_view", "web", None, None),
         (0, 0, "purchase", "web", None, None),

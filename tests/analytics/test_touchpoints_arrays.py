@@ -43,6 +43,15 @@ rows_st = st.lists(
     max_size=30,
 )
 
+#: stage rules with a repeat and a ``where`` (decided per event in SQL)
+RULES_WITH_A_FILTER = (
+    "model: retail5\nrules:\n"
+    "  - {stage: loyalty, events: [purchase], repeat: true}\n"
+    "  - {stage: service, where: 'channel = hotline'}\n"
+    "  - {stage: consideration, events: [product_view, add_to_cart]}\n"
+    "  - {stage: purchase, events: [purchase]}\n"
+)
+
 SPECS = [
     TouchpointSpec(),
     TouchpointSpec(within=timedelta(hours=1), repeat_within=timedelta(minutes=30)),
@@ -91,14 +100,7 @@ def test_stage_rule_with_a_filter_stays_equal(
 ) -> None:
     """A rule reading more than the name (``where``) is decided in SQL per event."""
     rules = tmp_path / "rules.yaml"
-    rules.write_text(
-        "model: retail5\nrules:\n"
-        "  - {stage: loyalty, events: [purchase], repeat: true}\n"
-        "  - {stage: service, where: 'channel = hotline'}\n"
-        "  - {stage: consideration, events: [product_view, add_to_cart]}\n"
-        "  - {stage: purchase, events: [purchase]}\n",
-        "utf-8",
-    )
+    rules.write_text(RULES_WITH_A_FILTER, "utf-8")
     rows = [
         (0, 0, "product_view", "web", None, None),
         (0, 0, "purchase", "web", None, None),

@@ -292,20 +292,14 @@ def _both(ws: Any, since: str | None, until: str | None, where: str | None) -> A
     """The evidence from arrays and from the SQL form, for the same scope."""
     from journeyscope.analytics.scope import Scope
     from journeyscope.engine.dialect import Sql
-    from journeyscope.engine.runner import Runner, customer_events
+    from journeyscope.engine.runner import Runner
     from journeyscope.living import day_in_life as d
     from journeyscope.living.day_arrays import day_from_arrays
 
     scope = Scope.parse(ws, since, until, where)
     zone = str(ws.config.timezone)
     q = Sql()
-    local = q.local_time("e.ts", q.bind(zone))
-    columns = (
-        f"hour({local}) AS hour, isodow({local}) >= 6 AS weekend, "
-        f"CAST({local} AS DATE) AS day, e.channel, {d._platform_sql(q)} AS platform, e.event, "
-        "coalesce(e.touchpoint, e.channel || ':' || e.event) AS tp"
-    )
-    base = customer_events(ws, scope, q, columns, event_row=True)
+    base = d.day_sql(ws, scope, q)
     r = Runner(ws)
     return day_from_arrays(r, scope, zone, d.TOP), d.gather_day_in_sql(r, base, q, zone)
 

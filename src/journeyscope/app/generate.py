@@ -155,20 +155,7 @@ def _feedback(ws: Workspace, model: Any, period: Period) -> list[FeedbackItem]:
         q.params,
     ).fetchall()
     return [
-        FeedbackItem(
-            stage=None if r[0] is None else ids[int(r[0])],
-            touchpoint=r[1],
-            kind=str(r[2]),
-            text=r[3],
-            sentiment=r[4],
-            sentiment_score=None if r[5] is None else float(r[5]),
-            stars=r[6],
-            nps=r[7],
-            csat=r[8],
-            ces=r[9],
-            aspects=tuple(r[10] or ()),
-        )
-        for r in rows
+        FeedbackItem.of_row(None if r[0] is None else ids[int(r[0])], r[1], r[2:]) for r in rows
     ]
 
 

@@ -63,22 +63,9 @@ def feedback(ws: Workspace, ev: Events, model: StageModel) -> list[FeedbackItem]
     ids = [s.id for s in model.stages]
     out = []
     for i, j, ok in zip(answered.tolist(), before.tolist(), placed.tolist(), strict=True):
-        r = by_seq[int(ev.seq[i])]
-        out.append(
-            FeedbackItem(
-                stage=ids[int(ev.stage[j])] if ok else None,
-                touchpoint=ev.tp_names[int(ev.tp[j])] if ok else None,
-                kind=str(r[1]),
-                text=r[2],
-                sentiment=r[3],
-                sentiment_score=None if r[4] is None else float(r[4]),
-                stars=r[5],
-                nps=r[6],
-                csat=r[7],
-                ces=r[8],
-                aspects=tuple(r[9] or ()),
-            )
-        )
+        stage = ids[int(ev.stage[j])] if ok else None
+        touchpoint = ev.tp_names[int(ev.tp[j])] if ok else None
+        out.append(FeedbackItem.of_row(stage, touchpoint, by_seq[int(ev.seq[i])][1:]))
     return out
 
 

@@ -183,21 +183,14 @@ def gather_day(
 
     from journeyscope.analytics.scope import Filter, Scope
     from journeyscope.engine.dialect import Sql
-    from journeyscope.engine.runner import Runner, customer_events
+    from journeyscope.engine.runner import Runner
 
     scope = Scope.parse(ws, since, until, where)
     if segment is not None:
         scope = replace(scope, where=Filter((*scope.where.clauses, segment)))
     q = Sql()
     zone = str(ws.config.timezone)
-    local = q.local_time("e.ts", q.bind(zone))
-    platform = _platform_sql(q)
-    columns = (
-        f"hour({local}) AS hour, isodow({local}) >= 6 AS weekend, "
-        f"CAST({local} AS DATE) AS day, e.channel, {platform} AS platform, e.event, "
-        "coalesce(e.touchpoint, e.channel || ':' || e.event) AS tp"
-    )
-    base = customer_events(ws, scope, q, columns, event_row=True)
+    base = day_sql(ws, scope, q)
     r = Runner(ws)
     from journeyscope.analytics.events_arrays import NotServed
     from journeyscope.living.day_arrays import day_from_arrays
@@ -206,6 +199,20 @@ def gather_day(
         return day_from_arrays(r, scope, zone, TOP)
     except NotServed:
         return gather_day_in_sql(r, base, q, zone)
+
+
+def day_sql(ws: Any, scope: Any, q: Any) -> str:
+    """SQL of the scoped events with their local hour, weekend flag, day, channel,
+    platform, event and touchpoint (the SQL form's rows)."""
+    from journeyscope.engine.runner import customer_events
+
+    local = q.local_time("e.ts", q.bind(str(ws.config.timezone)))
+    columns = (
+        f"hour({local}) AS hour, isodow({local}) >= 6 AS weekend, "
+        f"CAST({local} AS DATE) AS day, e.channel, {_platform_sql(q)} AS platform, e.event, "
+        "coalesce(e.touchpoint, e.channel || ':' || e.event) AS tp"
+    )
+    return customer_events(ws, scope, q, columns, event_row=True)
 
 
 def gather_day_in_sql(r: Any, base: str, q: Any, zone: str) -> DayEvidence | None:

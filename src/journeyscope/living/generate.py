@@ -115,6 +115,25 @@ class FeedbackItem:
     ces: int | None = None
     aspects: tuple[str, ...] = ()
 
+    @classmethod
+    def of_row(cls, stage: str | None, touchpoint: str | None, row: Any) -> FeedbackItem:
+        """From a ``feedback`` row's (kind, text, sentiment, sentiment_score, stars, nps,
+        csat, ces, aspects), placed on ``stage`` and ``touchpoint``."""
+        kind, text, sentiment, score, stars, nps, csat, ces, aspects = row
+        return cls(
+            stage,
+            touchpoint,
+            str(kind),
+            text,
+            sentiment,
+            None if score is None else float(score),
+            stars,
+            nps,
+            csat,
+            ces,
+            tuple(aspects or ()),
+        )
+
 
 @dataclass(frozen=True)
 class Evidence:
