@@ -4,9 +4,12 @@ Serves the workspace `bench_cli_reports.py` builds (``$TMPDIR/journeyscope-bench
 cli-ws-N/``: N synthetic events imported and resolved; run that bench first) with
 `journeyscope serve`, and calls each report route of the REST API with a read key, as the
 web app's dashboards do — the server process stays up, so what is timed is one request:
-the workspace opened read-only, the report run, the JSON sent. The first call of each
-route (cold: compiled kernels loaded, files paged in) and the best of the next
-``--repeat`` are reported, wall-clock from a client on loopback.
+the workspace opened read-only, the report run, the JSON sent. Per route, wall-clock from
+a client on loopback: the first call (cold: compiled kernels loaded, files paged in); the
+best of ``--repeat`` calls that compute the report again (each a different period that
+covers all the data — ``since`` 2000-01-01, 2000-01-02, … — so the server's kept answers
+do not serve them); and the best of ``--repeat`` repeats of the first call, which the
+server answers from the answers it keeps until the data changes.
 
     .venv/bin/python bench/bench_api.py --events 10000000 [--repeat 3]
 """
@@ -79,20 +82,45 @@ def main() -> None:
         for label, path in ROUTES.items():
             url = f"{base}/api/v1/workspaces/ws{path}"
             cold, status, size = call(url, key)
-            warm = min(call(url, key)[0] for _ in range(args.repeat))
-            rows.append((label, path, status, size, cold, warm))
-            print(f"{label}: {status}, cold {cold:.2f} s, best warm {warm:.2f} s", file=sys.stderr)
+            again = [url] if path in UNSCOPED else [_since(url, k) for k in range(args.repeat)]
+            warm = min(call(u, key)[0] for u in again)
+            kept = min(call(url, key)[0] for _ in range(args.repeat))
+            rows.append((label, path, status, size, cold, warm, kept))
+            print(
+                f"{label}: {status}, cold {cold:.2f} s, computed again {warm:.2f} s, "
+                f"kept {kept:.3f} s",
+                file=sys.stderr,
+            )
     finally:
         proc.terminate()
         proc.wait(timeout=120)
     print(f"{args.events:,} events; best of {args.repeat} after a cold call")
-    print("| route | status | answer | cold s | warm s | goal 1 s |")
-    print("| --- | ---: | ---: | ---: | ---: | --- |")
-    for label, path, status, size, cold, warm in rows:
-        mark = "met" if warm < 1 else "not met"
+    print("| route | status | answer | cold s | computed again s | kept answer s | goal 1 s |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    for label, path, status, size, cold, warm, kept in rows:
+        mark = "met" if warm < 1 else "not met (kept answers: met)" if kept < 1 else "not met"
         kib = f"{size / 1024:,.0f} KiB"
-        print(f"| {label} `{path}` | {status} | {kib} | {cold:.2f} | {warm:.2f} | {mark} |")
-    print(json.dumps({r[0]: {"cold_s": round(r[4], 3), "warm_s": round(r[5], 3)} for r in rows}))
+        print(
+            f"| {label} `{path}` | {status} | {kib} | {cold:.2f} | {warm:.2f} | {kept:.3f} "
+            f"| {mark} |"
+        )
+    print(
+        json.dumps(
+            {
+                r[0]: {"cold_s": round(r[4], 3), "warm_s": round(r[5], 3), "kept_s": round(r[6], 4)}
+                for r in rows
+            }
+        )
+    )
+
+
+#: routes that take no period (their repeats are computed anyway, or kept: see the table)
+UNSCOPED = {"/stats", "/customers/1", "/event-names"}
+
+
+def _since(url: str, k: int) -> str:
+    """The same report over a period that covers all the data, a different one each time."""
+    return url + ("&" if "?" in url else "?") + f"since=2000-01-{k + 1:02d}"
 
 
 if __name__ == "__main__":
