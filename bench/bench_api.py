@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import tempfile
 import time
@@ -82,8 +83,9 @@ def main() -> None:
         for label, path in ROUTES.items():
             url = f"{base}/api/v1/workspaces/ws{path}"
             cold, status, size = call(url, key)
-            again = [url] if path in UNSCOPED else [_since(url, k) for k in range(args.repeat)]
-            warm = min(call(u, key)[0] for u in again)
+            # a route without a period cannot be asked anew: its repeats are kept answers
+            again = [_since(url, k) for k in range(args.repeat)] if path not in UNSCOPED else []
+            warm = min((call(u, key)[0] for u in again), default=float("nan"))
             kept = min(call(url, key)[0] for _ in range(args.repeat))
             rows.append((label, path, status, size, cold, warm, kept))
             print(
@@ -98,10 +100,12 @@ def main() -> None:
     print("| route | status | answer | cold s | computed again s | kept answer s | goal 1 s |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
     for label, path, status, size, cold, warm, kept in rows:
-        mark = "met" if warm < 1 else "not met (kept answers: met)" if kept < 1 else "not met"
+        computed = cold if math.isnan(warm) else warm  # NaN: only the cold call computed it
+        mark = "met" if computed < 1 else "not met (kept answers: met)" if kept < 1 else "not met"
         kib = f"{size / 1024:,.0f} KiB"
         print(
-            f"| {label} `{path}` | {status} | {kib} | {cold:.2f} | {warm:.2f} | {kept:.3f} "
+            f"| {label} `{path}` | {status} | {kib} | {cold:.2f} | "
+            f"{'—' if math.isnan(warm) else f'{warm:.2f}'} | {kept:.3f} "
             f"| {mark} |"
         )
     print(
