@@ -82,7 +82,7 @@ SPECS = [
 
 
 @settings(
-    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(rows_st, st.sampled_from(["UTC", "Europe/Berlin", "Asia/Ho_Chi_Minh"]))
 def test_arrays_equal_sql_on_generated_events(

@@ -37,7 +37,7 @@ SPECS = [StageSpec(), StageSpec(stall=timedelta(minutes=30)), StageSpec(model="a
 
 
 @settings(
-    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(rows_st)
 def test_arrays_equal_sql_on_generated_events(
@@ -123,7 +123,7 @@ def test_medians_are_duckdbs_to_the_last_bit(values: list[float]) -> None:
 
 
 @settings(
-    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(rows_st)
 def test_blocks_of_customers_add_up_to_the_whole(

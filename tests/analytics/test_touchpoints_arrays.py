@@ -79,7 +79,7 @@ def _same(r: Runner, spec: TouchpointSpec, scope: Scope) -> dict[str, Any]:
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(rows_st)
 def test_arrays_equal_sql_on_generated_events(
@@ -151,7 +151,7 @@ def test_window_edges(make_workspace: MakeWorkspace) -> None:
 
 
 @settings(
-    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(rows_st)
 def test_blocks_of_customers_add_up_to_the_whole(
