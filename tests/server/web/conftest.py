@@ -189,6 +189,9 @@ def tab(browser: Any, web: Web) -> Iterator[Callable[..., Tab]]:
             locale="vi-VN" if lang == "vi" else "en-GB",
             viewport={"width": 1360, "height": 900},
             accept_downloads=True,
+            # charts drawn at once, as the app does for people who ask for less motion:
+            # a screenshot never catches one half drawn
+            reduced_motion="reduce",
         )
         contexts.append(context)
         context.add_cookies([{"name": "journeyscope_lang", "value": lang, "url": web.base}])

@@ -118,6 +118,12 @@ def test_every_dashboard_draws_its_chart(tab: Callable[..., Tab], lang: str) -> 
         if lang == "vi":
             assert english_left(page) == [], name
         assert axe_violations(page) == [], name
+        # asked for less motion (the tab's setting): the chart is drawn at once, whole
+        animated = page.evaluate(
+            f"""() => window.echarts.getInstanceByDom(
+                document.querySelector('#{name}-report .chart')).getOption().animation"""
+        )
+        assert animated is False, name
         t.shot(f"{name}.{lang}")
 
 

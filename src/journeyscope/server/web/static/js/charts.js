@@ -6,8 +6,17 @@ import { download, h, toCsv } from './ui.js';
 export const PALETTE = ['#1f4e79', '#2e8b57', '#f6b73c', '#c0392b', '#7d5ba6', '#16a3b8', '#e67e22', '#6c757d'];
 const FONT = "'Be Vietnam Pro', 'Noto Sans', 'Segoe UI', system-ui, sans-serif";
 
+// People who ask their system for less motion get charts drawn at once, not animated in.
+const STILL = typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
+
 function themed(option) {
-  return { color: PALETTE, textStyle: { fontFamily: FONT }, animationDuration: 300, ...option };
+  return {
+    color: PALETTE,
+    textStyle: { fontFamily: FONT },
+    animation: !STILL,
+    animationDuration: 300,
+    ...option,
+  };
 }
 
 /**
