@@ -163,6 +163,10 @@ def test_demo_imports_data_and_renders_every_template(cli: Cli, tmp_path: Path) 
     # the maps are the workspace's too, so the web app and `map` commands find them
     kept = sorted(p.name for p in (tmp_path / "demo" / "workspace" / "maps").glob("*.yaml"))
     assert "retail-current-state.vi.yaml" in kept and len(kept) == result["maps"]
+    # and maps drawn from the demo's own data, bound and rendered, featured in the report
+    assert {"from-data-current-state.vi.yaml", "from-data-day-in-the-life.en.yaml"} <= set(kept)
+    assert (tmp_path / "demo" / "maps" / "from-data-current-state.en.html").exists()
+    assert "journeyscope map generate" in report
 
 
 def test_console_script_runs_as_a_real_process(tmp_path: Path) -> None:

@@ -148,6 +148,16 @@ T: dict[str, tuple[str, str]] = {
     "dupes": ("Already there", "Đã có"),
     "rejected": ("Rejected", "Bị từ chối"),
     "maps_h": ("Journey maps", "Bản đồ hành trình"),
+    "maps_from_data": (
+        "The current-state map below is drawn from this shop's own data by {cmd} "
+        "(stages, top touchpoints, what customers do, conversion, time, emotions "
+        "from feedback, pains with their evidence); its numbers stay bound to the data. The "
+        "list also has a day in the life drawn from the data, then the hand-drawn templates.",
+        "Bản đồ hiện trạng dưới đây được vẽ từ chính dữ liệu của cửa hàng bằng {cmd} "
+        "(giai đoạn, điểm chạm chính, khách làm gì, tỷ lệ chuyển đổi, thời gian, "
+        "cảm xúc từ phản hồi, điểm đau kèm bằng chứng); các con số luôn gắn với dữ liệu. Danh "
+        "sách còn có một ngày của khách hàng vẽ từ dữ liệu, rồi đến các mẫu vẽ tay.",
+    ),
 }
 
 
@@ -381,6 +391,11 @@ def report_html(s: dict[str, Any], lang: str, other_page: str = "") -> str:
         "intro", lang, people=num(s["facts"]["seed_customers"], lang), files=len(s["imports"])
     )
     featured = _featured(s.get("featured_map", {}).get(lang, ""))
+    if featured and s.get("featured_from_data", {}).get(lang):
+        words = escape(tr("maps_from_data", lang)).replace(
+            "{cmd}", "<code>journeyscope map generate</code>"
+        )
+        featured = f"<p class='explain'>{words}</p>{featured}"
     link = (
         f" · <a href='{escape(other_page)}'>{escape(tr('other', lang))}</a>" if other_page else ""
     )

@@ -17,6 +17,7 @@ from typing import Any
 from journeyscope.demo.analysis import analyse
 from journeyscope.demo.feedback import FEEDBACK_EVENTS, import_demo_feedback
 from journeyscope.demo.findings import measure
+from journeyscope.demo.from_data import draw_from_data
 from journeyscope.demo.report import report_html
 from journeyscope.events.demo_data import generate
 from journeyscope.events.ingest import ingest_files
@@ -41,6 +42,10 @@ SAY: dict[str, tuple[str, str]] = {
         "đã nhập {file}: {new} mới, {dupes} đã có",
     ),
     "identity": ("identity: {step}", "định danh: {step}"),
+    "from_data": (
+        "drawing maps from the data: the current state and a day in the life",
+        "đang vẽ bản đồ từ dữ liệu: hiện trạng và một ngày của khách hàng",
+    ),
     "analysing": (
         "analysing: funnel, stages, touchpoints, paths, retention, attribution",
         "đang phân tích: phễu, giai đoạn, điểm chạm, hành trình, giữ chân, phân bổ",
@@ -95,6 +100,9 @@ def run_demo(
         analysis = analyse(ws)
         findings = measure(ws, sources, facts, identity.to_dict(), int(numbers["customers"]))
         timings["analytics_s"] = time.perf_counter() - start - sum(timings.values())
+        tell("from_data")
+        from_data = draw_from_data(ws, output / "maps", formats or ["svg", "html"])
+        timings["maps_from_data_s"] = time.perf_counter() - start - sum(timings.values())
         money = ws.con.execute(
             """SELECT channel, count(*) AS orders, sum(revenue) AS revenue FROM events
             WHERE event = 'purchase' GROUP BY 1 ORDER BY 3 DESC"""
@@ -115,7 +123,7 @@ def run_demo(
         "findings": findings,
         "orders": [{"channel": c, "orders": o, "revenue": r} for c, o, r in money],
         "channels": numbers["channels"],
-        "maps": maps["items"],
+        "maps": from_data + maps["items"],
         "analytics": analysis,
         "timings": {k: round(v, 2) for k, v in timings.items()},
     }
@@ -169,12 +177,29 @@ def import_sources(
 
 def _write_reports(output: Path, summary: dict[str, Any]) -> None:
     """``report.html`` (Vietnamese) and ``report.en.html``, each linking the other."""
-    featured = {lang: (output / "maps" / f"retail-current-state.{lang}.svg") for lang in REPORTS}
+    # the current state drawn from this data, else the hand-drawn template's
+    featured = {
+        lang: next(
+            (
+                path
+                for path in (
+                    output / "maps" / f"from-data-current-state.{lang}.svg",
+                    output / "maps" / f"retail-current-state.{lang}.svg",
+                )
+                if path.exists()
+            ),
+            output / "maps" / f"retail-current-state.{lang}.svg",
+        )
+        for lang in REPORTS
+    }
     page = {
         **summary,
         "featured_map": {
             lang: path.read_text(encoding="utf-8") if path.exists() else ""
             for lang, path in featured.items()
+        },
+        "featured_from_data": {
+            lang: path.name.startswith("from-data-") for lang, path in featured.items()
         },
     }
     for lang, name in REPORTS.items():
