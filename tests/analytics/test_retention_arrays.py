@@ -78,6 +78,8 @@ SPECS = [
     RetentionSpec(period="week", threshold=0.5, top=3),
     RetentionSpec(period="day", cohort_event="purchase", return_event="purchase", threshold=0.1),
     RetentionSpec(period="month", contacts=("support_call", "review"), passive=()),
+    # names as people write them: normalised as the SQL form normalises them
+    RetentionSpec(passive=("Ad Impression",), contacts=("Support Call",), purchase="Purchase"),
 ]
 
 

@@ -57,6 +57,7 @@ SPECS = [
     TouchpointSpec(within=timedelta(hours=1), repeat_within=timedelta(minutes=30)),
     TouchpointSpec(conversion="add_to_cart", stage_model=None, min_customers=2),
     TouchpointSpec(within=timedelta(minutes=60), contacts=("support_call", "review"), passive=()),
+    TouchpointSpec(conversion="Add To Cart", passive=("Ad Impression",), contacts=("Review",)),
 ]
 
 

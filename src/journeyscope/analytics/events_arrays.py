@@ -29,6 +29,7 @@ import numpy as np
 from journeyscope.analytics import paths_arrays
 from journeyscope.analytics.stages import stage_case
 from journeyscope.arrays import distinct
+from journeyscope.events.query import event_name
 
 if TYPE_CHECKING:
     from journeyscope.analytics.scope import Scope
@@ -100,9 +101,15 @@ class Events:
     customer: np.ndarray  # int64, per journey number: its customer_id
 
     def codes(self, names: tuple[str, ...] | list[str]) -> np.ndarray:
-        """The codes of those event names the data has."""
-        found = set(names)
+        """The codes of those event names the data has (names normalised, as the SQL
+        forms' ``q.is_event`` does)."""
+        found = {event_name(n) for n in names}
         return np.array([i for i, n in enumerate(self.event_names) if n in found], np.int64)
+
+    def code(self, name: str) -> int:
+        """The code of one event name (normalised); -1 when the data has none."""
+        wanted = event_name(name)
+        return self.event_names.index(wanted) if wanted in self.event_names else -1
 
 
 def _stage_cases(staging: Staging, q: Sql) -> tuple[str, str]:

@@ -23,7 +23,6 @@ import numpy as np
 from journeyscope.analytics import paths_arrays
 from journeyscope.analytics.events_arrays import Events
 from journeyscope.arrays import distinct
-from journeyscope.events.query import event_name
 
 if TYPE_CHECKING:
     from journeyscope.analytics.retention import RetentionSpec
@@ -48,14 +47,6 @@ def duckdb_round(r: Runner, values: list[float], digits: int = 0) -> list[float]
         f"SELECT round(v, {int(digits)}) FROM (SELECT unnest({q.bind(values)}::DOUBLE[]) AS v)", q
     )
     return [float(row[0]) for row in found]
-
-
-def _code(ev: Events, name: str | None) -> int:
-    """The code of an event name (-1: the data has none)."""
-    if name is None:
-        return -1
-    wanted = event_name(name)
-    return ev.event_names.index(wanted) if wanted in ev.event_names else -1
 
 
 def _segments(owner: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -98,7 +89,7 @@ def cohort_rows(ev: Events, day: np.ndarray, spec: RetentionSpec) -> list[Cohort
     def rows_of(name: str | None) -> tuple[np.ndarray, np.ndarray]:  # (owner, day) of rows
         if name is None:
             return ev.owner, day
-        mine = ev.event == _code(ev, name)
+        mine = ev.event == ev.code(name)
         return ev.owner[mine], day[mine]
 
     c_owner, c_day = rows_of(spec.cohort_event)
@@ -154,8 +145,8 @@ def _ntile(values: np.ndarray, tiebreak: np.ndarray, buckets: int = 5) -> np.nda
 
 def rfm(ev: Events, spec: RetentionSpec) -> dict[str, np.ndarray]:
     """Per buyer (a purchase in scope): recency days, frequency, net monetary, R/F/M."""
-    bought = ev.event == _code(ev, spec.purchase)
-    rows = np.flatnonzero(bought | (ev.event == _code(ev, "refund")))
+    bought = ev.event == ev.code(spec.purchase)
+    rows = np.flatnonzero(bought | (ev.event == ev.code("refund")))
     buys = bought[rows]
     starts, who = _segments(ev.owner, rows)
     frequency = np.add.reduceat(buys.astype(np.int64), starts) if len(rows) else rows

@@ -31,7 +31,6 @@ from journeyscope.analytics.events_arrays import (
     read_events,
 )
 from journeyscope.analytics.stages import rules_for
-from journeyscope.events.query import event_name
 
 if TYPE_CHECKING:
     from journeyscope.analytics.scope import Scope
@@ -64,11 +63,6 @@ def rows_of(ev: Events, spec: TouchpointSpec) -> tuple[list[Row], datetime | Non
 
 
 # --- the report ------------------------------------------------------------------------
-
-
-def _codes_of(names: list[str], wanted: tuple[str, ...]) -> np.ndarray:
-    found = {event_name(w) for w in wanted}
-    return np.array([i for i, n in enumerate(names) if n in found], np.int64)
 
 
 def _next_at(mask: np.ndarray, owner: np.ndarray, *, strict: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -149,9 +143,9 @@ def _tally(
     event, tp = ev.event[lo_row:hi_row], ev.tp[lo_row:hi_row]
     win = int(spec.within.total_seconds() * 1_000_000)
     rep = int(spec.repeat_within.total_seconds() * 1_000_000)
-    conv = event == _code(ev.event_names, event_name(spec.conversion))
-    passive = np.isin(event, _codes_of(ev.event_names, spec.passive))
-    contact = np.isin(event, _codes_of(ev.event_names, spec.contacts))
+    conv = event == ev.code(spec.conversion)
+    passive = np.isin(event, ev.codes(spec.passive))
+    contact = np.isin(event, ev.codes(spec.contacts))
     nc_j, nc_ok = _next_at(conv, owner, strict=True)
     pc_j, pc_ok = _prev_at(conv, owner)
     na_j, na_ok = _next_at(~passive, owner, strict=True)
@@ -239,7 +233,3 @@ def _best(counts: np.ndarray) -> np.ndarray:
     """Each touchpoint's most frequent value (ties: the smallest code); -1 for none."""
     best: np.ndarray = np.where(counts.max(axis=1) > 0, counts.argmax(axis=1), -1)
     return best
-
-
-def _code(names: list[str], name: str) -> int:
-    return names.index(name) if name in names else -1
