@@ -191,7 +191,10 @@ def _best_start(rows_of, n, u, q, t, has, best, window, increase):  # type: igno
 
     ``base`` steps were taken before this timestamp (the stored attempt at that level);
     the steps between are taken by other rows of this timestamp, one row each. With
-    strict_increase nothing may share the instant, so only base = q qualifies.
+    strict_increase nothing may share the instant, so only base = q qualifies. Among
+    equal starts the highest base wins: the steps the attempt took before keep their
+    earlier times (PostHog: a level keeps the first event that reached it), which is also
+    what the ordered funnel's NumPy form (``funnel_vector``) records.
     Returns (start, base); start is NEG when no attempt qualifies.
     """
     start = NEG
@@ -203,7 +206,7 @@ def _best_start(rows_of, n, u, q, t, has, best, window, increase):  # type: igno
             cand = best[b - 1]
         else:
             continue
-        if cand > start and _fillable(rows_of, b, q, n, u):
+        if cand >= start and _fillable(rows_of, b, q, n, u):
             start = cand
             base = b
     return start, base

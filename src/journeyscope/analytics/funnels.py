@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
 
 from journeyscope.analytics.contacts import contact_columns, contacts_sql
 from journeyscope.analytics.funnel_flags import DEDUP, EXCLUDE, INCREASE, ONCE, ORDER
@@ -168,7 +167,7 @@ def walk(r: Runner | Workspace, spec: FunnelSpec, scope: Scope) -> Walk:
     per-customer primitive — in one call over the ordered scan on DuckDB, inside each
     partition of whole customers on Spark — so the semantics cannot drift."""
     r = as_runner(r)
-    if r.name == "duckdb":  # the walk runs here, after the scan: load it meanwhile
+    if r.name == "duckdb" and not _vectorised(spec):  # the walk runs here: load it meanwhile
         load_kernel_soon()
     q = r.sql()
     rows = row_sql(spec, q)
@@ -250,6 +249,62 @@ def walk_columns(spec: FunnelSpec, cols: dict[str, Any], *, excl: bool, by: bool
     else:
         starts = np.zeros(1, np.int64)
         ids = np.zeros(0, np.int64)
+    levels, times = _levels(spec, starts, cust, ts, mask, xs)
+    brk = None
+    if by:
+        brk = _first_step_values(cols["by_value"], np.asarray(cols["by_ok"], bool), mask, starts)
+    return Walk(ids, levels, times, brk)
+
+
+def _vectorised(spec: FunnelSpec) -> bool:
+    """The ordered funnel without exclusions has a NumPy form (``funnel_vector``)."""
+    return spec.mode == "ordered" and _flags(spec) == ONCE
+
+
+def _levels(
+    spec: FunnelSpec,
+    starts: np.ndarray,
+    cust: np.ndarray,
+    ts: np.ndarray,
+    mask: np.ndarray,
+    xs: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Level and step times per customer: NumPy where it answers (no compiler to load),
+    the compiled kernel for the rest (other modes; customers with rows at one instant)."""
+    if not _vectorised(spec):
+        return _kernel(spec, starts, ts, mask, xs)
+    from journeyscope.analytics.funnel_vector import in_step_order, ordered_levels, tied
+
+    knotted = np.flatnonzero(tied(starts, ts))
+    if not len(knotted):
+        return ordered_levels(starts, cust, ts, mask, len(spec.steps), _window(spec))
+    sizes = starts[knotted + 1] - starts[knotted]
+    rows = _rows_of(starts, knotted, sizes)
+    # rows at one instant are taken in step order (as ClickHouse sorts them)
+    stepwise, matching = in_step_order(mask, ts, rows, sizes)
+    levels, times = ordered_levels(starts, cust, ts, stepwise, len(spec.steps), _window(spec))
+    if len(matching):  # an instant with a row of several steps: the kernel's matching
+        knotted, sizes = knotted[matching], sizes[matching]
+        rows = _rows_of(starts, knotted, sizes)
+        sub = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+        levels[knotted], times[knotted] = _kernel(spec, sub, ts[rows], mask[rows], xs[rows])
+    return levels, times
+
+
+def _rows_of(starts: np.ndarray, which: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """The rows of customers ``which`` (``sizes`` rows each), in order."""
+    before = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
+    rows: np.ndarray = np.arange(int(sizes.sum()), dtype=np.int64)
+    return rows + np.repeat(starts[which] - before, sizes)
+
+
+def _window(spec: FunnelSpec) -> int:
+    return int(spec.window.total_seconds() * US)
+
+
+def _kernel(
+    spec: FunnelSpec, starts: np.ndarray, ts: np.ndarray, mask: np.ndarray, xs: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     from journeyscope.analytics import funnel_kernel  # compiles: load on use
 
     notice_if_compiling(funnel_kernel.funnel_levels, "funnel engine", "bộ tính phễu")
@@ -259,14 +314,11 @@ def walk_columns(spec: FunnelSpec, cols: dict[str, Any], *, excl: bool, by: bool
         mask,
         xs,
         len(spec.steps),
-        int(spec.window.total_seconds() * US),
+        _window(spec),
         _flags(spec),
         spec.mode == "unordered",
     )
-    brk = None
-    if by:
-        brk = _first_step_values(cols["by_value"], np.asarray(cols["by_ok"], bool), mask, starts)
-    return Walk(ids, levels, times, brk)
+    return levels, times
 
 
 def _in_order(cust: np.ndarray, ts: np.ndarray) -> bool:
@@ -415,6 +467,8 @@ def dropped_step(spec: FunnelSpec, step: str) -> int:
 def dropped_at(r: Runner, spec: FunnelSpec, w: Walk, step: str, target: Path) -> int:
     """Write the customers of walk ``w`` (on ``r``'s engine) who reached ``step`` and not
     the next one; returns how many."""
+    import pyarrow as pa
+
     k = dropped_step(spec, step)
     sel = w.levels == k
     dropped = pa.table({"customer_id": w.customers[sel], "reached_us": w.times[sel, k - 1]})

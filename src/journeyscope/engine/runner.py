@@ -14,9 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any, Protocol
 
 from journeyscope.engine.dialect import Sql
 from journeyscope.errors import InputError
@@ -24,6 +22,9 @@ from journeyscope.events.export import write_relation
 from journeyscope.events.schema import IDENTIFIER_TYPES
 from journeyscope.events.workspace import Workspace
 from journeyscope.identity.profiles import customer_id_of
+
+if TYPE_CHECKING:  # pyarrow loads in ~0.1 s: only where a table is built
+    import pyarrow as pa
 
 __all__ = [
     "EVENT_ROW_ONLY",
