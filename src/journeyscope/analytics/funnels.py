@@ -295,7 +295,8 @@ def _rows_of(starts: np.ndarray, which: np.ndarray, sizes: np.ndarray) -> np.nda
     """The rows of customers ``which`` (``sizes`` rows each), in order."""
     before = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
     rows: np.ndarray = np.arange(int(sizes.sum()), dtype=np.int64)
-    return rows + np.repeat(starts[which] - before, sizes)
+    rows += np.repeat(starts[which] - before, sizes)
+    return rows
 
 
 def _window(spec: FunnelSpec) -> int:
