@@ -133,6 +133,21 @@ def unknown_name(
     )
 
 
+def unknown_option(
+    kind_en: str, kind_vi: str, value: str, known: object, *, code: str
+) -> InputError:
+    """:func:`unknown_name` for a value of an option (a funnel mode, a period): the request
+    is wrong, no resource is missing, so the HTTP answer is a 400, not a 404."""
+    found = unknown_name(kind_en, kind_vi, value, known, code=code)
+    return InputError(
+        found.message_en,
+        found.message_vi,
+        hint_en=found.hint_en,
+        hint_vi=found.hint_vi,
+        code=code,
+    )
+
+
 def missing_file(path: object) -> NotFound:
     """The one "no such file" error, for documents and data files alike."""
     return NotFound(

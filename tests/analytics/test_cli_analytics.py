@@ -114,6 +114,32 @@ def test_bad_input_is_a_clear_error(cli: Cli, demo_workspace: Path) -> None:
     assert r.code == 2 and "không đọc được" in r.err
 
 
+def test_options_that_cannot_mean_anything_are_refused(
+    cli: Cli, demo_workspace: Path, tmp_path: Path
+) -> None:
+    """Found by a hostile probe: each once a traceback, a silent zero or a silent guess."""
+    ws = demo_workspace
+    r = cli("funnel", "-w", ws, "--steps", STEPS, "--exclude", "add_to_cart")
+    assert r.code == 2 and "both a step and an exclusion" in r.err
+    r = cli(
+        "attribution", "-w", ws, "--conversion", "purchase", "--model", "time_decay",
+        "--half-life", "0s",
+    )  # fmt: skip
+    assert r.code == 2 and "invalid_duration" in r.err and "Traceback" not in r.err
+    twice = "product_view,product_view,purchase"
+    target = tmp_path / "d.csv"
+    r = cli("funnel", "-w", ws, "--steps", twice, "--dropped-at", "product_view", "-o", target)
+    assert r.code == 2 and "more than one step (1, 2)" in r.err
+    by_number = cli(
+        "funnel", "-w", ws, "--steps", twice, "--dropped-at", "2", "-o", target, "--json"
+    )
+    assert by_number.code == 0, by_number.err
+    walk = cli("funnel", "-w", ws, "--steps", twice, "--json").json()["steps"]
+    assert by_number.json()["customers"] == walk[1]["customers"] - walk[2]["customers"]
+    r = cli("funnel", "-w", ws, "--steps", "product_view,purchase", "--time-between", "1,3")
+    assert r.code == 2 and "--time-between 1,2" in r.err
+
+
 def test_paths_stages_touchpoints_retention_json(
     cli: Cli, demo_workspace: Path, tmp_path: Path
 ) -> None:

@@ -45,6 +45,10 @@ def test_values_are_bound_never_pasted() -> None:
         ("= web", "expected a field name"),
         ("channel = web or channel = app", "expected 'and'"),
         ("channel =", "expected a value"),
+        # comparisons that could only be false: refused, not answered with zero
+        ("revenue > abc", "revenue is a number: 'abc' is not one"),
+        ("rating = good", "rating is a number"),
+        ("channel > 5", "channel is text: compare it with"),
     ],
 )
 def test_bad_filters_say_what_is_wrong(text: str, fragment: str) -> None:
@@ -98,3 +102,23 @@ def test_absurd_durations_are_refused_not_crashes(text: str) -> None:
     with pytest.raises(InputError, match="100 years") as info:
         parse_duration(text)
     assert info.value.code == "invalid_duration"
+
+
+def test_empty_steps_are_refused_not_dropped() -> None:
+    for text in ("view,,buy", "view,buy,"):
+        with pytest.raises(InputError) as info:
+            parse_steps(text)
+        assert info.value.code == "invalid_steps"
+        assert "is empty" in str(info.value)
+    assert [s.event for s in parse_steps("view, buy")] == ["view", "buy"]
+
+
+def test_names_and_values_in_either_unicode_form_are_one() -> None:
+    """Vietnamese typed decomposed (NFD, some input methods and macOS file names) is the
+    same text as composed (NFC), which import stores."""
+    import unicodedata
+
+    nfd = unicodedata.normalize("NFD", "Xem Sản Phẩm")
+    assert parse_step(nfd).event == "xem_sản_phẩm" == parse_step("xem sản phẩm").event
+    flt = parse_filter(unicodedata.normalize("NFD", "category = 'túi xách'"))
+    assert flt.clauses == (Clause("category", "=", ("túi xách",)),)

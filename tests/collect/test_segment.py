@@ -290,3 +290,35 @@ def test_a_body_of_the_wrong_shape_is_said_in_vietnamese_too() -> None:
             parse_body(kind, body, received_at=RECEIVED)
         assert en in caught.value.render("en")
         assert vi in caught.value.render("vi") and "a JSON object" not in caught.value.render("vi")
+
+
+def test_values_no_store_can_hold_are_refused_per_message() -> None:
+    """Each found by a hostile probe as a 500 (or a wrong time): now that message's 400."""
+    body = (
+        b'{"batch": ['
+        b'{"type": "track", "userId": "a", "event": "purchase", "messageId": "big",'
+        b' "properties": {"revenue": 1' + b"0" * 400 + b"}},"
+        b'{"type": "track", "userId": "b", "event": "purchase", "messageId": "inf",'
+        b' "properties": {"revenue": "1e400"}},'
+        b'{"type": "track", "userId": "c", "event": "v\\ud800", "messageId": "m\\udfff"},'
+        b'{"type": "track", "userId": "d", "event": "x", "messageId": "far",'
+        b' "timestamp": "2026-04-30T10:00:00+15:00"},'
+        b'{"type": "track", "userId": "e", "event": "ok \\ud83d\\ude00", "messageId": "ok"}'
+        b"]}"
+    )
+    parsed = parse_body("batch", body, received_at=RECEIVED)
+    assert [r["event"] for r in parsed.rows] == ["ok \U0001f600"]  # a surrogate pair is fine
+    found = {p.index: (p.field, p.reason) for p in parsed.problems}
+    assert found[0] == ("properties.revenue", "10000000000000000000… is too large to be an amount")
+    assert found[1][0] == "properties.revenue"
+    assert found[2][0] == "(message)" and "lone surrogate" in found[2][1]
+    assert found[3] == (
+        "timestamp",
+        "the UTC offset of 2026-04-30T10:00:00+15:00 is outside -14:00…+14:00",
+    )
+    # what the server answers and quarantines can be written as UTF-8
+    error = InvalidEvents(parsed.problems, len(parsed.rows))
+    json.dumps([p.to_dict() for p in parsed.problems], ensure_ascii=False).encode("utf-8")
+    assert error.http_status == 400
+    for _, raw in parsed.raw:
+        raw.encode("utf-8")

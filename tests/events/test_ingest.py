@@ -477,3 +477,53 @@ def test_one_quarantine_file_per_run_names_each_file(ws: Workspace, tmp_path: Pa
     with Path(body["quarantine"]).open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert [(r["file"], r["line"]) for r in rows] == [("a.csv", "3"), ("b.csv", "2")]
+
+
+def test_text_in_either_unicode_form_is_stored_composed(ws: Workspace, tmp_path: Path) -> None:
+    """One system writes Vietnamese composed (NFC), another decomposed (NFD): both are
+    stored NFC, so names, properties and identifiers match (a funnel, a filter, a merge)."""
+    import unicodedata
+
+    nfd = lambda text: unicodedata.normalize("NFD", text)  # noqa: E731
+    path = tmp_path / "mixed.csv"
+    path.write_text(
+        "event_id,ts,event,user_id,category\n"
+        "1,2026-05-01T10:00:00Z,xem sản phẩm,Nguyễn,túi xách\n"
+        f"2,2026-05-01T10:01:00Z,{nfd('xem sản phẩm')},{nfd('Nguyễn')},{nfd('túi xách')}\n",
+        encoding="utf-8",
+    )
+    assert run(ws, path).accepted == 2
+    rows = ws.con.sql(
+        "SELECT DISTINCT event, user_id, json_extract_string(properties, '$.category') FROM events"
+    ).fetchall()
+    assert rows == [("xem_sản_phẩm", "Nguyễn", "túi xách")]
+    assert all(unicodedata.is_normalized("NFC", v) for v in rows[0])
+
+
+def test_json_lines_of_mixed_types_keep_text_without_quotes(ws: Workspace, tmp_path: Path) -> None:
+    """A column that is text on one line and a number on another arrives as JSON values:
+    stored as the text ("u1", not '"u1"'); an object where an id belongs is refused."""
+    path = tmp_path / "mixed.jsonl"
+    lines = [
+        {"event_id": 1, "ts": "2026-05-01T10:00:00Z", "event": "view", "user_id": "u1"},
+        {"event_id": 2, "ts": 1777629600, "event": "view", "user_id": 12345},
+        {"event_id": 3, "ts": "2026-05-01T10:02:00Z", "event": "view", "user_id": {"x": 1}},
+    ]
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    result = run(ws, path)
+    assert (result.accepted, result.rejected) == (2, 1)
+    assert result.quarantine is not None
+    ids = sorted(r[0] for r in ws.con.sql("SELECT user_id FROM events").fetchall())
+    assert ids == ["12345", "u1"]
+    with Path(result.quarantine).open(encoding="utf-8") as fh:
+        (bad,) = list(csv.DictReader(fh))
+    assert bad["field"] == "user_id" and "not a JSON object or list" in bad["reason"]
+
+
+def test_a_bad_byte_is_blamed_on_its_own_line(ws: Workspace, tmp_path: Path) -> None:
+    """In a small file too (reading the header as text decoded a whole buffer)."""
+    path = tmp_path / "bad.csv"
+    path.write_bytes(b"event_id,ts,event,user_id\n1,2026-05-01T10:00:00Z,vi\xe9w,u1\n")
+    with pytest.raises(InputError) as info:
+        run(ws, path)
+    assert info.value.location is not None and info.value.location.line == 2

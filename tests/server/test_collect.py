@@ -111,6 +111,10 @@ def test_refusals_have_their_status_and_keep_nothing_wrong(fresh_shop: Shop, wri
         assert error["code"] == "invalid_events"
         assert error["problems"][0]["messageId"] == "bad1" and error["problems"][0]["index"] == 1
         assert answer.headers["access-control-allow-origin"] == "*"
+        lone = b'{"batch": [{"type": "track", "userId": "u", "event": "v\\ud800"}]}'
+        answer = client.post("/v1/batch", content=lone, headers=basic(writer))
+        assert answer.status_code == 400  # not a 500 an SDK would retry forever
+        assert "surrogate" in answer.json()["error"]["problems"][0]["reason"]
     assert stored(fresh_shop.root) == ["ok1"]  # the valid one of the mixed batch only
     quarantined = list((fresh_shop.root / "quarantine").glob("collect-*.csv"))
     assert quarantined and "bad1" in quarantined[0].read_text("utf-8")

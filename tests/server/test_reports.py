@@ -173,6 +173,20 @@ def test_a_report_error_has_the_cli_shape_and_status(
     assert vi.json()["error"]["message"] != answer.json()["error"]["message"]
 
 
+def test_an_unknown_option_value_is_a_400_not_a_404(client: TestClient, shop: Shop) -> None:
+    """Nothing is missing on the server: the request is wrong (a 404 would read as "no such
+    report" to an API client)."""
+    read = bearer(shop.keys["read"])
+    for path, params, code in (
+        ("funnel", {"steps": "product_view,purchase", "mode": "fastest"}, "unknown_funnel_mode"),
+        ("retention", {"period": "fortnight"}, "unknown_period"),
+        ("paths", {"level": "galaxy"}, "unknown_path_level"),
+    ):
+        answer = client.get(f"{API}/{path}", params=params, headers=read)
+        assert answer.status_code == 400, (path, answer.text)
+        assert answer.json()["error"]["code"] == code
+
+
 def test_an_unknown_customer_is_a_404(client: TestClient, shop: Shop) -> None:
     answer = client.get(f"{API}/customers/user_id:nobody", headers=bearer(shop.keys["read"]))
     assert answer.status_code == 404

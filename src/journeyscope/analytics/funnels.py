@@ -32,7 +32,7 @@ from journeyscope.analytics.scope import Scope, Step, field_sql
 from journeyscope.compiled import in_cache, notice_if_compiling
 from journeyscope.engine.dialect import Sql
 from journeyscope.engine.runner import Runner, as_runner
-from journeyscope.errors import InputError, Location, unknown_name
+from journeyscope.errors import InputError, Location, unknown_option
 from journeyscope.events.query import event_name
 from journeyscope.events.workspace import Workspace
 
@@ -60,7 +60,7 @@ class FunnelSpec:
 
     def check(self) -> None:
         if self.mode not in MODES:
-            raise unknown_name(
+            raise unknown_option(
                 "funnel mode", "chế độ phễu", self.mode, list(MODES), code="unknown_funnel_mode"
             )
         if not 1 <= len(self.steps) <= MAX_STEPS:
@@ -80,6 +80,17 @@ class FunnelSpec:
                 hint_vi="windowFunnel của ClickHouse không có loại trừ; dùng --mode ordered",
                 code="conflicting_options",
             )
+        steps = {(s.event, s.filter) for s in self.steps if s.event is not None}
+        same = [s.label or str(s.event) for s in self.exclude if (s.event, s.filter) in steps]
+        if same:  # every attempt would be discarded by its own step (PostHog refuses too)
+            raise InputError(
+                f"{same[0]!r} is both a step and an exclusion",
+                f"{same[0]!r} vừa là một bước vừa là sự kiện loại trừ",
+                location=Location(field="--exclude"),
+                hint_en="exclude an event that is not a step (e.g. --exclude refund)",
+                hint_vi="loại trừ một sự kiện không phải là bước (ví dụ --exclude refund)",
+                code="conflicting_options",
+            )
         if self.window <= timedelta(0):
             raise InputError(
                 "the window must be longer than zero",
@@ -96,8 +107,8 @@ class FunnelSpec:
                     f"--time-between needs two steps A,B with 1 <= A < B <= {len(self.steps)}",
                     f"--time-between cần hai bước A,B với 1 <= A < B <= {len(self.steps)}",
                     location=Location(field="--time-between"),
-                    hint_en="e.g. --time-between 2,4",
-                    hint_vi="ví dụ --time-between 2,4",
+                    hint_en=f"e.g. --time-between 1,{max(len(self.steps), 2)}",
+                    hint_vi=f"ví dụ --time-between 1,{max(len(self.steps), 2)}",
                     code="invalid_steps",
                 )
 
@@ -449,11 +460,26 @@ def _breakdown(spec: FunnelSpec, levels: np.ndarray, w: Walk) -> list[dict[str, 
 
 
 def dropped_step(spec: FunnelSpec, step: str) -> int:
-    """The 1-based number of ``step``, checked: a step with a next one to drop before."""
+    """The 1-based number of ``step`` (its name, or its number when a name repeats),
+    checked: a step with a next one to drop before."""
     labels = [s.label for s in spec.steps]
-    if step not in labels:
-        raise unknown_name("funnel step", "bước phễu", step, labels, code="unknown_step")
-    k = labels.index(step) + 1
+    if step.strip().isdigit() and 1 <= int(step) <= len(labels):
+        k = int(step)
+        step = f"{k} ({labels[k - 1]})"
+    elif step not in labels:
+        raise unknown_option("funnel step", "bước phễu", step, labels, code="unknown_step")
+    elif labels.count(step) > 1:
+        numbers = ", ".join(str(i + 1) for i, s in enumerate(labels) if s == step)
+        raise InputError(
+            f"{step!r} is more than one step ({numbers}): say which by its number",
+            f"{step!r} là nhiều bước ({numbers}): hãy chỉ rõ bằng số thứ tự",
+            location=Location(field="--dropped-at"),
+            hint_en=f"e.g. --dropped-at {numbers.split(', ')[0]}",
+            hint_vi=f"ví dụ --dropped-at {numbers.split(', ')[0]}",
+            code="invalid_steps",
+        )
+    else:
+        k = labels.index(step) + 1
     if k == len(labels):
         raise InputError(
             f"{step!r} is the last step: nobody can drop after it",

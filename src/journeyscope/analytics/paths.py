@@ -21,7 +21,7 @@ from journeyscope.analytics import paths_arrays
 from journeyscope.analytics.scope import Scope
 from journeyscope.engine.dialect import SparkSql, Sql
 from journeyscope.engine.runner import Runner, as_runner
-from journeyscope.errors import unknown_name
+from journeyscope.errors import unknown_option
 from journeyscope.events.query import event_name
 from journeyscope.events.workspace import Workspace
 
@@ -42,7 +42,7 @@ class PathSpec:
 
     def check(self) -> None:
         if self.level not in LEVELS:
-            raise unknown_name(
+            raise unknown_option(
                 "path level", "cấp đường đi", self.level, list(LEVELS), code="unknown_path_level"
             )
 

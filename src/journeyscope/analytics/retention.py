@@ -30,7 +30,7 @@ from journeyscope.analytics.scope import Scope, field_sql
 from journeyscope.analytics.touchpoints import PASSIVE
 from journeyscope.engine.dialect import SparkSql, Sql
 from journeyscope.engine.runner import Runner, as_runner
-from journeyscope.errors import unknown_name
+from journeyscope.errors import unknown_option
 from journeyscope.events.query import event_name
 from journeyscope.events.workspace import Workspace
 from journeyscope.i18n.formatting import minor_unit
@@ -65,7 +65,7 @@ class RetentionSpec:
 
     def check(self) -> None:
         if self.period not in PERIODS:
-            raise unknown_name(
+            raise unknown_option(
                 "period", "chu kỳ", self.period, list(PERIODS), code="unknown_period"
             )
 

@@ -17,6 +17,7 @@ A step is ``EVENT`` or ``EVENT[filter]``; ``*`` stands for any event.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -115,6 +116,7 @@ def parse_filter(text: str | None, field_name: str = "--where") -> Filter:
     """Parse a filter expression (grammar in the module docstring)."""
     if not text or not text.strip():
         return Filter()
+    text = unicodedata.normalize("NFC", text)  # as import stores text
     toks = _tokens(text, field_name)
     clauses: list[Clause] = []
     i = 0
@@ -174,6 +176,7 @@ def parse_filter(text: str | None, field_name: str = "--where") -> Filter:
                 f"cần giá trị sau {op}",
             )
             clauses.append(Clause(name, "!=" if op == "<>" else op, (toks[i][1],)))
+            _check_comparison(clauses[-1], text, field_name)
             i += 1
         if i == len(toks):
             return Filter(tuple(clauses))
@@ -183,6 +186,26 @@ def parse_filter(text: str | None, field_name: str = "--where") -> Filter:
             f"cần 'and' trước {toks[i][1]!r}",
         )
         i += 1
+
+
+def _check_comparison(c: Clause, text: str, field_name: str) -> None:
+    """A comparison that could only ever be false is refused, not answered with zero:
+    a number field against text, or a text column ordered (``channel > 5``)."""
+    value = c.values[0]
+    if c.field in NUMERIC and not _is_number(value):
+        raise _bad(
+            text,
+            f"{c.field} is a number: {value!r} is not one",
+            f"{c.field} là số: {value!r} không phải số",
+            field_name,
+        )
+    if c.field in COLUMNS and c.op in (">", ">=", "<", "<="):
+        raise _bad(
+            text,
+            f"{c.field} is text: compare it with =, !=, in (...) or ~",
+            f"{c.field} là chữ: so sánh bằng =, !=, in (...) hoặc ~",
+            field_name,
+        )
 
 
 def field_sql(name: str, q: Sql, alias: str = "") -> str:
@@ -266,8 +289,9 @@ class Step:
         return " AND ".join(parts) or "TRUE"
 
 
-def split_top(text: str, sep: str = ",") -> list[str]:
-    """Split at ``sep`` outside brackets, parentheses and quotes."""
+def split_top(text: str, sep: str = ",", *, keep_empty: bool = False) -> list[str]:
+    """Split at ``sep`` outside brackets, parentheses and quotes (empty parts dropped
+    unless ``keep_empty``)."""
     parts: list[str] = []
     depth, quote, cur = 0, "", ""
     for ch in text:
@@ -285,7 +309,7 @@ def split_top(text: str, sep: str = ",") -> list[str]:
         else:
             cur += ch
     parts.append(cur.strip())
-    return [p for p in parts if p]
+    return parts if keep_empty else [p for p in parts if p]
 
 
 def parse_step(text: str, field_name: str = "--steps") -> Step:
@@ -306,7 +330,17 @@ def parse_step(text: str, field_name: str = "--steps") -> Step:
 
 
 def parse_steps(text: str, field_name: str = "--steps") -> list[Step]:
-    return [parse_step(p, field_name) for p in split_top(text)]
+    parts = split_top(text, keep_empty=True)
+    if len(parts) > 1 and not all(parts):
+        raise _bad(
+            text,
+            f"step {parts.index('') + 1} is empty (two commas in a row?)",
+            f"bước {parts.index('') + 1} bị trống (hai dấu phẩy liền nhau?)",
+            field_name,
+            _STEPS_EXAMPLE,
+            code="invalid_steps",
+        )
+    return [parse_step(p, field_name) for p in parts if p]
 
 
 def parse_duration(text: str, field_name: str = "--window") -> timedelta:

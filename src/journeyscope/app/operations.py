@@ -48,7 +48,7 @@ from journeyscope.app.reports import (
 )
 from journeyscope.engine.runner import Runner
 from journeyscope.engine.select import chosen_engine, open_runner, stale_events
-from journeyscope.errors import InputError, Location, unknown_name
+from journeyscope.errors import InputError, Location, unknown_option
 from journeyscope.events.workspace import Workspace
 
 __all__ = [
@@ -306,9 +306,11 @@ def funnel(ws: Workspace, q: FunnelQuery) -> FunnelReport:
     r = _runner(ws, q)
     _check_steps(r, spec.steps, spec.exclude)
     report = FunnelReport.model_validate(funnel_report(spec, scope, walk(r, spec, scope)))
-    for step in report.steps:
-        if step.customers == 0:
-            report.note("step_empty", step=step.step)
+    labels = [step.step for step in report.steps]
+    for i, step in enumerate(report.steps):
+        if step.customers == 0:  # a name twice in the steps: say which one
+            name = step.step if labels.count(step.step) == 1 else f"{i + 1} ({step.step})"
+            report.note("step_empty", step=name)
     return _finish(report, r, ws)
 
 
@@ -777,6 +779,15 @@ def _journey_attribution(
         q.conversion, parse_duration(q.lookback, "--lookback"), q.level, q.value, q.repeats
     )
     half = parse_duration(q.half_life, "--half-life")
+    if not half:  # every touch would weigh 2^(-age/0)
+        raise InputError(
+            "the half-life must be longer than zero",
+            "chu kỳ bán rã phải lớn hơn 0",
+            location=Location(field="--half-life"),
+            hint_en="e.g. --half-life 7d (a touch 7 days before the conversion counts half)",
+            hint_vi="ví dụ --half-life 7d (điểm chạm 7 ngày trước chuyển đổi tính một nửa)",
+            code="invalid_duration",
+        )
     if scope is None:
         scope = Scope.parse(ws, q.since, q.until, q.where)
     r = runner or _runner(ws, q, events=((q.conversion, "--conversion"),))
@@ -862,7 +873,7 @@ def insights(ws: Workspace, q: InsightsQuery) -> InsightsReport:
     config = ws.config.insights
     if q.sensitivity is not None:
         if q.sensitivity not in SENSITIVITIES:
-            raise unknown_name(
+            raise unknown_option(
                 "sensitivity",
                 "độ nhạy",
                 q.sensitivity,

@@ -82,7 +82,7 @@ def funnel_cmd(
         typer.Option(
             "--dropped-at",
             metavar="STEP",
-            help="Export customers who reached STEP but not the next.",
+            help="Export customers who reached STEP (a name, or its number) but not the next.",
         ),
     ] = None,
     output: Annotated[

@@ -331,8 +331,8 @@ HELP_VI: dict[str, str] = {
     "An event that drops an attempt when it happens inside it.": (
         "Sự kiện làm hỏng một lượt khi xảy ra bên trong lượt đó."
     ),
-    "Export customers who reached STEP but not the next.": (
-        "Xuất khách hàng đạt BƯỚC nhưng không đạt bước sau."
+    "Export customers who reached STEP (a name, or its number) but not the next.": (
+        "Xuất khách hàng đạt BƯỚC (tên, hoặc số thứ tự) nhưng không đạt bước sau."
     ),
     "CSV for --dropped-at; with --interval, the line chart (.svg or .png).": (
         "CSV cho --dropped-at; với --interval, biểu đồ đường (.svg hoặc .png)."

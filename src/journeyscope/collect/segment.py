@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import uuid
 import zlib
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ EVENT_NAMES: dict[str, str] = {
 }
 NAMES = {"page": "page_view", "screen": "screen_view", "identify": "identify"}
 OLDEST = datetime(1990, 1, 1, tzinfo=UTC)
+MAX_OFFSET = timedelta(hours=14)  # the widest offset any zone uses (Kiribati)
 #: Traits that are identifiers (our identifier types, and Segment's spellings of them).
 TRAIT_IDS = {**{t: t for t in IDENTIFIER_TYPES}, "zaloId": "zalo_id", "loyaltyId": "loyalty_id"}
 
@@ -88,6 +90,10 @@ def _id_text(value: object) -> object:
 
 
 Id = Annotated[str | None, BeforeValidator(_id_text)]
+
+
+class AmountTooLarge(ValueError):
+    """A revenue no double can hold: the message is refused, not stored without it."""
 
 
 class Campaign(BaseModel):
@@ -221,15 +227,39 @@ def parse_body(kind: str, body: bytes, *, received_at: datetime | None = None) -
             code="invalid_body",
         )
     parsed = Parsed(write_key=_write_key(data))
+    # "\ud800" in JSON text reads as a lone surrogate, which no file or database can hold:
+    # only bodies with such an escape pay for checking each message's text
+    odd = _SURROGATE.search(body) is not None
     if kind == "batch":
         context = data.get("context")
         shared: dict[str, Any] = context if isinstance(context, dict) else {}
         check_size = len(body) > MAX_MESSAGE  # else no message of it can be over the limit
         for index, item in enumerate(data["batch"]):
-            _one(parsed, index, item, None, now, shared, data.get("sentAt"), check_size)
+            _one(parsed, index, item, None, now, shared, data.get("sentAt"), check_size, odd)
     else:
-        _one(parsed, 0, data, kind, now, {}, None, False)
+        _one(parsed, 0, data, kind, now, {}, None, False, odd)
     return parsed
+
+
+_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _as_sent(item: object) -> str:
+    """A message as JSON text that can be written anywhere (lone surrogates escaped)."""
+    text = json.dumps(item, ensure_ascii=False, default=str)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(item, ensure_ascii=True, default=str)
+    return text
+
+
+def _valid_unicode(item: object) -> bool:
+    try:
+        json.dumps(item, ensure_ascii=False, default=str).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _finite(text: str) -> float:
@@ -267,15 +297,26 @@ def _one(
     shared: dict[str, Any],
     sent_at: object,
     check_size: bool,
+    odd: bool = False,
 ) -> None:
     message_id = item.get("messageId") if isinstance(item, dict) else None
     mid = str(message_id) if isinstance(message_id, str | int) else None
+    if odd and mid is not None and not _valid_unicode(mid):
+        mid = mid.encode("utf-8", "backslashreplace").decode("utf-8")
 
     def refuse(where: str, why: str, why_vi: str | None = None) -> None:
         vi = why_vi or REASONS_VI.get(why, why)
         parsed.problems.append(EventProblem(index, mid, where, why, vi))
-        parsed.raw.append((index, json.dumps(item, ensure_ascii=False, default=str)))
+        parsed.raw.append(
+            (index, _as_sent(item) if odd else json.dumps(item, ensure_ascii=False, default=str))
+        )
 
+    if odd and not _valid_unicode(item):
+        return refuse(
+            "(message)",
+            "text that is not valid Unicode (a lone surrogate, \\ud800-\\udfff)",
+            "văn bản không hợp lệ Unicode (một surrogate đơn lẻ, \\ud800-\\udfff)",
+        )
     if check_size and len(json.dumps(item, ensure_ascii=False, default=str).encode()) > MAX_MESSAGE:
         return refuse(
             "(message)", f"over {MAX_MESSAGE // 1024} KB", f"quá {MAX_MESSAGE // 1024} KB"
@@ -299,6 +340,18 @@ def _one(
         return refuse(where, why, REASONS_VI.get(why) or PYDANTIC_VI.get(str(first["type"])))
     if message.type is None:
         return refuse("type", "a batch message needs a type (track, identify, page, ...)")
+    for where, given in (
+        ("timestamp", message.timestamp),
+        ("originalTimestamp", message.original_timestamp),
+        ("sentAt", message.sent_at),
+    ):
+        offset = given.utcoffset() if given else None
+        if given and offset is not None and abs(offset) > MAX_OFFSET:  # as import refuses them
+            return refuse(
+                where,
+                f"the UTC offset of {given.isoformat()} is outside -14:00…+14:00",
+                f"độ lệch UTC của {given.isoformat()} nằm ngoài -14:00…+14:00",
+            )
     try:
         ts = event_time(message, now)
     except OverflowError:  # sentAt and timestamp centuries apart: no date can result
@@ -313,7 +366,14 @@ def _one(
             f"{ts.isoformat()} is before 1990 or in the future",
             f"{ts.isoformat()} trước năm 1990 hoặc ở tương lai",
         )
-    parsed.rows.append(to_row(message, ts))
+    try:
+        parsed.rows.append(to_row(message, ts))
+    except AmountTooLarge as exc:
+        return refuse(
+            "properties.revenue",
+            f"{exc} is too large to be an amount",
+            f"{exc} quá lớn để là một số tiền",
+        )
     return None
 
 
@@ -430,6 +490,10 @@ def _revenue(message: Message) -> tuple[float | None, str | None]:
         amount = float(value)
     except ValueError:
         return None, None
+    except OverflowError as exc:  # an integer past any double
+        raise AmountTooLarge(f"{str(value)[:20]}…") from exc
+    if not math.isfinite(amount):  # "1e400" as text
+        raise AmountTooLarge(str(value)[:20])
     return amount, currency if isinstance(currency, str) else None
 
 

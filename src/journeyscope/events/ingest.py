@@ -138,8 +138,13 @@ class IngestResult:
         }
 
 
-def _text(expr: str) -> str:
-    return f"nullif(trim(CAST({expr} AS VARCHAR)), '')"
+def _text(expr: str, typ: str = "") -> str:
+    """A field as trimmed text (NULL when empty), in Unicode NFC: an input method or a
+    system that writes Vietnamese letters decomposed (``ả`` as ``a`` + two combining
+    marks) stores the same text as one that composes them, so names, ids and filters
+    match. A JSON value (a JSON Lines column of mixed types) is its text without quotes."""
+    text = f"json_extract_string({expr}, '$')" if typ == "JSON" else f"CAST({expr} AS VARCHAR)"
+    return f"nullif(trim(nfc_normalize({text})), '')"
 
 
 def _refuse_nested_identifiers(staged: Staged, sources: dict[str, str]) -> None:
@@ -229,7 +234,8 @@ def _ts(q: Query, expr: str, typ: str, fmt: str, zone: str) -> str:
         return local(f"CAST({expr} AS TIMESTAMP)")
     if base in {"BIGINT", "INTEGER", "DOUBLE", "FLOAT", "DECIMAL", "HUGEINT", "UBIGINT"}:
         return _epoch(f"CAST({expr} AS DOUBLE)", fmt)
-    v = f"trim(CAST({expr} AS VARCHAR))"
+    text = f"json_extract_string({expr}, '$')" if base == "JSON" else f"CAST({expr} AS VARCHAR)"
+    v = f"trim({text})"
     if "%" in fmt:
         parsed = f"try_strptime({v}, {q.bind(fmt)})"
         if "%z" in fmt.lower():
@@ -327,10 +333,15 @@ class Plan:
     def typ(self, name: str) -> str:
         return self.staged.columns[self.sources[name]]
 
-    def raw_text(self, q: Query, name: str) -> str:
+    def text(self, name: str) -> str | None:
+        """The field's column as text (:func:`_text`), or None when no column feeds it."""
         col = self.column(name)
-        if col:
-            return _text(col)
+        return _text(col, self.typ(name)) if col else None
+
+    def raw_text(self, q: Query, name: str) -> str:
+        text = self.text(name)
+        if text:
+            return text
         if name in self.mapping.constants:
             return f"CAST({q.bind(str(self.mapping.constants[name]))} AS VARCHAR)"
         return "CAST(NULL AS VARCHAR)"
@@ -355,21 +366,27 @@ class Plan:
         return [c for c in self.staged.columns if c not in used]
 
 
+def _nfc(column: str, typ: str) -> str:
+    """A text column in NFC (see :func:`_text`); other types as they are."""
+    return f"nfc_normalize({quote(column)})" if typ == "VARCHAR" else quote(column)
+
+
 def _properties(q: Query, plan: Plan) -> str:
     extras = plan.extra_columns()
     own = plan.column("properties")
     parts: list[str] = []
     if own:
         typ = plan.typ("properties")
-        if typ == "VARCHAR":  # text that is not JSON is kept as a JSON string, not refused
+        if typ in ("VARCHAR", "JSON"):  # text that is not JSON is kept as a JSON string
+            own = f"nfc_normalize(CAST({own} AS VARCHAR))"  # one spelling (see _text)
             parts.append(
                 f"CASE WHEN json_valid({own}) THEN CAST({own} AS JSON) "
                 f"ELSE to_json(nullif(trim({own}), '')) END"
             )
         else:
-            parts.append(f"CAST({own} AS JSON)" if typ == "JSON" else f"to_json({own})")
+            parts.append(f"to_json({own})")
     if extras:
-        pairs = ", ".join(f"{q.bind(c)}, {quote(c)}" for c in extras)
+        pairs = ", ".join(f"{q.bind(c)}, {_nfc(c, plan.staged.columns[c])}" for c in extras)
         parts.append(f"json_object({pairs})")
     if not parts:
         return "CAST(NULL AS JSON)"
@@ -391,7 +408,7 @@ def _revenue(q: Query, plan: Plan) -> tuple[str, str]:
     col = plan.column("revenue")
     if col:
         value = _number(col, plan.typ("revenue"))
-        return value, f"({_text(col)} IS NOT NULL AND {value} IS NULL)"
+        return value, f"({plan.text('revenue')} IS NOT NULL AND {value} IS NULL)"
     if "revenue" in plan.mapping.constants:
         return f"CAST({q.bind(float(plan.mapping.constants['revenue']))} AS DOUBLE)", "false"
     return "CAST(NULL AS DOUBLE)", "false"
@@ -401,14 +418,26 @@ def _channel(q: Query, plan: Plan) -> str:
     given = _name_map(q, plan.raw_text(q, "channel"), plan.mapping.channels)
     grouped = grouping_sql(
         q.bind,
-        plan.column("utm_source") and _text(plan.column("utm_source") or ""),
-        plan.column("utm_medium") and _text(plan.column("utm_medium") or ""),
-        plan.column("referrer") and _text(plan.column("referrer") or ""),
+        plan.text("utm_source"),
+        plan.text("utm_medium"),
+        plan.text("referrer"),
     )
     fallback = "'web'" if grouped != "NULL" else "'other'"
     if plan.column("channel"):
         return f"coalesce({given}, {grouped}, {fallback})"
     return f"coalesce({grouped}, {given}, {fallback})"
+
+
+def _nested_ids(plan: Plan) -> str:
+    """Why a row's identifier is refused when a JSON Lines column of mixed types holds an
+    object or a list there (written as text it would link whoever shares its shape)."""
+    whens = [
+        f"WHEN json_type({col}) IN ('OBJECT', 'ARRAY') THEN "
+        f"'{name}|an identifier must be text or a number, not a JSON object or list'"
+        for name in IDENTIFIER_TYPES
+        if (col := plan.column(name)) and plan.typ(name) == "JSON"
+    ]
+    return f"CASE {' '.join(whens)} END" if whens else "CAST(NULL AS VARCHAR)"
 
 
 def staging_sql(plan: Plan, now: datetime) -> Query:
@@ -420,7 +449,7 @@ def staging_sql(plan: Plan, now: datetime) -> Query:
         )
         ts_raw = plan.column("ts") or ""
         if plan.typ("ts") in {"VARCHAR", "JSON"}:
-            ts_raw = _text(ts_raw)
+            ts_raw = _text(ts_raw, plan.typ("ts"))
     else:
         const = str(plan.mapping.constants["ts"])
         ts = _ts(q, q.bind(const), "VARCHAR", plan.mapping.timestamp.format, plan.zone)
@@ -455,7 +484,8 @@ def staging_sql(plan: Plan, now: datetime) -> Query:
             CASE WHEN {revenue} IS NULL THEN NULL ELSE {currency} END AS currency,
             {id_raw} AS _id,
             {content_hash} AS _h,
-            {key or "NULL"} AS _g, {orders.line_object(q.bind, plan.mapping)} AS _line
+            {key or "NULL"} AS _g, {orders.line_object(q.bind, plan.mapping)} AS _line,
+            {_nested_ids(plan)} AS _nested_id
         FROM src"""
     future = q.bind(now + timedelta(days=1))
     oldest = q.bind(OLDEST)
@@ -476,6 +506,7 @@ def staging_sql(plan: Plan, now: datetime) -> Query:
                 WHEN ts > {future} THEN 'ts|' || CAST(ts AS VARCHAR) || ' UTC is in the future'
                 WHEN ts < {oldest}
                     THEN 'ts|' || CAST(ts AS VARCHAR) || ' is before 1990 (wrong epoch unit?)'
+                WHEN _nested_id IS NOT NULL THEN _nested_id
                 WHEN _event_raw IS NULL THEN 'event|missing event name'
                 WHEN _revenue_bad THEN 'revenue|not a number'
                 WHEN isnan(revenue) OR isinf(revenue)

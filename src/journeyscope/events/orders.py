@@ -15,6 +15,7 @@ Values from the mapping are always bound as parameters (``bind``); column names 
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Collection
 
 from journeyscope.errors import InputError
@@ -42,17 +43,22 @@ REFUND = "refund"
 
 
 def _text(column: str) -> str:
-    return f"nullif(trim(CAST({quote(column)} AS VARCHAR)), '')"
+    return f"nullif(trim(nfc_normalize(CAST({quote(column)} AS VARCHAR))), '')"
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
 
 
 def rule_sql(bind: Bind, rule: EventRule) -> str:
-    """True for the rows the rule matches (text compared after trimming)."""
+    """True for the rows the rule matches (text compared after trimming, both in NFC)."""
     value = _text(rule.column)
     if rule.starts_with is not None:
-        return f"coalesce(starts_with({value}, {bind(rule.starts_with)}), false)"
+        return f"coalesce(starts_with({value}, {bind(_nfc(rule.starts_with))}), false)"
     if rule.equals is not None:
-        return f"coalesce({value} = {bind(rule.equals)}, false)"
-    return f"coalesce(list_contains({bind(list(rule.one_of or []))}, {value}), false)"
+        return f"coalesce({value} = {bind(_nfc(rule.equals))}, false)"
+    one_of = [_nfc(v) for v in rule.one_of or []]
+    return f"coalesce(list_contains({bind(one_of)}, {value}), false)"
 
 
 def _event_rules(mapping: Mapping) -> list[tuple[EventRule, str]]:

@@ -7,6 +7,7 @@ they are bound as named parameters; only quoted column names and checked words d
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 __all__ = ["Query", "event_name", "quote"]
@@ -32,5 +33,6 @@ class Query:
 
 def event_name(text: str) -> str:
     """An event name as import stores it (the Python twin of ingest's ``_name_map`` rule):
-    trimmed, lower case, spaces as underscores — so users may write ``Add To Cart``."""
-    return text.strip().replace(" ", "_").lower()
+    trimmed, lower case, spaces as underscores, Unicode NFC (as import stores text) — so
+    users may write ``Add To Cart``, and Vietnamese typed either composed or decomposed."""
+    return unicodedata.normalize("NFC", text).strip().replace(" ", "_").lower()

@@ -328,8 +328,7 @@ def sniff_delimiter(path: Path, kind: str, mapping: Mapping) -> str:
         return mapping.delimiter
     if kind == "tsv":
         return "\t"
-    with _open_text(path) as handle:
-        header = handle.readline()
+    header = _header_line(path)
     counts = {d: header.count(d) for d in (",", ";", "\t", "|")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
@@ -358,8 +357,25 @@ def unique_names(raw: list[str]) -> list[str]:
     return names
 
 
+def _header_line(path: Path) -> str:
+    """The first line alone, decoded: reading it as text would decode a whole buffer, and a
+    bad byte on line 2 of a small file would be blamed on the header."""
+    if path.suffix.lower() == ".gz":
+        import gzip
+
+        with gzip.open(path, "rb") as packed:
+            raw = packed.readline()
+    else:
+        with path.open("rb") as handle:
+            raw = handle.readline()
+    return raw.decode("utf-8-sig")
+
+
 def _header(path: Path, delimiter: str) -> list[str]:
     """Column names from the first record, made unique and non-empty."""
+    line = _header_line(path)
+    if line.count('"') % 2 == 0:  # the record is this line (no quoted line break)
+        return unique_names(next(csv.reader([line], delimiter=delimiter), []))
     with _open_text(path) as handle:
         first = next(csv.reader(handle, delimiter=delimiter), [])
     return unique_names(first)
