@@ -11,6 +11,8 @@ runs (delete the folder to rebuild); neither is timed.
 - **funnel**: ``journeyscope funnel --steps … --window 7d --json`` (4 steps, mode
   ``ordered``) against ClickHouse ``windowFunnel(604800, 'strict_once')`` in chdb, a
   ``python -c`` that imports chdb and reads the Parquet. Counts per step must be equal.
+  Also timed: the *floor* of any DuckDB-based funnel process (start Python, import duckdb,
+  open the workspace, fetch the step rows into NumPy; nothing else), against chdb.
 - **paths**: ``journeyscope paths --json`` (the whole report: directly-follows graph with
   counts, customers and median gap per edge, starts/ends, variants, sessions,
   viewed-without-buying) against a plain DuckDB ``lead()`` + ``count(*)`` in a
@@ -76,6 +78,19 @@ by = {int(level): int(n) for level, n in rows}
 print(json.dumps([sum(n for lv, n in by.items() if lv >= k) for k in range(1, len(steps) + 1)]))
 """
 
+#: The least any DuckDB-based funnel process does: start Python, import duckdb, open the
+#: workspace and fetch (customer, time, step bits) of the step rows into NumPy — no walk,
+#: no report, no CLI. Its ratio to chdb bounds what ours can reach.
+FLOOR_FUNNEL = """
+import sys, duckdb
+steps = sys.argv[2].split(",")
+whens = " ".join(f"WHEN '{s}' THEN {1 << i}" for i, s in enumerate(steps))
+con = duckdb.connect(sys.argv[1], read_only=True)
+con.sql(f"SELECT * FROM (SELECT customer_id, epoch_us(ts) AS us, "
+        f"CAST(CASE event {whens} ELSE 0 END AS UINTEGER) AS m FROM journey_events) "
+        f"WHERE m <> 0").fetchnumpy()
+"""
+
 #: The directly-follows graph in plain DuckDB: lead() over each customer's events + count(*)
 DUCKDB_DFG = """
 import sys, json, duckdb
@@ -128,8 +143,10 @@ def funnel_pair(ws: Path, repeat: int) -> dict[str, Any]:
     ours_argv += ["--json"]
     theirs_argv = [sys.executable, "-c", CHDB_FUNNEL, str(ws / "journeys.parquet")]
     theirs_argv += [FUNNEL_STEPS, str(WINDOW_S)]
+    floor_argv = [sys.executable, "-c", FLOOR_FUNNEL, str(ws / "journeyscope.duckdb")]
     ours_s, ours_cpu, ours_out = best(repeat, ours_argv)
     theirs_s, theirs_cpu, theirs_out = best(repeat, theirs_argv)
+    floor_s, floor_cpu, _ = best(repeat, floor_argv + [FUNNEL_STEPS])
     ours = [s["customers"] for s in json.loads(ours_out)["steps"]]
     theirs = json.loads(theirs_out.splitlines()[-1])
     if ours != theirs:
@@ -140,6 +157,11 @@ def funnel_pair(ws: Path, repeat: int) -> dict[str, Any]:
         "chdb": {"seconds": round(theirs_s, 3), "cpu_seconds": round(theirs_cpu, 3)},
         "ratio": round(ours_s / theirs_s, 3),
         "cpu_ratio": round(ours_cpu / theirs_cpu, 3),
+        "floor_scan_only": {
+            "seconds": round(floor_s, 3),
+            "cpu_seconds": round(floor_cpu, 3),
+            "ratio_to_chdb": round(floor_s / theirs_s, 3),
+        },
     }
 
 
