@@ -146,7 +146,7 @@ def funnel_pair(ws: Path, repeat: int) -> dict[str, Any]:
     floor_argv = [sys.executable, "-c", FLOOR_FUNNEL, str(ws / "journeyscope.duckdb")]
     ours_s, ours_cpu, ours_out = best(repeat, ours_argv)
     theirs_s, theirs_cpu, theirs_out = best(repeat, theirs_argv)
-    floor_s, floor_cpu, _ = best(repeat, floor_argv + [FUNNEL_STEPS])
+    floor_s, floor_cpu, _ = best(repeat, [*floor_argv, FUNNEL_STEPS])
     ours = [s["customers"] for s in json.loads(ours_out)["steps"]]
     theirs = json.loads(theirs_out.splitlines()[-1])
     if ours != theirs:
