@@ -136,6 +136,8 @@ def test_options_that_cannot_mean_anything_are_refused(
     assert by_number.code == 0, by_number.err
     walk = cli("funnel", "-w", ws, "--steps", twice, "--json").json()["steps"]
     assert by_number.json()["customers"] == walk[1]["customers"] - walk[2]["customers"]
+    r = cli("funnel", "-w", ws, "--steps", twice, "--dropped-at", "²", "-o", target)
+    assert r.code == 2 and "unknown funnel step" in r.err and "Traceback" not in r.err
     r = cli("funnel", "-w", ws, "--steps", "product_view,purchase", "--time-between", "1,3")
     assert r.code == 2 and "--time-between 1,2" in r.err
 

@@ -49,6 +49,7 @@ def test_values_are_bound_never_pasted() -> None:
         ("revenue > abc", "revenue is a number: 'abc' is not one"),
         ("rating = good", "rating is a number"),
         ("channel > 5", "channel is text: compare it with"),
+        ("revenue in (5, abc)", "revenue is a number: 'abc' is not one"),
     ],
 )
 def test_bad_filters_say_what_is_wrong(text: str, fragment: str) -> None:
@@ -102,6 +103,10 @@ def test_absurd_durations_are_refused_not_crashes(text: str) -> None:
     with pytest.raises(InputError, match="100 years") as info:
         parse_duration(text)
     assert info.value.code == "invalid_duration"
+
+
+def test_numeric_identifiers_may_be_ordered() -> None:
+    assert parse_filter("user_id > 1000").clauses == (Clause("user_id", ">", ("1000",)),)
 
 
 def test_empty_steps_are_refused_not_dropped() -> None:

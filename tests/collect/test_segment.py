@@ -322,3 +322,10 @@ def test_values_no_store_can_hold_are_refused_per_message() -> None:
     assert error.http_status == 400
     for _, raw in parsed.raw:
         raw.encode("utf-8")
+    # a body in UTF-16 (json reads it) cannot slip a surrogate past the check
+    sixteen = '{"type": "track", "userId": "u", "event": "x\\ud800y"}'.encode("utf-16-le")
+    parsed = parse_body("track", sixteen, received_at=RECEIVED)
+    assert parsed.rows == [] and "lone surrogate" in parsed.problems[0].reason
+    nan = {"type": "track", "userId": "u", "event": "buy", "properties": {"revenue": "NaN"}}
+    parsed = parse_body("track", json.dumps(nan).encode(), received_at=RECEIVED)
+    assert parsed.problems[0].reason == "NaN is not a number"

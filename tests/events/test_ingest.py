@@ -489,7 +489,8 @@ def test_text_in_either_unicode_form_is_stored_composed(ws: Workspace, tmp_path:
     path.write_text(
         "event_id,ts,event,user_id,category\n"
         "1,2026-05-01T10:00:00Z,xem sản phẩm,Nguyễn,túi xách\n"
-        f"2,2026-05-01T10:01:00Z,{nfd('xem sản phẩm')},{nfd('Nguyễn')},{nfd('túi xách')}\n",
+        f"{nfd('mã-ả')},2026-05-01T10:01:00Z,{nfd('xem sản phẩm')},{nfd('Nguyễn')},"
+        f"{nfd('túi xách')}\n",
         encoding="utf-8",
     )
     assert run(ws, path).accepted == 2
@@ -498,6 +499,17 @@ def test_text_in_either_unicode_form_is_stored_composed(ws: Workspace, tmp_path:
     ).fetchall()
     assert rows == [("xem_sản_phẩm", "Nguyễn", "túi xách")]
     assert all(unicodedata.is_normalized("NFC", v) for v in rows[0])
+    # event ids are keys, kept as written: a file imported before is still recognised
+    assert ws.scalar("SELECT count(*) FROM events WHERE event_id = ?", [nfd("mã-ả")]) == 1
+    nested = tmp_path / "nested.jsonl"  # properties as an object (a struct column)
+    line = {"event_id": 9, "ts": "2026-05-01T10:02:00Z", "event": "x", "user_id": "u9"}
+    nested.write_text(
+        json.dumps({**line, "properties": {"category": nfd("túi xách")}}, ensure_ascii=False),
+        encoding="utf-8",
+    )
+    assert run(ws, nested).accepted == 1
+    category = "SELECT json_extract_string(properties, '$.category') FROM events WHERE event = 'x'"
+    assert ws.scalar(category) == "túi xách"
 
 
 def test_json_lines_of_mixed_types_keep_text_without_quotes(ws: Workspace, tmp_path: Path) -> None:
@@ -527,3 +539,13 @@ def test_a_bad_byte_is_blamed_on_its_own_line(ws: Workspace, tmp_path: Path) -> 
     with pytest.raises(InputError) as info:
         run(ws, path)
     assert info.value.location is not None and info.value.location.line == 2
+
+
+def test_csv_with_old_mac_line_ends_imports(ws: Workspace, tmp_path: Path) -> None:
+    """Excel's "CSV (Macintosh)" ends lines with a bare CR."""
+    path = tmp_path / "mac.csv"
+    path.write_bytes(
+        b"event_id,ts,event,user_id\r1,2026-05-01T10:00:00Z,view,u1\r"
+        b"2,2026-05-01T10:01:00Z,buy,u1\r"
+    )
+    assert run(ws, path).accepted == 2

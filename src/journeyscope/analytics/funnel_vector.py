@@ -15,14 +15,18 @@ at their own instant, the same answer follows from a closed form:
   monotone in their start, so these are a prefix of the starts reaching the level.
 
 One row never fills two steps of a chain (rows strictly increase), as ``strict_once``
-requires. Rows at one instant are ordered by step in ClickHouse, a bipartite matching in
-the kernel: customers with such ties are left to the kernel (``tied``). A property test
-holds the two equal on random rows with and without ties.
+requires. Rows at one instant are ordered by step in ClickHouse (``in_step_order``); where
+one row matches several steps, a bipartite matching in the kernel, the kernel walks. A
+property test holds the two equal on random rows with and without ties.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+#: Above this many (step-1 row x step) cells the kernel walks instead: the chains are held
+#: whole (two int64 per cell at most), the kernel needs none of that memory.
+MAX_CHAIN_CELLS = 40_000_000
 
 
 def tied(starts: np.ndarray, ts: np.ndarray) -> np.ndarray:
@@ -41,23 +45,16 @@ def tied(starts: np.ndarray, ts: np.ndarray) -> np.ndarray:
 
 def in_step_order(
     mask: np.ndarray, ts: np.ndarray, rows: np.ndarray, sizes: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+) -> np.ndarray:
     """``mask`` with the rows of each instant of the tied customers (``rows``, ``sizes``
-    rows each) taken in step order, and which of those customers still need the kernel.
-
-    Where each row of an instant matches at most one step, ClickHouse's order (by step)
-    is the order of the lowest bit, and the greedy chains are exact. A row matching
-    several steps at a shared instant needs the kernel's matching."""
+    rows each) taken in step order. Each row matches one step at most (the caller checks),
+    so ClickHouse's order of rows at one instant (by step) is the order of their bits,
+    and the greedy chains are exact."""
     local = np.repeat(np.arange(len(sizes)), sizes)
-    m, t = mask[rows], ts[rows]
+    m = mask[rows]
     out = mask.copy()
-    out[rows] = m[np.lexsort((m, t, local))]
-    shared = np.zeros(len(rows), np.bool_)
-    same = (t[1:] == t[:-1]) & (local[1:] == local[:-1])
-    shared[1:] |= same
-    shared[:-1] |= same
-    several = shared & ((m & (m - np.uint32(1))) != 0)
-    return out, np.unique(local[several])
+    out[rows] = m[np.lexsort((m, ts[rows], local))]
+    return out
 
 
 def ordered_levels(

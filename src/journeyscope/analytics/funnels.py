@@ -80,8 +80,12 @@ class FunnelSpec:
                 hint_vi="windowFunnel của ClickHouse không có loại trừ; dùng --mode ordered",
                 code="conflicting_options",
             )
-        steps = {(s.event, s.filter) for s in self.steps if s.event is not None}
-        same = [s.label or str(s.event) for s in self.exclude if (s.event, s.filter) in steps]
+        steps = {(event_name(s.event), s.filter) for s in self.steps if s.event is not None}
+        same = [
+            s.label or str(s.event)
+            for s in self.exclude
+            if s.event is not None and (event_name(s.event), s.filter) in steps
+        ]
         if same:  # every attempt would be discarded by its own step (PostHog refuses too)
             raise InputError(
                 f"{same[0]!r} is both a step and an exclusion",
@@ -281,25 +285,30 @@ def _levels(
     xs: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Level and step times per customer: NumPy where it answers (no compiler to load),
-    the compiled kernel for the rest (other modes; customers with rows at one instant)."""
-    if not _vectorised(spec):
+    the compiled kernel for the rest: other modes, and funnels where one event can match
+    several steps (``view,view,buy``: the kernel's matching of rows at one instant, and
+    chains as long as the funnel from every row)."""
+    k = len(spec.steps)
+    if not _vectorised(spec) or bool(np.any(mask & (mask - np.uint32(1)))):
         return _kernel(spec, starts, ts, mask, xs)
-    from journeyscope.analytics.funnel_vector import in_step_order, ordered_levels, tied
+    from journeyscope.analytics.funnel_vector import (
+        MAX_CHAIN_CELLS,
+        in_step_order,
+        ordered_levels,
+        tied,
+    )
 
+    if int(np.count_nonzero(mask & np.uint32(1))) * k > MAX_CHAIN_CELLS:
+        return _kernel(spec, starts, ts, mask, xs)  # bounded memory over speed
     knotted = np.flatnonzero(tied(starts, ts))
-    if not len(knotted):
-        return ordered_levels(starts, cust, ts, mask, len(spec.steps), _window(spec))
-    sizes = starts[knotted + 1] - starts[knotted]
-    rows = _rows_of(starts, knotted, sizes)
-    # rows at one instant are taken in step order (as ClickHouse sorts them)
-    stepwise, matching = in_step_order(mask, ts, rows, sizes)
-    levels, times = ordered_levels(starts, cust, ts, stepwise, len(spec.steps), _window(spec))
-    if len(matching):  # an instant with a row of several steps: the kernel's matching
-        knotted, sizes = knotted[matching], sizes[matching]
-        rows = _rows_of(starts, knotted, sizes)
-        sub = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
-        levels[knotted], times[knotted] = _kernel(spec, sub, ts[rows], mask[rows], xs[rows])
-    return levels, times
+    if len(knotted):  # rows at one instant are taken in step order (as ClickHouse sorts)
+        sizes = starts[knotted + 1] - starts[knotted]
+        mask = in_step_order(mask, ts, _rows_of(starts, knotted, sizes), sizes)
+    return ordered_levels(starts, cust, ts, mask, k, _window(spec))
+
+
+def _window(spec: FunnelSpec) -> int:
+    return int(spec.window.total_seconds() * US)
 
 
 def _rows_of(starts: np.ndarray, which: np.ndarray, sizes: np.ndarray) -> np.ndarray:
@@ -308,10 +317,6 @@ def _rows_of(starts: np.ndarray, which: np.ndarray, sizes: np.ndarray) -> np.nda
     rows: np.ndarray = np.arange(int(sizes.sum()), dtype=np.int64)
     rows += np.repeat(starts[which] - before, sizes)
     return rows
-
-
-def _window(spec: FunnelSpec) -> int:
-    return int(spec.window.total_seconds() * US)
 
 
 def _kernel(
@@ -463,7 +468,7 @@ def dropped_step(spec: FunnelSpec, step: str) -> int:
     """The 1-based number of ``step`` (its name, or its number when a name repeats),
     checked: a step with a next one to drop before."""
     labels = [s.label for s in spec.steps]
-    if step.strip().isdigit() and 1 <= int(step) <= len(labels):
+    if step.strip().isascii() and step.strip().isdecimal() and 1 <= int(step) <= len(labels):
         k = int(step)
         step = f"{k} ({labels[k - 1]})"
     elif step not in labels:

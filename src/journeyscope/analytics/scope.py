@@ -33,6 +33,7 @@ from journeyscope.events.workspace import Workspace
 
 COLUMNS = frozenset({"event", "channel", "touchpoint", "source", "currency", *IDENTIFIER_TYPES})
 NUMERIC = frozenset({"revenue", "rating"})
+NAMES = COLUMNS - frozenset(IDENTIFIER_TYPES)  # event, channel, touchpoint, source, currency
 
 
 _TOKEN = re.compile(
@@ -163,6 +164,7 @@ def parse_filter(text: str | None, field_name: str = "--where") -> Filter:
                 need(toks[i] == ("punct", ","), "expected ',' or ')'", "cần ',' hoặc ')'")
                 i += 1
             clauses.append(Clause(name, "not in" if negate else "in", tuple(values)))
+            _check_comparison(clauses[-1], text, field_name)
         else:
             need(
                 kind == "op" and not negate,
@@ -190,16 +192,17 @@ def parse_filter(text: str | None, field_name: str = "--where") -> Filter:
 
 def _check_comparison(c: Clause, text: str, field_name: str) -> None:
     """A comparison that could only ever be false is refused, not answered with zero:
-    a number field against text, or a text column ordered (``channel > 5``)."""
-    value = c.values[0]
-    if c.field in NUMERIC and not _is_number(value):
+    a number field against text, or a name column ordered (``channel > 5``; identifiers
+    may be numbers, so ``user_id > 1000`` stays)."""
+    words = [v for v in c.values if not _is_number(v)]
+    if c.field in NUMERIC and words and c.op != "~":
         raise _bad(
             text,
-            f"{c.field} is a number: {value!r} is not one",
-            f"{c.field} là số: {value!r} không phải số",
+            f"{c.field} is a number: {words[0]!r} is not one",
+            f"{c.field} là số: {words[0]!r} không phải số",
             field_name,
         )
-    if c.field in COLUMNS and c.op in (">", ">=", "<", "<="):
+    if c.field in NAMES and c.op in (">", ">=", "<", "<="):
         raise _bad(
             text,
             f"{c.field} is text: compare it with =, !=, in (...) or ~",

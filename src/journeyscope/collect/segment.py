@@ -92,8 +92,13 @@ def _id_text(value: object) -> object:
 Id = Annotated[str | None, BeforeValidator(_id_text)]
 
 
-class AmountTooLarge(ValueError):
-    """A revenue no double can hold: the message is refused, not stored without it."""
+class BadAmount(ValueError):
+    """A revenue no double can hold (or not a number at all): the message is refused, not
+    stored without it, as import quarantines such a row."""
+
+    def __init__(self, en: str, vi: str) -> None:
+        super().__init__(en)
+        self.en, self.vi = en, vi
 
 
 class Campaign(BaseModel):
@@ -229,7 +234,7 @@ def parse_body(kind: str, body: bytes, *, received_at: datetime | None = None) -
     parsed = Parsed(write_key=_write_key(data))
     # "\ud800" in JSON text reads as a lone surrogate, which no file or database can hold:
     # only bodies with such an escape pay for checking each message's text
-    odd = _SURROGATE.search(body) is not None
+    odd = _SURROGATE.search(body) is not None or json.detect_encoding(body) != "utf-8"
     if kind == "batch":
         context = data.get("context")
         shared: dict[str, Any] = context if isinstance(context, dict) else {}
@@ -368,12 +373,8 @@ def _one(
         )
     try:
         parsed.rows.append(to_row(message, ts))
-    except AmountTooLarge as exc:
-        return refuse(
-            "properties.revenue",
-            f"{exc} is too large to be an amount",
-            f"{exc} quá lớn để là một số tiền",
-        )
+    except BadAmount as exc:
+        return refuse("properties.revenue", exc.en, exc.vi)
     return None
 
 
@@ -491,10 +492,16 @@ def _revenue(message: Message) -> tuple[float | None, str | None]:
     except ValueError:
         return None, None
     except OverflowError as exc:  # an integer past any double
-        raise AmountTooLarge(f"{str(value)[:20]}…") from exc
-    if not math.isfinite(amount):  # "1e400" as text
-        raise AmountTooLarge(str(value)[:20])
+        raise _too_large(f"{str(value)[:20]}…") from exc
+    if math.isnan(amount):  # "NaN" as text
+        raise BadAmount(f"{value} is not a number", f"{value} không phải là số")
+    if math.isinf(amount):  # "1e400" as text
+        raise _too_large(str(value)[:20])
     return amount, currency if isinstance(currency, str) else None
+
+
+def _too_large(value: str) -> BadAmount:
+    return BadAmount(f"{value} is too large to be an amount", f"{value} quá lớn để là một số tiền")
 
 
 def to_row(message: Message, ts: datetime) -> dict[str, Any]:

@@ -138,13 +138,15 @@ class IngestResult:
         }
 
 
-def _text(expr: str, typ: str = "") -> str:
+def _text(expr: str, typ: str = "", *, nfc: bool = True) -> str:
     """A field as trimmed text (NULL when empty), in Unicode NFC: an input method or a
     system that writes Vietnamese letters decomposed (``ả`` as ``a`` + two combining
     marks) stores the same text as one that composes them, so names, ids and filters
-    match. A JSON value (a JSON Lines column of mixed types) is its text without quotes."""
+    match. A JSON value (a JSON Lines column of mixed types) is its text without quotes.
+    ``nfc=False`` for event ids: opaque keys, kept as written, so a file imported before
+    this normalisation is still recognised as already stored."""
     text = f"json_extract_string({expr}, '$')" if typ == "JSON" else f"CAST({expr} AS VARCHAR)"
-    return f"nullif(trim(nfc_normalize({text})), '')"
+    return f"nullif(trim({f'nfc_normalize({text})' if nfc else text}), '')"
 
 
 def _refuse_nested_identifiers(staged: Staged, sources: dict[str, str]) -> None:
@@ -181,7 +183,8 @@ def _number(expr: str, typ: str) -> str:
         "UINTEGER",
     }:
         return f"CAST({expr} AS DOUBLE)"
-    s = rf"regexp_replace(trim(CAST({expr} AS VARCHAR)), '(\s|₫|đ|Đ|VND|vnd)', '', 'g')"
+    text = f"json_extract_string({expr}, '$')" if typ == "JSON" else f"CAST({expr} AS VARCHAR)"
+    s = rf"regexp_replace(trim({text}), '(\s|₫|đ|Đ|VND|vnd)', '', 'g')"
     return (
         # a dot before groups of three is a thousands separator (1.250.000), except after a
         # leading 0: 0.001 is a fraction (UCI's unit price of a bank charge)
@@ -336,7 +339,7 @@ class Plan:
     def text(self, name: str) -> str | None:
         """The field's column as text (:func:`_text`), or None when no column feeds it."""
         col = self.column(name)
-        return _text(col, self.typ(name)) if col else None
+        return _text(col, self.typ(name), nfc=name != "event_id") if col else None
 
     def raw_text(self, q: Query, name: str) -> str:
         text = self.text(name)
@@ -367,8 +370,13 @@ class Plan:
 
 
 def _nfc(column: str, typ: str) -> str:
-    """A text column in NFC (see :func:`_text`); other types as they are."""
-    return f"nfc_normalize({quote(column)})" if typ == "VARCHAR" else quote(column)
+    """A column's value in NFC (see :func:`_text`): text, and the text inside nested values;
+    numbers, times and booleans as they are."""
+    if typ == "VARCHAR":
+        return f"nfc_normalize({quote(column)})"
+    if typ.startswith(("STRUCT", "MAP", "UNION", "JSON")) or typ.endswith("]"):
+        return f"CAST(nfc_normalize(CAST(to_json({quote(column)}) AS VARCHAR)) AS JSON)"
+    return quote(column)
 
 
 def _properties(q: Query, plan: Plan) -> str:
@@ -383,8 +391,8 @@ def _properties(q: Query, plan: Plan) -> str:
                 f"CASE WHEN json_valid({own}) THEN CAST({own} AS JSON) "
                 f"ELSE to_json(nullif(trim({own}), '')) END"
             )
-        else:
-            parts.append(f"to_json({own})")
+        else:  # a struct (JSON Lines objects): its text in NFC too
+            parts.append(f"CAST(nfc_normalize(CAST(to_json({own}) AS VARCHAR)) AS JSON)")
     if extras:
         pairs = ", ".join(f"{q.bind(c)}, {_nfc(c, plan.staged.columns[c])}" for c in extras)
         parts.append(f"json_object({pairs})")

@@ -357,6 +357,10 @@ def unique_names(raw: list[str]) -> list[str]:
     return names
 
 
+#: How far the header line is looked for (a longer first line is read as text instead).
+HEADER_BYTES = 1 << 20
+
+
 def _header_line(path: Path) -> str:
     """The first line alone, decoded: reading it as text would decode a whole buffer, and a
     bad byte on line 2 of a small file would be blamed on the header."""
@@ -364,11 +368,12 @@ def _header_line(path: Path) -> str:
         import gzip
 
         with gzip.open(path, "rb") as packed:
-            raw = packed.readline()
+            raw = packed.read(HEADER_BYTES)
     else:
         with path.open("rb") as handle:
-            raw = handle.readline()
-    return raw.decode("utf-8-sig")
+            raw = handle.read(HEADER_BYTES)
+    ends = [i for i in (raw.find(b"\n"), raw.find(b"\r")) if i >= 0]  # \r: old Mac/Excel
+    return raw[: min(ends)].decode("utf-8-sig") if ends else raw.decode("utf-8-sig")
 
 
 def _header(path: Path, delimiter: str) -> list[str]:
