@@ -290,12 +290,17 @@ def _count_median(counts: np.ndarray) -> float:
     return interpolate(lo, hi, 0.5)
 
 
+#: Up to this many edges, one comparison pass per edge beats sorting the pairs.
+FEW_EDGES = 4
+
+
 def edges(j: Journeys) -> list[dict[str, Any]]:
     """The directly-follows graph: count, customers and median gap (seconds) per edge.
 
     Every pair of neighbouring rows gets an edge code, a pair that spans two customers the
-    extra code ``k * k``. With few edges, each one's gaps and customers are picked out by
-    a comparison; with many, one stable radix sort of the codes groups them."""
+    extra code ``k * k``. With a handful of edges, each one's gaps and customers are
+    picked out by a comparison; with more, one stable radix sort of the codes groups them
+    (15 edges on 10M events: 0.45 s against 0.56 s by comparisons; 1M: 0.03 against 0.06)."""
     k = max(len(j.node_names), 1)
     pairs = k * k
     if len(j.first) < 2:
@@ -306,8 +311,9 @@ def edges(j: Journeys) -> list[dict[str, Any]]:
     counts = np.bincount(code, minlength=pairs + 1)[:pairs]
     used = np.flatnonzero(counts).tolist()
     owner = j.owner[:-1]
-    stats = _few_edges(code, j.gap, owner, used) if len(used) <= 64 else None
-    if stats is None:
+    if len(used) <= FEW_EDGES:
+        stats = _few_edges(code, j.gap, owner, used)
+    else:
         stats = _many_edges(code, j.gap, owner, counts, used, pairs)
     rows = []
     for e in used:
