@@ -80,21 +80,6 @@ class FunnelSpec:
                 hint_vi="windowFunnel của ClickHouse không có loại trừ; dùng --mode ordered",
                 code="conflicting_options",
             )
-        steps = {(event_name(s.event), s.filter) for s in self.steps if s.event is not None}
-        same = [
-            s.label or str(s.event)
-            for s in self.exclude
-            if s.event is not None and (event_name(s.event), s.filter) in steps
-        ]
-        if same:  # every attempt would be discarded by its own step (PostHog refuses too)
-            raise InputError(
-                f"{same[0]!r} is both a step and an exclusion",
-                f"{same[0]!r} vừa là một bước vừa là sự kiện loại trừ",
-                location=Location(field="--exclude"),
-                hint_en="exclude an event that is not a step (e.g. --exclude refund)",
-                hint_vi="loại trừ một sự kiện không phải là bước (ví dụ --exclude refund)",
-                code="conflicting_options",
-            )
         if self.window <= timedelta(0):
             raise InputError(
                 "the window must be longer than zero",
@@ -269,6 +254,17 @@ def walk_columns(spec: FunnelSpec, cols: dict[str, Any], *, excl: bool, by: bool
     if by:
         brk = _first_step_values(cols["by_value"], np.asarray(cols["by_ok"], bool), mask, starts)
     return Walk(ids, levels, times, brk)
+
+
+def excluded_steps(spec: FunnelSpec) -> list[str]:
+    """Exclusions that are also steps: every attempt past that step is discarded (PostHog
+    refuses them; here the report says so)."""
+    steps = {(event_name(s.event), s.filter) for s in spec.steps if s.event is not None}
+    return [
+        s.label or str(s.event)
+        for s in spec.exclude
+        if s.event is not None and (event_name(s.event), s.filter) in steps
+    ]
 
 
 def _vectorised(spec: FunnelSpec) -> bool:

@@ -113,8 +113,10 @@ def _tokens(text: str, field_name: str) -> list[tuple[str, str]]:
     return out
 
 
-def parse_filter(text: str | None, field_name: str = "--where") -> Filter:
-    """Parse a filter expression (grammar in the module docstring)."""
+def parse_filter(text: str | None, field_name: str = "--where", *, events: bool = True) -> Filter:
+    """Parse a filter expression (grammar in the module docstring). ``events``: its fields
+    are the events' (refuse comparisons that could only be false); segment rules, whose
+    fields are a customer's, check their own (``segments_rule``)."""
     if not text or not text.strip():
         return Filter()
     text = unicodedata.normalize("NFC", text)  # as import stores text
@@ -164,7 +166,8 @@ def parse_filter(text: str | None, field_name: str = "--where") -> Filter:
                 need(toks[i] == ("punct", ","), "expected ',' or ')'", "cần ',' hoặc ')'")
                 i += 1
             clauses.append(Clause(name, "not in" if negate else "in", tuple(values)))
-            _check_comparison(clauses[-1], text, field_name)
+            if events:
+                _check_comparison(clauses[-1], text, field_name)
         else:
             need(
                 kind == "op" and not negate,
@@ -178,7 +181,8 @@ def parse_filter(text: str | None, field_name: str = "--where") -> Filter:
                 f"cần giá trị sau {op}",
             )
             clauses.append(Clause(name, "!=" if op == "<>" else op, (toks[i][1],)))
-            _check_comparison(clauses[-1], text, field_name)
+            if events:
+                _check_comparison(clauses[-1], text, field_name)
             i += 1
         if i == len(toks):
             return Filter(tuple(clauses))

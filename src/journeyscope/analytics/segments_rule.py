@@ -136,7 +136,7 @@ def parse_rule(text: str, field: str = "--rule") -> Rule:
     (events, channels, traits) are checked against a workspace by the caller."""
     if not text or not text.strip():
         raise bad_rule(text, "the rule is empty", "quy tắc trống", field)
-    where = parse_filter(text, field)
+    where = parse_filter(text, field, events=False)
     for c in where.clauses:
         _check_clause(text, c, field)
     return Rule(text.strip(), where)

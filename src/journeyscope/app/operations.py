@@ -297,7 +297,7 @@ def funnel_over_time(ws: Workspace, q: FunnelQuery) -> OverTimeReport:
 
 def funnel(ws: Workspace, q: FunnelQuery) -> FunnelReport:
     """Customers reaching each step within the window (PostHog / ClickHouse semantics)."""
-    from journeyscope.analytics.funnels import funnel_report, walk
+    from journeyscope.analytics.funnels import excluded_steps, funnel_report, walk
     from journeyscope.analytics.scope import Scope
 
     _whole(q)
@@ -311,6 +311,8 @@ def funnel(ws: Workspace, q: FunnelQuery) -> FunnelReport:
         if step.customers == 0:  # a name twice in the steps: say which one
             name = step.step if labels.count(step.step) == 1 else f"{i + 1} ({step.step})"
             report.note("step_empty", step=name)
+    for both in excluded_steps(spec):
+        report.note("exclusion_is_step", step=both)
     return _finish(report, r, ws)
 
 

@@ -251,6 +251,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "running on Spark (starting the session takes a few seconds)…",
         "vi": "đang chạy trên Spark (khởi động phiên mất vài giây)…",
     },
+    "exclusion_is_step": {
+        "en": "warning: {step} is both a step and an exclusion: every attempt that reaches "
+        "that step is discarded (did you mean another event?)",
+        "vi": "cảnh báo: {step} vừa là một bước vừa là sự kiện loại trừ: mọi lượt đi tới bước "
+        "đó đều bị loại (có phải bạn muốn một sự kiện khác?)",
+    },
     "step_empty": {
         "en": "warning: no customer reached step {step} in this period (the event exists: "
         "check the dates and filters)",
