@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import sys
 import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -221,6 +222,13 @@ def load_kernel_soon() -> None:
     threading.Thread(target=_load_kernel, name="journeyscope-funnel-kernel", daemon=True).start()
 
 
+def _kernel_ready() -> bool:
+    """The compiled walk is loaded in this process (its machine code read, not only the
+    module imported): one more call of it costs nothing to start."""
+    loaded = sys.modules.get("journeyscope.analytics.funnel_kernel")
+    return bool(loaded is not None and getattr(loaded.funnel_levels, "signatures", None))
+
+
 def _load_kernel() -> None:
     # a failure here is said by the walk, which imports the kernel again
     with contextlib.suppress(Exception):
@@ -279,13 +287,18 @@ def _levels(
     ts: np.ndarray,
     mask: np.ndarray,
     xs: np.ndarray,
+    *,
+    warm: bool | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Level and step times per customer: NumPy where it answers (no compiler to load),
-    the compiled kernel for the rest: other modes, and funnels where one event can match
-    several steps (``view,view,buy``: the kernel's matching of rows at one instant, and
-    chains as long as the funnel from every row)."""
+    """Level and step times per customer: NumPy where it answers and the compiled kernel
+    is not loaded yet (a CLI process: loading it costs more than the NumPy walk), the
+    kernel otherwise — a warm process (the server loads it at start), other modes, and
+    funnels where one event can match several steps (``view,view,buy``: the kernel's
+    matching of rows at one instant, and chains as long as the funnel from every row).
+    ``warm``: whether the kernel is loaded (default: look)."""
     k = len(spec.steps)
-    if not _vectorised(spec) or bool(np.any(mask & (mask - np.uint32(1)))):
+    warm = _kernel_ready() if warm is None else warm
+    if warm or not _vectorised(spec) or bool(np.any(mask & (mask - np.uint32(1)))):
         return _kernel(spec, starts, ts, mask, xs)
     from journeyscope.analytics.funnel_vector import (
         MAX_CHAIN_CELLS,

@@ -247,6 +247,15 @@ def _finish(report: R, r: Runner, ws: Workspace) -> R:
     return report
 
 
+def warm_compiled() -> None:
+    """In a process that stays up (the server): load the compiled funnel walk on a thread
+    now, so funnels use it rather than the NumPy walk a short CLI process prefers (which
+    saves the second numba's import and cache read cost). Nothing is compiled here."""
+    from journeyscope.analytics.funnels import load_kernel_soon
+
+    load_kernel_soon()
+
+
 # -- funnel ------------------------------------------------------------------------------
 
 

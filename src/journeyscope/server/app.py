@@ -14,6 +14,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from journeyscope.app.operations import warm_compiled
 from journeyscope.collect.loader import AfterPass
 from journeyscope.events.workspace import Workspace
 from journeyscope.server import errors, middleware, web
@@ -109,6 +110,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         collection.start_pending()
+        warm_compiled()  # a thread: the funnels' compiled walk, for every later request
         try:
             yield
         finally:
