@@ -168,6 +168,9 @@ def test_empty_and_error_states_speak_the_users_language(tab: Callable[..., Tab]
     page = t.open(f"/funnel?steps={STEPS}&window=7x", wait_for="#funnel-report .state.error")
     said = page.inner_text("#funnel-report")
     assert "7x" in said  # the server's own, located message, in Vietnamese
+    # about the field a marketer sees, not the CLI's option name
+    assert "--window" not in said and "“Thời gian hoàn tất (tính từ bước 1)”" in said
+    assert page.get_attribute("#funnel-window", "aria-invalid") == "true"
     assert english_left(page) == []
     t.shot("funnel-error.vi")
     page = t.open("/stages?model=nope", wait_for="#stages-report .state.error")

@@ -85,6 +85,21 @@ export function empty(title, detail) {
   return h('div', { class: 'state empty', role: 'status' }, h('strong', {}, title), detail ? h('p', {}, detail) : null);
 }
 
+/** The CLI option an error names (the API shares the CLI's messages), as the API
+ * parameter a page's field is named after (its id ends in it: funnel-window). */
+const FLAG_PARAMS = { '--from': 'since', '--to': 'until' };
+
+/** The form field on the page an error is about: its label replaces the CLI option in
+ * the words shown, and the field is marked invalid, so nobody meets "--window". */
+function fieldOf(error) {
+  const flag = error && error.location && error.location.field;
+  if (!flag || !flag.startsWith('--')) return null;
+  const param = FLAG_PARAMS[flag] || flag.slice(2).replace(/-/g, '_');
+  const input = document.querySelector(`form [id$="-${param.replace(/_/g, '-')}"]`);
+  const label = input && document.querySelector(`label[for="${input.id}"]`);
+  return label ? { flag, input, label: label.textContent.trim() } : null;
+}
+
 /** An error in words a marketer understands, then the server's own message and hint. */
 export function errorBox(error, retry) {
   const status = error && error.status;
@@ -92,13 +107,16 @@ export function errorBox(error, retry) {
   if (status === 0) key = 'error_offline';
   else if ([401, 403, 404, 409, 412, 429].includes(status)) key = `error_${status}`;
   else if (status >= 400 && status < 500) key = 'error_4xx';
-  const detail = error && error.message && status !== 0 ? error.message : null;
+  const about = fieldOf(error);
+  const words = (text) => (about && text ? text.split(about.flag).join(`“${about.label}”`) : text);
+  if (about) about.input.setAttribute('aria-invalid', 'true');
+  const detail = error && error.message && status !== 0 ? words(error.message) : null;
   return h(
     'div',
     { class: 'state error', role: 'alert' },
     h('strong', {}, t(key)),
     detail ? h('p', { class: 'detail' }, detail) : null,
-    error && error.hint ? h('p', { class: 'hint' }, t('error_hint', { hint: error.hint })) : null,
+    error && error.hint ? h('p', { class: 'hint' }, t('error_hint', { hint: words(error.hint) })) : null,
     retry ? h('button', { type: 'button', onclick: retry }, t('retry')) : null,
   );
 }
