@@ -196,3 +196,24 @@ def test_english_help_after_vietnamese_in_one_process(cli: Any) -> None:
     assert "Cách dùng:" in cli("--lang", "vi", "funnel", "--help").out
     english = cli("funnel", "--help").out
     assert "Usage:" in english and "Cách dùng" not in english and "[default:" in english
+
+
+def test_a_language_we_do_not_speak_is_refused_and_usage_errors_speak_vietnamese(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """Found by a probe: ``--lang fr`` ran in English without a word, and click's own usage
+    errors stayed English under ``--lang vi``."""
+    for args in (("--lang", "fr", "stats"), ("stats", "--lang", "de")):
+        r = cli(*args, "-w", tmp_path)
+        assert r.code == 2 and "unknown_language" in r.err and "en, vi" in r.err
+    r = cli("--lang", "vi", "funnel", "--bogus")
+    assert r.code == 2 and "Không có tuỳ chọn: --bogus" in r.err and "No such option" not in r.err
+    r = cli("--lang", "vi", "persona", "show")
+    assert r.code == 2 and "Thiếu đối số" in r.err and "để xem hướng dẫn" in r.err
+
+
+def test_stats_names_the_zone_its_times_are_in(cli: Cli, tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    assert cli("init", "-w", ws).code == 0
+    r = cli("stats", "-w", ws)
+    assert r.code == 0 and "(Asia/Ho_Chi_Minh)" in r.out and "(UTC)" not in r.out

@@ -202,9 +202,9 @@ def _day(text: str, zone: str, field: str) -> date:
 
 def _sensitivity(name: str) -> Sensitivity:
     if name not in SENSITIVITIES:
-        from journeyscope.errors import unknown_name
+        from journeyscope.errors import unknown_option
 
-        raise unknown_name(
+        raise unknown_option(
             "sensitivity", "độ nhạy", name, list(SENSITIVITIES), code="unknown_sensitivity"
         )
     return SENSITIVITIES[name]

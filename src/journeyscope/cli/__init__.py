@@ -35,6 +35,7 @@ from journeyscope.cli.console import (
 from journeyscope.cli.help import finish_command, first_command, lang_in_args
 from journeyscope.cli.options import JsonOpt, LangOpt, WorkspaceOpt
 from journeyscope.cli.stage_models import stages_app
+from journeyscope.cli.usage_vi import show_usage_error
 from journeyscope.errors import JourneyScopeError
 
 app = typer.Typer(
@@ -129,7 +130,10 @@ def main(argv: list[str] | None = None) -> None:
             err.print("Aborted / Đã huỷ")
             sys.exit(130)
         if hasattr(exc, "show") and hasattr(exc, "exit_code"):
-            exc.show()
+            if lang() == "vi" and hasattr(exc, "format_message"):
+                show_usage_error(exc, lambda line: print(line, file=sys.stderr))
+            else:
+                exc.show()
             sys.exit(exc.exit_code)
         raise
     sys.exit(result if isinstance(result, int) else 0)

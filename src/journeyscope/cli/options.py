@@ -15,8 +15,12 @@ from journeyscope.cli.console import set_lang
 
 
 def _choose_lang(value: str | None) -> None:
-    """``--lang`` is eager, so ``--lang vi --help`` already speaks Vietnamese."""
+    """``--lang`` is eager, so ``--lang vi --help`` already speaks Vietnamese; a language
+    we do not speak is refused (it was read as English without a word)."""
     if value is not None:
+        from journeyscope.cli.usage_vi import check_language
+
+        check_language(value, ("en", "vi"))
         set_lang(value)
 
 

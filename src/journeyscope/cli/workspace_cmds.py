@@ -143,7 +143,10 @@ def stats_cmd(workspace_dir: WorkspaceOpt = None, as_json: JsonOpt = False) -> N
         return
     keys = ("events", "customers", "identifiers")
     first, last = data["first_event"], data["last_event"]
-    out.print(t("stats_line", lang(), first=first, last=last, **{k: data[k] for k in keys}))
+    zone = data.get("timezone", "UTC")  # the times carry the workspace zone's offset
+    out.print(
+        t("stats_line", lang(), first=first, last=last, zone=zone, **{k: data[k] for k in keys})
+    )
     from rich.markup import escape
     from rich.table import Table
 

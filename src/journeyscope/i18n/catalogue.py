@@ -172,9 +172,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "stats_line": {
         "en": "{events} events, {customers} customers, {identifiers} identifiers; "
-        "{first} … {last} (UTC)",
+        "{first} … {last} ({zone})",
         "vi": "{events} sự kiện, {customers} khách hàng, {identifiers} định danh; "
-        "{first} … {last} (UTC)",
+        "{first} … {last} ({zone})",
     },
     "forgotten": {
         "en": "Deleted {events} events and {identifiers} identifiers; "
