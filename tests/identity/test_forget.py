@@ -442,3 +442,21 @@ def test_forget_removes_the_person_from_static_segment_lists(
     text = (root / "segments.yaml").read_text(encoding="utf-8")
     assert "0903123456" not in text and "lan.nguyen" not in text
     assert text.startswith("# customer segments")
+
+
+def test_an_identifier_the_workspace_never_held_deletes_nothing_and_says_so(
+    tmp_path: Path, exports: tuple[Path, Path], cli: Callable[..., Any]
+) -> None:
+    """A typo in a Decree 13 request must not read as a deletion (found by a probe: it
+    said "1 identifiers" deleted, and the audit log agreed)."""
+    root = tmp_path / "ws"
+    _workspace(root, exports, resolved=True)
+    r = cli("forget", "-w", root, "--identifier", "email:an@exmaple.vn")
+    assert r.code == 0 and "nothing in this workspace matched" in r.err
+    r = cli("forget", "-w", root, "--identifier", "email:other@exmaple.vn", "--json")
+    data = json.loads(r.out)
+    assert data["deleted"]["identifiers"] == 0 and data["deleted"]["matched"] is False
+    assert data["suppressed"] == 1  # still kept out of later imports
+    with Workspace.open(root, read_only=True) as ws:
+        audit = ws.con.sql("SELECT detail FROM audit_log WHERE action = 'forget'").fetchall()
+    assert all(json.loads(detail)["identifiers"] == 0 for (detail,) in audit)

@@ -59,3 +59,36 @@ def test_diff_lists_stage_cell_emotion_and_persona_changes() -> None:
     assert ("removed", "persona", "thao-young-mother") in changes
     assert diff_maps(old, old) == []
     assert isinstance(new.emotions[0].points["delivery"], EmotionPoint)
+
+
+def test_one_map_written_composed_or_decomposed_is_one_map(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Unikey's "Unicode tổ hợp" and macOS write Vietnamese decomposed (NFD): diff used to
+    list identical-looking changes. Text is read as NFC."""
+    import unicodedata
+
+    from journeyscope.maps.api import diff_files
+    from journeyscope.maps.io import dump_document
+
+    jm = new_from_template("retail-current-state", "vi")
+    nfc = tmp_path / "nfc.yaml"
+    nfd = tmp_path / "nfd.yaml"
+    nfc.write_text(dump_document(jm), encoding="utf-8")
+    nfd.write_text(unicodedata.normalize("NFD", nfc.read_text("utf-8")), encoding="utf-8")
+    assert nfd.read_bytes() != nfc.read_bytes()
+    assert diff_files(nfc, nfd) == []
+
+
+def test_a_control_character_in_a_map_is_refused_at_its_field(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A JSON "\\u0001" passed validation and made an SVG no browser opens."""
+    from journeyscope.maps.api import load
+
+    path = tmp_path / "c.json"
+    path.write_text(
+        '{"schema_version": 1, "kind": "journey_map", "id": "c", "type": "current_state",'
+        ' "title": "T\\u0001x", "stages": [{"id": "a", "name": "A"}], "lanes": []}',
+        encoding="utf-8",
+    )
+    with pytest.raises(DocumentError) as info:
+        load(path)
+    location = info.value.location
+    assert "U+0001" in str(info.value) and location is not None and location.field == "title"

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from journeyscope.cli.console import check_output, emit_json, lang, out, workspace, wrote
+from journeyscope.cli.console import check_output, emit_json, err, lang, out, workspace, wrote
 from journeyscope.cli.options import ForceOpt, FromOpt, JsonOpt, ToOpt, WorkspaceOpt
 
 if TYPE_CHECKING:
@@ -83,6 +83,10 @@ def import_cmd(
             )
             if r.quarantine:
                 out.print(_say("quarantined rows: ", "các dòng bị cách ly: ") + r.quarantine)
+            if r.suppressed:  # as ingest says it
+                from journeyscope.i18n import t
+
+                err.print(t("ingest_suppressed", lang(), file=r.file, n=r.suppressed), markup=False)
     if any(d.result.rejected for d in done):
         raise typer.Exit(1)
 

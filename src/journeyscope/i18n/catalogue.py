@@ -182,6 +182,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Đã xoá {events} sự kiện và {identifiers} định danh; "
         "nhật ký kiểm toán chỉ ghi số lượng",
     },
+    "forgotten_nothing": {
+        "en": "warning: nothing in this workspace matched {identifier} (check the spelling): "
+        "no data was deleted; it is still on the suppression list, so later imports drop it",
+        "vi": "cảnh báo: không có dữ liệu nào trong workspace khớp {identifier} (hãy kiểm tra "
+        "cách viết): không xoá gì; định danh vẫn vào danh sách chặn, các lần nhập sau sẽ bỏ nó",
+    },
     "forgotten_more": {
         "en": "Removed {quarantine} quarantined rows; {suppressed} identifiers added to the "
         "suppression list (later imports drop their rows)",

@@ -244,9 +244,13 @@ def _delete(ws: Workspace, person: Person) -> dict[str, Any]:
         "OR (b.other_type = p.id_type AND b.other_value = p.value)"
     )
     con.execute("DROP TABLE gone_nodes")
+    found = bool(events or spellings or person.customers)
     return {
         "events": events,
-        "identifiers": len(person.identifiers),
+        # the identifier asked for counts only if the workspace held it (a typo deletes
+        # nothing, and must not read as a deletion in the audit log)
+        "identifiers": len(person.identifiers) if found else 0,
+        "matched": found,
         "customers": len(person.customers),
         "spellings": spellings,
         "nodes": gone_nodes,

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,9 @@ def parse(text: str, source: str) -> tuple[Any, Positions]:
     """
     if len(text) > MAX_DOCUMENT_BYTES:
         raise _too_big(source, len(text.encode("utf-8")), MAX_DOCUMENT_BYTES)
+    # one spelling of Vietnamese (an input method or macOS may write it decomposed), so two
+    # copies of one map are equal, diff shows no false changes, and search finds the words
+    text = unicodedata.normalize("NFC", text)
     try:
         _check_nesting(text)
         if source.endswith(".json"):
@@ -102,7 +106,42 @@ def parse(text: str, source: str) -> tuple[Any, Positions]:
     positions: Positions = {}
     if node is not None:
         positions = dict(_walk(node, ()))
+    _check_characters(data, (), positions, source)
     return data, positions
+
+
+#: Characters no SVG/XML or spreadsheet can hold (a JSON "\u0001" decodes to one): tab, line
+#: feed and carriage return are text, the other C0 controls and U+FFFE/U+FFFF are not.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _check_characters(data: Any, path: PathKey, positions: Positions, source: str) -> None:
+    """Refuse text with a control character, at its field (the SVG would not open)."""
+    if isinstance(data, str):
+        found = _CONTROL.search(data)
+        if found:
+            where, at = position_of(positions, path)
+            field = ".".join(str(p) for p in where) or None
+            code = f"U+{ord(found.group()):04X}"
+            raise DocumentError(
+                f"the text holds the control character {code}, which no SVG or spreadsheet "
+                "can hold",
+                f"văn bản chứa ký tự điều khiển {code}, SVG và bảng tính không chứa được",
+                location=Location(
+                    file=source,
+                    line=at[0] if at else None,
+                    column=at[1] if at else None,
+                    field=field,
+                ),
+                hint_en="delete it (often pasted in from another program)",
+                hint_vi="hãy xoá nó (thường bị dán vào từ chương trình khác)",
+            )
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            _check_characters(value, (*path, key), positions, source)
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            _check_characters(value, (*path, index), positions, source)
 
 
 def _check_nesting(text: str) -> None:
