@@ -205,3 +205,51 @@ def test_a_workbook_too_large_for_a_map_is_refused_unread(tmp_path: Path) -> Non
     with pytest.raises(DocumentError) as info:
         import_xlsx(path)
     assert "unpacks to" in info.value.message_en and info.value.message_vi
+
+
+BOUND = """schema_version: 1
+kind: journey_map
+id: rt
+type: current_state
+title: {en: Bound, vi: Gắn dữ liệu}
+stages:
+- {id: awareness, name: Nhận biết}
+- {id: purchase, name: Mua}
+lanes:
+- id: kpis
+  kind: kpis
+  cells:
+    awareness:
+    - metric: {name: stage_conversion, stage: awareness}
+    - text: Drop
+      metric: {name: touchpoint_dropoff, touchpoint: "web:/cart"}
+    purchase:
+    - Ghi chú
+"""
+
+
+def test_a_map_with_bound_cells_reads_back_as_written(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    """The workbook shows the bound cells' values (here "not evaluated"), yet reads back
+    as the map was written: found by a probe, the values became each cell's label."""
+    source = tmp_path / "rt.yaml"
+    source.write_text(BOUND, encoding="utf-8")
+    book = tmp_path / "rt.xlsx"
+    assert cli("map", "render", source, "-o", book).code == 0
+    back = tmp_path / "back.yaml"
+    assert cli("map", "import", book, "-o", back).code == 0
+    r = cli("map", "diff", source, back, "--json")
+    assert r.code == 0, r.err
+    assert r.json()["changes"] == [], r.out
+    # an edited cell is read as edited
+    wb = load_workbook(book)
+    sheet = wb[wb.sheetnames[0]]
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.value == "Ghi chú":
+                cell.value = "Ghi chú mới"
+    wb.save(book)
+    edited = tmp_path / "edited.yaml"
+    assert cli("map", "import", book, "-o", edited).code == 0
+    changes = cli("map", "diff", source, edited, "--json").json()["changes"]
+    assert {c["path"] for c in changes} == {"lanes.kpis.purchase"}
+    assert "Ghi chú mới" in {c["new"] for c in changes}

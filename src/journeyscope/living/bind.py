@@ -201,7 +201,9 @@ def fill(m: JourneyMap, values: list[BoundValue]) -> JourneyMap:
     renderer: SVG, HTML, PDF, PNG, Excel and Mermaid all draw the filled text."""
     by_place = {(v.lane, v.stage, v.index): v for v in values}
     lanes = [_filled_lane(lane, by_place) for lane in m.lanes]
-    return m.model_copy(update={"lanes": lanes})
+    filled = m.model_copy(update={"lanes": lanes})
+    filled._as_written = m._as_written or m
+    return filled
 
 
 def _filled_lane(lane: Lane, by_place: dict[tuple[str, str, int], BoundValue]) -> Lane:

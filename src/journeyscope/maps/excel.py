@@ -113,6 +113,7 @@ def export_xlsx(m: JourneyMap, persona_names: dict[str, Text] | None = None) -> 
 
     names = persona_names if persona_names is not None else _default_names(m)
     languages = map_languages(m)
+    written: dict[str, dict[str, str]] = {lang: {} for lang in languages}  # cells as shown
     wb = Workbook()
     wb.remove(wb.active)
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -153,22 +154,34 @@ def export_xlsx(m: JourneyMap, persona_names: dict[str, Text] | None = None) -> 
                 if entries:
                     text = "\n".join(item_line(e, lang) for e in entries)
                     _put(ws, row, col, text, f"lanes.{lane.id}.cells.{stage.id}").alignment = wrap
+                    written[lang][f"{lane.id}|{stage.id}"] = text
             row += 1
         ws.column_dimensions["A"].hidden = True
         ws.column_dimensions["B"].width = 28
         ws.row_dimensions[KEY_ROW].hidden = True
         ws.freeze_panes = ws.cell(FIRST_ROW, 3)
+    _write_structure(wb, m, written)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _write_structure(wb: Any, m: JourneyMap, written: dict[str, dict[str, str]]) -> None:
+    """The hidden sheet the import reads the map's structure back from."""
     meta = wb.create_sheet(META_SHEET)
     _put(meta, 1, 1, "JourneyScope map structure - do not edit", "structure")
-    structure = json.dumps(to_plain(m), ensure_ascii=False)
+    structure = json.dumps(to_plain(m._as_written or m), ensure_ascii=False)
     # The structure can outgrow one cell (Excel keeps at most 32,767 characters in a cell),
     # so it is cut into pieces down column A and joined again on import.
     for index, start in enumerate(range(0, len(structure), META_CHUNK)):
         _put(meta, 2 + index, 1, structure[start : start + META_CHUNK], "structure")
+    if m._as_written is not None:
+        # the grid shows bound cells' values, the structure the map as written: a cell left
+        # as shown reads back as written (column B: what each cell showed, per language)
+        shown = json.dumps(written, ensure_ascii=False)
+        for index, start in enumerate(range(0, len(shown), META_CHUNK)):
+            _put(meta, 2 + index, 2, shown[start : start + META_CHUNK], "structure")
     meta.sheet_state = "hidden"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
 
 
 def _put(ws: Any, row: int, col: int, value: str | None, where: str) -> Any:
@@ -250,11 +263,12 @@ def import_xlsx(path: Path) -> JourneyMap:
     return _import_plain(path, wb)
 
 
-def _structure_text(ws: Any) -> str | None:
-    """The map's structure, written down column A from row 2 in pieces (one in older files)."""
+def _structure_text(ws: Any, column: int = 1) -> str | None:
+    """The map's structure, written down column A from row 2 in pieces (one in older files);
+    column B: what the cells showed, when they showed bound values."""
     pieces: list[str] = []
     for row in range(2, ws.max_row + 1):
-        value = ws.cell(row, 1).value
+        value = ws.cell(row, column).value
         if value is None:
             break
         pieces.append(str(value))
@@ -309,6 +323,8 @@ def _import_keyed(path: Path, wb: Any) -> JourneyMap:
     if not sheets:
         raise _not_a_map(path, "no 'Map' sheet", "không có trang 'Map'")
     grids = {lang: _read_grid(ws) for lang, ws in sheets.items()}
+    shown_text = _structure_text(wb[META_SHEET], 2)
+    shown: dict[str, dict[str, str]] | None = json.loads(shown_text) if shown_text else None
     data = to_plain(original)
     data["title"] = _merged_plain(original.title, {k: g.title for k, g in grids.items()})
     for index, stage in enumerate(original.stages):
@@ -323,7 +339,14 @@ def _import_keyed(path: Path, wb: Any) -> JourneyMap:
             written = {k: g.raw.get((lane.id, stage.id), "") for k, g in grids.items()}
             entries = lane.cells.get(stage.id, [])
             # compared as written, so spaces, tabs and leading quotes survive the round trip
-            if all("\n".join(item_line(e, k) for e in entries) == v for k, v in written.items()):
+            if shown is not None:  # the grid showed values: left as shown = as written
+                key = f"{lane.id}|{stage.id}"
+                same = all(shown.get(k, {}).get(key, "") == v for k, v in written.items())
+            else:
+                same = all(
+                    "\n".join(item_line(e, k) for e in entries) == v for k, v in written.items()
+                )
+            if same:
                 if entries:
                     cells[stage.id] = [_plain_entry(e) for e in entries]
             else:

@@ -16,6 +16,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    PrivateAttr,
     Tag,
     model_validator,
 )
@@ -196,6 +197,9 @@ class JourneyMap(BaseModel):
     stages: list[Stage] = Field(min_length=1)
     lanes: list[Lane] = Field(default_factory=list)
     emotions: list[EmotionCurve] = Field(default_factory=list)
+    #: The map as written, when this copy shows its bound cells' values (``living.bind.fill``):
+    #: a spreadsheet keeps it, so the workbook reads back as written, not as the values.
+    _as_written: JourneyMap | None = PrivateAttr(default=None)
 
     def stage_ids(self) -> list[str]:
         return [s.id for s in self.stages]
