@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -69,3 +71,25 @@ def test_bad_custom_model_is_located(tmp_path: Path) -> None:
 def test_unknown_model() -> None:
     with pytest.raises(NotFound, match="unknown stage model 'nope'"):
         get_stage_model("nope")
+
+
+def test_a_map_on_a_custom_stage_model_validates_and_renders_with_models(
+    tmp_path: Path, cli: Callable[..., Any]
+) -> None:
+    """Found by a probe: `stages show --models` knew the model, `map validate` could not."""
+    models = tmp_path / "sm.yaml"
+    models.write_text("id: shop\nname: Shop\nstages:\n- {id: a, name: X}\n", encoding="utf-8")
+    doc = tmp_path / "m.yaml"
+    doc.write_text(
+        "schema_version: 1\nkind: journey_map\nid: m\ntype: current_state\ntitle: T\n"
+        "stage_model: shop\nstages:\n- {id: a, name: X}\nlanes: []\n",
+        encoding="utf-8",
+    )
+    assert cli("map", "validate", doc).code == 1
+    assert cli("map", "validate", doc, "--models", models).code == 0
+    assert cli("map", "render", doc, "--models", models, "-o", tmp_path / "m.svg").code == 0
+    models.write_text(
+        "id: shop\nname: Shop\nstages:\n- {id: a, name: X}\n- {id: a, name: Y}\n", encoding="utf-8"
+    )
+    r = cli("stages", "show", "shop", "--models", models)
+    assert r.code == 2 and "stage id 'a' is used twice" in r.err

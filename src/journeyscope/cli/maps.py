@@ -19,6 +19,7 @@ from journeyscope.cli.options import (
     FromOpt,
     JsonOpt,
     PersonaDirs,
+    StageModelFiles,
     ToOpt,
 )
 from journeyscope.errors import InputError
@@ -154,6 +155,7 @@ def map_validate(
         list[Path], typer.Argument(metavar="FILE...", help="Map files (.yaml/.json).")
     ],
     personas: PersonaDirs = None,
+    models: StageModelFiles = None,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too.")] = False,
     workspace: Annotated[
         Path | None,
@@ -171,7 +173,7 @@ def map_validate(
     from journeyscope.i18n import t
     from journeyscope.maps.validate import check_map_file
 
-    results = [check_map_file(path, personas or []) for path in files]
+    results = [check_map_file(path, personas or [], models) for path in files]
     if workspace is not None:
         _check_in_workspace(results, workspace)
     failed = any(c.map is None or c.errors or (strict and c.problems) for c in results)
@@ -221,6 +223,7 @@ def map_render(
         typer.Option("-o", "--output", metavar="FILE", help=f"Output file(s): {RENDER_FORMATS}"),
     ],
     personas: PersonaDirs = None,
+    models: StageModelFiles = None,
     render_lang: Annotated[
         str | None,
         typer.Option(
@@ -268,7 +271,7 @@ def map_render(
 
     at_least(min_customers, 0, "--min-customers")
     at_least(stale_days, 0, "--stale-days")
-    checked = load_map(file, personas or [])
+    checked = load_map(file, personas or [], models)
     assert checked.map is not None
     for path in output:  # refuse a bad name or an existing file before writing anything
         output_format(path)

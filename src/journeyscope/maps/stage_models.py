@@ -6,7 +6,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from journeyscope.errors import DocumentError, Location, unknown_name
 from journeyscope.maps.io import load_data, parse, position_of
@@ -30,6 +30,16 @@ class StageModel(BaseModel):
     description: Text | None = None
     stages: list[StageDef] = Field(min_length=1)
     builtin: bool = False
+
+    @field_validator("stages")
+    @classmethod
+    def _distinct(cls, stages: list[StageDef]) -> list[StageDef]:
+        """Two stages with one id: a map's cells could not say which they belong to."""
+        ids = [s.id for s in stages]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"stage id {twice[0]!r} is used twice")
+        return stages
 
 
 @cache
