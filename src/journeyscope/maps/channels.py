@@ -48,6 +48,7 @@ CHANNELS: dict[str, Channel] = {
         Channel("event", "Event / fair", "Sự kiện / hội chợ", "E", "#be123c", "offline"),
         Channel("print", "Print / signage", "Ấn phẩm / biển hiệu", "P", "#57534e", "offline"),
         Channel("word_of_mouth", "Word of mouth", "Truyền miệng", "WM", "#a16207", "offline"),
+        Channel("survey", "Survey", "Khảo sát", "KS", "#0d9488", "service"),
         Channel("other", "Other", "Khác", "•", "#6b7280", "other"),
     ]
 }

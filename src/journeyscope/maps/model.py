@@ -24,7 +24,7 @@ from pydantic import (
 from journeyscope.maps.bindings import Binding
 from journeyscope.maps.lanes import LaneKind
 from journeyscope.maps.personas import Persona
-from journeyscope.maps.text import Localized, NonEmpty, Slug, Text
+from journeyscope.maps.text import Localized, NonEmpty, Slug, Text, nfc
 
 EMOTION_MIN = -2.0
 EMOTION_MAX = 2.0
@@ -200,6 +200,12 @@ class JourneyMap(BaseModel):
     #: The map as written, when this copy shows its bound cells' values (``living.bind.fill``):
     #: a spreadsheet keeps it, so the workbook reads back as written, not as the values.
     _as_written: JourneyMap | None = PrivateAttr(default=None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _composed(cls, data: object) -> object:
+        """Text in NFC, however it arrives (a file, the editor, the API, Excel)."""
+        return nfc(data)
 
     def stage_ids(self) -> list[str]:
         return [s.id for s in self.stages]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import unicodedata
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -92,3 +93,15 @@ def make_text(en: str | None, vi: str | None) -> Text:
 def flatten(value: Text, lang: str) -> str:
     """Reduce bilingual text to one language (used by `map new --lang`)."""
     return localize(value, lang)
+
+
+def nfc(data: Any) -> Any:
+    """``data`` with every text in Unicode NFC: one spelling of each Vietnamese letter
+    whichever input method or system wrote it (maps compare, diff and search as one)."""
+    if isinstance(data, str):
+        return unicodedata.normalize("NFC", data)
+    if isinstance(data, dict):
+        return {nfc(k): nfc(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [nfc(v) for v in data]
+    return data
