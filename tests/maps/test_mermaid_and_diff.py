@@ -92,3 +92,18 @@ def test_a_control_character_in_a_map_is_refused_at_its_field(tmp_path) -> None:
         load(path)
     location = info.value.location
     assert "U+0001" in str(info.value) and location is not None and location.field == "title"
+
+
+def test_a_field_written_twice_is_refused_not_silently_overwritten(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from journeyscope.maps.api import load
+
+    path = tmp_path / "dup.yaml"
+    path.write_text(
+        "schema_version: 1\nkind: journey_map\nid: d\nid: e\ntype: current_state\ntitle: T\n"
+        "stages:\n- {id: a, name: X}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DocumentError) as info:
+        load(path)
+    assert "'id' is written twice" in str(info.value)
+    assert info.value.location is not None and info.value.location.line == 4

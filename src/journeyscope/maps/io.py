@@ -210,6 +210,23 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
+def _unique_keys(node: yaml.MappingNode, source: str) -> None:
+    """A key written twice in one mapping is refused: YAML would keep the last silently."""
+    seen: set[str] = set()
+    for key, _ in node.value:
+        if not isinstance(key, yaml.ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
+            continue  # ``<<:`` merge keys may repeat
+        if key.value in seen:
+            raise DocumentError(
+                f"the field {key.value!r} is written twice here; only one would be kept",
+                f"trường {key.value!r} được viết hai lần ở đây; chỉ một giá trị được giữ",
+                location=_at(source, key),
+                hint_en="delete one of the two (or rename it)",
+                hint_vi="hãy xoá một trong hai (hoặc đổi tên)",
+            )
+        seen.add(key.value)
+
+
 def _weigh(root: yaml.Node, source: str) -> None:
     """Count values and characters as if every alias were expanded, without expanding.
 
@@ -238,6 +255,8 @@ def _weigh(root: yaml.Node, source: str) -> None:
             if isinstance(node, yaml.ScalarNode):
                 done[key] = (1, len(node.value))
                 continue
+            if isinstance(node, yaml.MappingNode):
+                _unique_keys(node, source)
             open_nodes.add(key)
             stack.append((node, True))
             stack.extend((child, False) for child in _children(node) if id(child) not in done)
