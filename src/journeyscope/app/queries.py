@@ -36,7 +36,8 @@ __all__ = [
 class Query(BaseModel):
     """Every query: immutable, no unknown fields (a misspelt option is an error)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # schemas are built on first use, not for every query model at import (CLI start-up)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     kind: ClassVar[str] = ""
     #: whether answering writes to the workspace (it is then opened for writing)
     writes: ClassVar[bool] = False
