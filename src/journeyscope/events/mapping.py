@@ -175,7 +175,7 @@ def load_mapping(path: Path | None) -> LoadedMapping:
     """Read and validate a mapping file; ``None`` gives the empty mapping."""
     if path is None:
         return LoadedMapping(Mapping())
-    data, positions = load_data(path)
+    data, positions = load_data(path, unique_keys=False)  # a settings file: last one wins
     loaded = LoadedMapping(Mapping(), path, positions)
     for section in ("columns", "constants"):
         entries = data.get(section) if isinstance(data, dict) else None

@@ -242,7 +242,7 @@ def read_config(root: Path) -> WorkspaceConfig:
         return WorkspaceConfig()
     try:
         # the bounded parser of every document: an alias bomb is refused at once
-        data = parse(file.read_text(encoding="utf-8"), str(file))[0] or {}
+        data = parse(file.read_text(encoding="utf-8"), str(file), unique_keys=False)[0] or {}
         return WorkspaceConfig.model_validate(data)
     except DocumentError as exc:
         raise InputError(

@@ -76,13 +76,15 @@ def read_text(path: Path) -> str:
         ) from None
 
 
-def parse(text: str, source: str) -> tuple[Any, Positions]:
+def parse(text: str, source: str, *, unique_keys: bool = True) -> tuple[Any, Positions]:
     """Parse YAML (or JSON, which YAML reads too) into data plus a position index.
 
     The work is bounded whatever the text: an over-long text, aliases that would expand
     past :data:`MAX_DOCUMENT_NODES` values or :data:`MAX_DOCUMENT_CHARS` characters, an
     alias that contains itself and nesting deeper than Python's stack are refused with a
-    located error before anything is expanded.
+    located error before anything is expanded. ``unique_keys``: a key written twice in one
+    mapping is refused (documents); settings files keep YAML's last-wins, since users append
+    a line to override one (``echo "engine: spark" >> workspace.yaml``).
     """
     if len(text) > MAX_DOCUMENT_BYTES:
         raise _too_big(source, len(text.encode("utf-8")), MAX_DOCUMENT_BYTES)
@@ -93,7 +95,7 @@ def parse(text: str, source: str) -> tuple[Any, Positions]:
         _check_nesting(text)
         if source.endswith(".json"):
             _check_json(text, source)
-        node, data = _compose_and_construct(text, source)
+        node, data = _compose_and_construct(text, source, unique_keys)
     except RecursionError:
         raise DocumentError(
             "the document is nested too deeply to read",
@@ -170,7 +172,9 @@ def _check_json(text: str, source: str) -> None:
         ) from None
 
 
-def _compose_and_construct(text: str, source: str) -> tuple[yaml.Node | None, Any]:
+def _compose_and_construct(
+    text: str, source: str, unique_keys: bool = True
+) -> tuple[yaml.Node | None, Any]:
     """One pass of PyYAML: the node tree (for positions), weighed, then the data."""
     try:
         loader = _SAFE_LOADER(text)
@@ -178,7 +182,7 @@ def _compose_and_construct(text: str, source: str) -> tuple[yaml.Node | None, An
             node = loader.get_single_node()
             if node is None:
                 return None, None
-            _weigh(node, source)
+            _weigh(node, source, unique_keys)
             return node, loader.construct_document(node)
         finally:
             loader.dispose()
@@ -227,7 +231,7 @@ def _unique_keys(node: yaml.MappingNode, source: str) -> None:
         seen.add(key.value)
 
 
-def _weigh(root: yaml.Node, source: str) -> None:
+def _weigh(root: yaml.Node, source: str, unique_keys: bool = True) -> None:
     """Count values and characters as if every alias were expanded, without expanding.
 
     Aliases point at shared nodes, so each node is weighed once (memoised by identity)
@@ -255,7 +259,7 @@ def _weigh(root: yaml.Node, source: str) -> None:
             if isinstance(node, yaml.ScalarNode):
                 done[key] = (1, len(node.value))
                 continue
-            if isinstance(node, yaml.MappingNode):
+            if unique_keys and isinstance(node, yaml.MappingNode):
                 _unique_keys(node, source)
             open_nodes.add(key)
             stack.append((node, True))
@@ -324,8 +328,8 @@ def position_of(positions: Positions, loc: PathKey) -> tuple[PathKey, tuple[int,
     return (), None
 
 
-def load_data(path: Path) -> tuple[Any, Positions]:
-    return parse(read_text(path), str(path))
+def load_data(path: Path, *, unique_keys: bool = True) -> tuple[Any, Positions]:
+    return parse(read_text(path), str(path), unique_keys=unique_keys)
 
 
 class _Dumper(yaml.SafeDumper):
