@@ -245,7 +245,7 @@ def forget_cmd(
         out.print(t("unsuppressed", lang(), n=data["removed"], remaining=data["remaining"]))
     else:
         d = data["deleted"]
-        if not d.get("matched", True):
+        if not (d["events"] or d["customers"] or d["spellings"]):  # held nowhere
             err.print(t("forgotten_nothing", lang(), identifier=identifier or ""))
         out.print(t("forgotten", lang(), events=d["events"], identifiers=d["identifiers"]))
         out.print(

@@ -250,7 +250,6 @@ def _delete(ws: Workspace, person: Person) -> dict[str, Any]:
         # the identifier asked for counts only if the workspace held it (a typo deletes
         # nothing, and must not read as a deletion in the audit log)
         "identifiers": len(person.identifiers) if found else 0,
-        "matched": found,
         "customers": len(person.customers),
         "spellings": spellings,
         "nodes": gone_nodes,
