@@ -13,15 +13,28 @@ from fractions import Fraction
 
 import numpy as np
 
-__all__ = ["distinct", "distinct_inverse", "interpolate"]
+__all__ = ["ascending", "distinct", "distinct_inverse", "interpolate"]
 
 
 def distinct(values: np.ndarray) -> np.ndarray:
-    """The sorted distinct values (``np.unique(values)``), by one sort."""
-    ordered = np.sort(np.asarray(values).ravel())
+    """The sorted distinct values (``np.unique(values)``), by one sort, or none when the
+    values come sorted already (keys built in journey order mostly do)."""
+    flat = np.asarray(values).ravel()
+    ordered = flat if ascending(flat) else np.sort(flat)
     if not len(ordered):
         return ordered
     return np.asarray(ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])])
+
+
+def ascending(values: np.ndarray, chunk: int = 1 << 18) -> bool:
+    """Are the values in non-decreasing order? (In chunks that stay in the CPU's cache,
+    stopping at the first that is not: a tenth of a sort's time when they are.)"""
+    n = len(values)
+    for lo in range(0, max(n - 1, 0), chunk):
+        part = values[lo : min(lo + chunk + 1, n)]
+        if not bool(np.all(part[1:] >= part[:-1])):
+            return False
+    return True
 
 
 def distinct_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -213,3 +214,40 @@ def test_compiled_paths_equal_sql_and_reference(
         ws, PathSpec(lookback=spec.lookback, repeats="collapse"), Scope()
     )
     assert _as_dict(collapsed) == _as_dict(sql_collapsed)
+
+
+@settings(deadline=None)  # the first example loads the compiled grouping
+@given(
+    paths=st.lists(st.lists(st.integers(0, 3), max_size=5), min_size=1, max_size=30),
+    data=st.data(),
+    collapse=st.booleans(),
+)
+def test_ranked_paths_are_the_grouped_paths_in_the_reports_order(
+    paths: list[list[int]], data: st.DataObject, collapse: bool
+) -> None:
+    """One call's paths ranked at once (a matrix and one lexsort) equal the grouped paths
+    sorted as tuples by (-conversions, -nulls, path), as several calls' paths are."""
+    from journeyscope.analytics.attribution import journeys
+
+    n_conv = data.draw(st.integers(0, len(paths)))
+    lens = [len(p) for p in paths]
+    ends = np.cumsum(lens)
+    cut = journeys.Cut(
+        ["a", "b", "c", "d"],
+        np.array([x for p in paths for x in p], np.int32),
+        np.zeros(sum(lens), np.int64),
+        (ends - lens).astype(np.int64),
+        ends.astype(np.int64),
+        np.zeros(n_conv, np.int64),
+        np.array(data.draw(st.lists(st.integers(0, 9), min_size=n_conv, max_size=n_conv)), float),
+        np.zeros(n_conv, np.int64),
+    )
+    got = journeys.ranked_paths(cut, collapse)
+    grouped = journeys.path_groups(cut, collapse)
+    want = sorted(zip(*grouped, strict=True), key=lambda g: (-g[1], -g[3], g[0]))
+    assert list(zip(*got, strict=True)) == want
+    journeys.MAX_RANK_CELLS, kept = 0, journeys.MAX_RANK_CELLS  # the sort of tuples
+    try:
+        assert list(zip(*journeys.ranked_paths(cut, collapse), strict=True)) == want
+    finally:
+        journeys.MAX_RANK_CELLS = kept

@@ -90,8 +90,11 @@ def test_the_cache_keeps_only_its_size() -> None:
     cache = ReportCache(size=2)
     calls: list[int] = []
 
-    class FakeWs:  # only what the key reads: the folder and the zone
+    from journeyscope.events.workspace import Workspace
+
+    class FakeWs:  # only what the key reads: the folder's stamp and the zone
         root = Path()
+        stamp = Workspace.stamp
 
         class config:  # noqa: N801
             timezone = "UTC"

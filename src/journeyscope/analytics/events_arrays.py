@@ -21,7 +21,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 import numpy as np
@@ -48,6 +49,8 @@ __all__ = [
     "blocks",
     "cores",
     "in_blocks",
+    "kept_already",
+    "kept_read",
     "plain",
     "read_events",
     "shared_reads",
@@ -57,6 +60,14 @@ T = TypeVar("T")
 
 #: the fewest rows worth a block of its own (threads cost more below)
 BLOCK_ROWS = 100_000
+
+#: what a scan reads of each scoped event (``first``/``later``: the stage CASEs, or -1)
+_COLUMNS = (
+    "e.ts, e.seq, e.event, e.channel, "
+    "coalesce(e.touchpoint, e.channel || ':' || e.event) AS tp, e.rating, e.revenue, "
+    "{first} AS s1, {later} AS s2"
+)
+_EPOCH = datetime(1970, 1, 1)
 
 #: reads kept for the ``with shared_reads():`` block that is running (None: none kept)
 _SHARED: ContextVar[dict[tuple[Any, ...], Events] | None] = ContextVar(
@@ -106,6 +117,14 @@ class Events:
         found = {event_name(n) for n in names}
         return np.array([i for i, n in enumerate(self.event_names) if n in found], np.int64)
 
+    def of_names(self, names: tuple[str, ...] | list[str], codes: np.ndarray) -> np.ndarray:
+        """Which of ``codes`` (event codes, e.g. a block of ``event``) are one of the
+        ``names``: ``np.isin`` by a lookup table (one gather, not a search per row)."""
+        table = np.zeros(max(len(self.event_names), 1), np.bool_)
+        table[self.codes(names)] = True
+        out: np.ndarray = table[codes]
+        return out
+
     def code(self, name: str) -> int:
         """The code of one event name (normalised); -1 when the data has none."""
         wanted = event_name(name)
@@ -144,12 +163,12 @@ def read_events(r: Runner, scope: Scope, staging: Staging) -> Events:
     # the stage in SQL only when a rule reads more than the event's name and channel
     per_event = staging is not None and not by_names
     first, later = _stage_cases(staging, q) if per_event else ("-1", "-1")  # may need the row
-    columns = (
-        "e.ts, e.seq, e.event, e.channel, "
-        "coalesce(e.touchpoint, e.channel || ':' || e.event) AS tp, e.rating, e.revenue, "
-        f"{first} AS s1, {later} AS s2"
-    )
+    columns = _COLUMNS.format(first=first, later=later)
     base = r.source(scope, q, columns)
+    if not per_event:
+        whole = _kept_whole(r, scope)
+        if whole is not None:
+            return _staged(r, _within(whole, scope), staging)
     shared = _SHARED.get()
     key = (id(r.ws.con), base, repr(sorted(q.params.items())), _staging_key(staging))
     if shared is not None and key in shared:
@@ -158,6 +177,120 @@ def read_events(r: Runner, scope: Scope, staging: Staging) -> Events:
     if shared is not None:
         shared[key] = ev
     return ev
+
+
+def kept_read(r: Runner, scope: Scope) -> Events | None:
+    """The scoped events from the scan this process keeps (no stages), or None when it
+    keeps none or cannot serve ``scope`` from one (see :func:`_kept_whole`)."""
+    whole = _kept_whole(r, scope)
+    return None if whole is None else _within(whole, scope)
+
+
+def kept_already(r: Runner) -> Events | None:
+    """Every event of the workspace if this process keeps a scan of its data as it is now
+    (no scan is taken for asking: a name check must not cost a funnel a whole scan)."""
+    from journeyscope.analytics import kept_events
+    from journeyscope.engine.runner import Runner
+
+    store = kept_events.kept()
+    if store is None or type(r) is not Runner:
+        return None
+    ev: Events | None = store.peek(str(r.ws.root), r.ws.stamp())
+    return ev
+
+
+def _kept_whole(r: Runner, scope: Scope) -> Events | None:
+    """Every event of the workspace from the scan this process keeps (taken now if none
+    is kept at the data's stamp), when the process keeps scans and ``scope`` is a period
+    only: on the embedded engine, customers as the journey unit, no ``--where``."""
+    from journeyscope.analytics import kept_events
+    from journeyscope.analytics.scope import Scope
+    from journeyscope.engine.runner import Runner
+
+    store = kept_events.kept()
+    if store is None or type(r) is not Runner or scope.where.clauses:
+        return None
+
+    def scan() -> Events:
+        q = r.sql()
+        whole = r.source(Scope(), q, _COLUMNS.format(first="-1", later="-1"))
+        ev = _read(r, q, whole, None, by_names=False, per_event=False)
+        # no stages in the kept scan (each report stages its rows): -1 for every row,
+        # held as one value rather than 8 bytes a row
+        ev = replace(ev, stage=np.broadcast_to(np.int64(-1), len(ev.us)))
+        for array in _arrays(ev):
+            array.flags.writeable = False  # kept: no report may change the next one's rows
+        return ev
+
+    try:
+        ev: Events = store.get(str(r.ws.root), r.ws.stamp(), scan, _nbytes)
+    except NotServed:
+        return None
+    return ev
+
+
+def _arrays(ev: Events) -> list[np.ndarray]:
+    return [v for v in vars(ev).values() if isinstance(v, np.ndarray)]
+
+
+def _nbytes(ev: Events) -> int:
+    """The memory the arrays hold (a broadcast one holds a single value)."""
+    held = sum(a.nbytes if a.strides != (0,) else a.itemsize for a in _arrays(ev))
+    return held + 64 * (len(ev.event_names) + len(ev.channel_names) + len(ev.tp_names))
+
+
+def _within(whole: Events, scope: Scope) -> Events:
+    """The events of ``scope``'s period, as a scan of that period would give them: the
+    journeys numbered anew, and only the names that occur in the period."""
+    keep: np.ndarray | None = None
+    for bound, after in ((scope.since, True), (scope.until, False)):
+        if bound is not None:
+            at = (bound - _EPOCH) // timedelta(microseconds=1)
+            inside = whole.us >= at if after else whole.us < at
+            keep = inside if keep is None else keep & inside
+    if keep is None or bool(keep.all()):
+        return whole
+    rows = np.flatnonzero(keep)
+    was = whole.owner[rows]
+    start = np.ones(len(rows), np.bool_)
+    start[1:] = was[1:] != was[:-1]
+    event, event_names = _recoded(whole.event[rows], whole.event_names)
+    channel, channel_names = _recoded(whole.channel[rows], whole.channel_names)
+    tp, tp_names = _recoded(whole.tp[rows], whole.tp_names)
+    return Events(
+        np.cumsum(start, dtype=np.int64) - 1,
+        whole.us[rows],
+        event,
+        event_names,
+        channel,
+        channel_names,
+        tp,
+        tp_names,
+        whole.rated[rows],
+        whole.rating[rows],
+        whole.stage[rows],
+        whole.seq[rows],
+        whole.revenue[rows],
+        whole.customer[was[start]],
+    )
+
+
+def _recoded(codes: np.ndarray, names: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Codes into only the names that occur (still sorted), as a scan of them would code."""
+    seen = np.bincount(codes, minlength=len(names)) > 0
+    if bool(seen.all()):
+        return codes, names
+    rank = (np.cumsum(seen) - 1).astype(codes.dtype)
+    return rank[codes], [n for n, s in zip(names, seen.tolist(), strict=True) if s]
+
+
+def _staged(r: Runner, ev: Events, staging: Staging) -> Events:
+    """``ev`` with each row's stage, from rules that read only the event's name and
+    channel (decided over the few pairs, as :func:`_read` does)."""
+    if staging is None:
+        return ev
+    one, two = _stage_table(r, staging, ev.event_names, ev.channel_names)
+    return replace(ev, stage=_stages_by_names(ev.owner, ev.event, ev.channel, one, two))
 
 
 def _staging_key(staging: Staging) -> str | None:

@@ -143,7 +143,16 @@ def _perfect(names: list[str], hashes: np.ndarray) -> _Coder:
 
 
 def read_journeys(r: Runner, spec: PathSpec, scope: Scope) -> Journeys:
-    """One scan of the scoped events (after a pass for the distinct names)."""
+    """One scan of the scoped events (after a pass for the distinct names), or the scan
+    this process keeps (:mod:`~journeyscope.analytics.kept_events`) where it serves."""
+    if spec.level != "touchpoint":  # the kept scan's touchpoint also names the event
+        from journeyscope.analytics.events_arrays import kept_read
+
+        ev = kept_read(r, scope)
+        if ev is not None:
+            cols = {"customer_id": ev.customer[ev.owner], "us": ev.us}
+            coded = {"event": (ev.event, ev.event_names), "channel": (ev.channel, ev.channel_names)}
+            return _journeys(spec.level, cols, coded)
     q = r.sql()
     text = _text_columns(spec.level)
     columns = "e.ts, e.seq, " + ", ".join(f"{v} AS {k}" for k, v in text.items())

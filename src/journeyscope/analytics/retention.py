@@ -107,10 +107,9 @@ def retention_on(
 
 
 def _from_arrays(r: Runner, spec: RetentionSpec, scope: Scope, ev: Any) -> dict[str, Any]:
-    import numpy as np
+    from concurrent.futures import ThreadPoolExecutor
 
     from journeyscope.analytics import retention_arrays as ra
-    from journeyscope.analytics.paths_arrays import local_us
 
     if not len(ev.us):
         return {
@@ -120,15 +119,33 @@ def _from_arrays(r: Runner, spec: RetentionSpec, scope: Scope, ev: Any) -> dict[
             "churn": ra.churn_summary(r, ev, ev.customer, {"owner": ev.owner}, spec),
             "scope": scope.describe(),
         }
-    local = local_us(ev.us, r.zone)
-    day = np.floor_divide(local, ra.DAY)
+    # the parts read the same arrays and write none, so they share two threads (NumPy
+    # lets go of the interpreter in its loops): the local clock and churn on one, RFM and
+    # cohorts on the other (about equal halves)
+    with ThreadPoolExecutor(2) as pool:
+        clock = pool.submit(_clock, ev.us, r.zone)
+        rfm = pool.submit(ra.rfm, ev, spec)
+        churn = pool.submit(lambda: ra.churn(ev, *clock.result(), spec))
+        cohorts = pool.submit(lambda: ra.cohort_rows(ev, clock.result()[1], spec))
+        cohort_rows, churned, scores = cohorts.result(), churn.result(), rfm.result()
     return {
         "period": spec.period,
-        "cohorts": _cohort_dicts(ra.cohort_rows(ev, day, spec), spec),
-        "rfm": ra.rfm_summary(r, ra.rfm(ev, spec)),
-        "churn": ra.churn_summary(r, ev, ev.customer, ra.churn(ev, local, day, spec), spec),
+        "cohorts": _cohort_dicts(cohort_rows, spec),
+        "rfm": ra.rfm_summary(r, scores),
+        "churn": ra.churn_summary(r, ev, ev.customer, churned, spec),
         "scope": scope.describe(),
     }
+
+
+def _clock(us: Any, zone: str) -> tuple[Any, Any]:
+    """Each row's local time (µs) and local day (days since the epoch)."""
+    import numpy as np
+
+    from journeyscope.analytics import retention_arrays as ra
+    from journeyscope.analytics.paths_arrays import local_us
+
+    local = local_us(us, zone)
+    return local, np.floor_divide(local, ra.DAY)
 
 
 def export_customers(ws: Workspace, spec: RetentionSpec, scope: Scope, target: Path) -> int:

@@ -211,7 +211,7 @@ def churn(
     ev: Events, local: np.ndarray, day: np.ndarray, spec: RetentionSpec
 ) -> dict[str, np.ndarray]:
     """Per customer with an action of their own: days since, mean gap, risk, reason."""
-    passive = np.isin(ev.event, ev.codes(list(spec.passive)))
+    passive = ev.of_names(list(spec.passive), ev.event)
     acts = np.flatnonzero(~passive)
     if not len(acts):
         return {"owner": acts}
@@ -242,7 +242,7 @@ def churn(
     bad = np.zeros(n_owner, np.bool_)
     bad[ev.owner[bad_rows][near & has_last]] = True
     # two contacts with service within 7 days
-    contacts = np.flatnonzero(np.isin(ev.event, ev.codes(list(spec.contacts or (spec.support,)))))
+    contacts = np.flatnonzero(ev.of_names(list(spec.contacts or (spec.support,)), ev.event))
     secs = ev.us[contacts] / 1e6
     close = (ev.owner[contacts][1:] == ev.owner[contacts][:-1]) & (
         secs[1:] - secs[:-1] <= 7 * 86400

@@ -84,6 +84,14 @@ class Vocabulary:
 
     def values(self, column: str) -> set[str]:
         """The distinct values of a categorical column."""
+        if column not in self._values and column in ("event", "channel"):
+            from journeyscope.analytics.events_arrays import kept_already
+
+            ev = kept_already(self.r)  # the names of a scan kept in this process
+            if ev is not None:
+                self._values[column] = set(
+                    ev.event_names if column == "event" else ev.channel_names
+                )
         if column not in self._values:
             q = self.r.sql()
             base = self.r.source(_Everything(), q, f"e.{column} AS v")

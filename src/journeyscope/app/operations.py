@@ -256,6 +256,15 @@ def warm_compiled() -> None:
     load_kernel_soon()
 
 
+def keep_scans(mebibytes: int) -> None:
+    """In a process that stays up (the server): keep each workspace's events, scanned
+    once, for the reports after (until its data changes), within ``mebibytes``; 0 stops
+    keeping and lets them go (analytics/kept_events.py)."""
+    from journeyscope.analytics.kept_events import keep
+
+    keep(mebibytes)
+
+
 # -- funnel ------------------------------------------------------------------------------
 
 

@@ -466,6 +466,12 @@ HELP_VI: dict[str, str] = {
         "Đánh dấu cookie phiên của ứng dụng web là Secure cả khi dùng HTTP thường "
         "(đằng sau một proxy HTTPS)."
     ),
+    "Memory for events kept between reports, in MiB (each workspace's events scanned once "
+    "until its data changes; about 55 MiB a million events; 0: none).": (
+        "Bộ nhớ giữ sự kiện giữa các báo cáo, tính bằng MiB (sự kiện của mỗi workspace chỉ "
+        "đọc một lần cho đến khi dữ liệu thay đổi; khoảng 55 MiB cho một triệu sự kiện; "
+        "0: không giữ)."
+    ),
     "Stitch collected events into customers as they are stored.": (
         "Ghép các sự kiện thu nhận được vào khách hàng ngay khi chúng được lưu."
     ),

@@ -425,6 +425,19 @@ class Workspace:
     def close(self) -> None:
         self.con.close()
 
+    def stamp(self) -> tuple[tuple[str, int, int], ...]:
+        """The size and modification time of every entry of the folder: the DuckDB file
+        and its write-ahead log change with every committed write, whoever writes (the
+        server's loader, a CLI ``ingest`` or ``identity resolve``), ``workspace.yaml`` and
+        ``segments.yaml`` with the settings. What a long-lived process kept from the data
+        holds while the stamp is the same."""
+        entries = []
+        with os.scandir(self.root) as found:
+            for entry in found:
+                info = entry.stat()
+                entries.append((entry.name, info.st_size, info.st_mtime_ns))
+        return tuple(sorted(entries))
+
     def compact(self) -> None:
         """Rewrite the database into a fresh file and swap it in.
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from journeyscope.app.operations import warm_compiled
+from journeyscope.app.operations import keep_scans, warm_compiled
 from journeyscope.collect.loader import AfterPass
 from journeyscope.events.workspace import Workspace
 from journeyscope.server import errors, middleware, web
@@ -91,6 +91,7 @@ def create_app(
     live_identity: bool = True,
     after_pass: AfterPass | None = None,
     secure_cookies: bool = False,
+    scan_memory: int = 2048,
 ) -> FastAPI:
     """An app serving ``workspaces`` (URL name → folder). Nothing is opened until asked,
     except the collection logs that hold events to replay (at start-up); at shutdown every
@@ -111,9 +112,11 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         collection.start_pending()
         warm_compiled()  # a thread: the funnels' compiled walk, for every later request
+        keep_scans(scan_memory)  # the events scanned once per data change, not per report
         try:
             yield
         finally:
+            keep_scans(0)
             collection.close()
             jobs = getattr(app.state, "jobs", None)
             if jobs is not None:  # running jobs finish; export files go

@@ -14,7 +14,6 @@ dropped first. Two requests for the same missing answer compute it once.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -34,14 +33,9 @@ Stamp = tuple[Any, ...]
 
 def data_stamp(ws: Workspace, query: Query) -> Stamp:
     """What the answer to ``query`` depends on besides the query itself."""
-    entries = []
-    with os.scandir(ws.root) as found:
-        for entry in found:
-            info = entry.stat()
-            entries.append((entry.name, info.st_size, info.st_mtime_ns))
     files = [(str(p), p.stat().st_mtime_ns if p.exists() else None) for p in _paths(query)]
     today = datetime.now(ZoneInfo(str(ws.config.timezone))).date().isoformat()
-    return (tuple(sorted(entries)), tuple(files), today)
+    return (ws.stamp(), tuple(files), today)
 
 
 def _paths(query: Query) -> list[Path]:

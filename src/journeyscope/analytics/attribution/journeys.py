@@ -192,6 +192,29 @@ def _picked(r: Runner, spec: PathSpec, scope: Scope) -> tuple[str, Sql, list[str
     return text, q, nodes
 
 
+def _kept_rows(r: Runner, spec: PathSpec, scope: Scope) -> tuple[dict[str, Any], list[str]] | None:
+    """What :func:`_picked`'s SQL selects, from the scan a long-lived process keeps (see
+    :mod:`~journeyscope.analytics.kept_events`), for channels as touches and revenue as
+    the value (the defaults); None when there is none to use."""
+    from journeyscope.analytics.events_arrays import kept_read
+
+    if spec.level != "channel" or spec.value != "revenue":
+        return None
+    spec.check()
+    ev = kept_read(r, scope)
+    if ev is None:
+        return None
+    conv = ev.event == ev.code(spec.conversion)
+    touch = ~conv
+    used = np.bincount(ev.channel[touch], minlength=len(ev.channel_names)) > 0
+    nodes = [name for name, u in zip(ev.channel_names, used.tolist(), strict=True) if u]
+    rank = np.cumsum(used, dtype=np.int32) - 1  # a channel's position among the nodes
+    node = np.where(conv, np.int32(-1), rank[ev.channel]).astype(np.int32)
+    value = np.where(conv & ~np.isnan(ev.revenue), ev.revenue, 0.0)
+    cols = {"customer_id": ev.customer[ev.owner], "us": ev.us, "n": node, "v": value}
+    return cols, nodes
+
+
 def _cut(cols: dict[str, Any], nodes: list[str], spec: PathSpec) -> Cut:
     """Rows of whole customers in journey order, cut into paths (both engines)."""
     node = np.asarray(cols["n"], np.int32)
@@ -213,6 +236,10 @@ def _on_cuts(
     """``emit(cut)`` over every customer's journeys through the runner's per-customer
     primitive (one call on DuckDB, one per partition on Spark); its rows and the nodes."""
     r = as_runner(r)
+    kept = _kept_rows(r, spec, scope)
+    if kept is not None:  # a server's kept scan: the same rows, not read again
+        cols, nodes = kept
+        return dict(emit(_cut(cols, nodes, spec))), nodes
     text, q, nodes = _picked(r, spec, scope)
     return (
         r.per_customer(
@@ -240,19 +267,26 @@ def cut_arrays(
     return Cut(nodes, t_node, t_ts, a, b, ts[c_row], np.zeros(n_conv), cust[c_row])
 
 
+def _grouped(cut: Cut, collapse: bool) -> tuple[np.ndarray, ...]:
+    """The distinct paths of a cut: each one's first slice, conversions, value, nulls."""
+    from journeyscope.analytics.attribution import path_kernel
+
+    n_conv = cut.conversions
+    group, first, _ = path_kernel.group_paths(cut.t_node, cut.a, cut.b, collapse)
+    size = len(first)
+    conversions = np.bincount(group[:n_conv], minlength=size).astype(np.float64)
+    value = np.bincount(group[:n_conv], weights=cut.c_value, minlength=size)
+    nulls = np.bincount(group[n_conv:], minlength=size).astype(np.float64)
+    return first, conversions, value, nulls
+
+
 def path_groups(
     cut: Cut, collapse: bool
 ) -> tuple[list[tuple[int, ...]], np.ndarray, np.ndarray, np.ndarray]:
     """The distinct paths of a cut (node codes; () for a conversion without touches) with
     their conversions, value and nulls, most converting first."""
-    from journeyscope.analytics.attribution import path_kernel
-
-    a, b, n_conv = cut.a, cut.b, cut.conversions
-    group, first, _ = path_kernel.group_paths(cut.t_node, a, b, collapse)
-    size = len(first)
-    conversions = np.bincount(group[:n_conv], minlength=size).astype(np.float64)
-    value = np.bincount(group[:n_conv], weights=cut.c_value, minlength=size)
-    nulls = np.bincount(group[n_conv:], minlength=size).astype(np.float64)
+    a, b = cut.a, cut.b
+    first, conversions, value, nulls = _grouped(cut, collapse)
     order = np.lexsort((first, -nulls, -conversions))
     paths = []
     for g in order:
@@ -264,6 +298,61 @@ def path_groups(
     return paths, conversions[order], value[order], nulls[order]
 
 
+#: the most cells (distinct paths × the longest) ranked as one matrix
+MAX_RANK_CELLS = 20_000_000
+
+
+def ranked_paths(
+    cut: Cut, collapse: bool
+) -> tuple[list[tuple[int, ...]], np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct paths of a whole cut as the report lists them — most conversions,
+    then most nulls, then the paths as tuples compare — with their conversions, value and
+    nulls. The paths are laid out as rows of one matrix (padded with -1, below any code,
+    so a path sorts before its extensions, as a shorter tuple does) and ranked by one
+    ``lexsort``; past :data:`MAX_RANK_CELLS`, by Python's sort of tuples."""
+    first, conversions, value, nulls = _grouped(cut, collapse)
+    size = len(first)
+    cat, seg, pos, lens = _laid_out(cut.t_node, cut.a[first], cut.b[first], collapse)
+    width = int(lens.max()) if size else 0
+    if size * width > MAX_RANK_CELLS:
+        paths = _tuples(cat, lens)
+        order = sorted(range(size), key=lambda g: (-conversions[g], -nulls[g], paths[g]))
+        return [paths[g] for g in order], conversions[order], value[order], nulls[order]
+    matrix = np.full((size, max(width, 1)), -1, np.int64)
+    matrix[seg, pos] = cat
+    keys = [matrix[:, k] for k in reversed(range(width))]
+    ranked = np.lexsort((*keys, -nulls, -conversions))
+    rows, widths = matrix[ranked].tolist(), lens[ranked].tolist()
+    paths = [tuple(row[:n]) for row, n in zip(rows, widths, strict=True)]
+    return paths, conversions[ranked], value[ranked], nulls[ranked]
+
+
+def _laid_out(
+    t_node: np.ndarray, lo: np.ndarray, hi: np.ndarray, collapse: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The paths ``t_node[lo:hi]`` end to end (repeats in a row made one with
+    ``collapse``): their nodes, each node's path and place in it, and each path's length."""
+    lens = (hi - lo).astype(np.int64)
+    seg = np.repeat(np.arange(len(lo)), lens)
+    starts = np.cumsum(lens) - lens
+    pos = np.arange(int(lens.sum())) - starts[seg]
+    cat = t_node[lo[seg] + pos].astype(np.int64)
+    if collapse and len(cat):
+        keep = np.ones(len(cat), np.bool_)
+        keep[1:] = (pos[1:] == 0) | (cat[1:] != cat[:-1])
+        cat, seg = cat[keep], seg[keep]
+        lens = np.bincount(seg, minlength=len(lo)).astype(np.int64)
+        starts = np.cumsum(lens) - lens
+        pos = np.arange(len(cat)) - starts[seg]
+    return cat, seg, pos, lens
+
+
+def _tuples(cat: np.ndarray, lens: np.ndarray) -> list[tuple[int, ...]]:
+    values = cat.tolist()
+    ends = np.cumsum(lens).tolist()
+    return [tuple(values[e - n : e]) for e, n in zip(ends, lens.tolist(), strict=True)]
+
+
 def path_table(
     nodes: list[str],
     paths: list[tuple[int, ...]],
@@ -273,12 +362,13 @@ def path_table(
 ) -> tuple[PathTable, dict[str, Any]]:
     """The aggregated table of distinct paths; a conversion without touches is (direct)."""
     direct = sum(int(c) for p, c in zip(paths, conversions, strict=True) if not p)
-    table = PathTable(channels=[*nodes, DIRECT] if direct else list(nodes))
-    for p, c, v, n in zip(paths, conversions, value, nulls, strict=True):
-        table.paths.append(p or (len(nodes),))
-        table.conversions.append(float(c))
-        table.value.append(float(v))
-        table.nulls.append(float(n))
+    table = PathTable(
+        channels=[*nodes, DIRECT] if direct else list(nodes),
+        paths=[p or (len(nodes),) for p in paths],
+        conversions=np.asarray(conversions, np.float64).tolist(),
+        value=np.asarray(value, np.float64).tolist(),
+        nulls=np.asarray(nulls, np.float64).tolist(),
+    )
     return table, _info(table, direct)
 
 
@@ -347,7 +437,20 @@ def build_paths(
 ) -> tuple[PathTable, dict[str, Any]]:
     """Aggregated paths (conversions, value, nulls) from the journeys, in one ordered pass
     per group of whole customers (compiled); equal to :func:`build_paths_sql`."""
+    from journeyscope.engine.dialect import SparkSql
+
     collapse = spec.repeats == "collapse"
+    r = as_runner(r)
+    if not isinstance(r.sql(), SparkSql):  # one call over every customer: ranked at once
+        ranked: list[Any] = []
+
+        def rank(cut: Cut) -> dict[str, Any]:
+            ranked.append(ranked_paths(cut, collapse))
+            return {}
+
+        _, nodes = _on_cuts(r, spec, scope, rank, PATHS)
+        if len(ranked) == 1:
+            return path_table(nodes, *ranked[0])
 
     def groups(cut: Cut) -> dict[str, Any]:
         paths, conversions, value, nulls = path_groups(cut, collapse)

@@ -1,0 +1,94 @@
+"""Whole-workspace scans kept between the reports of a long-lived process (the server).
+
+A CLI process runs one report and exits, so it scans what it reads. The server answers
+report after report on the same data: on 10 M events the scan of ``journey_events`` into
+arrays is about 1.2 s on two cores, more than most reports' own pass. With keeping on
+(:func:`keep`, which ``journeyscope serve`` calls with its ``--scan-memory`` budget), the
+first report that reads a workspace's events as arrays scans the whole workspace once and
+keeps the arrays; every report after it — any period, any stage model, any language —
+takes its rows from them (:func:`journeyscope.analytics.events_arrays.read_events`), until
+the data changes.
+
+The arrays are kept with the workspace's stamp (:meth:`Workspace.stamp`: the size and
+modification time of every entry of its folder, which any committed write changes). The
+stamp is taken before the scan, so what is kept is never older than its stamp says, and a
+request that sees another stamp scans again. One scan per workspace is kept (a new one
+replaces the old) and all together stay within the budget: the least recently used
+workspace goes first, and a scan larger than the whole budget is used once and not kept.
+Kept arrays are read-only, so no report can change what the next one reads.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+__all__ = ["Kept", "keep", "kept"]
+
+T = TypeVar("T")
+
+#: the budget ``journeyscope serve`` keeps scans within unless told (MiB)
+DEFAULT_MIB = 2048
+
+
+class Kept(Generic[T]):
+    """Per workspace, the last whole scan and the stamp it was taken at."""
+
+    def __init__(self, budget_bytes: int) -> None:
+        self.budget = budget_bytes
+        self._held: OrderedDict[str, tuple[Any, T, int]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._building: dict[str, threading.Lock] = {}
+        self.hits = 0
+        self.scans = 0
+
+    def get(self, root: str, stamp: Any, scan: Callable[[], T], size: Callable[[T], int]) -> T:
+        """The kept scan of ``root`` at ``stamp``, or ``scan()``'s (kept if it fits).
+        Two requests for the same missing scan run it once."""
+        with self._lock:
+            building = self._building.setdefault(root, threading.Lock())
+        with building:
+            with self._lock:
+                held = self._held.get(root)
+                if held is not None and held[0] == stamp:
+                    self._held.move_to_end(root)
+                    self.hits += 1
+                    return held[1]
+                self._held.pop(root, None)  # older data: let it go before scanning anew
+            value = scan()
+            nbytes = size(value)
+            with self._lock:
+                self.scans += 1
+                if nbytes <= self.budget:
+                    self._held[root] = (stamp, value, nbytes)
+                    while sum(h[2] for h in self._held.values()) > self.budget:
+                        self._held.popitem(last=False)
+            return value
+
+    def peek(self, root: str, stamp: Any) -> T | None:
+        """The kept scan of ``root`` at ``stamp`` if there is one; never scans."""
+        with self._lock:
+            held = self._held.get(root)
+            return held[1] if held is not None and held[0] == stamp else None
+
+    def held_bytes(self) -> int:
+        with self._lock:
+            return sum(h[2] for h in self._held.values())
+
+
+#: this process's store, if it keeps scans (at most one)
+_PROCESS: list[Kept[Any]] = []
+
+
+def keep(mebibytes: int) -> None:
+    """Keep whole scans in this process within ``mebibytes`` (0: keep none)."""
+    _PROCESS.clear()
+    if mebibytes > 0:
+        _PROCESS.append(Kept(mebibytes << 20))
+
+
+def kept() -> Kept[Any] | None:
+    """The process's kept scans, or None when this process keeps none (the CLI)."""
+    return _PROCESS[0] if _PROCESS else None

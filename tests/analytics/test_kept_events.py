@@ -1,0 +1,232 @@
+"""A kept whole-workspace scan answers exactly as a scan of the period would, and is never
+older than the data (analytics/kept_events.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import fields
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from journeyscope.analytics import events_arrays, kept_events, paths_arrays
+from journeyscope.analytics.paths import PathSpec
+from journeyscope.analytics.scope import Scope
+from journeyscope.analytics.stages import rules_for
+from journeyscope.app import operations as ops
+from journeyscope.app.queries import (
+    AttributionQuery,
+    PathsQuery,
+    RetentionQuery,
+    StagesQuery,
+    TouchpointsQuery,
+)
+from journeyscope.engine.runner import Runner
+from journeyscope.events.workspace import Workspace
+
+
+@pytest.fixture
+def keeping() -> Iterator[kept_events.Kept[Any]]:
+    kept_events.keep(256)
+    store = kept_events.kept()
+    assert store is not None
+    try:
+        yield store
+    finally:
+        kept_events.keep(0)
+
+
+@pytest.fixture(scope="module")
+def demo(demo_workspace_template: Path) -> Iterator[Workspace]:
+    ws = Workspace.open(demo_workspace_template, read_only=True)
+    try:
+        yield ws
+    finally:
+        ws.close()
+
+
+def _bounds(ws: Workspace) -> tuple[datetime, datetime]:
+    low, high = ws.one("SELECT min(ts), max(ts) FROM journey_events") or (None, None)
+    assert low is not None and high is not None
+    return low, high
+
+
+def _same_events(a: events_arrays.Events, b: events_arrays.Events) -> None:
+    for f in fields(a):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if isinstance(x, np.ndarray):
+            assert x.dtype == y.dtype, f.name
+            np.testing.assert_array_equal(x, y, err_msg=f.name)
+        else:
+            assert x == y, f.name
+
+
+def _fresh(r: Runner, scope: Scope, staging: Any) -> events_arrays.Events:
+    """A scan of ``scope`` with keeping off."""
+    held = kept_events.kept()
+    kept_events.keep(0)
+    try:
+        return events_arrays.read_events(r, scope, staging)
+    finally:
+        if held is not None:
+            kept_events._PROCESS.append(held)
+
+
+def _periods(ws: Workspace) -> list[Scope]:
+    low, high = _bounds(ws)
+    mid = low + (high - low) / 2
+    return [
+        Scope(),
+        Scope(since=mid),
+        Scope(until=mid),
+        Scope(since=low + (high - low) / 4, until=mid),
+        Scope(since=low - timedelta(days=1), until=high + timedelta(days=1)),  # all of it
+        Scope(since=high + timedelta(days=1)),  # nothing
+        Scope(since=low, until=low + timedelta(microseconds=1)),  # the very first instant
+    ]
+
+
+def test_kept_scan_equals_a_scan_of_each_period(
+    demo: Workspace, keeping: kept_events.Kept[Any]
+) -> None:
+    r = Runner(demo)
+    staging = rules_for("retail5", None, [])
+    for scope in _periods(demo):
+        for stages in (None, staging):
+            _same_events(events_arrays.read_events(r, scope, stages), _fresh(r, scope, stages))
+    assert keeping.scans == 1  # one whole scan served every period
+    assert keeping.hits >= 13
+    assert keeping.held_bytes() > 0
+
+
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.floats(0, 1), st.floats(0, 1), st.sampled_from(["event", "channel", "channel_event"]))
+def test_kept_paths_journeys_equal_a_scan(
+    demo: Workspace, keeping: kept_events.Kept[Any], a: float, b: float, level: str
+) -> None:
+    low, high = _bounds(demo)
+    since, until = sorted((low + (high - low) * a, low + (high - low) * b))
+    scope = Scope(since=since, until=until)
+    r = Runner(demo)
+    spec = PathSpec(level=level)
+    kept = paths_arrays.read_journeys(r, spec, scope)
+    kept_events.keep(0)
+    fresh = paths_arrays.read_journeys(r, spec, scope)
+    kept_events._PROCESS.append(keeping)
+    for f in fields(kept):
+        x, y = getattr(kept, f.name), getattr(fresh, f.name)
+        if isinstance(x, np.ndarray):
+            assert x.dtype == y.dtype, f.name
+            np.testing.assert_array_equal(x, y, err_msg=f.name)
+        else:
+            assert x == y, f.name
+
+
+def _reports(ws: Workspace, since: str | None) -> list[Any]:
+    period = {"since": since}
+    return [
+        ops.stages(ws, StagesQuery(**period)).model_dump(),
+        ops.touchpoints(ws, TouchpointsQuery(conversion="purchase", **period)).model_dump(),
+        ops.retention(ws, RetentionQuery(**period)).model_dump(),
+        ops.paths(ws, PathsQuery(start="product_view", depth=3, **period)).model_dump(),
+        ops.paths(ws, PathsQuery(level="channel", **period)).model_dump(),
+        ops.attribution(
+            ws, AttributionQuery(compare=("last", "markov", "time_decay"), **period)
+        ).model_dump(),
+        ops.attribution(ws, AttributionQuery(repeats="collapse", **period)).model_dump(),
+    ]
+
+
+def test_reports_from_the_kept_scan_equal_reports_that_scan(
+    demo: Workspace, keeping: kept_events.Kept[Any]
+) -> None:
+    low, high = _bounds(demo)
+    middle = (low + (high - low) / 2).date().isoformat()
+    for since in (None, middle):
+        kept = _reports(demo, since)
+        kept_events.keep(0)
+        fresh = _reports(demo, since)
+        kept_events._PROCESS.append(keeping)
+        assert kept == fresh
+    assert keeping.scans == 1
+
+
+def test_a_write_is_seen_at_once(demo_workspace: Path, keeping: kept_events.Kept[Any]) -> None:
+    with Workspace.open(demo_workspace, read_only=True) as ws:
+        before = ops.stages(ws, StagesQuery())
+        assert ops.stages(ws, StagesQuery()) == before
+    assert keeping.scans == 1
+    with Workspace.open(demo_workspace) as ws:  # one customer's events go (as forget does)
+        one = ws.scalar("SELECT min(customer_id) FROM journey_events")
+        ws.con.execute("DELETE FROM journey_events WHERE customer_id = ?", [one])
+    with Workspace.open(demo_workspace, read_only=True) as ws:
+        after = ops.stages(ws, StagesQuery())
+    assert keeping.scans == 2
+    assert after.model_dump() != before.model_dump()
+    kept_events.keep(0)
+    with Workspace.open(demo_workspace, read_only=True) as ws:
+        assert ops.stages(ws, StagesQuery()) == after
+
+
+def test_kept_arrays_are_read_only(demo: Workspace, keeping: kept_events.Kept[Any]) -> None:
+    ev = events_arrays.read_events(Runner(demo), Scope(), None)
+    with pytest.raises(ValueError, match="read-only"):
+        ev.us[0] = 0
+
+
+def test_a_scan_over_the_budget_is_used_once_and_not_kept(demo: Workspace) -> None:
+    kept_events.keep(1)
+    try:
+        store = kept_events.kept()
+        assert store is not None
+        store.budget = 10_000  # bytes: the demo's events take more
+        r = Runner(demo)
+        first = events_arrays.read_events(r, Scope(), None)
+        _same_events(first, _fresh(r, Scope(), None))
+        events_arrays.read_events(r, Scope(), None)
+        assert (store.scans, store.hits, store.held_bytes()) == (2, 0, 0)
+    finally:
+        kept_events.keep(0)
+
+
+def test_a_filter_or_sessions_read_their_own_scan(
+    demo: Workspace, keeping: kept_events.Kept[Any]
+) -> None:
+    r = Runner(demo)
+    scope = Scope.parse(demo, None, None, "channel = web")
+    _same_events(events_arrays.read_events(r, scope, None), _fresh(r, scope, None))
+    assert keeping.scans == 0
+
+
+def test_event_names_from_the_kept_scan_equal_sql(
+    demo: Workspace, keeping: kept_events.Kept[Any]
+) -> None:
+    from journeyscope.analytics.event_names import event_names
+
+    kept = event_names(Runner(demo))
+    kept_events.keep(0)
+    fresh = event_names(Runner(demo))
+    kept_events._PROCESS.append(keeping)
+    assert kept == fresh
+    assert keeping.scans == 1
+    assert sum(n["customers"] > 0 for n in kept) >= 5
+
+
+def test_name_checks_use_a_kept_scan_and_never_take_one(
+    demo: Workspace, keeping: kept_events.Kept[Any]
+) -> None:
+    from journeyscope.analytics.vocabulary import Vocabulary
+
+    r = Runner(demo)
+    fresh = {c: Vocabulary(r).values(c) for c in ("event", "channel")}
+    assert keeping.scans == 0  # asking for names took no scan
+    events_arrays.read_events(r, Scope(), None)
+    assert {c: Vocabulary(r).values(c) for c in ("event", "channel")} == fresh
+    assert events_arrays.kept_already(r) is not None
