@@ -65,26 +65,38 @@ def rows_of(ev: Events, spec: TouchpointSpec) -> tuple[list[Row], datetime | Non
 # --- the report ------------------------------------------------------------------------
 
 
-def _next_at(mask: np.ndarray, owner: np.ndarray, *, strict: bool) -> tuple[np.ndarray, np.ndarray]:
-    """For each row, the first row of ``mask`` after it (``strict``) or from it on, within
-    its journey: (index, found). One backward running minimum over the row numbers."""
+def _bounds(owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each row (journeys together), its journey's first row and the row after its
+    last: a found row is in the same journey when it lies between them (two comparisons,
+    instead of gathering the found row's journey)."""
     n = len(owner)
+    cut = np.flatnonzero(owner[1:] != owner[:-1]) + 1
+    starts = np.concatenate(([0], cut)).astype(_index(n))
+    ends = np.concatenate((cut, [n])).astype(_index(n))
+    sizes = ends - starts
+    return np.repeat(starts, sizes), np.repeat(ends, sizes)
+
+
+def _next_at(mask: np.ndarray, end: np.ndarray, *, strict: bool) -> tuple[np.ndarray, np.ndarray]:
+    """For each row, the first row of ``mask`` after it (``strict``) or from it on, within
+    its journey (``end``: the row after the journey's last): (index, found). One backward
+    running minimum over the row numbers."""
+    n = len(end)
     at = np.where(mask, np.arange(n, dtype=_index(n)), n)
     nxt = np.minimum.accumulate(at[::-1])[::-1]
     if strict:
         nxt = np.append(nxt[1:], n)
-    found = nxt < n
     j = np.minimum(nxt, max(n - 1, 0))
-    return j, found & (owner[j] == owner)
+    return j, nxt < end
 
 
-def _prev_at(mask: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each row, the last row of ``mask`` at or before it, within its journey."""
-    n = len(owner)
+def _prev_at(mask: np.ndarray, first: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each row, the last row of ``mask`` at or before it, within its journey
+    (``first``: the journey's first row)."""
+    n = len(first)
     at = np.where(mask, np.arange(n, dtype=_index(n)), -1)
     prev = np.maximum.accumulate(at)
-    j = np.maximum(prev, 0)
-    return j, (prev >= 0) & (owner[j] == owner)
+    return np.maximum(prev, 0), prev >= first
 
 
 def _index(n: int) -> type[np.signedinteger[Any]]:
@@ -146,10 +158,12 @@ def _tally(
     conv = event == ev.code(spec.conversion)
     passive = ev.of_names(spec.passive, event)
     contact = ev.of_names(spec.contacts, event)
-    nc_j, nc_ok = _next_at(conv, owner, strict=True)
-    pc_j, pc_ok = _prev_at(conv, owner)
-    na_j, na_ok = _next_at(~passive, owner, strict=True)
-    rt_j, rt_ok = _next_at(ev.rated[lo_row:hi_row], owner, strict=False)
+    first, after = _bounds(owner)
+    nc_j, nc_ok = _next_at(conv, after, strict=True)
+    pc_j, pc_ok = _prev_at(conv, first)
+    na_j, na_ok = _next_at(~passive, after, strict=True)
+    rt_j, rt_ok = _next_at(ev.rated[lo_row:hi_row], after, strict=False)
+    del first, after
     next_conv = us[nc_j]
     converted_row = nc_ok & (next_conv - us <= win)
     open_row = ~pc_ok | (us - us[pc_j] > win)
