@@ -13,6 +13,7 @@ import sys
 from datetime import timedelta
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -80,3 +81,17 @@ def test_ordered_funnel_does_not_load_the_compiler(demo_workspace):  # type: ign
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_a_kernel_still_being_imported_is_not_ready(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A funnel with exclusions starts loading the kernel on a thread, then asks whether it
+    is loaded: while that import runs, the module sits half made in ``sys.modules``, and
+    asking must say "not yet" (the walk then waits on the import), not raise."""
+    import sys
+    import types
+
+    from journeyscope.analytics import funnels
+
+    half = types.ModuleType("journeyscope.analytics.funnel_kernel")
+    monkeypatch.setitem(sys.modules, "journeyscope.analytics.funnel_kernel", half)
+    assert funnels._kernel_ready() is False

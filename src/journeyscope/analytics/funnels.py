@@ -226,7 +226,9 @@ def _kernel_ready() -> bool:
     """The compiled walk is loaded in this process (its machine code read, not only the
     module imported): one more call of it costs nothing to start."""
     loaded = sys.modules.get("journeyscope.analytics.funnel_kernel")
-    return bool(loaded is not None and getattr(loaded.funnel_levels, "signatures", None))
+    # a module another thread is still importing (load_kernel_soon) has no walk yet
+    kernel = getattr(loaded, "funnel_levels", None) if loaded is not None else None
+    return bool(kernel is not None and getattr(kernel, "signatures", None))
 
 
 def _load_kernel() -> None:
