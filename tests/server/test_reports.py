@@ -220,3 +220,26 @@ def test_identity_explain_and_maps(
         answer = client.get(f"{API}/maps/{bad}", headers=key)
         assert answer.status_code in (400, 404), bad
         assert "error" in answer.json()
+
+
+def test_what_the_cli_says_beside_the_numbers_comes_as_notes(
+    client: TestClient, shop: Shop, cli: Callable[..., Result]
+) -> None:
+    """The warnings the CLI writes to stderr (here: a step nobody reached, and an
+    exclusion that is also a step) come with the answer as ``notes``, in the asked
+    language, on both faces; a report with nothing to say has no ``notes``."""
+    args = ["--steps", "product_view,purchase", "--exclude", "purchase"]
+    res = cli("funnel", "-w", shop.root, *args, "--json", "--lang", "vi")
+    assert res.code == 0, res.err
+    params = {"steps": "product_view,purchase", "exclude": ["purchase"], "lang": "vi"}
+    answer = client.get(f"{API}/funnel", params=params, headers=bearer(shop.keys["read"])).json()
+    assert answer == res.json()
+    notes = answer["notes"]
+    assert [n["code"] for n in notes] == ["step_empty", "exclusion_is_step"]
+    assert all(n["message"].startswith("cảnh báo") and n["message"] in res.err for n in notes)
+    plain = client.get(
+        f"{API}/funnel",
+        params={"steps": "product_view,purchase"},
+        headers=bearer(shop.keys["read"]),
+    ).json()
+    assert "notes" not in plain

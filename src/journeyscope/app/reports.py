@@ -68,9 +68,28 @@ class Report(Part):
     def note(self, code: str, **params: Any) -> None:
         self._notes.append(Note(code=code, params=params))
 
+    def said(self, lang: str) -> list[dict[str, str]]:
+        """The notes as a face says them: each one's code and its message in ``lang``
+        (numbers written for the language)."""
+        from journeyscope.i18n import t
+        from journeyscope.i18n.formatting import format_number
+
+        out = []
+        for note in self._notes:
+            params = {
+                k: format_number(v, lang) if isinstance(v, int | float) else v
+                for k, v in note.params.items()
+            }
+            out.append({"code": note.code, "message": t(note.code, lang, **params)})
+        return out
+
     def for_language(self, lang: str) -> dict[str, Any]:
-        """The JSON a face sends: names in ``lang``, keys that were never set left out."""
+        """The JSON a face sends: names in ``lang``, keys that were never set left out, and
+        ``notes`` (what the CLI also says on stderr) when there are any."""
         data: dict[str, Any] = _localized(self.model_dump(mode="json", exclude_unset=True), lang)
+        said = self.said(lang)
+        if said:
+            data["notes"] = said
         return data
 
     def to_pandas(self) -> Any:

@@ -20,7 +20,6 @@ def run_report(query: Query, workspace: Path | None) -> Report:
     """The operation's answer, and its notes said on stderr (e.g. events not yet stitched)."""
     from journeyscope.app import run
     from journeyscope.i18n import t
-    from journeyscope.i18n.formatting import format_number
 
     on_spark = getattr(query, "engine", None) == "spark"
     if on_spark and not getattr(query, "json", False):
@@ -28,12 +27,8 @@ def run_report(query: Query, workspace: Path | None) -> Report:
             report = run(query, workspace)
     else:
         report = run(query, workspace)
-    for note in report.notes:
-        params = {
-            k: format_number(v, lang()) if isinstance(v, int | float) else v
-            for k, v in note.params.items()
-        }
-        err.print(t(note.code, lang(), **params), markup=False)  # a step's [filter] stays
+    for note in report.said(lang()):
+        err.print(note["message"], markup=False)  # a step's [filter] stays
     return report
 
 

@@ -175,3 +175,36 @@ def test_empty_and_error_states_speak_the_users_language(tab: Callable[..., Tab]
     t.shot("funnel-error.vi")
     page = t.open("/stages?model=nope", wait_for="#stages-report .state.error")
     assert english_left(page) == []
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_warning_beside_the_numbers_is_shown_in_the_page(
+    tab: Callable[..., Tab], web: Web, lang: str
+) -> None:
+    """What the CLI warns on stderr is said above the chart, in the user's language: here
+    an exclusion that is also a step (every attempt reaching it is discarded)."""
+    t = tab(role="viewer", lang=lang)
+    page = t.open(
+        "/funnel?steps=product_view,add_to_cart&exclude=add_to_cart",
+        wait_for="#funnel-report .dash-notes",
+    )
+    said = page.inner_text("#funnel-report .dash-notes")
+    notes = cli_json(
+        web,
+        "funnel",
+        "--steps",
+        "product_view,add_to_cart",
+        "--exclude",
+        "add_to_cart",
+        "--lang",
+        lang,
+    )["notes"]
+    assert [n["code"] for n in notes] == ["step_empty", "exclusion_is_step"]
+    for note in notes:
+        assert note["message"] in said
+    assert ("cảnh báo" if lang == "vi" else "warning") in said
+    assert page.get_attribute("#funnel-report .dash-notes", "role") == "note"
+    if lang == "vi":
+        assert english_left(page) == []
+    assert axe_violations(page) == []
+    t.shot(f"funnel-notes.{lang}")

@@ -183,9 +183,10 @@ def answer(query: AppQuery, ws: ReadWorkspace, lang: str, state: ServerState | N
     """The one thing a report route does after parsing: run the query (with ``state``: or
     take the answer kept since the data last changed, :mod:`~journeyscope.server.report_cache`),
     send ``--json``."""
-    if state is None:
-        return run(query, ws).for_language(lang)
-    return state.reports.answer(ws, query, lambda: run(query, ws)).for_language(lang)
+    report = (
+        run(query, ws) if state is None else state.reports.answer(ws, query, lambda: run(query, ws))
+    )
+    return report.for_language(lang)
 
 
 @router.get(

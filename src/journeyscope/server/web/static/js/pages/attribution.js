@@ -5,7 +5,7 @@ import { chartCard } from '../charts.js';
 import { fmt, register, t } from '../i18n.js';
 import { field, h, table } from '../ui.js';
 import {
-  apiQuery, data, eventNames, eventOptions, filterForm, input, noData, pageHead, readQuery, reportBox, savedCard, select,
+  apiQuery, data, eventNames, eventOptions, filterForm, input, noData, notesBox, pageHead, readQuery, reportBox, savedCard, select,
 } from './dashboards-common.js';
 
 register({
@@ -111,13 +111,14 @@ async function draw(values) {
   if (!values.compare) return h('div', { class: 'state empty', role: 'status' }, t('attribution_pick'));
   const report = await api(wsPath('/attribution'), { query: apiQuery(values) });
   const models = report.models || [{ model: report.model, conversions: report.conversions || {} }];
-  if (!report.total_conversions) return noData();
+  if (!report.total_conversions) return h('div', {}, notesBox(report), noData());
   const channels = Object.keys(models[0].conversions);
   const withValue = models.every((m) => m.value);
   const purchases = (v) => `${fmt.num(v, 1)} ${t('attribution_purchases')}`;
   return h(
     'div',
     {},
+    notesBox(report),
     h('p', { class: 'dash-summary' }, t('attribution_summary', { n: fmt.int(report.total_conversions), value: fmt.vnd(report.total_value) })),
     report.conversions_without_touches ? h('p', { class: 'muted' }, t('attribution_no_touch', { n: fmt.int(report.conversions_without_touches) })) : null,
     grouped(t('attribution_chart'), 'attribution', models, channels, (m) => m.conversions, purchases),

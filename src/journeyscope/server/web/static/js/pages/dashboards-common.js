@@ -209,6 +209,15 @@ export function reportBox(id, loader) {
   return box;
 }
 
+/** What the server said beside the numbers (a step nobody reached, events not yet
+ * stitched into customers), in the page's language; null when it said nothing. ``skip``:
+ * codes the page already says in its own words (an empty funnel need not list its steps). */
+export function notesBox(report, skip = []) {
+  const notes = ((report && report.notes) || []).filter((n) => !skip.includes(n.code));
+  if (!notes.length) return null;
+  return h('div', { class: 'dash-notes', role: 'note' }, ...notes.map((n) => h('p', { dataset: { code: n.code } }, n.message)));
+}
+
 export function noData() {
   return empty(t('dash_no_data'), t('dash_no_data_detail'));
 }

@@ -6,7 +6,7 @@ import { chartCard } from '../charts.js';
 import { fmt, register, t } from '../i18n.js';
 import { field, h, table } from '../ui.js';
 import {
-  BY_FIELDS, apiQuery, data, eventNames, eventOptions, filterForm, input, noData, pageHead, readQuery, reportBox, savedCard, select,
+  apiQuery, BY_FIELDS, data, eventNames, eventOptions, filterForm, input, noData, notesBox, pageHead, readQuery, reportBox, savedCard, select,
 } from './dashboards-common.js';
 import { droppedPanel, showDropped } from './dashboards-dropped.js';
 import {
@@ -267,7 +267,7 @@ async function draw(values) {
   if (splitSteps(values.steps).length < 2) return h('div', { class: 'state empty', role: 'status' }, h('strong', {}, t('funnel_need_two')), h('p', {}, t('funnel_need_two_detail')));
   const params = apiQuery(values);
   const report = await api(wsPath('/funnel'), { query: params });
-  if (!report.steps.length || !report.steps[0].customers) return noData();
+  if (!report.steps.length || !report.steps[0].customers) return h('div', {}, notesBox(report, ['step_empty']), noData());
   const panel = droppedPanel();
   // the step a customer reached last, as the funnel's query names it (the CLI's --dropped-at)
   const asked = splitSteps(values.steps).map((s) => (s.filter ? `${s.event}[${s.filter}]` : s.event));
@@ -281,6 +281,7 @@ async function draw(values) {
   return h(
     'div',
     {},
+    notesBox(report),
     sessionNote(report),
     h('p', { class: 'dash-summary' }, t(perSession(report) ? 'funnel_overall_sessions' : 'funnel_overall', { n: fmt.int(last.customers), total: fmt.int(first), pct: fmt.pct(last.conversion) })),
     report.excluded_customers ? h('p', { class: 'muted' }, t('funnel_excluded', { n: fmt.int(report.excluded_customers) })) : null,

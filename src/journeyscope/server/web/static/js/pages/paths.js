@@ -5,7 +5,7 @@ import { PALETTE, chartCard, esc } from '../charts.js';
 import { fmt, register, t } from '../i18n.js';
 import { empty, field, h, table } from '../ui.js';
 import {
-  apiQuery, data, eventNames, eventOptions, filterForm, input, noData, pageHead, readQuery, reportBox, savedCard, select,
+  apiQuery, data, eventNames, eventOptions, filterForm, input, noData, notesBox, pageHead, readQuery, reportBox, savedCard, select,
 } from './dashboards-common.js';
 import { SESSION_DEFAULTS, countLabel, countN, readSession, sessionFields, sessionNote } from './dashboards-sessions.js';
 
@@ -176,11 +176,12 @@ function edgesTable(report) {
 
 async function draw(values) {
   const report = await api(wsPath('/paths'), { query: apiQuery(values) });
-  if (!report.edges.length) return noData();
+  if (!report.edges.length) return h('div', {}, notesBox(report), noData());
   const sessions = report.sessions || {};
   return h(
     'div',
     {},
+    notesBox(report),
     sessionNote(report),
     sessions.sessions ? h('p', { class: 'dash-summary' }, t('paths_sessions', { n: fmt.int(sessions.sessions), bounce: fmt.pct(sessions.bounce_rate) })) : null,
     report.sankey && report.sankey.links.length ? sankey(report) : empty(t('paths_pick'), t('paths_pick_detail')),

@@ -5,7 +5,7 @@ import { chartCard, esc } from '../charts.js';
 import { fmt, register, t } from '../i18n.js';
 import { download, empty, field, h, table, toCsv } from '../ui.js';
 import {
-  apiQuery, data, eventNames, eventOptions, filterForm, input, noData, pageHead, readQuery, reportBox, savedCard, select, tData,
+  apiQuery, data, eventNames, eventOptions, filterForm, input, noData, notesBox, pageHead, readQuery, reportBox, savedCard, select, tData,
 } from './dashboards-common.js';
 
 register({
@@ -179,8 +179,8 @@ function churnList(churn) {
 
 async function draw(values) {
   const report = await api(wsPath('/retention'), { query: apiQuery(values) });
-  if (!report.cohorts.length) return noData();
-  return h('div', {}, heatmap(report), churnList(report.churn || {}));
+  if (!report.cohorts.length) return h('div', {}, notesBox(report), noData());
+  return h('div', {}, notesBox(report), heatmap(report), churnList(report.churn || {}));
 }
 
 export async function render(main, params, query) {

@@ -4,7 +4,7 @@ import { api, session, wsPath } from '../api.js';
 import { chartCard } from '../charts.js';
 import { fmt, lang, register, t } from '../i18n.js';
 import { field, h, table } from '../ui.js';
-import { apiQuery, filterForm, input, noData, pageHead, readQuery, reportBox, savedCard, select } from './dashboards-common.js';
+import { apiQuery, filterForm, input, noData, notesBox, pageHead, readQuery, reportBox, savedCard, select } from './dashboards-common.js';
 
 register({
   en: {
@@ -113,10 +113,11 @@ function charts(report) {
 
 async function draw(values) {
   const report = await api(wsPath('/stages'), { query: apiQuery(values) });
-  if (!report.stages.some((s) => s.customers)) return noData();
+  if (!report.stages.some((s) => s.customers)) return h('div', {}, notesBox(report), noData());
   return h(
     'div',
     {},
+    notesBox(report),
     h('p', { class: 'dash-summary' }, t('stages_summary', { events: fmt.int(report.events), without: fmt.int(report.events_without_stage) })),
     report.data_ends ? h('p', { class: 'muted' }, t('stages_data_ends', { date: fmt.date(report.data_ends), stall: fmt.duration(report.stall_seconds) })) : null,
     charts(report),

@@ -5,7 +5,7 @@ import { chartCard } from '../charts.js';
 import { fmt, register, t } from '../i18n.js';
 import { empty, field, h, table } from '../ui.js';
 import {
-  apiQuery, data, eventNames, eventOptions, filterForm, input, noData, pageHead, readQuery, reportBox, savedCard, select,
+  apiQuery, data, eventNames, eventOptions, filterForm, input, noData, notesBox, pageHead, readQuery, reportBox, savedCard, select,
 } from './dashboards-common.js';
 import { SESSION_DEFAULTS, countLabel, readSession, sessionFields, sessionNote } from './dashboards-sessions.js';
 
@@ -104,7 +104,7 @@ async function draw(values) {
   // the CLI's order: ranked touchpoints first, the worst drop-off first
   const unranked = (r) => (r.drop_rank === null || r.drop_rank === undefined ? 1 : 0);
   const all = [...report.touchpoints].sort((a, b) => unranked(a) - unranked(b) || b.dropped_share - a.dropped_share || b.customers - a.customers);
-  if (!all.length) return noData();
+  if (!all.length) return h('div', {}, notesBox(report), noData());
   const ranked = all.filter((r) => r.drop_rank !== null && r.drop_rank !== undefined).sort((a, b) => b.dropped_share - a.dropped_share);
   const repeat = all.filter((r) => r.repeat_contact_share !== null && r.repeat_contact_share !== undefined).sort((a, b) => b.repeat_contact_share - a.repeat_contact_share);
   const rated = all.filter((r) => r.rating_after !== null && r.rating_after !== undefined).sort((a, b) => a.rating_after - b.rating_after);
@@ -113,6 +113,7 @@ async function draw(values) {
   return h(
     'div',
     {},
+    notesBox(report),
     sessionNote(report),
     ranked.length
       ? bars({ title: t('touchpoints_drop_chart'), name: 'touchpoints-dropoff', rows: ranked, value: (r) => r.dropped_share, format: pct, max: 1, seriesName: t('touchpoints_dropped_share'), report })
