@@ -181,19 +181,47 @@ def test_kept_arrays_are_read_only(demo: Workspace, keeping: kept_events.Kept[An
         ev.us[0] = 0
 
 
-def test_a_scan_over_the_budget_is_used_once_and_not_kept(demo: Workspace) -> None:
-    kept_events.keep(1)
-    try:
-        store = kept_events.kept()
-        assert store is not None
-        store.budget = 10_000  # bytes: the demo's events take more
-        r = Runner(demo)
-        first = events_arrays.read_events(r, Scope(), None)
-        _same_events(first, _fresh(r, Scope(), None))
-        events_arrays.read_events(r, Scope(), None)
-        assert (store.scans, store.hits, store.held_bytes()) == (2, 0, 0)
-    finally:
-        kept_events.keep(0)
+def test_a_workspace_over_the_budget_reads_only_its_period(
+    demo: Workspace, keeping: kept_events.Kept[Any]
+) -> None:
+    """Events that would not fit are counted before any scan: each report reads just its
+    own period (as the CLI does) and the store does not ask again at this stamp."""
+    keeping.budget = 10_000  # bytes: the demo's events take more
+    r = Runner(demo)
+    high = _bounds(demo)[1]
+    day = Scope(since=high - timedelta(days=1))
+    for scope in (Scope(), day, day):
+        _same_events(events_arrays.read_events(r, scope, None), _fresh(r, scope, None))
+    assert (keeping.scans, keeping.hits, keeping.held_bytes()) == (0, 0, 0)
+    assert events_arrays.kept_read(r, day) is None
+
+
+def test_a_scan_larger_than_counted_is_used_once_then_refused(
+    demo: Workspace, keeping: kept_events.Kept[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(kept_events, "ROW_BYTES", 1)  # the count lets it through
+    keeping.budget = 10_000
+    r = Runner(demo)
+    first = events_arrays.read_events(r, Scope(), None)
+    _same_events(first, _fresh(r, Scope(), None))
+    events_arrays.read_events(r, Scope(), None)
+    assert (keeping.scans, keeping.hits, keeping.held_bytes()) == (1, 0, 0)
+
+
+def test_a_scan_that_cannot_code_the_names_is_not_tried_again(
+    demo: Workspace, keeping: kept_events.Kept[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tries: list[int] = []
+
+    def clash(*args: Any, **kwargs: Any) -> Any:
+        tries.append(1)
+        raise events_arrays.NotServed
+
+    monkeypatch.setattr(events_arrays, "_read", clash)
+    r = Runner(demo)
+    assert events_arrays.kept_read(r, Scope()) is None
+    assert events_arrays.kept_read(r, Scope()) is None
+    assert tries == [1]
 
 
 def test_a_filter_or_sessions_read_their_own_scan(

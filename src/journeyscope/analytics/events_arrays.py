@@ -212,6 +212,9 @@ def _kept_whole(r: Runner, scope: Scope) -> Events | None:
         return None
 
     def scan() -> Events:
+        rows = int(r.ws.scalar("SELECT count(*) FROM journey_events") or 0)
+        if rows * kept_events.ROW_BYTES > store.budget:
+            raise NotServed  # would not fit: each report reads its own period
         q = r.sql()
         whole = r.source(Scope(), q, _COLUMNS.format(first="-1", later="-1"))
         ev = _read(r, q, whole, None, by_names=False, per_event=False)
@@ -222,9 +225,11 @@ def _kept_whole(r: Runner, scope: Scope) -> Events | None:
             array.flags.writeable = False  # kept: no report may change the next one's rows
         return ev
 
+    root, stamp = str(r.ws.root), r.ws.stamp()
     try:
-        ev: Events = store.get(str(r.ws.root), r.ws.stamp(), scan, _nbytes)
-    except NotServed:
+        ev: Events | None = store.get(root, stamp, scan, _nbytes)
+    except NotServed:  # too large, or names the arrays cannot code: not asked again
+        store.refuse(root, stamp)
         return None
     return ev
 

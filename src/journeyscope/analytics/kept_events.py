@@ -14,7 +14,10 @@ modification time of every entry of its folder, which any committed write change
 stamp is taken before the scan, so what is kept is never older than its stamp says, and a
 request that sees another stamp scans again. One scan per workspace is kept (a new one
 replaces the old) and all together stay within the budget: the least recently used
-workspace goes first, and a scan larger than the whole budget is used once and not kept.
+workspace goes first. A workspace whose events would not fit the whole budget (counted
+before scanning), or whose names the scan cannot code, is refused at that stamp: its
+reports read just their own period, as in a CLI process, and do not ask again until the
+data changes.
 Kept arrays are read-only, so no report can change what the next one reads.
 """
 
@@ -31,6 +34,9 @@ T = TypeVar("T")
 
 #: the budget ``journeyscope serve`` keeps scans within unless told (MiB)
 DEFAULT_MIB = 2048
+#: what a kept event takes, about (the arrays of one row and its share of the names)
+ROW_BYTES = 60
+_NONE = object()
 
 
 class Kept(Generic[T]):
@@ -41,31 +47,48 @@ class Kept(Generic[T]):
         self._held: OrderedDict[str, tuple[Any, T, int]] = OrderedDict()
         self._lock = threading.Lock()
         self._building: dict[str, threading.Lock] = {}
+        #: workspaces whose data, at the stamp noted, is not kept (too large, or the scan
+        #: could not code it): their reports read their own events without asking again
+        self._refused: dict[str, Any] = {}
         self.hits = 0
         self.scans = 0
 
-    def get(self, root: str, stamp: Any, scan: Callable[[], T], size: Callable[[T], int]) -> T:
-        """The kept scan of ``root`` at ``stamp``, or ``scan()``'s (kept if it fits).
-        Two requests for the same missing scan run it once."""
+    def get(
+        self, root: str, stamp: Any, scan: Callable[[], T], size: Callable[[T], int]
+    ) -> T | None:
+        """The kept scan of ``root`` at ``stamp``, or ``scan()``'s (kept if it fits; used
+        once if not); None when this data was refused before. Two requests for the same
+        missing scan run it once."""
         with self._lock:
             building = self._building.setdefault(root, threading.Lock())
         with building:
             with self._lock:
+                if self._refused.get(root, _NONE) == stamp:
+                    return None
                 held = self._held.get(root)
                 if held is not None and held[0] == stamp:
                     self._held.move_to_end(root)
                     self.hits += 1
                     return held[1]
                 self._held.pop(root, None)  # older data: let it go before scanning anew
+                self._refused.pop(root, None)
             value = scan()
             nbytes = size(value)
             with self._lock:
                 self.scans += 1
-                if nbytes <= self.budget:
+                if nbytes > self.budget:
+                    self._refused[root] = stamp
+                else:
                     self._held[root] = (stamp, value, nbytes)
                     while sum(h[2] for h in self._held.values()) > self.budget:
                         self._held.popitem(last=False)
             return value
+
+    def refuse(self, root: str, stamp: Any) -> None:
+        """Keep nothing of ``root`` while its data is at ``stamp`` (and stop asking)."""
+        with self._lock:
+            self._held.pop(root, None)
+            self._refused[root] = stamp
 
     def peek(self, root: str, stamp: Any) -> T | None:
         """The kept scan of ``root`` at ``stamp`` if there is one; never scans."""
