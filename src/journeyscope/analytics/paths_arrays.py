@@ -475,8 +475,10 @@ def sessions(j: Journeys, gap: timedelta) -> dict[str, Any]:
 
 
 def _by(codes: np.ndarray, names: list[str], bounce: np.ndarray, col: str) -> list[dict[str, Any]]:
-    counts = np.bincount(codes, minlength=len(names))
-    bounced = np.bincount(codes[bounce], minlength=len(names))
+    # one count of (code, bounced) pairs: sessions and bounces per code in one pass
+    both = np.bincount(codes.astype(np.intp) * 2 + bounce, minlength=2 * len(names))
+    bounced = both[1::2]
+    counts = both[0::2] + bounced
     used = sorted(np.flatnonzero(counts).tolist(), key=lambda c: (-int(counts[c]), c))
     return [
         {
