@@ -127,3 +127,31 @@ def test_median_is_duckdbs_to_the_bit(n: int, zeros: float) -> None:
         "SELECT median(x) FROM (SELECT unnest($v) AS x)", params={"v": values.tolist()}
     ).fetchall()[0][0]
     assert duckdb_median(values) == want
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(1_600_000_000, 1_700_000_000), min_size=1, max_size=40),
+    st.sampled_from(["Asia/Ho_Chi_Minh", "Europe/Berlin", "America/Sao_Paulo", "UTC"]),
+)
+def test_local_clock_is_the_zones_wall_clock(seconds: list[int], zone: str) -> None:
+    """Each instant's wall clock, as Python's zoneinfo has it: one offset added where the
+    zone keeps one over the data (Vietnam), per hour around DST changes elsewhere."""
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from journeyscope.analytics.paths_arrays import local_us
+
+    us = np.array([s * 1_000_000 + 123 for s in seconds], np.int64)
+    want = [
+        int(
+            (
+                datetime.fromtimestamp(s, UTC).astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+                - datetime(1970, 1, 1)
+            )
+            // timedelta(microseconds=1)
+        )
+        + 123
+        for s in seconds
+    ]
+    assert local_us(us, zone).tolist() == want

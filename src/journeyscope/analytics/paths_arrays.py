@@ -548,6 +548,9 @@ def local_us(us: np.ndarray, zone: str) -> np.ndarray:
     hours = np.flatnonzero(np.bincount(hour - h0)) + h0  # the hours seen, in order
     at = np.array([_offset_us(tz, h * HOUR_US) for h in hours.tolist()], np.int64)
     after = np.array([_offset_us(tz, (h + 1) * HOUR_US) for h in hours.tolist()], np.int64)
+    if bool(np.all(at == at[0])) and bool(np.all(after == at[0])):  # one offset throughout
+        same: np.ndarray = us + int(at[0])  # (Asia/Ho_Chi_Minh since 1975)
+        return same
     lut = np.zeros(int(hours[-1]) - h0 + 1, np.int64)
     lut[hours - h0] = at
     offsets = lut[hour - h0]

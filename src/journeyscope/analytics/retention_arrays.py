@@ -286,7 +286,7 @@ def churn_summary(
     by_tp = np.bincount(scored["last_tp"][at_risk & (reason == 2)], minlength=len(ev.tp_names))
     tps = sorted(((-int(n), ev.tp_names[t]) for t, n in enumerate(by_tp.tolist()) if n))[:10]
     ids = customer[who]
-    chosen = np.flatnonzero(at_risk)
+    chosen = _riskiest(np.flatnonzero(at_risk), scored["risk"], int(spec.top))
     order = np.lexsort((ids[chosen], -scored["days_since"][chosen], -scored["risk"][chosen]))
     top = chosen[order][: int(spec.top)]
     contact = _contacts(r, [int(ids[i]) for i in top.tolist()], contacts_sql)
@@ -321,16 +321,30 @@ def churn_summary(
     )
 
 
+def _riskiest(chosen: np.ndarray, risk: np.ndarray, k: int) -> np.ndarray:
+    """Of ``chosen``, those that can be among the ``k`` riskiest: at least as risky as
+    the k-th riskiest (ties kept, for the full order to decide), so only they are sorted."""
+    if k <= 0:
+        return chosen[:0]
+    if len(chosen) <= k:
+        return chosen
+    mine = risk[chosen]
+    kth = np.partition(mine, len(mine) - k)[len(mine) - k]
+    out: np.ndarray = chosen[mine >= kth]
+    return out
+
+
 def _contacts(r: Runner, ids: list[int], contacts_sql: Any) -> dict[int, tuple[Any, ...]]:
     if not ids:
         return {}
     from journeyscope.analytics.contacts import contact_columns
 
     q = r.sql()
+    # only these customers' identifiers are grouped (not every customer's, then filtered)
+    mine = f"""(SELECT * FROM {r.identities()}
+        WHERE customer_id IN ({", ".join(q.bind(i) for i in ids)}))"""
     found = r.rows(
-        f"""SELECT n.customer_id, {contact_columns("n")} FROM ({contacts_sql(q, r.identities())}) n
-        WHERE n.customer_id IN ({", ".join(q.bind(i) for i in ids)})""",
-        q,
+        f"SELECT n.customer_id, {contact_columns('n')} FROM ({contacts_sql(q, mine)}) n", q
     )
     return {int(row[0]): tuple(row[1:]) for row in found}
 
