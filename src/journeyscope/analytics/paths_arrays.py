@@ -387,8 +387,9 @@ def variants(j: Journeys, top: int, merge: bool = True) -> dict[str, Any]:
     the ``top`` most common (ties by the sequence's text order)."""
     changed = j.first.copy()
     changed[1:] |= (j.node[1:] != j.node[:-1]) | (not merge)
-    seq = j.node[changed]
-    owner = j.owner[changed]
+    kept = np.flatnonzero(changed)  # once, for both columns (a mask is searched per use)
+    seq = j.node[kept]
+    owner = j.owner[kept]
     customers = int(j.first.sum())
     if not customers:
         return {"customers": 0, "merge_repeats": merge, "distinct": 0, "top": []}
