@@ -117,17 +117,19 @@ def _paths_local(r: Runner, spec: PathSpec, scope: Scope) -> dict[str, Any]:
     spec.check()
     j = paths_arrays.read_journeys(r, spec, scope)
     view, buy = event_name(spec.view), event_name(spec.buy)
-    report: dict[str, Any] = {
-        "level": spec.level,
-        **paths_arrays.parts(
-            j, spec.top, spec.session_gap, view, buy, r.zone, merge=spec.merge_repeats
-        ),
-        "scope": scope.describe(),
-    }
-    if spec.start or spec.end:
-        after = spec.start is not None
-        anchor = event_name(spec.start or spec.end or "")
-        rows = paths_arrays.sankey(j, anchor, after=after, depth=spec.depth)
+    after = spec.start is not None
+    anchor = event_name(spec.start or spec.end or "")
+    more = (
+        {"sankey": lambda: paths_arrays.sankey(j, anchor, after=after, depth=spec.depth)}
+        if spec.start or spec.end
+        else {}
+    )
+    found = paths_arrays.parts(
+        j, spec.top, spec.session_gap, view, buy, r.zone, merge=spec.merge_repeats, more=more
+    )
+    rows = found.pop("sankey", None)
+    report: dict[str, Any] = {"level": spec.level, **found, "scope": scope.describe()}
+    if rows is not None:
         report["sankey"] = _sankey_links(rows, anchor, after)
     return report
 

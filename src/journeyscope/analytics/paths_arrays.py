@@ -18,6 +18,7 @@ back to the SQL form, it never merges two journeys.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -249,20 +250,31 @@ def _pairs(
 
 
 def parts(
-    j: Journeys, top: int, gap: timedelta, view: str, buy: str, zone: str, *, merge: bool = True
+    j: Journeys,
+    top: int,
+    gap: timedelta,
+    view: str,
+    buy: str,
+    zone: str,
+    *,
+    merge: bool = True,
+    more: dict[str, Callable[[], Any]] | None = None,
 ) -> dict[str, Any]:
     """Every part of the report. They read the same arrays and NumPy releases the GIL in
     its loops, so they run side by side on two threads (the machines we aim at have two
-    cores; the scan before already used them all)."""
+    cores; the scan before already used them all). ``more``: other parts over the same
+    arrays (the Sankey), run in the same pool; their results come under their names."""
     with ThreadPoolExecutor(max_workers=2) as pool:
         jobs: dict[str, Future[Any]] = {
             "edges": pool.submit(edges, j),
             "variants": pool.submit(variants, j, top, merge),
             "sessions": pool.submit(sessions, j, gap),
             "viewed_without_buying": pool.submit(viewed_without_buying, j, view, buy, zone),
+            **{name: pool.submit(work) for name, work in (more or {}).items()},
         }
         done = {name: job.result() for name, job in jobs.items()}
     return {
+        **{name: done[name] for name in more or {}},
         "edges": done["edges"],
         "starts": ends(j.node[j.first], j.node_names),
         "ends": ends(j.node[j.last], j.node_names),
