@@ -258,3 +258,30 @@ def test_name_checks_use_a_kept_scan_and_never_take_one(
     events_arrays.read_events(r, Scope(), None)
     assert {c: Vocabulary(r).values(c) for c in ("event", "channel")} == fresh
     assert events_arrays.kept_already(r) is not None
+
+
+def test_stages_of_every_kept_row_are_kept_beside_the_scan(
+    demo: Workspace, keeping: kept_events.Kept[Any]
+) -> None:
+    """A stage model's stages of the whole kept scan are computed once and kept (read-only,
+    counted in the budget); a period still stages its own rows."""
+    r = Runner(demo)
+    staging = rules_for("retail5", None, [])
+    aida = rules_for("aida", None, [])
+    first = events_arrays.read_events(r, Scope(), staging)
+    held = keeping.held_bytes()
+    again = events_arrays.read_events(r, Scope(), staging)
+    assert again.stage is first.stage and not again.stage.flags.writeable
+    assert keeping.held_bytes() == held
+    _same_events(again, _fresh(r, Scope(), staging))
+    other = events_arrays.read_events(r, Scope(), aida)
+    _same_events(other, _fresh(r, Scope(), aida))
+    assert keeping.held_bytes() == held + other.stage.nbytes
+    low, high = _bounds(demo)
+    half = Scope(since=low + (high - low) / 2)
+    _same_events(events_arrays.read_events(r, half, staging), _fresh(r, half, staging))
+    keeping.budget = held + other.stage.nbytes  # room for two columns, not three
+    third = events_arrays.read_events(r, Scope(), rules_for("current5", None, []))
+    _same_events(third, _fresh(r, Scope(), rules_for("current5", None, [])))
+    assert keeping.held_bytes() == held + other.stage.nbytes  # the oldest column went
+    assert events_arrays.read_events(r, Scope(), staging).stage is not first.stage

@@ -168,7 +168,10 @@ def read_events(r: Runner, scope: Scope, staging: Staging) -> Events:
     if not per_event:
         whole = _kept_whole(r, scope)
         if whole is not None:
-            return _staged(r, _within(whole, scope), staging)
+            ev = _within(whole, scope)
+            if ev is whole and staging is not None:  # every kept row: its stages kept too
+                return _kept_stages(r, whole, staging)
+            return _staged(r, ev, staging)
     shared = _SHARED.get()
     key = (id(r.ws.con), base, repr(sorted(q.params.items())), _staging_key(staging))
     if shared is not None and key in shared:
@@ -287,6 +290,22 @@ def _recoded(codes: np.ndarray, names: list[str]) -> tuple[np.ndarray, list[str]
         return codes, names
     rank = (np.cumsum(seen) - 1).astype(codes.dtype)
     return rank[codes], [n for n, s in zip(names, seen.tolist(), strict=True) if s]
+
+
+def _kept_stages(r: Runner, whole: Events, staging: Staging) -> Events:
+    """Every kept row with its stage by ``staging``, the column kept beside the scan."""
+    from journeyscope.analytics import kept_events
+
+    store = kept_events.kept()
+    if store is None:  # keeping stopped meanwhile
+        return _staged(r, whole, staging)
+    stage = store.derived(
+        str(r.ws.root),
+        r.ws.stamp(),
+        ("stage", _staging_key(staging)),
+        lambda: _staged(r, whole, staging).stage,
+    )
+    return replace(whole, stage=stage)
 
 
 def _staged(r: Runner, ev: Events, staging: Staging) -> Events:

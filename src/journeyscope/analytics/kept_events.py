@@ -36,6 +36,8 @@ T = TypeVar("T")
 DEFAULT_MIB = 2048
 #: what a kept event takes, about (the arrays of one row and its share of the names)
 ROW_BYTES = 60
+#: columns derived from one workspace's kept scan (stage models' stages) kept at most
+MAX_DERIVED = 4
 _NONE = object()
 
 
@@ -50,6 +52,9 @@ class Kept(Generic[T]):
         #: workspaces whose data, at the stamp noted, is not kept (too large, or the scan
         #: could not code it): their reports read their own events without asking again
         self._refused: dict[str, Any] = {}
+        #: per workspace, columns computed from its kept scan (a stage model's stages):
+        #: the last few, counted in the budget, let go with the scan
+        self._derived: dict[str, OrderedDict[Any, tuple[Any, int]]] = {}
         self.hits = 0
         self.scans = 0
 
@@ -71,6 +76,7 @@ class Kept(Generic[T]):
                     self.hits += 1
                     return held[1]
                 self._held.pop(root, None)  # older data: let it go before scanning anew
+                self._derived.pop(root, None)
                 self._refused.pop(root, None)
             value = scan()
             nbytes = size(value)
@@ -80,14 +86,53 @@ class Kept(Generic[T]):
                     self._refused[root] = stamp
                 else:
                     self._held[root] = (stamp, value, nbytes)
-                    while sum(h[2] for h in self._held.values()) > self.budget:
-                        self._held.popitem(last=False)
+                    self._fit()
             return value
+
+    def derived(self, root: str, stamp: Any, key: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()``'s value, kept beside the scan of ``root`` while that scan is kept
+        at ``stamp`` (so the same rows give the same column without computing it again);
+        computed and not kept otherwise. ``compute`` returns an array."""
+        with self._lock:
+            held = self._held.get(root)
+            mine = self._derived.get(root) if held is not None and held[0] == stamp else None
+            if mine is not None and key in mine:
+                mine.move_to_end(key)
+                return mine[key][0]
+        value = compute()
+        with self._lock:
+            held = self._held.get(root)
+            if held is not None and held[0] == stamp:
+                value.flags.writeable = False
+                mine = self._derived.setdefault(root, OrderedDict())
+                mine[key] = (value, int(value.nbytes))
+                while len(mine) > MAX_DERIVED:
+                    mine.popitem(last=False)
+                self._fit()
+        return value
+
+    def _fit(self) -> None:
+        """Within the budget: columns derived from scans go first, then whole scans, the
+        least recently used first (called with the lock held)."""
+
+        def used() -> int:
+            derived = sum(n for d in self._derived.values() for _, n in d.values())
+            return sum(h[2] for h in self._held.values()) + derived
+
+        while used() > self.budget and any(self._derived.values()):
+            for columns in self._derived.values():
+                if columns:
+                    columns.popitem(last=False)
+                    break
+        while used() > self.budget:
+            root, _ = self._held.popitem(last=False)
+            self._derived.pop(root, None)
 
     def refuse(self, root: str, stamp: Any) -> None:
         """Keep nothing of ``root`` while its data is at ``stamp`` (and stop asking)."""
         with self._lock:
             self._held.pop(root, None)
+            self._derived.pop(root, None)
             self._refused[root] = stamp
 
     def peek(self, root: str, stamp: Any) -> T | None:
@@ -98,7 +143,8 @@ class Kept(Generic[T]):
 
     def held_bytes(self) -> int:
         with self._lock:
-            return sum(h[2] for h in self._held.values())
+            derived = sum(n for d in self._derived.values() for _, n in d.values())
+            return sum(h[2] for h in self._held.values()) + derived
 
 
 #: this process's store, if it keeps scans (at most one)

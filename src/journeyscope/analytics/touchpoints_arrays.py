@@ -176,7 +176,10 @@ def _tally(
     starts = np.flatnonzero(np.concatenate(([True], sk[1:] != sk[:-1])))
     last = order[np.append(starts[1:], len(sk)) - 1]
     gtp = tp[last]
-    converted = np.logical_or.reduceat(converted_row[order], starts)
+    # per group, "any row converted" and "any row a contact": one gather, one reduce
+    flags = converted_row.view(np.uint8) | (contact.view(np.uint8) << np.uint8(1))
+    either = np.bitwise_or.reduceat(flags[order], starts)
+    converted = (either & np.uint8(1)) != 0
     # the last open touch of each group (-1: none)
     at = np.where(open_row[order], np.arange(len(order), dtype=_index(len(order))), -1)
     lo_s = np.maximum.reduceat(at, starts)
@@ -187,7 +190,7 @@ def _tally(
         nc_ok[lo] & (next_conv[lo] - us[lo] <= win)
     )
     dropped = observed & ~moved
-    contacts = np.logical_or.reduceat(contact[order], starts)
+    contacts = (either & np.uint8(2)) != 0
     repeated = _repeated(order, contact, us, sk, starts, rep)
     rated = rt_ok[last] & (us[rt_j[last]] - us[last] <= win)
     n = len(ev.tp_names)
