@@ -79,6 +79,20 @@ def test_static_list_from_a_file(cli: Any, shop: Path, tmp_path: Path) -> None:
     assert (shown["listed"], shown["unmatched"]) == (3, 1)
 
 
+def test_a_bad_entry_of_a_file_is_said_at_its_line(cli: Any, shop: Path, tmp_path: Path) -> None:
+    """Not ``members.2`` (the API's place, counted from 0): the file and the line a user
+    opens, the header and a blank line counted; the reason in the user's language."""
+    ids = tmp_path / "ids.csv"
+    ids.write_text("customer_id\nphone:0903123456\n\nzalo_id:z42\nphone:abc\n", "utf-8")
+    bad = cli("segment", "add", "x", "-w", shop, "--from-file", ids)
+    assert bad.code == 2
+    assert f"{ids}:5: error[invalid_identifier]" in bad.err and "members." not in bad.err
+    vi = cli("segment", "add", "x", "-w", shop, "--from-file", ids, "--lang", "vi")
+    assert f"{ids}:5: lỗi[invalid_identifier]" in vi.err
+    assert "không phải số điện thoại" in vi.err and "not a phone" not in vi.err
+    assert cli("segment", "list", "-w", shop, "--json").json() == []  # nothing half-saved
+
+
 def test_where_segment_filters_every_report(cli: Any, shop: Path) -> None:
     cli("segment", "add", "lookers", "-w", shop, "--rule", "orders = 0")
     funnel = cli("funnel", "-w", shop, "--steps", "product_view,add_to_cart",

@@ -44,6 +44,7 @@ __all__ = [
     "load_segments",
     "members",
     "read_member_file",
+    "read_member_lines",
     "remove_segment",
     "save_segments",
     "segment_clause",
@@ -324,12 +325,19 @@ def read_member_file(path: Path) -> list[str]:
     """Entries from a CSV or a plain list: the column ``customer_id``, ``identifier`` or
     ``id`` when the header has one (so a churn or dropped list feeds back in), else the
     first column; blank lines are skipped."""
+    return [entry for _, entry in read_member_lines(path)]
+
+
+def read_member_lines(path: Path) -> list[tuple[int, str]]:
+    """:func:`read_member_file`'s entries with the line of the file each is on (from 1),
+    so a bad entry is reported where the user can find it."""
     from journeyscope.errors import missing_file
 
     if not path.is_file():
         raise missing_file(path)
     text = path.read_text(encoding="utf-8-sig")
-    rows = [r for r in csv.reader(io.StringIO(text)) if r and any(c.strip() for c in r)]
+    reader = csv.reader(io.StringIO(text))
+    rows = [(reader.line_num, r) for r in reader if r and any(c.strip() for c in r)]
     if not rows:
         raise InputError(
             f"{path}: no customers listed",
@@ -339,11 +347,15 @@ def read_member_file(path: Path) -> list[str]:
             hint_vi="mỗi dòng một mã khách hàng hoặc LOẠI:GIÁ_TRỊ (phone:0903123456)",
             code="invalid_input",
         )
-    header = [c.strip().lower() for c in rows[0]]
+    header = [c.strip().lower() for c in rows[0][1]]
     column = next((header.index(n) for n in ("customer_id", "identifier", "id") if n in header), -1)
     if column >= 0:
-        return [r[column].strip() for r in rows[1:] if len(r) > column and r[column].strip()]
-    return [r[0].strip() for r in rows if r[0].strip()]
+        return [
+            (line, r[column].strip())
+            for line, r in rows[1:]
+            if len(r) > column and r[column].strip()
+        ]
+    return [(line, r[0].strip()) for line, r in rows if r[0].strip()]
 
 
 # -- the --where field -----------------------------------------------------------------------

@@ -7,6 +7,7 @@ a static list (``--from-file``); reports take ``--where "segment = NAME"``. The 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,6 +15,7 @@ import typer
 
 from journeyscope.cli.console import check_output, emit_json, lang, out
 from journeyscope.cli.options import ForceOpt, JsonOpt, WorkspaceOpt
+from journeyscope.errors import InputError, Location
 
 segment_app = typer.Typer(no_args_is_help=True, help="Customer segments: rules and lists.")
 
@@ -60,21 +62,26 @@ def segment_add(
     """Define a segment by a rule or from a list of customers."""
     from journeyscope.app import segments
 
-    members = None
+    members, lines = None, []
     if from_file is not None:
-        from journeyscope.analytics.segments import read_member_file
+        from journeyscope.analytics.segments import read_member_lines
 
-        members = read_member_file(from_file)
+        lines = read_member_lines(from_file)
+        members = [entry for _, entry in lines]
     source = str(from_file) if from_file is not None else None
-    data = segments.add(
-        workspace,
-        name,
-        rule=rule,
-        members=members,
-        description=description,
-        source=source,
-        replace=replace,
-    )
+    try:
+        data = segments.add(
+            workspace,
+            name,
+            rule=rule,
+            members=members,
+            description=description,
+            source=source,
+            replace=replace,
+        )
+    except InputError as exc:
+        _at_line(exc, from_file, lines)
+        raise
     if as_json:
         emit_json(data)
         return
@@ -83,6 +90,14 @@ def segment_add(
 
     n = format_number(data["customers"], lang())
     out.print(t("segment_added", lang(), name=name, n=n), markup=False)
+
+
+def _at_line(exc: InputError, path: Path | None, lines: list[tuple[int, str]]) -> None:
+    """A bad entry of ``--from-file``: said at its file and line, not as ``members.N``
+    (the API's place for it, counted from 0 over the entries read)."""
+    found = re.fullmatch(r"members\.(\d+)", (exc.location.field or "") if exc.location else "")
+    if path is not None and found and int(found.group(1)) < len(lines):
+        exc.location = Location(file=str(path), line=lines[int(found.group(1))][0])
 
 
 @segment_app.command("list")

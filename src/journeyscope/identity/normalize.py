@@ -55,6 +55,19 @@ def phone_fast_select(raws: str, rules: Rules | None = None) -> str:
     return f"SELECT raw, {usable} AS value FROM ({duckdb_select(steps, raws)})"
 
 
+#: the built-in rules' problems in Vietnamese (a workspace's own rules name theirs)
+PROBLEMS_VI: dict[str, str] = {
+    "not a phone number": "không phải số điện thoại",
+    "not a valid phone number": "không phải số điện thoại hợp lệ",
+    "not an e-mail address": "không phải địa chỉ e-mail",
+    "placeholder": "giá trị giữ chỗ, không phải của một người (như 0000000000)",
+    "empty": "trống",
+    "a number in scientific notation (a spreadsheet may have rounded it)": (
+        "số viết dạng khoa học (bảng tính có thể đã làm tròn nó)"
+    ),
+}
+
+
 def parse_identifier(text: str, region: str = "VN", rules: Rules | None = None) -> tuple[str, str]:
     """``TYPE:VALUE`` from the command line, normalised; a clear error otherwise."""
     id_type, sep, raw = text.partition(":")
@@ -69,9 +82,10 @@ def parse_identifier(text: str, region: str = "VN", rules: Rules | None = None) 
         )
     value, problem = normalize(id_type, raw, region, rules)
     if value is None:
+        said = PROBLEMS_VI.get(problem or "")
         raise InputError(
             f"{text!r}: {problem}",
-            f"{text!r}: giá trị không dùng được ({problem})",
+            f"{text!r}: {said}" if said else f"{text!r}: giá trị không dùng được ({problem})",
             hint_en="write it as the source does, e.g. phone:0903123456 or email:an@example.vn",
             hint_vi="viết như nguồn dữ liệu, ví dụ phone:0903123456 hoặc email:an@example.vn",
             code="invalid_identifier",
