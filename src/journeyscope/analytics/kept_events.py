@@ -55,6 +55,8 @@ class Kept(Generic[T]):
         #: per workspace, columns computed from its kept scan (a stage model's stages):
         #: the last few, counted in the budget, let go with the scan
         self._derived: dict[str, OrderedDict[Any, tuple[Any, int]]] = {}
+        #: per workspace, how many reports took their rows from its kept scan
+        self._hits_of: dict[str, int] = {}
         self.hits = 0
         self.scans = 0
 
@@ -74,6 +76,7 @@ class Kept(Generic[T]):
                 if held is not None and held[0] == stamp:
                     self._held.move_to_end(root)
                     self.hits += 1
+                    self._hits_of[root] = self._hits_of.get(root, 0) + 1
                     return held[1]
                 self._held.pop(root, None)  # older data: let it go before scanning anew
                 self._derived.pop(root, None)
@@ -140,6 +143,11 @@ class Kept(Generic[T]):
         with self._lock:
             held = self._held.get(root)
             return held[1] if held is not None and held[0] == stamp else None
+
+    def hits_of(self, root: str) -> int:
+        """How many reports took their rows from ``root``'s kept scans so far."""
+        with self._lock:
+            return self._hits_of.get(root, 0)
 
     def held_bytes(self) -> int:
         with self._lock:

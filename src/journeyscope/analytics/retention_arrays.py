@@ -103,7 +103,9 @@ def cohort_rows(ev: Events, day: np.ndarray, spec: RetentionSpec) -> list[Cohort
     p = _period(b_day, spec.period)
     c = of_owner[b_owner]
     keep = (c != np.iinfo(np.int64).min) & (p >= c)
-    owners, p, c = b_owner[keep], p[keep], c[keep]
+    owners = b_owner
+    if not bool(keep.all()):  # (every row counts when cohorts and returns are any event)
+        owners, p, c = b_owner[keep], p[keep], c[keep]
     lo = int(cohort.min())
     k = p - c
     width = int(k.max()) + 1 if len(k) else 1

@@ -256,6 +256,33 @@ def warm_compiled() -> None:
     load_kernel_soon()
 
 
+def warm_events(ws: Workspace) -> bool:
+    """In a process that keeps scans (the server): scan the workspace's events into them
+    now, so the next report takes its rows at once. False when nothing was kept: keeping
+    off, the workspace on Spark, not yet resolved, or refused (too large, or names the
+    arrays cannot code)."""
+    from journeyscope.analytics.events_arrays import kept_read
+    from journeyscope.analytics.scope import Scope
+    from journeyscope.engine.runner import Runner
+
+    if chosen_engine(ws, None) != "duckdb":
+        return False
+    try:
+        return kept_read(Runner(ws), Scope()) is not None
+    except InputError:  # not resolved yet: the first report says so
+        return False
+
+
+def kept_hits(root: Path) -> int:
+    """How many reports of this process took their rows from the workspace's kept events
+    (0 when it keeps none): the server scans ahead only workspaces that reports read."""
+    from journeyscope.analytics import kept_events
+    from journeyscope.events.workspace import resolve_workspace
+
+    store = kept_events.kept()
+    return 0 if store is None else store.hits_of(str(resolve_workspace(root)))
+
+
 def keep_scans(mebibytes: int) -> None:
     """In a process that stays up (the server): keep each workspace's events, scanned
     once, for the reports after (until its data changes), within ``mebibytes``; 0 stops

@@ -44,6 +44,7 @@ from journeyscope.server.routers import (
     users,
 )
 from journeyscope.server.state import ServerState
+from journeyscope.server.warm import Warmer
 
 API_DESCRIPTION = """\
 JourneyScope's REST API: every report of the CLI with the same parameters and the same JSON
@@ -83,6 +84,16 @@ def stitch_new_events(ws: Workspace) -> None:
     )
 
 
+def _then(after_pass: AfterPass, warmer: Warmer) -> AfterPass:
+    """The loader's hook, then the events scanned ahead again."""
+
+    def hook(ws: Workspace) -> None:
+        after_pass(ws)
+        warmer.stored(ws.root)
+
+    return hook
+
+
 def create_app(
     workspaces: dict[str, Path],
     *,
@@ -92,6 +103,7 @@ def create_app(
     after_pass: AfterPass | None = None,
     secure_cookies: bool = False,
     scan_memory: int = 2048,
+    warm_every: float = 30.0,
 ) -> FastAPI:
     """An app serving ``workspaces`` (URL name → folder). Nothing is opened until asked,
     except the collection logs that hold events to replay (at start-up); at shutdown every
@@ -106,16 +118,23 @@ def create_app(
     )
     if after_pass is None and live_identity:
         after_pass = stitch_new_events
-    collection = Collection(state, rate=limits.collect_rate, after_pass=after_pass)
+    warmer = Warmer(state, every=warm_every)
+    # after the loader stored events: live identity, then the events scanned ahead again
+    # (without live identity the loader opens nothing after a pass: reports scan then)
+    hook = _then(after_pass, warmer) if after_pass is not None else None
+    collection = Collection(state, rate=limits.collect_rate, after_pass=hook)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         collection.start_pending()
         warm_compiled()  # a thread: the funnels' compiled walk, for every later request
         keep_scans(scan_memory)  # the events scanned once per data change, not per report
+        if scan_memory > 0:
+            warmer.start()  # a thread: the first dashboard finds the events read
         try:
             yield
         finally:
+            warmer.close()
             keep_scans(0)
             collection.close()
             jobs = getattr(app.state, "jobs", None)

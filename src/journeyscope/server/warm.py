@@ -1,0 +1,109 @@
+"""The served workspaces' events scanned before the reports that need them.
+
+The server keeps each workspace's events once scanned (``analytics/kept_events.py``); the
+first report after the data changes pays the scan (1–2 s on 10 M events). A dashboard
+should not: so the events are scanned on a thread when the server starts, and again
+after the loader stores collected events in a workspace whose kept events reports have
+used since the last scan — at most once every ``every`` seconds per workspace, so a
+steady stream of events costs one scan per interval, and a workspace nobody looks at is
+not scanned again. The scans read through the workspace's gate, as requests do, so the
+loader and a CLI writer get in between; what they find is the same kept store a report
+would fill, keyed by the stamp of the data.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+from journeyscope.app.operations import kept_hits, warm_events
+from journeyscope.events.workspace import Workspace
+from journeyscope.server.state import ServerState
+
+__all__ = ["Warmer"]
+
+log = logging.getLogger("journeyscope.server")
+
+
+class Warmer:
+    """Scans ahead of the reports: all workspaces at start, one after its data changed."""
+
+    def __init__(self, state: ServerState, every: float = 30.0) -> None:
+        self.state = state
+        self.every = every
+        self._lock = threading.Lock()
+        self._timers: dict[str, threading.Timer] = {}
+        self._last: dict[str, float] = {}  # when each workspace was last scanned here
+        self._hits: dict[str, int] = {}  # reports served from it by then
+        self._closed = False
+        self._threads: list[threading.Thread] = []
+        self.scanned = 0
+
+    def start(self) -> None:
+        """Scan every served workspace, one after another, on a thread."""
+        names = list(self.state.workspaces)
+
+        def every_one() -> None:
+            for name in names:
+                self._warm(name)
+
+        first = threading.Thread(target=every_one, name="journeyscope-warm", daemon=True)
+        with self._lock:
+            self._threads.append(first)
+        first.start()
+
+    def stored(self, root: Path) -> None:
+        """The loader stored events in the workspace at ``root``: scan it again soon if
+        reports used its kept events since it was last scanned here."""
+        name = self._name_of(root)
+        if name is None or kept_hits(self.state.path(name)) <= self._hits.get(name, 0):
+            return
+        with self._lock:
+            if self._closed or name in self._timers:
+                return  # one scan already waits: it reads the newest data
+            wait = max(0.0, self._last.get(name, -self.every) + self.every - time.monotonic())
+            timer = threading.Timer(wait, self._due, (name,))
+            timer.daemon = True
+            self._timers[name] = timer
+            self._threads = [t for t in self._threads if t.is_alive()] + [timer]
+            timer.start()
+
+    def close(self, wait: float = 30.0) -> None:
+        """No more scans; the one running finishes (its workspace is closed) first."""
+        with self._lock:
+            self._closed = True
+            for timer in self._timers.values():
+                timer.cancel()
+            self._timers.clear()
+            threads, self._threads = self._threads, []
+        for thread in threads:
+            thread.join(wait)
+
+    def _due(self, name: str) -> None:
+        with self._lock:
+            self._timers.pop(name, None)
+            if self._closed:
+                return
+        self._warm(name)
+
+    def _warm(self, name: str) -> None:
+        if self._closed:
+            return
+        path = self.state.path(name)
+        self._last[name] = time.monotonic()
+        self._hits[name] = kept_hits(path)
+        try:
+            with self.state.gates[name].reading(), Workspace.open(path, read_only=True) as ws:
+                if warm_events(ws):
+                    self.scanned += 1
+        except Exception as exc:  # a scan ahead is a convenience: a report scans anyway
+            log.warning("events of workspace %s not scanned ahead: %s", name, exc)
+
+    def _name_of(self, root: Path) -> str | None:
+        wanted = Path(root).resolve()
+        for name, path in self.state.workspaces.items():
+            if Path(path).resolve() == wanted:
+                return name
+        return None
