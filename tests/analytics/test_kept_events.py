@@ -285,3 +285,16 @@ def test_stages_of_every_kept_row_are_kept_beside_the_scan(
     _same_events(third, _fresh(r, Scope(), rules_for("current5", None, [])))
     assert keeping.held_bytes() == held + other.stage.nbytes  # the oldest column went
     assert events_arrays.read_events(r, Scope(), staging).stage is not first.stage
+
+
+def test_the_summary_counts_channel_customers_from_a_kept_scan_as_sql_does(
+    demo: Workspace, keeping: kept_events.Kept[Any]
+) -> None:
+    from journeyscope.app.queries import StatsQuery
+
+    fresh = ops.stats(demo, StatsQuery()).model_dump()  # no scan kept yet: SQL
+    assert keeping.scans == 0
+    events_arrays.read_events(Runner(demo), Scope(), None)
+    assert ops._kept_channel_customers(demo) is not None
+    assert ops.stats(demo, StatsQuery()).model_dump() == fresh
+    assert sum(c["customers"] for c in fresh["channels"]) > 0

@@ -15,7 +15,7 @@ from journeyscope.engine.runner import Runner
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["event_names"]
+__all__ = ["customers_per_code", "event_names"]
 
 #: names counted per customer with one bit each (more: SQL counts them)
 MAX_BITS = 64
@@ -50,20 +50,30 @@ def event_names(r: Runner) -> list[dict[str, Any]]:
 
 
 def _from_arrays(owner: np.ndarray, event: np.ndarray, names: list[str]) -> list[dict[str, Any]]:
-    """The same list from the events in journey order: events by a count of codes; for
-    customers, each journey's names as the bits of one integer (one OR per journey), then
-    the journeys with each bit set."""
+    """The same list from the events in journey order."""
     import numpy as np
 
     if not len(event):
         return []
     events = np.bincount(event, minlength=len(names))
-    starts = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
-    bits = np.left_shift(np.uint64(1), event.astype(np.uint64))
-    seen = np.bitwise_or.reduceat(bits, starts)
+    customers = customers_per_code(owner, event, len(names))
     found = [
-        (-int(events[k]), name, int(np.count_nonzero(seen & np.uint64(1 << k))))
-        for k, name in enumerate(names)
-        if events[k]
+        (-int(events[k]), name, int(customers[k])) for k, name in enumerate(names) if events[k]
     ]
     return [{"event": name, "events": -n, "customers": c} for n, name, c in sorted(found)]
+
+
+def customers_per_code(owner: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
+    """For each of ``n`` (at most :data:`MAX_BITS`) codes, how many journeys have a row of
+    it: each journey's codes as the bits of one integer (one OR per journey of rows in
+    journey order), then the journeys with each bit set."""
+    import numpy as np
+
+    if n > MAX_BITS:
+        raise ValueError(f"at most {MAX_BITS} codes, not {n}")
+    if not len(codes):
+        return np.zeros(n, np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
+    bits = np.left_shift(np.uint64(1), codes.astype(np.uint64))
+    seen = np.bitwise_or.reduceat(bits, starts)
+    return np.array([np.count_nonzero(seen & np.uint64(1 << k)) for k in range(n)], np.int64)

@@ -948,7 +948,23 @@ def stats(ws: Workspace, q: StatsQuery) -> StatsReport:
     """Events, customers, identifiers, imports, per channel."""
     from journeyscope.identity.profiles import stats as workspace_stats
 
-    return StatsReport.model_validate(workspace_stats(ws))
+    return StatsReport.model_validate(workspace_stats(ws, _kept_channel_customers(ws)))
+
+
+def _kept_channel_customers(ws: Workspace) -> dict[str, int] | None:
+    """Customers per channel from the events this process keeps, if it keeps them as they
+    are now (the server); None otherwise (SQL counts them)."""
+    from journeyscope.analytics.event_names import MAX_BITS, customers_per_code
+    from journeyscope.analytics.events_arrays import kept_already
+    from journeyscope.engine.runner import Runner
+
+    if chosen_engine(ws, None) != "duckdb":
+        return None
+    ev = kept_already(Runner(ws))
+    if ev is None or len(ev.channel_names) > MAX_BITS:
+        return None
+    counts = customers_per_code(ev.owner, ev.channel, len(ev.channel_names))
+    return {name: int(n) for name, n in zip(ev.channel_names, counts.tolist(), strict=True)}
 
 
 def customer(ws: Workspace, q: CustomerQuery) -> CustomerReport:
