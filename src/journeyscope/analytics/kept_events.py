@@ -55,8 +55,8 @@ class Kept(Generic[T]):
         #: per workspace, columns computed from its kept scan (a stage model's stages):
         #: the last few, counted in the budget, let go with the scan
         self._derived: dict[str, OrderedDict[Any, tuple[Any, int]]] = {}
-        #: per workspace, how many reports took their rows from its kept scan
-        self._hits_of: dict[str, int] = {}
+        #: per workspace, how many times its kept events were asked for (hit or scan)
+        self._reads_of: dict[str, int] = {}
         self.hits = 0
         self.scans = 0
 
@@ -76,7 +76,7 @@ class Kept(Generic[T]):
                 if held is not None and held[0] == stamp:
                     self._held.move_to_end(root)
                     self.hits += 1
-                    self._hits_of[root] = self._hits_of.get(root, 0) + 1
+                    self._reads_of[root] = self._reads_of.get(root, 0) + 1
                     return held[1]
                 self._held.pop(root, None)  # older data: let it go before scanning anew
                 self._derived.pop(root, None)
@@ -85,6 +85,7 @@ class Kept(Generic[T]):
             nbytes = size(value)
             with self._lock:
                 self.scans += 1
+                self._reads_of[root] = self._reads_of.get(root, 0) + 1
                 if nbytes > self.budget:
                     self._refused[root] = stamp
                 else:
@@ -144,10 +145,10 @@ class Kept(Generic[T]):
             held = self._held.get(root)
             return held[1] if held is not None and held[0] == stamp else None
 
-    def hits_of(self, root: str) -> int:
-        """How many reports took their rows from ``root``'s kept scans so far."""
+    def reads_of(self, root: str) -> int:
+        """How many times ``root``'s kept events were asked for so far (a hit or a scan)."""
         with self._lock:
-            return self._hits_of.get(root, 0)
+            return self._reads_of.get(root, 0)
 
     def held_bytes(self) -> int:
         with self._lock:

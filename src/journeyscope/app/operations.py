@@ -273,14 +273,14 @@ def warm_events(ws: Workspace) -> bool:
         return False
 
 
-def kept_hits(root: Path) -> int:
-    """How many reports of this process took their rows from the workspace's kept events
+def kept_reads(root: Path) -> int:
+    """How many times this process asked for the workspace's kept events, a hit or a scan
     (0 when it keeps none): the server scans ahead only workspaces that reports read."""
     from journeyscope.analytics import kept_events
     from journeyscope.events.workspace import resolve_workspace
 
     store = kept_events.kept()
-    return 0 if store is None else store.hits_of(str(resolve_workspace(root)))
+    return 0 if store is None else store.reads_of(str(resolve_workspace(root)))
 
 
 def keep_scans(mebibytes: int) -> None:

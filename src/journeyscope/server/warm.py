@@ -18,7 +18,7 @@ import threading
 import time
 from pathlib import Path
 
-from journeyscope.app.operations import kept_hits, warm_events
+from journeyscope.app.operations import kept_reads, warm_events
 from journeyscope.events.workspace import Workspace
 from journeyscope.server.state import ServerState
 
@@ -36,7 +36,7 @@ class Warmer:
         self._lock = threading.Lock()
         self._timers: dict[str, threading.Timer] = {}
         self._last: dict[str, float] = {}  # when each workspace was last scanned here
-        self._hits: dict[str, int] = {}  # reports served from it by then
+        self._reads: dict[str, int] = {}  # its kept events asked for, just after that scan
         self._closed = False
         self._threads: list[threading.Thread] = []
         self.scanned = 0
@@ -58,8 +58,8 @@ class Warmer:
         """The loader stored events in the workspace at ``root``: scan it again soon if
         reports used its kept events since it was last scanned here."""
         name = self._name_of(root)
-        if name is None or kept_hits(self.state.path(name)) <= self._hits.get(name, 0):
-            return
+        if name is None or kept_reads(self.state.path(name)) <= self._reads.get(name, 0):
+            return  # no report read its events since this warmer did
         with self._lock:
             if self._closed or name in self._timers:
                 return  # one scan already waits: it reads the newest data
@@ -71,15 +71,17 @@ class Warmer:
             timer.start()
 
     def close(self, wait: float = 30.0) -> None:
-        """No more scans; the one running finishes (its workspace is closed) first."""
+        """No more scans; the one running finishes (its workspace is closed) first, within
+        ``wait`` seconds in all."""
         with self._lock:
             self._closed = True
             for timer in self._timers.values():
                 timer.cancel()
             self._timers.clear()
             threads, self._threads = self._threads, []
+        deadline = time.monotonic() + wait
         for thread in threads:
-            thread.join(wait)
+            thread.join(max(0.0, deadline - time.monotonic()))
 
     def _due(self, name: str) -> None:
         with self._lock:
@@ -93,13 +95,17 @@ class Warmer:
             return
         path = self.state.path(name)
         self._last[name] = time.monotonic()
-        self._hits[name] = kept_hits(path)
         try:
-            with self.state.gates[name].reading(), Workspace.open(path, read_only=True) as ws:
-                if warm_events(ws):
-                    self.scanned += 1
+            with self.state.gates[name].reading():
+                if self._closed:  # stopped while waiting for a writer
+                    return
+                with Workspace.open(path, read_only=True) as ws:
+                    if warm_events(ws):
+                        self.scanned += 1
         except Exception as exc:  # a scan ahead is a convenience: a report scans anyway
             log.warning("events of workspace %s not scanned ahead: %s", name, exc)
+        finally:
+            self._reads[name] = kept_reads(path)  # its own read included: not a report's
 
     def _name_of(self, root: Path) -> str | None:
         wanted = Path(root).resolve()
