@@ -154,3 +154,29 @@ def test_hashed_node_ids_are_renumbered_densely_in_order(tmp_path: Path) -> None
     assert values == {"a@x.vn": 0, "0903 123 456": 1, "+84903123456": 1, "bad": None}
     assert customers == [(0, 1, "linked", 1), (1, 1, "linked", 1)]
     assert links == [(0, 1, 3, 10, True)]
+
+
+def test_a_writer_waits_for_this_process_own_reader_to_close(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB refuses a read-write connection while this process has the file open
+    read-only (a server's scan ahead on its thread): the writer waits for it, as for
+    another process's lock, and says the workspace is busy only past the wait."""
+    import os
+    import threading
+
+    Workspace.init(tmp_path / "ws").close()
+    reader = Workspace.open(tmp_path / "ws", read_only=True)
+    closer = threading.Timer(0.3, reader.close)
+    closer.start()
+    with Workspace.open(tmp_path / "ws") as ws:  # waited for the reader
+        assert ws.scalar("SELECT 1") == 1
+    closer.join()
+    monkeypatch.setenv("JOURNEYSCOPE_LOCK_WAIT", "0.3")
+    held = Workspace.open(tmp_path / "ws", read_only=True)
+    try:
+        with pytest.raises(WorkspaceBusy) as info:
+            Workspace.open(tmp_path / "ws")
+        assert f"PID {os.getpid()}" in info.value.message_en
+    finally:
+        held.close()

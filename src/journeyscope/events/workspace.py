@@ -304,11 +304,19 @@ def _connect_retrying(db_file: Path, read_only: bool, deadline: float) -> duckdb
     while True:
         try:
             con = duckdb.connect(str(db_file), read_only=read_only)
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower():
+        except (duckdb.IOException, duckdb.ConnectionException) as exc:
+            # another process holds the file; or this one has it open the other way
+            # (read-only while we write, say: a server's scan ahead), which passes as soon
+            # as that connection closes, as a lock does
+            same_process = isinstance(exc, duckdb.ConnectionException)
+            if same_process and "different configuration" not in str(exc):
+                raise
+            if not same_process and "lock" not in str(exc).lower():
                 raise _unusable_folder(db_file.parent, exc) from exc
             if time.monotonic() + pause >= deadline:
-                raise _busy(db_file, str(exc)) from exc
+                raise _busy(
+                    db_file, str(exc) if not same_process else f"PID {os.getpid()}"
+                ) from exc
             time.sleep(pause)
             pause = min(pause * 2, 0.5)
             continue
