@@ -189,14 +189,21 @@ def kept_read(r: Runner, scope: Scope) -> Events | None:
     return None if whole is None else _within(whole, scope)
 
 
-def kept_already(r: Runner) -> Events | None:
-    """Every event of the workspace if this process keeps a scan of its data as it is now
-    (no scan is taken for asking: a name check must not cost a funnel a whole scan)."""
+def _kept_store(r: Runner) -> Any:
+    """This process's kept scans when ``r`` reads the way they were read: the embedded
+    engine, customers as journeys (not Spark, not a session runner); else None."""
     from journeyscope.analytics import kept_events
     from journeyscope.engine.runner import Runner
 
     store = kept_events.kept()
-    if store is None or type(r) is not Runner:
+    return store if store is not None and type(r) is Runner else None
+
+
+def kept_already(r: Runner) -> Events | None:
+    """Every event of the workspace if this process keeps a scan of its data as it is now
+    (no scan is taken for asking: a name check must not cost a funnel a whole scan)."""
+    store = _kept_store(r)
+    if store is None:
         return None
     ev: Events | None = store.peek(str(r.ws.root), r.ws.stamp())
     return ev
@@ -208,10 +215,9 @@ def _kept_whole(r: Runner, scope: Scope) -> Events | None:
     only: on the embedded engine, customers as the journey unit, no ``--where``."""
     from journeyscope.analytics import kept_events
     from journeyscope.analytics.scope import Scope
-    from journeyscope.engine.runner import Runner
 
-    store = kept_events.kept()
-    if store is None or type(r) is not Runner or scope.where.clauses:
+    store = _kept_store(r)
+    if store is None or scope.where.clauses:
         return None
 
     def scan() -> Events:
