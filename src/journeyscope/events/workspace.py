@@ -314,9 +314,7 @@ def _connect_retrying(db_file: Path, read_only: bool, deadline: float) -> duckdb
             if not same_process and "lock" not in str(exc).lower():
                 raise _unusable_folder(db_file.parent, exc) from exc
             if time.monotonic() + pause >= deadline:
-                raise _busy(
-                    db_file, str(exc) if not same_process else f"PID {os.getpid()}"
-                ) from exc
+                raise _busy(db_file, str(exc), here=same_process) from exc
             time.sleep(pause)
             pause = min(pause * 2, 0.5)
             continue
@@ -327,11 +325,19 @@ def _connect_retrying(db_file: Path, read_only: bool, deadline: float) -> duckdb
         return con
 
 
-def _busy(db_file: Path, message: str) -> WorkspaceBusy:
-    pid = _lock_holder(message)
+def _busy(db_file: Path, message: str, *, here: bool = False) -> WorkspaceBusy:
+    """``here``: this process has the file open the other way (a server reading ahead)."""
+    if here:
+        pid = str(os.getpid())
+        en = f"the workspace is still open for reading in this process (PID {pid})"
+        vi = f"workspace vẫn đang được mở để đọc trong tiến trình này (PID {pid})"
+    else:
+        pid = _lock_holder(message)
+        en = f"the workspace is in use by another process (PID {pid})"
+        vi = f"workspace đang được một tiến trình khác sử dụng (PID {pid})"
     return WorkspaceBusy(
-        f"the workspace is in use by another process (PID {pid})",
-        f"workspace đang được một tiến trình khác sử dụng (PID {pid})",
+        en,
+        vi,
         location=Location(str(db_file.parent)),
         hint_en="wait for that command (an import, a resolve) to finish, then run this again",
         hint_vi="đợi lệnh đó (nhập dữ liệu, gộp định danh) chạy xong rồi chạy lại",
