@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from journeyscope.errors import DocumentError
@@ -78,32 +80,32 @@ def test_one_map_written_composed_or_decomposed_is_one_map(tmp_path) -> None:  #
     assert diff_files(nfc, nfd) == []
 
 
-def test_a_control_character_in_a_map_is_refused_at_its_field(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """A JSON "\\u0001" passed validation and made an SVG no browser opens."""
+def _refused(path: Path, text: str) -> DocumentError:
+    """The error loading a map document written as ``text`` raises."""
     from journeyscope.maps.api import load
 
-    path = tmp_path / "c.json"
-    path.write_text(
-        '{"schema_version": 1, "kind": "journey_map", "id": "c", "type": "current_state",'
-        ' "title": "T\\u0001x", "stages": [{"id": "a", "name": "A"}], "lanes": []}',
-        encoding="utf-8",
-    )
+    path.write_text(text, encoding="utf-8")
     with pytest.raises(DocumentError) as info:
         load(path)
-    location = info.value.location
-    assert "U+0001" in str(info.value) and location is not None and location.field == "title"
+    return info.value
+
+
+def test_a_control_character_in_a_map_is_refused_at_its_field(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A JSON "\\u0001" passed validation and made an SVG no browser opens."""
+    error = _refused(
+        tmp_path / "c.json",
+        '{"schema_version": 1, "kind": "journey_map", "id": "c", "type": "current_state",'
+        ' "title": "T\\u0001x", "stages": [{"id": "a", "name": "A"}], "lanes": []}',
+    )
+    location = error.location
+    assert "U+0001" in str(error) and location is not None and location.field == "title"
 
 
 def test_a_field_written_twice_is_refused_not_silently_overwritten(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from journeyscope.maps.api import load
-
-    path = tmp_path / "dup.yaml"
-    path.write_text(
+    error = _refused(
+        tmp_path / "dup.yaml",
         "schema_version: 1\nkind: journey_map\nid: d\nid: e\ntype: current_state\ntitle: T\n"
         "stages:\n- {id: a, name: X}\n",
-        encoding="utf-8",
     )
-    with pytest.raises(DocumentError) as info:
-        load(path)
-    assert "'id' is written twice" in str(info.value)
-    assert info.value.location is not None and info.value.location.line == 4
+    assert "'id' is written twice" in str(error)
+    assert error.location is not None and error.location.line == 4
