@@ -97,10 +97,8 @@ def check_key(
     if stored is None or key_id is None or not stored.info.active:
         raise _bad_key()
     seen = (name, key_id, ServerState.fingerprint(token))
-    if seen not in state.verified:
-        if not secret_matches(stored, token):
-            raise _bad_key()
-        state.remember(seen)
+    if not state.checked(seen, lambda: secret_matches(stored, token)):
+        raise _bad_key()
     if stored.info.role not in roles:
         allowed = ", ".join(sorted(roles))
         raise Forbidden(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,19 +24,33 @@ from journeyscope.server.report_cache import ReportCache
 
 
 class Gate:
-    """A readers-writer gate: many readers or one writer, writers not starved."""
+    """A readers-writer gate: many readers or one writer, neither starved.
+
+    Writers go first when they wait (a loader's batch is not held up by a stream of
+    reports), but when a writer leaves, the readers waiting then go before the next writer:
+    a loader storing batch after batch under sustained collection would otherwise take the
+    gate back at once, every time, and a report would wait for as long as the load lasts."""
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
         self._readers = 0
         self._writing = False
         self._waiting_writers = 0
+        self._waiting_readers = 0
+        self._readers_turn = False
 
     @contextmanager
     def reading(self) -> Iterator[None]:
         with self._cond:
-            while self._writing or self._waiting_writers:
-                self._cond.wait()
+            self._waiting_readers += 1
+            try:
+                while self._writing or (self._waiting_writers and not self._readers_turn):
+                    self._cond.wait()
+            finally:
+                self._waiting_readers -= 1
+                if not self._waiting_readers and self._readers_turn:
+                    self._readers_turn = False
+                    self._cond.notify_all()
             self._readers += 1
         try:
             yield
@@ -49,7 +63,7 @@ class Gate:
     def writing(self) -> Iterator[None]:
         with self._cond:
             self._waiting_writers += 1
-            while self._writing or self._readers:
+            while self._writing or self._readers or self._readers_turn:
                 self._cond.wait()
             self._waiting_writers -= 1
             self._writing = True
@@ -58,6 +72,7 @@ class Gate:
         finally:
             with self._cond:
                 self._writing = False
+                self._readers_turn = self._waiting_readers > 0
                 self._cond.notify_all()
 
 
@@ -84,12 +99,32 @@ class ServerState:
 
     def __post_init__(self) -> None:
         self.gates = {name: Gate() for name in self.workspaces}
+        self._checking: dict[tuple[str, str, bytes], threading.Lock] = {}
+        self._checking_lock = threading.Lock()
 
     def remember(self, seen: tuple[str, str, bytes]) -> None:
         """Remember a key whose slow check passed (bounded: cleared when full)."""
         if len(self.verified) >= self.MAX_VERIFIED:
             self.verified.clear()
         self.verified.add(seen)
+
+    def checked(self, seen: tuple[str, str, bytes], check: Callable[[], bool]) -> bool:
+        """Whether the key ``seen`` is good: remembered, else ``check()`` (the slow scrypt
+        check), run once for requests that arrive together with the same key — a client
+        opening eight connections would otherwise pay it eight times at once."""
+        if seen in self.verified:
+            return True
+        with self._checking_lock:
+            lock = self._checking.setdefault(seen, threading.Lock())
+        with lock:
+            if seen in self.verified:
+                return True
+            good = check()
+            if good:
+                self.remember(seen)
+        with self._checking_lock:
+            self._checking.pop(seen, None)
+        return good
 
     def path(self, name: str) -> Path:
         if name not in self.workspaces:
