@@ -145,6 +145,7 @@ def test_a_revoked_write_key_stops_within_the_refresh(
 ) -> None:
     monkeypatch.setattr(collection_module, "REFRESH", 0.0)
     monkeypatch.setattr(collection_module, "MISS_REFRESH", 0.0)
+    monkeypatch.setattr(collection_module, "TRUSTED", 0.0)  # no fast way on an old index
     with app_for(fresh_shop, collect_rate=0, api_rate=0) as client:
         assert (
             client.post("/v1/track", json=message("v1"), headers=basic(writer)).status_code == 200
@@ -159,6 +160,35 @@ def test_a_revoked_write_key_stops_within_the_refresh(
             client.post("/v1/track", json=message("v2"), headers=basic(writer)).status_code == 401
         )
     assert stored(fresh_shop.root) == ["v1"]
+
+
+def test_a_revoked_write_key_stops_on_the_fast_way_too(
+    fresh_shop: Shop, writer: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Requests parsed on the event loop use the key index they have while a thread reads
+    it again: the revoked key stops once that read is done, within TRUSTED seconds."""
+    monkeypatch.setattr(collection_module, "REFRESH", 0.0)
+    with app_for(fresh_shop, collect_rate=0, api_rate=0) as client:
+        for n in range(3):  # the key checked, the collector started: the fast way from here
+            answer = client.post("/v1/track", json=message(f"v{n}"), headers=basic(writer))
+            assert answer.status_code == 200
+        assert client.app.state.collection.ready(writer)  # type: ignore[attr-defined]
+        gate = client.app.state.journeyscope.gates["shop"]  # type: ignore[attr-defined]
+        with gate.writing(), Workspace.open(fresh_shop.root) as ws:
+            key_id = key_id_of(writer)
+            assert key_id is not None
+            revoke_key(ws, key_id)
+        revoked_at = time.monotonic()
+        codes: list[int] = []
+        while time.monotonic() - revoked_at < collection_module.TRUSTED + 2:
+            codes.append(
+                client.post("/v1/track", json=message("late"), headers=basic(writer)).status_code
+            )
+            if codes[-1] != 200:
+                break
+            time.sleep(0.05)
+    assert codes[-1] == 401, codes
+    assert time.monotonic() - revoked_at < collection_module.TRUSTED + 1
 
 
 def test_browser_preflight_and_analytics_js_settings(fresh_shop: Shop, writer: str) -> None:

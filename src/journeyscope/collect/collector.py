@@ -17,7 +17,7 @@ import csv
 import logging
 import math
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -44,11 +44,22 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Accepted:
-    """What one request left: events acknowledged (durable) and events refused."""
+    """What one request left: events acknowledged (durable) and events refused.
+
+    Made with ``wait=False``, the events are written but not yet durable: :meth:`wait`
+    before answering."""
 
     accepted: int
     last_seq: int
     problems: list[EventProblem] = field(default_factory=list)
+    durable: Callable[[], object] | None = field(default=None, repr=False, compare=False)
+
+    def wait(self) -> Accepted:
+        """Block until the events are on disk (then they are acknowledged)."""
+        if self.durable is not None:
+            self.durable()
+            self.durable = None
+        return self
 
     def raise_for_problems(self) -> None:
         """The 400 the server answers when some events were refused."""
@@ -117,23 +128,29 @@ class Collector:
         (``segment.PATHS``' values); ``source`` is ``segment:<write key name>``."""
         return self.accept_parsed(parse_body(kind, body, received_at=received_at), source=source)
 
-    def accept_parsed(self, parsed: Parsed, *, source: str) -> Accepted:
-        """:meth:`accept` for a body the server already parsed (to read its ``writeKey``)."""
+    def accept_parsed(self, parsed: Parsed, *, source: str, wait: bool = True) -> Accepted:
+        """:meth:`accept` for a body the server already parsed (to read its ``writeKey``);
+        ``wait=False`` returns once the events are written, to :meth:`Accepted.wait` for."""
         with self._counting:
             self.received += len(parsed.rows) + len(parsed.problems)
         if parsed.rows and self.lag + len(parsed.rows) > self.max_lag:
             raise CollectorBusy(self.retry_after(), self.lag)
         last = self.log.durable_seq
+        accepted = Accepted(len(parsed.rows), last, parsed.problems)
         if parsed.rows:
-            last = self.log.append([encode_record(source, r) for r in parsed.rows])
-            with self._counting:
-                self.acknowledged += len(parsed.rows)
-            self.loader.wake()
+            accepted.last_seq = self.log.write([encode_record(source, r) for r in parsed.rows])
+            accepted.durable = lambda: self._durable(accepted.last_seq, len(parsed.rows))
         if parsed.problems:
             with self._counting:
                 self.refused += len(parsed.problems)
             self._quarantine(source, parsed)
-        return Accepted(len(parsed.rows), last, parsed.problems)
+        return accepted.wait() if wait else accepted
+
+    def _durable(self, seq: int, count: int) -> None:
+        self.log.wait(seq)
+        with self._counting:
+            self.acknowledged += count
+        self.loader.wake()
 
     def _quarantine(self, source: str, parsed: Parsed) -> None:
         """Refused messages, as sent, in the workspace's quarantine (one file a day)."""

@@ -32,6 +32,8 @@ from journeyscope.errors import JourneyScopeError, WorkspaceBusy, output_failure
 
 HEADER = struct.Struct("<IIQ")
 MAX_RECORD = 1 << 20
+#: The loader reads the log this much at a time (more than the largest record).
+READ_CHUNK = 4 << 20
 SEGMENT_BYTES = 64 << 20
 #: Refuse new events while less than this is free: the store and the OS need room too.
 RESERVE_BYTES = 64 << 20
@@ -217,20 +219,31 @@ class RecordLog:
         """Write ``payloads`` as records and return the last one's seq once all are durable.
 
         Raises :class:`DiskFull` (nothing acknowledged) when the disk is full."""
+        return self.wait(self.write(payloads))
+
+    def write(self, payloads: list[bytes]) -> int:
+        """Write ``payloads`` as records, not waiting for the disk: the last one's seq, to
+        :meth:`wait` for before anything is acknowledged. (The server writes on its event
+        loop and waits on a thread, so parsing never hops threads.)"""
         if any(len(p) > MAX_RECORD for p in payloads):
             raise ValueError("a record is over the log's maximum size")
         with self._cond:
             if self._failed is not None:
                 raise _failure(self.folder, self._failed)
-            mine = self._write(payloads)
-            while self._durable < mine:
+            return self._write(payloads)
+
+    def wait(self, seq: int) -> int:
+        """Return ``seq`` once every record up to it is durable: lead an fsync when none
+        is running, else wait for the one that is (group commit)."""
+        with self._cond:
+            while self._durable < seq:
                 if self._failed is not None:
                     raise _failure(self.folder, self._failed)
                 if self._syncing:
                     self._cond.wait()
                     continue
                 self._lead_sync()
-            return mine
+            return seq
 
     def _lead_sync(self) -> None:
         """Sync everything written so far, outside the lock so others can keep writing."""
@@ -255,8 +268,9 @@ class RecordLog:
 
     @property
     def durable_seq(self) -> int:
-        with self._cond:
-            return self._durable
+        """The last seq on disk. Read without the lock (an int attribute is read whole):
+        every request asks it for the loader's lag, and a lock here queues them all."""
+        return self._durable
 
     # -- reading and the checkpoint ------------------------------------------------------
 
@@ -289,22 +303,48 @@ class RecordLog:
         limit: int,
         out: list[tuple[int, bytes]],
     ) -> bool:
-        """Append records of one segment to ``out``; True when no more should be read."""
+        """Append records of one segment to ``out``; True when no more should be read.
+
+        Read a chunk at a time (a record never exceeds one) and cut records from it: two
+        reads per record cost the loader a third of its pass at 50,000 records."""
         with path.open("rb") as handle:
-            handle.seek(offset)
             while len(out) < limit:
-                header = handle.read(HEADER.size)
-                if len(header) < HEADER.size:
-                    return False
-                length, _, seq = HEADER.unpack(header)
-                if seq > upto:
+                handle.seek(offset)
+                chunk = handle.read(READ_CHUNK)
+                pos, done = self._records(chunk, path.name, offset, after, upto, limit, out)
+                offset += pos
+                if done:
                     return True
-                payload = handle.read(length)
-                offset += HEADER.size + length
-                if seq > after:
-                    out.append((seq, payload))
-                    self._cursor = (path.name, offset, seq)
+                if len(chunk) < READ_CHUNK:  # the end of the segment (or a record being written)
+                    return False
         return True
+
+    def _records(
+        self,
+        chunk: bytes,
+        name: str,
+        start: int,
+        after: int,
+        upto: int,
+        limit: int,
+        out: list[tuple[int, bytes]],
+    ) -> tuple[int, bool]:
+        """Whole records of ``chunk`` (read at ``start``) into ``out``: how far they reach,
+        and whether reading should stop (a record not yet durable)."""
+        pos = 0
+        size = HEADER.size
+        while len(out) < limit and pos + size <= len(chunk):
+            length, _, seq = HEADER.unpack_from(chunk, pos)
+            end = pos + size + length
+            if seq > upto:
+                return pos, True
+            if end > len(chunk):
+                break
+            if seq > after:
+                out.append((seq, chunk[pos + size : end]))
+                self._cursor = (name, start + end, seq)
+            pos = end
+        return pos, False
 
     def checkpoint(self) -> int:
         """The last seq the loader has stored (0 when none)."""

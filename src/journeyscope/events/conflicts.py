@@ -57,9 +57,12 @@ def find_conflicts(
     join = ""
     if stored:
         kept = f"coalesce(e._f, {kept})"
+        # only the stored events this file names are fingerprinted: all of the source's
+        # would cost every import (and every pass of the collection loader) the whole source
         join = (
             f"LEFT JOIN (SELECT event_id, {fingerprint('e')} AS _f FROM events e "
-            "WHERE e.source = $source) AS e ON e.event_id = s.event_id"
+            "WHERE e.source = $source AND e.event_id IN (SELECT event_id FROM s)) AS e "
+            "ON e.event_id = s.event_id"
         )
     rows = con.execute(
         f"""WITH s AS (

@@ -1,8 +1,8 @@
 """Collection inside the server: whose write key this is, one collector per workspace, limits.
 
 A Segment request names no workspace: the write key does. Every served workspace's keys are
-indexed by key id in memory and re-read at most every :data:`REFRESH` seconds (a revoked
-write key stops collecting within that time), so the hot path never opens a database; the
+indexed by key id in memory and re-read every :data:`REFRESH` seconds (a revoked write key
+stops collecting within :data:`TRUSTED` seconds), so the hot path never opens a database; the
 slow scrypt check of a key runs once per key and process (``ServerState.verified``).
 
 A workspace's :class:`~journeyscope.collect.Collector` starts on its first collected event,
@@ -34,6 +34,9 @@ log = logging.getLogger("journeyscope.server")
 
 #: Seconds the in-memory key index is trusted before it is read again.
 REFRESH = 2.0
+#: How old an index the event loop's fast way may use while a re-read is under way (the
+#: re-read waits for the loader's pass, which holds the workspace for a second or more).
+TRUSTED = 5.0
 #: An unknown key id re-reads the index at most this often (junk keys cannot force reads).
 MISS_REFRESH = 0.5
 _PLAIN = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -115,10 +118,8 @@ class Collection:
             raise _bad_write_key()
         name, stored = found
         seen = (name, key_id, ServerState.fingerprint(token))
-        if seen not in self.state.verified:
-            if not secret_matches(stored, token):
-                raise _bad_write_key()
-            self.state.remember(seen)
+        if not self.state.checked(seen, lambda: secret_matches(stored, token)):
+            raise _bad_write_key()
         if stored.info.role != "write":
             raise Forbidden(
                 f"a key with role {stored.info.role} cannot send events (a write key can)",
@@ -128,6 +129,35 @@ class Collection:
             )
         self.limiter.take(key_id)
         return name, stored.info
+
+    def ready(self, token: str | None) -> bool:
+        """Whether :meth:`authorise` and the collector can take this key's request with no
+        slow step (a read of the keys, a scrypt check, a collector starting): then the
+        server parses on its event loop."""
+        key_id = key_id_of(token) if token else None
+        age = time.monotonic() - self._read_at
+        if token is None or key_id is None or age > TRUSTED:
+            return False
+        if age > REFRESH:  # read the keys again, on a thread (it waits for the loader)
+            self._refresh_ahead()
+        found = self._keys.get(key_id)
+        if found is None or found[0] not in self.collectors:
+            return False
+        return (found[0], key_id, ServerState.fingerprint(token)) in self.state.verified
+
+    def _refresh_ahead(self) -> None:
+        if not self._refreshing.acquire(blocking=False):
+            return  # a refresh is running
+
+        def run() -> None:
+            try:
+                self._refresh()
+            except Exception:  # the next request refreshes in its own thread
+                log.exception("the write keys were not re-read")
+            finally:
+                self._refreshing.release()
+
+        threading.Thread(target=run, name="journeyscope-keys", daemon=True).start()
 
     def _lookup(self, key_id: str) -> tuple[str, StoredKey] | None:
         age = time.monotonic() - self._read_at
