@@ -243,3 +243,12 @@ def test_what_the_cli_says_beside_the_numbers_comes_as_notes(
         headers=bearer(shop.keys["read"]),
     ).json()
     assert "notes" not in plain
+
+
+def test_the_api_document_lists_notes_on_every_report(client: TestClient) -> None:
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    reports = [name for name in schemas if name.endswith("Report")]
+    assert "FunnelReport" in reports and "RetentionReport" in reports
+    for name in reports:
+        notes = schemas[name]["properties"]["notes"]
+        assert notes["items"]["required"] == ["code", "message"], name

@@ -55,9 +55,24 @@ class Note(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict)
 
 
+def _notes_schema(schema: dict[str, Any]) -> None:
+    """OpenAPI: ``notes`` is written by :meth:`Report.for_language`, not a field."""
+    schema.setdefault("properties", {})["notes"] = {
+        "type": "array",
+        "description": "What a face should say beside the numbers (present when any), "
+        "e.g. events not yet stitched into customers; `message` in the asked language",
+        "items": {
+            "type": "object",
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+            "required": ["code", "message"],
+        },
+    }
+
+
 class Report(Part):
     """Every report: what was asked (``scope``), which engine answered, notes for the face."""
 
+    model_config = ConfigDict(extra="allow", json_schema_extra=_notes_schema)
     engine: str | None = None
     _notes: list[Note] = PrivateAttr(default_factory=list)
 
