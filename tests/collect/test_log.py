@@ -229,3 +229,19 @@ def test_one_process_at_a_time_holds_the_log(tmp_path: Path) -> None:
         RecordLog(tmp_path)
     first.close()
     RecordLog(tmp_path).close()  # free again once closed
+
+
+def test_write_never_syncs_or_rotates_wait_does(tmp_path: Path) -> None:
+    """The server writes on its event loop: ``write`` must not wait for a disk. A full
+    segment is rotated by the ``wait`` that makes its records durable."""
+    log = RecordLog(tmp_path, segment_bytes=100)
+    log.append([b"x" * 120])  # past the segment size: rotated after it is durable
+    assert len(log.segments()) == 2
+    before = log.fsyncs
+    seq = log.write([b"y" * 120])
+    assert log.fsyncs == before and log.durable_seq < seq and len(log.segments()) == 2
+    assert log.read(0, 10) == [(1, b"x" * 120)]  # not durable: not read yet
+    log.wait(seq)
+    assert log.durable_seq == seq and len(log.segments()) == 3
+    assert [p for _, p in log.read(0, 10)] == [b"x" * 120, b"y" * 120]
+    log.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -189,6 +190,35 @@ def test_a_revoked_write_key_stops_on_the_fast_way_too(
             time.sleep(0.05)
     assert codes[-1] == 401, codes
     assert time.monotonic() - revoked_at < collection_module.TRUSTED + 1
+
+
+def test_the_event_loop_hands_a_request_to_a_thread_when_its_key_needs_checking(
+    fresh_shop: Shop, writer: str
+) -> None:
+    """``ready`` may say yes just before the checked keys are forgotten (the set is
+    bounded): the request then runs its scrypt check on a thread, never on the loop."""
+    with app_for(fresh_shop, collect_rate=0, api_rate=0) as client:
+        assert client.post("/v1/track", json=message("a"), headers=basic(writer)).status_code == 200
+        collection = client.app.state.collection  # type: ignore[attr-defined]
+        collection.state.verified.clear()
+        loop: list[int] = []  # ready() runs on the event loop
+        threads: list[int] = []
+        checked = collection.state.checked
+
+        def watched_ready(token: str | None) -> bool:  # says ready: a race with a clear
+            loop.append(threading.get_ident())
+            return True
+
+        def watched_check(seen: Any, check: Any) -> bool:
+            threads.append(threading.get_ident())
+            return bool(checked(seen, check))
+
+        collection.ready = watched_ready
+        collection.state.checked = watched_check
+        answer = client.post("/v1/track", json=message("b"), headers=basic(writer))
+    assert answer.status_code == 200
+    assert loop and threads and loop[0] not in threads
+    assert sorted(stored(fresh_shop.root)) == ["a", "b"]
 
 
 def test_browser_preflight_and_analytics_js_settings(fresh_shop: Shop, writer: str) -> None:

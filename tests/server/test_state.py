@@ -89,3 +89,30 @@ def test_a_key_is_checked_once_for_requests_that_arrive_together() -> None:
         thread.join()
     assert len(checks) == 1
     assert not state.checked(("ws", "other", b"x"), lambda: False)
+
+
+def test_a_wrong_secret_is_checked_once_and_remembered() -> None:
+    """Key ids are public (they sit in a site's JavaScript): requests with a wrong secret,
+    together or one after another, cost one slow check."""
+    state = ServerState(workspaces={})
+    checks: list[int] = []
+    start = threading.Barrier(8)
+
+    def wrong() -> bool:
+        checks.append(1)
+        time.sleep(0.05)
+        return False
+
+    answers: list[bool] = []
+
+    def request() -> None:
+        start.wait()
+        answers.append(state.checked(("ws", "key", b"bad"), wrong))
+
+    threads = [threading.Thread(target=request) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [False] * 8 and len(checks) == 1
+    assert not state.checked(("ws", "key", b"bad"), wrong) and len(checks) == 1

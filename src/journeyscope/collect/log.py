@@ -180,14 +180,13 @@ class RecordLog:
             raise disk_full(self.folder, free)
 
     def _write(self, payloads: list[bytes]) -> int:
-        """Write records after the last one (under the lock); returns the last seq."""
+        """Write records after the last one (under the lock); returns the last seq.
+
+        Never waits for a sync nor syncs: the server calls it on its event loop. A full
+        segment is rotated by :meth:`wait` once the writes in it are durable, so a segment
+        may pass ``segment_bytes`` by the requests written meanwhile."""
         size = sum(HEADER.size + len(p) for p in payloads)
         self._check_space(size)
-        while self._size and self._size + size > self.segment_bytes:
-            if self._syncing:  # a leader is syncing the segment: rotate after it
-                self._cond.wait()
-                continue
-            self._rotate()
         seq = self._written  # read only now: others may have written while we waited
         data = b"".join(encode(seq + i + 1, p) for i, p in enumerate(payloads))
         view = memoryview(data)
@@ -243,6 +242,8 @@ class RecordLog:
                     self._cond.wait()
                     continue
                 self._lead_sync()
+            if self._size >= self.segment_bytes and not self._syncing:
+                self._rotate()  # what it holds is durable: the next records start a segment
             return seq
 
     def _lead_sync(self) -> None:

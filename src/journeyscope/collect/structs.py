@@ -25,6 +25,10 @@ Kind = Literal["track", "identify", "page", "screen", "alias", "group"]
 
 #: A time with more than six digits of seconds: msgspec rounds them, pydantic cuts them.
 NANOS = re.compile(rb":\d\d[.,]\d{7}")
+#: A digit, ``.``, ``,`` or ``:`` written as an escape (``\u002e``): a time so written would
+#: hide from :data:`NANOS`, so such a body goes the pydantic way whole. (Go's encoder
+#: escapes ``<``, ``>`` and ``&``, not these: its batches keep the fast way.)
+ESCAPED = re.compile(rb"\\u00(?:2[cCeE]|3[0-9aA])")
 
 
 def id_text(value: object) -> object:
@@ -133,7 +137,7 @@ ERRORS = (msgspec.DecodeError, msgspec.ValidationError)
 
 def envelope(body: bytes) -> Envelope | None:
     """The batch's envelope, or None when the body must go the pydantic way."""
-    if NANOS.search(body):
+    if NANOS.search(body) or ESCAPED.search(body):
         return None
     try:
         found = _envelope.decode(body)

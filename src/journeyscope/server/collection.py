@@ -2,8 +2,9 @@
 
 A Segment request names no workspace: the write key does. Every served workspace's keys are
 indexed by key id in memory and re-read every :data:`REFRESH` seconds (a revoked write key
-stops collecting within :data:`TRUSTED` seconds), so the hot path never opens a database; the
-slow scrypt check of a key runs once per key and process (``ServerState.verified``).
+stops collecting within about :data:`TRUSTED` seconds), so the hot path never opens a
+database; the slow scrypt check of a key runs once per key and process
+(``ServerState.checked``).
 
 A workspace's :class:`~journeyscope.collect.Collector` starts on its first collected event,
 or when the server starts and the workspace's log still holds events to replay. Its loader
@@ -108,16 +109,23 @@ class Collection:
 
     # --- write keys ---------------------------------------------------------------------
 
-    def authorise(self, token: str | None) -> tuple[str, KeyInfo]:
-        """The workspace name and key of a write key, or 401/403; spends its rate limit."""
+    def authorise(self, token: str | None, *, inline: bool = False) -> tuple[str, KeyInfo]:
+        """The workspace name and key of a write key, or 401/403; spends its rate limit.
+
+        ``inline`` (on the event loop): never read the keys nor run scrypt — raise
+        :class:`NotReady` instead, before anything is done, and the caller goes to a thread."""
         key_id = key_id_of(token) if token else None
         if token is None or key_id is None:
             raise _bad_write_key()
-        found = self._lookup(key_id)
+        found = self._keys.get(key_id) if inline else self._lookup(key_id)
+        if inline and found is None:
+            raise NotReady
         if found is None or not found[1].info.active:
             raise _bad_write_key()
         name, stored = found
         seen = (name, key_id, ServerState.fingerprint(token))
+        if inline and seen not in self.state.verified:
+            raise NotReady
         if not self.state.checked(seen, lambda: secret_matches(stored, token)):
             raise _bad_write_key()
         if stored.info.role != "write":
@@ -157,14 +165,19 @@ class Collection:
             finally:
                 self._refreshing.release()
 
-        threading.Thread(target=run, name="journeyscope-keys", daemon=True).start()
+        try:
+            threading.Thread(target=run, name="journeyscope-keys", daemon=True).start()
+        except BaseException:  # no thread: never leave the lock held
+            self._refreshing.release()
+            raise
 
     def _lookup(self, key_id: str) -> tuple[str, StoredKey] | None:
         age = time.monotonic() - self._read_at
         known = key_id in self._keys
         stale = age > REFRESH or (not known and age > MISS_REFRESH)
-        # a known key never waits for a refresh another request is doing
-        if stale and self._refreshing.acquire(blocking=not known):
+        # a known key waits for a refresh another request is doing only once the index is
+        # past TRUSTED (a revoked key stops then, however long the refresh took)
+        if stale and self._refreshing.acquire(blocking=not known or age > TRUSTED):
             try:
                 if time.monotonic() - self._read_at > MISS_REFRESH:
                     self._refresh()
@@ -188,6 +201,10 @@ class Collection:
             keys.update({row.info.key_id: (name, row) for row in rows})
         self._keys = keys
         self._read_at = time.monotonic()
+
+
+class NotReady(Exception):
+    """Authorising this key needs a slow step: take the request on a thread."""
 
 
 def source_name(info: KeyInfo) -> str:

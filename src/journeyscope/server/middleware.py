@@ -107,13 +107,16 @@ class Around:
         try:
             await self.app(scope, receive, sending)
         except Exception as exc:  # a bug: logged with its traceback, answered without it
-            if answered:
+            if answered:  # too late for another answer: the server closes the connection
                 raise
             await unexpected_response(Request(scope), exc)(scope, receive, sending)
-        elapsed = time.perf_counter() - started
-        route = route_name(scope)
-        self.metrics.observe(scope["method"], route, status, elapsed)
-        log.info("request %s %s %s %d %.1fms", rid, scope["method"], route, status, elapsed * 1000)
+        finally:  # counted and logged however it ended
+            elapsed = time.perf_counter() - started
+            route = route_name(scope)
+            self.metrics.observe(scope["method"], route, status, elapsed)
+            log.info(
+                "request %s %s %s %d %.1fms", rid, scope["method"], route, status, elapsed * 1000
+            )
 
 
 def _secure(headers: MutableHeaders, path: str, rid: str) -> None:

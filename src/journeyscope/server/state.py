@@ -76,6 +76,14 @@ class Gate:
                 self._cond.notify_all()
 
 
+class _Check:
+    """One slow key check in flight: its answer, once done."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.good = False
+
+
 @dataclass
 class ServerState:
     """The served workspaces by URL name, one gate each, and keys already checked.
@@ -88,6 +96,8 @@ class ServerState:
     workspaces: dict[str, Path]
     gates: dict[str, Gate] = field(default_factory=dict)
     verified: set[tuple[str, str, bytes]] = field(default_factory=set)
+    #: keys whose check failed (a digest of the whole key: a right secret is not in it)
+    refused: set[tuple[str, str, bytes]] = field(default_factory=set)
 
     api_limiter: RateLimiter = field(default_factory=lambda: RateLimiter(0))
     #: sign-in attempts per workspace and client address (each costs an argon2 check)
@@ -99,32 +109,44 @@ class ServerState:
 
     def __post_init__(self) -> None:
         self.gates = {name: Gate() for name in self.workspaces}
-        self._checking: dict[tuple[str, str, bytes], threading.Lock] = {}
+        self._checking: dict[tuple[str, str, bytes], _Check] = {}
         self._checking_lock = threading.Lock()
 
     def remember(self, seen: tuple[str, str, bytes]) -> None:
         """Remember a key whose slow check passed (bounded: cleared when full)."""
-        if len(self.verified) >= self.MAX_VERIFIED:
-            self.verified.clear()
-        self.verified.add(seen)
+        self._remember(self.verified, seen)
 
     def checked(self, seen: tuple[str, str, bytes], check: Callable[[], bool]) -> bool:
         """Whether the key ``seen`` is good: remembered, else ``check()`` (the slow scrypt
-        check), run once for requests that arrive together with the same key — a client
-        opening eight connections would otherwise pay it eight times at once."""
+        check). Requests that arrive together with the same key share one check and its
+        answer (eight connections opening at once used to run eight), and a key that failed
+        is remembered as failed: a wrong secret for a key id (ids are public: they sit in a
+        site's JavaScript) cannot make the server run scrypt again and again."""
         if seen in self.verified:
             return True
+        if seen in self.refused:
+            return False
         with self._checking_lock:
-            lock = self._checking.setdefault(seen, threading.Lock())
-        with lock:
-            if seen in self.verified:
-                return True
-            good = check()
-            if good:
-                self.remember(seen)
-        with self._checking_lock:
-            self._checking.pop(seen, None)
-        return good
+            running = self._checking.get(seen)
+            mine = running is None
+            if running is None:
+                running = self._checking[seen] = _Check()
+        if not mine:
+            running.done.wait()
+            return running.good
+        try:
+            running.good = check()
+            self._remember(self.verified if running.good else self.refused, seen)
+        finally:
+            with self._checking_lock:
+                self._checking.pop(seen, None)
+            running.done.set()
+        return running.good
+
+    def _remember(self, into: set[tuple[str, str, bytes]], seen: tuple[str, str, bytes]) -> None:
+        if len(into) >= self.MAX_VERIFIED:
+            into.clear()
+        into.add(seen)
 
     def path(self, name: str) -> Path:
         if name not in self.workspaces:

@@ -9,6 +9,7 @@ in a worker thread so the event loop keeps answering while a group commit waits.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from typing import Any, get_args
 
@@ -21,7 +22,7 @@ from journeyscope.collect.collector import Accepted
 from journeyscope.collect.segment import MAX_BATCH, MAX_MESSAGE, too_large
 from journeyscope.collect.structs import Kind
 from journeyscope.errors import JourneyScopeError
-from journeyscope.server.collection import Collection, source_name
+from journeyscope.server.collection import Collection, NotReady, source_name
 from journeyscope.server.deps import presented_key
 from journeyscope.server.errors import ErrorBody
 
@@ -29,8 +30,9 @@ router = APIRouter(tags=["collection"])
 
 #: Seconds a client has to send its whole body (a slow-loris sender gets 408, nothing kept).
 BODY_SECONDS = 30.0
-#: A body up to this size (not gzipped) is parsed on the event loop: ~1 ms, ~100 events.
-INLINE_BYTES = 64 * 1024
+#: A body up to this size (not gzipped) is parsed on the event loop: ~1 ms for 100 events,
+#: ~15-25 ms at worst (hundreds of tiny messages, all refused).
+INLINE_BYTES = 32 * 1024
 #: Compressed bodies may not be larger than what they may inflate to.
 _SUCCESS: dict[str, Any] = {"success": True}
 
@@ -83,11 +85,17 @@ async def read_body(request: Request, limit: int, kind: str) -> bytes:
 
 
 def accept(
-    found: Collection, kind: str, raw: bytes, encoding: str | None, token: str | None
+    found: Collection,
+    kind: str,
+    raw: bytes,
+    encoding: str | None,
+    token: str | None,
+    inline: bool = False,
 ) -> Accepted:
-    """Check the key, validate, write to the log; ``wait()`` on the answer before replying."""
+    """Check the key, validate, write to the log; ``wait()`` on the answer before replying.
+    ``inline``: on the event loop (``NotReady`` when the key needs a slow step)."""
     if token is not None:  # a key in the header is checked before any parsing
-        name, info = found.authorise(token)
+        name, info = found.authorise(token, inline=inline)
     parsed = parse_body(kind, decode_body(raw, encoding, kind=kind))
     if token is None:  # Analytics.js 2.0 puts its write key in the body
         name, info = found.authorise(parsed.write_key)
@@ -102,11 +110,14 @@ def _endpoint(kind: str) -> Any:
         found = collection(request)
         token = presented_key(request)
         encoding = request.headers.get("content-encoding")
+        pending = None
         if len(raw) <= INLINE_BYTES and not encoding and found.ready(token):
-            # on the event loop: a thread hop per request cost about a quarter of the throughput
-            # (bench/RESULTS.md); no step of it waits for an fsync, a database or scrypt
-            pending = accept(found, kind, raw, encoding, token)
-        else:
+            # on the event loop: a thread hop per request cost about a quarter of the
+            # throughput (bench/RESULTS.md); no step of it waits for an fsync, reads the
+            # keys or runs scrypt (NotReady before anything is done if it would)
+            with contextlib.suppress(NotReady):
+                pending = accept(found, kind, raw, encoding, token, inline=True)
+        if pending is None:
             pending = await run_in_threadpool(accept, found, kind, raw, encoding, token)
         await run_in_threadpool(pending.wait)  # on disk (group commit) before the answer
         pending.raise_for_problems()
