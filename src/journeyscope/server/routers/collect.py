@@ -2,8 +2,10 @@
 
 A route reads the body (bounded in size and time), checks the write key, and hands the
 body to the workspace's collector (``journeyscope.collect``, docs/collection.md): the 200
-comes only after the events are fsynced in the workspace's log. Parsing and the fsync run
-in a worker thread so the event loop keeps answering while a group commit waits.
+comes only after the events are fsynced in the workspace's log. A small body from a key
+already checked is parsed and written on the event loop (no step of it waits for a disk,
+the keys or scrypt); any other is parsed on a worker thread; the wait for the group
+commit's fsync always runs on a worker thread, so the event loop keeps answering.
 """
 
 from __future__ import annotations
