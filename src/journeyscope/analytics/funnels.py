@@ -20,6 +20,7 @@ import contextlib
 import math
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -214,12 +215,19 @@ def _as_walk(cols: dict[str, Any], steps: int) -> Walk:
     return Walk(customers, levels, times, breakdown)
 
 
-def load_kernel_soon() -> None:
+def load_kernel_soon(then: Callable[[], object] | None = None) -> None:
     """Start loading the compiled walk on a thread: importing numba and reading the
     kernel's machine code from its cache take about a second of one core, which would
     otherwise come after the scan. The scan releases the GIL, so the two overlap; the
     walk's own import then waits for the thread if it is not done."""
-    threading.Thread(target=_load_kernel, name="journeyscope-funnel-kernel", daemon=True).start()
+
+    def load() -> None:
+        _load_kernel()
+        if then is not None:  # another kernel, on the same thread
+            with contextlib.suppress(Exception):
+                then()
+
+    threading.Thread(target=load, name="journeyscope-funnel-kernel", daemon=True).start()
 
 
 def _kernel_ready() -> bool:

@@ -15,6 +15,7 @@ hold the two equal.
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,7 @@ import numpy as np
 from journeyscope.analytics import paths_arrays
 from journeyscope.analytics.events_arrays import Events
 from journeyscope.arrays import distinct
+from journeyscope.compiled import in_cache
 
 if TYPE_CHECKING:
     from journeyscope.analytics.retention import RetentionSpec
@@ -212,7 +214,73 @@ def rfm_summary(r: Runner, scores: dict[str, np.ndarray]) -> dict[str, Any]:
 def churn(
     ev: Events, local: np.ndarray, day: np.ndarray, spec: RetentionSpec
 ) -> dict[str, np.ndarray]:
-    """Per customer with an action of their own: days since, mean gap, risk, reason."""
+    """Per customer with an action of their own: days since, mean gap, risk, reason.
+
+    One compiled pass (``churn_kernel``) where this process has it loaded (the server),
+    else NumPy; the two are held equal by tests/analytics/test_churn_kernel.py."""
+    kernel = _churn_kernel()
+    if kernel is not None and len(ev.owner):
+        found = _churn_compiled(kernel, ev, local, day, spec)
+        if found is not None:
+            return found
+    return churn_numpy(ev, local, day, spec)
+
+
+def _churn_kernel() -> Any:
+    """The compiled churn pass when this process has loaded it (never compiled here)."""
+    loaded = sys.modules.get("journeyscope.analytics.churn_kernel")
+    kernel = getattr(loaded, "churn_pass", None) if loaded is not None else None
+    return kernel if kernel is not None and getattr(kernel, "signatures", None) else None
+
+
+def load_churn_kernel() -> None:
+    """Load the compiled churn pass (a server does, on a thread, as it starts)."""
+    from journeyscope.analytics import churn_kernel
+
+    if in_cache(churn_kernel.churn_pass):  # never compile behind the user's back
+        churn_kernel.warm()
+
+
+def _churn_compiled(
+    kernel: Any, ev: Events, local: np.ndarray, day: np.ndarray, spec: RetentionSpec
+) -> dict[str, np.ndarray] | None:
+    passive = ev.of_names(list(spec.passive), ev.event)
+    contact = ev.of_names(list(spec.contacts or (spec.support,)), ev.event)
+    acted, gap_sum, gap_n, last_row, last_active, bad, unresolved, ascending = kernel(
+        np.asarray(ev.owner, np.int64),
+        ~passive,
+        np.asarray(day, np.int64),
+        np.asarray(local, np.int64),
+        ev.rated & (ev.rating <= 2),
+        contact,
+        np.asarray(ev.us, np.int64),
+        int(ev.owner[-1]) + 1,
+    )
+    if not ascending:  # a clock set back across midnight: NumPy sorts the days
+        return None
+    who = np.flatnonzero(acted)
+    if not len(who):
+        return {"owner": who}
+    gaps = int(gap_n.sum())
+    prior = float(int(gap_sum.sum())) / gaps if gaps else 30.0
+    mean_gap = (gap_sum[who].astype(np.float64) + 2 * prior) / (gap_n[who] + 2)
+    days_since = int(day.max()) - np.floor_divide(last_active[who], DAY)
+    gap_days = np.maximum(mean_gap, 1)
+    return {
+        "owner": who,
+        "last_tp": ev.tp[last_row[who]],
+        "days_since": days_since,
+        "mean_gap": gap_days,
+        "risk": 1 - np.exp(-days_since / gap_days),
+        "bad": bad[who],
+        "unresolved": unresolved[who],
+    }
+
+
+def churn_numpy(
+    ev: Events, local: np.ndarray, day: np.ndarray, spec: RetentionSpec
+) -> dict[str, np.ndarray]:
+    """:func:`churn` in NumPy."""
     passive = ev.of_names(list(spec.passive), ev.event)
     acts = np.flatnonzero(~passive)
     if not len(acts):

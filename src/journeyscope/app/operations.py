@@ -248,12 +248,13 @@ def _finish(report: R, r: Runner, ws: Workspace) -> R:
 
 
 def warm_compiled() -> None:
-    """In a process that stays up (the server): load the compiled funnel walk on a thread
-    now, so funnels use it rather than the NumPy walk a short CLI process prefers (which
-    saves the second numba's import and cache read cost). Nothing is compiled here."""
+    """In a process that stays up (the server): load the compiled funnel walk and churn
+    pass on a thread now, so reports use them rather than the NumPy forms a short CLI
+    process prefers (which saves numba's import and cache read). Nothing is compiled here."""
     from journeyscope.analytics.funnels import load_kernel_soon
+    from journeyscope.analytics.retention_arrays import load_churn_kernel
 
-    load_kernel_soon()
+    load_kernel_soon(then=load_churn_kernel)  # one thread: numba is imported once
 
 
 def warm_events(ws: Workspace) -> bool:

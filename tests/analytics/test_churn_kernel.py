@@ -1,0 +1,110 @@
+"""Retention's churn part: the compiled pass gives what the NumPy form gives, to the bit."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from journeyscope.analytics import churn_kernel, retention_arrays
+from journeyscope.analytics.retention import RetentionSpec
+
+NAMES = ["page_view", "product_view", "purchase", "support_call", "review", "email_sent"]
+DAY_US = retention_arrays.DAY
+
+
+def events(rows: list[tuple[int, int, int, float]]) -> Any:
+    """Rows (customer, µs, event code, rating or -1) in journey order, as ``Events`` holds
+    them for churn."""
+    rows = sorted(rows, key=lambda r: (r[0], r[1]))
+    owner = np.array([r[0] for r in rows], np.int64)
+    us = np.array([r[1] for r in rows], np.int64)
+    code = np.array([r[2] for r in rows], np.int32)
+    rating = np.array([max(r[3], 0.0) for r in rows])
+
+    def of_names(names: list[str], codes: np.ndarray) -> np.ndarray:
+        return np.isin(codes, [NAMES.index(n) for n in names if n in NAMES])
+
+    return SimpleNamespace(
+        owner=owner,
+        us=us,
+        event=code,
+        rated=np.array([r[3] >= 0 for r in rows], np.bool_),
+        rating=rating,
+        tp=np.array([f"tp-{c}" for c in code], dtype=object),
+        of_names=of_names,
+    )
+
+
+def both(ev: Any, spec: RetentionSpec) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    local = ev.us + 7 * 3_600_000_000  # Vietnam: a constant offset
+    day = np.floor_divide(local, DAY_US)
+    churn_kernel.warm()
+    compiled = retention_arrays._churn_compiled(churn_kernel.churn_pass, ev, local, day, spec)
+    return retention_arrays.churn_numpy(ev, local, day, spec), compiled
+
+
+def equal(a: dict[str, Any], b: dict[str, Any]) -> None:
+    assert a.keys() == b.keys()
+    for name, value in a.items():
+        assert np.array_equal(np.asarray(value), np.asarray(b[name])), name
+        assert np.asarray(value).dtype == np.asarray(b[name]).dtype, name
+
+
+row = st.tuples(
+    st.integers(0, 6),  # customer
+    st.integers(1_700_000_000, 1_700_000_000 + 120 * 86400).map(lambda s: s * 1_000_000),
+    st.integers(0, len(NAMES) - 1),
+    st.sampled_from([-1.0, -1.0, 1.0, 2.0, 3.0, 5.0]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows=st.lists(row, min_size=1, max_size=60), contacts=st.booleans())
+def test_the_compiled_pass_equals_numpy(
+    rows: list[tuple[int, int, int, float]], contacts: bool
+) -> None:
+    spec = RetentionSpec(
+        passive=("page_view", "email_sent"),
+        contacts=("support_call", "review") if contacts else (),
+    )
+    ev = events(rows)
+    ev.owner = np.searchsorted(np.unique(ev.owner), ev.owner).astype(np.int64)  # 0, 1, 2, …
+    numpy_form, compiled = both(ev, spec)
+    assert compiled is not None
+    equal(numpy_form, compiled)
+
+
+def test_days_that_go_back_leave_it_to_numpy() -> None:
+    """A local clock set back across midnight: the pass says so, NumPy sorts the days."""
+    base = 1_700_006_400 * 1_000_000
+    ev = events([(0, base, 2, -1.0), (0, base + 86400 * 10**6, 2, -1.0)])
+    local = ev.us.copy()
+    local[1] = base - 86400 * 10**6  # the second action's local day is before the first's
+    day = np.floor_divide(local, DAY_US)
+    churn_kernel.warm()
+    spec = RetentionSpec()
+    assert retention_arrays._churn_compiled(churn_kernel.churn_pass, ev, local, day, spec) is None
+
+
+def test_churn_uses_the_pass_once_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    churn_kernel.warm()
+    real = churn_kernel.churn_pass
+
+    class Counted:
+        signatures = real.signatures
+
+        def __call__(self, *args: Any) -> Any:
+            calls.append(1)
+            return real(*args)
+
+    monkeypatch.setattr(churn_kernel, "churn_pass", Counted())
+    ev = events([(0, 1_700_000_000_000_000, 2, -1.0), (0, 1_700_900_000_000_000, 2, 1.0)])
+    local = ev.us + 7 * 3_600_000_000
+    found = retention_arrays.churn(ev, local, np.floor_divide(local, DAY_US), RetentionSpec())
+    assert calls == [1] and list(found["owner"]) == [0]
