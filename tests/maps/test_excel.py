@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -253,3 +254,44 @@ def test_a_map_with_bound_cells_reads_back_as_written(tmp_path: Path, cli) -> No
     changes = cli("map", "diff", source, edited, "--json").json()["changes"]
     assert {c["path"] for c in changes} == {"lanes.kpis.purchase"}
     assert "Ghi chú mới" in {c["new"] for c in changes}
+
+
+def _grid(ws: Any, title: str) -> None:
+    ws.title = title
+    ws.append(["Hành trình"])
+    ws.append([None, "Nhận biết", "Mua hàng"])
+    ws.append(["Điểm chạm", "Zalo OA", "Cửa hàng"])
+
+
+def test_a_cover_sheet_before_the_map_is_passed_over_and_sheet_picks_one(tmp_path: Path) -> None:
+    """Hand-made workbooks often open on an instructions sheet; the map is the first sheet
+    laid out as one, or the one named."""
+    wb = Workbook()
+    wb.active.title = "Hướng dẫn"
+    wb.active.append(["Điền bản đồ ở trang sau"])
+    _grid(wb.create_sheet(), "Bản đồ")
+    other = wb.create_sheet()
+    _grid(other, "Khách sỉ")
+    other.cell(2, 2).value = "Tìm nhà cung cấp"
+    path = tmp_path / "maps.xlsx"
+    wb.save(path)
+    assert [s.name for s in import_xlsx(path).stages] == ["Nhận biết", "Mua hàng"]
+    picked = import_xlsx(path, "Khách sỉ")
+    assert [s.name for s in picked.stages] == ["Tìm nhà cung cấp", "Mua hàng"]
+    with pytest.raises(DocumentError, match="no sheet 'Khach'") as caught:
+        import_xlsx(path, "Khach")
+    assert "'Bản đồ'" in caught.value.message("en") and "các trang" in caught.value.message("vi")
+
+
+def test_formulas_never_calculated_are_refused_not_dropped(tmp_path: Path) -> None:
+    """A workbook written by a script keeps formulas without their values: read for values,
+    the cells are empty, and the map would lose them without a word."""
+    wb = Workbook()
+    _grid(wb.active, "Map")
+    wb.active.cell(3, 3).value = '=CONCAT("Cửa ", "hàng")'
+    _grid(wb.create_sheet(), "Map 2")  # a later map-like sheet is no way around it
+    path = tmp_path / "formulas.xlsx"
+    wb.save(path)  # openpyxl saves no calculated value
+    with pytest.raises(DocumentError, match=r"1 cell\(s\) hold a formula .*\(C3\)") as caught:
+        import_xlsx(path)
+    assert "LibreOffice" in (caught.value.hint("en") or "")

@@ -223,6 +223,9 @@ HELP_VI: dict[str, str] = {
     ),
     ".xlsx grid or Mermaid journey (.mmd).": "Bảng .xlsx hoặc Mermaid journey (.mmd).",
     "The map document (.yaml/.json).": "Tài liệu bản đồ (.yaml/.json).",
+    "The workbook's sheet to read (default: the first laid out as a map).": (
+        "Trang tính cần đọc (mặc định: trang đầu tiên có bố cục bản đồ)."
+    ),
     "List what changed between two versions of a map (stages, cells, emotions, personas).": (
         "Liệt kê thay đổi giữa hai phiên bản bản đồ (giai đoạn, ô, cảm xúc, chân dung)."
     ),

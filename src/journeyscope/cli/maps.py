@@ -301,13 +301,21 @@ def map_import(
         typer.Option("-o", "--output", metavar="FILE", help="The map document (.yaml/.json)."),
     ],
     force: ForceOpt = False,
+    sheet: Annotated[
+        str | None,
+        typer.Option(
+            "--sheet",
+            metavar="NAME",
+            help="The workbook's sheet to read (default: the first laid out as a map).",
+        ),
+    ] = None,
 ) -> None:
     """Read a map back from Excel or Mermaid into a YAML/JSON document."""
     from journeyscope.maps.api import import_map
     from journeyscope.maps.io import doc_format, dump_document, write_atomic
 
     check_output(output, force)
-    m = import_map(file)
+    m = import_map(file, sheet)
     write_atomic(output, dump_document(m, doc_format(output)))
     wrote(output)
 

@@ -40,7 +40,7 @@ def load(path: Path, persona_dirs: Iterable[Path] = ()) -> CheckedMap:
     return load_map(path, persona_dirs)
 
 
-def import_map(path: Path) -> JourneyMap:
+def import_map(path: Path, sheet: str | None = None) -> JourneyMap:
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         if not path.exists():
@@ -49,7 +49,7 @@ def import_map(path: Path) -> JourneyMap:
                 f"không tìm thấy tệp: {path}",
                 location=Location(file=str(path)),
             )
-        return import_xlsx(path)
+        return import_xlsx(path, sheet)
     if suffix in (".mmd", ".mermaid", ".md", ".txt"):
         return import_mermaid(read_text(path), str(path))
     raise InputError(

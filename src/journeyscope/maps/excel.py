@@ -222,8 +222,15 @@ def _check_cell_text(value: str, where: str) -> None:
 # ---------------------------------------------------------------- import
 
 
-def _not_a_map(path: Path, why_en: str, why_vi: str, sheet: str | None = None) -> DocumentError:
-    return DocumentError(
+class _NotLaidOut(DocumentError):
+    """A sheet that is not laid out as a map (another sheet of the workbook may be)."""
+
+
+def _not_a_map(
+    path: Path, why_en: str, why_vi: str, sheet: str | None = None, *, layout: bool = False
+) -> DocumentError:
+    kind = _NotLaidOut if layout else DocumentError
+    return kind(
         f"this workbook is not a journey map: {why_en}",
         f"tệp Excel này không phải bản đồ hành trình: {why_vi}",
         location=Location(file=str(path), field=f"sheet {sheet!r}" if sheet else None),
@@ -234,7 +241,9 @@ def _not_a_map(path: Path, why_en: str, why_vi: str, sheet: str | None = None) -
     )
 
 
-def import_xlsx(path: Path) -> JourneyMap:
+def import_xlsx(path: Path, sheet: str | None = None) -> JourneyMap:
+    """A map from an exported workbook (its structure sheet), or from a hand-made grid:
+    ``sheet``, else the first sheet laid out as a map (stage names in a row, lanes below)."""
     from openpyxl import load_workbook
 
     _check_unpacked_size(path)
@@ -258,9 +267,45 @@ def import_xlsx(path: Path) -> JourneyMap:
                 f"hạn của một bản đồ ({MAX_MAP_ROWS:,} hàng, {MAX_MAP_COLUMNS:,} cột)",
                 ws.title,
             )
-    if META_SHEET in wb.sheetnames:
+    if sheet is not None and sheet not in wb.sheetnames:
+        names = ", ".join(repr(n) for n in wb.sheetnames)
+        raise _not_a_map(
+            path,
+            f"it has no sheet {sheet!r} (its sheets: {names})",
+            f"không có trang {sheet!r} (các trang: {names})",
+        )
+    if META_SHEET in wb.sheetnames and sheet is None:
         return _import_keyed(path, wb)
-    return _import_plain(path, wb)
+    return _import_plain(path, wb, sheet)
+
+
+def _check_calculated(path: Path, ws: Any, formulas: Any) -> None:
+    """Refuse a sheet with formulas that were never calculated: opened for their values,
+    such cells read as empty, and the map would lose them without a word. (Excel and
+    LibreOffice save each formula's last value; files written by scripts may not.)
+    ``formulas``: the same sheet opened for its formulas."""
+    empty = [
+        cell.coordinate
+        for row in formulas.iter_rows()
+        for cell in row
+        if cell.data_type == "f" and ws[cell.coordinate].value is None
+    ]
+    if not empty:
+        return
+    more = len(empty) - 5
+    where = ", ".join(empty[:5]) + (f" and {more} more" if more > 0 else "")
+    where_vi = ", ".join(empty[:5]) + (f" và {more} ô nữa" if more > 0 else "")
+    raise DocumentError(
+        f"{len(empty)} cell(s) hold a formula that was never calculated ({where}): "
+        "their text is not in the file",
+        f"{len(empty)} ô chứa công thức chưa từng được tính ({where_vi}): nội dung của chúng "
+        "không có trong tệp",
+        location=Location(file=str(path), field=f"sheet {ws.title!r}"),
+        hint_en="open the file in Excel or LibreOffice and save it (that calculates them), "
+        "or paste the cells as values",
+        hint_vi="mở tệp bằng Excel hoặc LibreOffice rồi lưu lại (để tính công thức), hoặc dán "
+        "các ô dưới dạng giá trị",
+    )
 
 
 def _structure_text(ws: Any, column: int = 1) -> str | None:
@@ -495,8 +540,25 @@ def _slug(text: str, used: set[str]) -> str:
     return candidate
 
 
-def _import_plain(path: Path, wb: Any) -> JourneyMap:
-    ws = wb.worksheets[0]
+def _import_plain(path: Path, wb: Any, sheet: str | None) -> JourneyMap:
+    """The named sheet, else the first that reads as a map (a cover or instructions sheet
+    before it is passed over); the error of the first sheet when none does."""
+    from openpyxl import load_workbook
+
+    formulas = load_workbook(path, data_only=False)  # a map's workbook is small: read twice
+    if sheet is not None:
+        return _plain_sheet(path, wb[sheet], formulas[sheet])
+    first: DocumentError | None = None
+    for ws in wb.worksheets:
+        try:
+            return _plain_sheet(path, ws, formulas[ws.title])
+        except _NotLaidOut as exc:  # a cover or notes sheet: try the next
+            first = first or exc
+    assert first is not None  # a workbook has at least one sheet
+    raise first
+
+
+def _plain_sheet(path: Path, ws: Any, formulas: Any) -> JourneyMap:
     header_row = None
     for row in range(1, min(ws.max_row, 30) + 1):
         values = [ws.cell(row, c).value for c in range(2, ws.max_column + 1)]
@@ -509,7 +571,9 @@ def _import_plain(path: Path, wb: Any) -> JourneyMap:
             "no row with two or more stage names was found",
             "không tìm thấy hàng nào có từ hai tên giai đoạn trở lên",
             ws.title,
+            layout=True,
         )
+    _check_calculated(path, ws, formulas)
     used: set[str] = set()
     stage_cols = {
         c: str(ws.cell(header_row, c).value).strip()
@@ -547,6 +611,7 @@ def _import_plain(path: Path, wb: Any) -> JourneyMap:
             "there are stage names but no lane rows below them",
             "có tên giai đoạn nhưng không có hàng nội dung bên dưới",
             ws.title,
+            layout=True,
         )
     data: dict[str, Any] = {
         "id": _slug(path.stem, set()),
