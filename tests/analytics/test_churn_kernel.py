@@ -77,6 +77,22 @@ def test_the_compiled_pass_equals_numpy(
     numpy_form, compiled = both(ev, spec)
     assert compiled is not None
     equal(numpy_form, compiled)
+    # one signature, the one setup.sh compiles: a server never compiles on a request
+    assert len(churn_kernel.churn_pass.signatures) == 1
+
+
+def test_read_only_arrays_use_the_compiled_signature() -> None:
+    """The server's kept arrays are read-only, a period's are not: numba would compile
+    once more for either mix, on a user's request, unless every array goes in frozen."""
+    ev = events([(0, 1_700_000_000_000_000, 2, -1.0), (1, 1_700_000_000_000_000, 3, 1.0)])
+    for values in (ev.owner, ev.us):
+        values.setflags(write=False)
+    local = ev.us + 7 * 3_600_000_000
+    churn_kernel.warm()
+    found = retention_arrays._churn_compiled(
+        churn_kernel.churn_pass, ev, local, np.floor_divide(local, DAY_US), RetentionSpec()
+    )
+    assert found is not None and len(churn_kernel.churn_pass.signatures) == 1
 
 
 def test_days_that_go_back_leave_it_to_numpy() -> None:

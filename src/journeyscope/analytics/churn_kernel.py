@@ -22,7 +22,7 @@ DAY_US = 86_400_000_000
 CONTACT_SECONDS = 7 * 86400
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def churn_pass(owner, act, day, local, bad_row, contact, us, n_owner):  # type: ignore[no-untyped-def]
     """Per customer (index = owner): whether they acted, the sum and number of gaps between
     their distinct active days, their last action row, their last active local time (µs),
@@ -74,11 +74,22 @@ def churn_pass(owner, act, day, local, bad_row, contact, us, n_owner):  # type: 
     return acted, gap_sum, gap_n, last_row, last_active, bad, unresolved, True
 
 
+def frozen(values: np.ndarray, dtype: type) -> np.ndarray:
+    """``values`` as ``dtype``, read-only (a view when it already is that type). numba
+    types a read-only array apart from a writable one, and compiles again for each mix:
+    the kernel always gets read-only arrays, the one signature ``warm`` compiles (the
+    server's kept arrays are read-only, a period's copies are not)."""
+    view: np.ndarray = np.asarray(values, dtype).view()
+    view.setflags(write=False)
+    return view
+
+
 def warm() -> None:
     """Compile (or load) the kernel now, on a tiny input: ``python -m ...churn_kernel``."""
-    one = np.zeros(1, np.int64)
-    yes = np.ones(1, np.bool_)
-    churn_pass(one, yes, one, one, ~yes, ~yes, one, 1)
+    one = frozen(np.zeros(1), np.int64)
+    yes = frozen(np.ones(1), np.bool_)
+    no = frozen(np.zeros(1), np.bool_)
+    churn_pass(one, yes, one, one, no, no, one, 1)
 
 
 if __name__ == "__main__":

@@ -246,14 +246,16 @@ def _churn_compiled(
 ) -> dict[str, np.ndarray] | None:
     passive = ev.of_names(list(spec.passive), ev.event)
     contact = ev.of_names(list(spec.contacts or (spec.support,)), ev.event)
+    from journeyscope.analytics.churn_kernel import frozen
+
     acted, gap_sum, gap_n, last_row, last_active, bad, unresolved, ascending = kernel(
-        np.asarray(ev.owner, np.int64),
-        ~passive,
-        np.asarray(day, np.int64),
-        np.asarray(local, np.int64),
-        ev.rated & (ev.rating <= 2),
-        contact,
-        np.asarray(ev.us, np.int64),
+        frozen(ev.owner, np.int64),
+        frozen(~passive, np.bool_),
+        frozen(day, np.int64),
+        frozen(local, np.int64),
+        frozen(ev.rated & (ev.rating <= 2), np.bool_),
+        frozen(contact, np.bool_),
+        frozen(ev.us, np.int64),
         int(ev.owner[-1]) + 1,
     )
     if not ascending:  # a clock set back across midnight: NumPy sorts the days
