@@ -245,3 +245,44 @@ def test_write_never_syncs_or_rotates_wait_does(tmp_path: Path) -> None:
     assert log.durable_seq == seq and len(log.segments()) == 3
     assert [p for _, p in log.read(0, 10)] == [b"x" * 120, b"y" * 120]
     log.close()
+
+
+def test_a_rotation_does_not_hold_the_lock_while_it_syncs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rotation's fsync of the full segment runs outside the lock: a write (the
+    server's event loop) meanwhile goes through at once, into the next segment."""
+    log = RecordLog(tmp_path, segment_bytes=100)
+    first = log.write([b"x" * 120])
+    syncing = threading.Event()
+    release = threading.Event()
+    real_fsync = os.fsync
+
+    log.wait(first)  # durable, and the full segment rotated
+    second = log.write([b"y" * 120])  # fills the next one too
+
+    def slow_fsync(fd: int) -> None:
+        if log.durable_seq >= second:  # past the group commit: the rotation's own sync
+            syncing.set()
+            release.wait(30)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", slow_fsync)
+    rotating = threading.Thread(target=log.wait, args=(second,))
+    rotating.start()
+    assert syncing.wait(10)  # the rotation is inside its fsync now
+    written: list[int] = []
+    writer = threading.Thread(target=lambda: written.append(log.write([b"z"])))
+    writer.start()
+    writer.join(5)
+    blocked = writer.is_alive()
+    release.set()
+    writer.join(10)
+    rotating.join(10)
+    assert not blocked, "a write waited for the rotation's fsync"
+    third = written[0]
+    monkeypatch.setattr(os, "fsync", real_fsync)
+    log.wait(third)
+    assert [p for _, p in log.read(0, 10)] == [b"x" * 120, b"y" * 120, b"z"]
+    log.close()
+    assert RecordLog(tmp_path, segment_bytes=100).recovery.records == 3

@@ -68,51 +68,39 @@ def test_a_waiting_writer_goes_before_readers_that_come_later() -> None:
     assert order == ["reader-1", "writer", "reader-2"]
 
 
-def test_a_key_is_checked_once_for_requests_that_arrive_together() -> None:
-    state = ServerState(workspaces={})
+def _eight_requests(state: ServerState, seen: tuple[str, str, bytes], good: bool) -> list[int]:
+    """Eight requests with one key at the same moment; the checks that ran (each 50 ms)."""
     checks: list[int] = []
     start = threading.Barrier(8)
+    answers: list[bool] = []
 
-    def slow_check() -> bool:
+    def check() -> bool:
         checks.append(1)
         time.sleep(0.05)
-        return True
+        return good
 
     def request() -> None:
         start.wait()
-        assert state.checked(("ws", "key", b"digest"), slow_check)
+        answers.append(state.checked(seen, check))
 
     threads = [threading.Thread(target=request) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert len(checks) == 1
-    assert not state.checked(("ws", "other", b"x"), lambda: False)
+    assert answers == [good] * 8
+    return checks
+
+
+def test_a_key_is_checked_once_for_requests_that_arrive_together() -> None:
+    state = ServerState(workspaces={})
+    assert len(_eight_requests(state, ("ws", "key", b"digest"), good=True)) == 1
+    assert state.checked(("ws", "key", b"digest"), lambda: False)  # remembered as good
 
 
 def test_a_wrong_secret_is_checked_once_and_remembered() -> None:
     """Key ids are public (they sit in a site's JavaScript): requests with a wrong secret,
     together or one after another, cost one slow check."""
     state = ServerState(workspaces={})
-    checks: list[int] = []
-    start = threading.Barrier(8)
-
-    def wrong() -> bool:
-        checks.append(1)
-        time.sleep(0.05)
-        return False
-
-    answers: list[bool] = []
-
-    def request() -> None:
-        start.wait()
-        answers.append(state.checked(("ws", "key", b"bad"), wrong))
-
-    threads = [threading.Thread(target=request) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert answers == [False] * 8 and len(checks) == 1
-    assert not state.checked(("ws", "key", b"bad"), wrong) and len(checks) == 1
+    assert len(_eight_requests(state, ("ws", "key", b"bad"), good=False)) == 1
+    assert not state.checked(("ws", "key", b"bad"), lambda: True)  # remembered as failed

@@ -19,6 +19,7 @@ import errno
 import fcntl
 import itertools
 import json
+import logging
 import os
 import struct
 import threading
@@ -30,6 +31,7 @@ from pathlib import Path
 from journeyscope.collect.errors import DiskFull
 from journeyscope.errors import JourneyScopeError, WorkspaceBusy, output_failure
 
+log = logging.getLogger(__name__)
 HEADER = struct.Struct("<IIQ")
 MAX_RECORD = 1 << 20
 #: The loader reads the log this much at a time (more than the largest record).
@@ -203,16 +205,33 @@ class RecordLog:
         return self._written
 
     def _rotate(self) -> None:
-        """Close the full segment (synced: what it holds is durable) and start the next."""
-        os.fsync(self._fd)
-        self.fsyncs += 1
-        self._durable = self._written
-        os.close(self._fd)
+        """Start the next segment, then sync and close the full one outside the lock, as
+        :meth:`_lead_sync` does: a ``write`` on the event loop never waits for it. Called
+        with the lock held and no sync running; the full segment's records count as
+        durable once its fsync returns (no other sync runs meanwhile)."""
+        old, target = self._fd, self._written
         path = self.folder / f"{self._written + 1:020d}.log"
-        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        except OSError as exc:  # keep writing the full segment; the next wait tries again
+            raise output_failure(self.folder, exc) from exc
         self._size = 0
         self._opened = time.monotonic()
-        _fsync_dir(self.folder)
+        self._syncing = True
+        self._cond.release()
+        try:
+            os.fsync(old)
+            os.close(old)
+            _fsync_dir(self.folder)  # the new segment's name is on disk before its records
+        except OSError as exc:  # as a failed sync: stop, never guess
+            self._failed = exc
+            raise _failure(self.folder, exc) from exc
+        finally:
+            self._cond.acquire()
+            self._syncing = False
+            self._cond.notify_all()
+        self.fsyncs += 1
+        self._durable = max(self._durable, target)
 
     def append(self, payloads: list[bytes]) -> int:
         """Write ``payloads`` as records and return the last one's seq once all are durable.
@@ -243,7 +262,10 @@ class RecordLog:
                     continue
                 self._lead_sync()
             if self._size >= self.segment_bytes and not self._syncing:
-                self._rotate()  # what it holds is durable: the next records start a segment
+                try:  # the next records start a segment; these are durable whatever happens
+                    self._rotate()
+                except JourneyScopeError as exc:  # a failed sync stops the log (_failed)
+                    log.warning("collect log: the full segment was not rotated: %s", exc)
             return seq
 
     def _lead_sync(self) -> None:

@@ -91,7 +91,7 @@ class Around:
         scope.setdefault("state", {})["request_id"] = rid
         path: str = scope["path"]
         started = time.perf_counter()
-        status = 500
+        status = 499  # ended without an answer (the client left, or the server stopped)
         answered = False
 
         async def sending(message: Message) -> None:

@@ -82,6 +82,7 @@ class _Check:
     def __init__(self) -> None:
         self.done = threading.Event()
         self.good = False
+        self.error: Exception | None = None
 
 
 @dataclass
@@ -133,10 +134,15 @@ class ServerState:
                 running = self._checking[seen] = _Check()
         if not mine:
             running.done.wait()
+            if running.error is not None:  # the check itself failed: not "a bad key"
+                raise running.error
             return running.good
         try:
             running.good = check()
             self._remember(self.verified if running.good else self.refused, seen)
+        except Exception as exc:
+            running.error = exc
+            raise
         finally:
             with self._checking_lock:
                 self._checking.pop(seen, None)
