@@ -278,9 +278,51 @@ def test_a_cover_sheet_before_the_map_is_passed_over_and_sheet_picks_one(tmp_pat
     assert [s.name for s in import_xlsx(path).stages] == ["Nhận biết", "Mua hàng"]
     picked = import_xlsx(path, "Khách sỉ")
     assert [s.name for s in picked.stages] == ["Tìm nhà cung cấp", "Mua hàng"]
-    with pytest.raises(DocumentError, match="no sheet 'Khach'") as caught:
+    with pytest.raises(DocumentError, match="no sheet named 'Khach'") as caught:
         import_xlsx(path, "Khach")
     assert "'Bản đồ'" in caught.value.message("en") and "các trang" in caught.value.message("vi")
+
+
+def test_when_no_sheet_is_a_map_each_says_why(tmp_path: Path) -> None:
+    wb = Workbook()
+    wb.active.title = "Bìa"
+    wb.active.append(["Công ty ABC"])
+    lanes_missing = wb.create_sheet("Bản đồ")
+    lanes_missing.append([None, "Nhận biết", "Mua hàng"])
+    path = tmp_path / "none.xlsx"
+    wb.save(path)
+    with pytest.raises(DocumentError) as caught:
+        import_xlsx(path)
+    text = caught.value.message("en")
+    assert "'Bìa': no row with two or more stage names" in text
+    assert "'Bản đồ': there are stage names but no lane rows" in text
+
+
+def test_an_exported_workbook_is_read_whole_and_refuses_sheet(tmp_path: Path) -> None:
+    path = tmp_path / "map.xlsx"
+    path.write_bytes(export_xlsx(new_from_template("action-camera-journey")))
+    with pytest.raises(DocumentError, match="exported by JourneyScope") as caught:
+        import_xlsx(path, "Map (en)")
+    assert caught.value.hint("vi") == "bỏ --sheet"
+
+
+def test_an_empty_text_formula_result_is_a_value(tmp_path: Path) -> None:
+    """Excel saves ``=IF(…, "")`` with an empty text value: calculated, not missing."""
+    wb = Workbook()
+    _grid(wb.active, "Map")
+    path = tmp_path / "empty-text.xlsx"
+    wb.save(path)
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    cell = b'<c r="D3" t="str"><f>IF(B3="x","y","")</f><v></v></c>'
+    files[sheet] = files[sheet].replace(b"</row></sheetData>", cell + b"</row></sheetData>")
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    assert [s.name for s in import_xlsx(path).stages] == ["Nhận biết", "Mua hàng"]
 
 
 def test_formulas_never_calculated_are_refused_not_dropped(tmp_path: Path) -> None:
@@ -295,3 +337,11 @@ def test_formulas_never_calculated_are_refused_not_dropped(tmp_path: Path) -> No
     with pytest.raises(DocumentError, match=r"1 cell\(s\) hold a formula .*\(C3\)") as caught:
         import_xlsx(path)
     assert "LibreOffice" in (caught.value.hint("en") or "")
+
+    exported = tmp_path / "exported.xlsx"  # an exported workbook a script then edited
+    exported.write_bytes(export_xlsx(new_from_template("action-camera-journey")))
+    book = load_workbook(exported)
+    book["Map (en)"].cell(6, 3).value = '=CONCAT("Googles ", "it")'
+    book.save(exported)
+    with pytest.raises(DocumentError, match=r"never calculated \(C6\)"):
+        import_xlsx(exported)

@@ -225,12 +225,15 @@ def _check_cell_text(value: str, where: str) -> None:
 class _NotLaidOut(DocumentError):
     """A sheet that is not laid out as a map (another sheet of the workbook may be)."""
 
+    reason_en = ""
+    reason_vi = ""
+
 
 def _not_a_map(
     path: Path, why_en: str, why_vi: str, sheet: str | None = None, *, layout: bool = False
 ) -> DocumentError:
     kind = _NotLaidOut if layout else DocumentError
-    return kind(
+    found = kind(
         f"this workbook is not a journey map: {why_en}",
         f"tệp Excel này không phải bản đồ hành trình: {why_vi}",
         location=Location(file=str(path), field=f"sheet {sheet!r}" if sheet else None),
@@ -239,6 +242,9 @@ def _not_a_map(
         hint_vi="xuất thử một bản đồ bằng `journeyscope map render MAP -o MAP.xlsx` để xem bố "
         "cục, hoặc đặt tên giai đoạn trên một hàng và tên các hàng ở cột đầu tiên",
     )
+    if isinstance(found, _NotLaidOut):
+        found.reason_en, found.reason_vi = why_en, why_vi
+    return found
 
 
 def import_xlsx(path: Path, sheet: str | None = None) -> JourneyMap:
@@ -267,16 +273,37 @@ def import_xlsx(path: Path, sheet: str | None = None) -> JourneyMap:
                 f"hạn của một bản đồ ({MAX_MAP_ROWS:,} hàng, {MAX_MAP_COLUMNS:,} cột)",
                 ws.title,
             )
-    if sheet is not None and sheet not in wb.sheetnames:
-        names = ", ".join(repr(n) for n in wb.sheetnames)
-        raise _not_a_map(
-            path,
-            f"it has no sheet {sheet!r} (its sheets: {names})",
-            f"không có trang {sheet!r} (các trang: {names})",
+    formulas = load_workbook(path, data_only=False)  # a map's workbook is small: read twice
+    exported = META_SHEET in wb.sheetnames
+    if sheet is not None:
+        _check_sheet_name(path, wb, sheet, exported)
+    if exported:
+        return _import_keyed(path, wb, formulas)
+    return _import_plain(path, wb, formulas, sheet)
+
+
+def _check_sheet_name(path: Path, wb: Any, sheet: str, exported: bool) -> None:
+    """``--sheet``: a sheet the workbook shows; never with an exported workbook, which is
+    read whole (its languages are its sheets, its structure in a hidden one)."""
+    if exported:
+        raise DocumentError(
+            "this workbook was exported by JourneyScope: it is read whole, every language "
+            "sheet with its structure; --sheet is for hand-made workbooks",
+            "tệp này do JourneyScope xuất ra: nó được đọc trọn vẹn, mọi trang ngôn ngữ cùng "
+            "cấu trúc; --sheet dành cho tệp tự làm",
+            location=Location(file=str(path), field="--sheet"),
+            hint_en="leave out --sheet",
+            hint_vi="bỏ --sheet",
         )
-    if META_SHEET in wb.sheetnames and sheet is None:
-        return _import_keyed(path, wb)
-    return _import_plain(path, wb, sheet)
+    if sheet not in wb.sheetnames:
+        names = ", ".join(repr(n) for n in wb.sheetnames)
+        raise DocumentError(
+            f"the workbook has no sheet named {sheet!r}; its sheets: {names}",
+            f"tệp không có trang tính tên {sheet!r}; các trang: {names}",
+            location=Location(file=str(path), field="--sheet"),
+            hint_en="give one of the names above (as written, accents included)",
+            hint_vi="hãy dùng một trong các tên trên (đúng chính tả, kể cả dấu)",
+        )
 
 
 def _check_calculated(path: Path, ws: Any, formulas: Any) -> None:
@@ -288,7 +315,11 @@ def _check_calculated(path: Path, ws: Any, formulas: Any) -> None:
         cell.coordinate
         for row in formulas.iter_rows()
         for cell in row
-        if cell.data_type == "f" and ws[cell.coordinate].value is None
+        # an empty text result is saved as text ("str"): only a cell with no value at all
+        # was never calculated
+        if cell.data_type == "f"
+        and ws[cell.coordinate].value is None
+        and ws[cell.coordinate].data_type != "str"
     ]
     if not empty:
         return
@@ -349,7 +380,7 @@ def _cell_lines(value: Any) -> list[str]:
     return [line.strip() for line in str(value).splitlines() if line.strip()]
 
 
-def _import_keyed(path: Path, wb: Any) -> JourneyMap:
+def _import_keyed(path: Path, wb: Any, formulas: Any) -> JourneyMap:
     raw = _structure_text(wb[META_SHEET])
     try:
         original = JourneyMap.model_validate(json.loads(raw or ""))
@@ -367,6 +398,8 @@ def _import_keyed(path: Path, wb: Any) -> JourneyMap:
     }
     if not sheets:
         raise _not_a_map(path, "no 'Map' sheet", "không có trang 'Map'")
+    for ws in sheets.values():
+        _check_calculated(path, ws, formulas[ws.title])
     grids = {lang: _read_grid(ws) for lang, ws in sheets.items()}
     shown_text = _structure_text(wb[META_SHEET], 2)
     shown: dict[str, dict[str, str]] | None = json.loads(shown_text) if shown_text else None
@@ -540,22 +573,26 @@ def _slug(text: str, used: set[str]) -> str:
     return candidate
 
 
-def _import_plain(path: Path, wb: Any, sheet: str | None) -> JourneyMap:
+def _import_plain(path: Path, wb: Any, formulas: Any, sheet: str | None) -> JourneyMap:
     """The named sheet, else the first that reads as a map (a cover or instructions sheet
-    before it is passed over); the error of the first sheet when none does."""
-    from openpyxl import load_workbook
-
-    formulas = load_workbook(path, data_only=False)  # a map's workbook is small: read twice
+    before it is passed over); when none does, why not, sheet by sheet."""
     if sheet is not None:
         return _plain_sheet(path, wb[sheet], formulas[sheet])
-    first: DocumentError | None = None
+    why: list[tuple[str, _NotLaidOut]] = []
     for ws in wb.worksheets:
         try:
             return _plain_sheet(path, ws, formulas[ws.title])
         except _NotLaidOut as exc:  # a cover or notes sheet: try the next
-            first = first or exc
-    assert first is not None  # a workbook has at least one sheet
-    raise first
+            why.append((ws.title, exc))
+    if len(why) == 1:
+        raise why[0][1]
+    raise _not_a_map(
+        path,
+        "no sheet is laid out as one: "
+        + "; ".join(f"{name!r}: {exc.reason_en}" for name, exc in why),
+        "không trang nào có bố cục bản đồ: "
+        + "; ".join(f"{name!r}: {exc.reason_vi}" for name, exc in why),
+    )
 
 
 def _plain_sheet(path: Path, ws: Any, formulas: Any) -> JourneyMap:
