@@ -21,6 +21,16 @@ def in_cache(kernel: Any) -> bool:
     return Path(index).exists()
 
 
+def loaded_kernel(module: str, name: str) -> Any:
+    """The kernel ``name`` of ``module`` when this process has it loaded (its machine code
+    read, not only the module imported), else None: a process that has not paid numba's
+    import and the cache read takes the NumPy form instead. A module another thread is
+    still importing has no kernel yet."""
+    found = sys.modules.get(module)
+    kernel = getattr(found, name, None) if found is not None else None
+    return kernel if kernel is not None and getattr(kernel, "signatures", None) else None
+
+
 def notice_if_compiling(kernel: Any, what_en: str, what_vi: str) -> None:
     """Tell the user (stderr) that the next call compiles ``kernel``."""
     if not in_cache(kernel):

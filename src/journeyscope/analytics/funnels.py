@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ import numpy as np
 from journeyscope.analytics.contacts import contact_columns, contacts_sql
 from journeyscope.analytics.funnel_flags import DEDUP, EXCLUDE, INCREASE, ONCE, ORDER
 from journeyscope.analytics.scope import Scope, Step, field_sql
-from journeyscope.compiled import in_cache, notice_if_compiling
+from journeyscope.compiled import in_cache, loaded_kernel, notice_if_compiling
 from journeyscope.engine.dialect import Sql
 from journeyscope.engine.runner import Runner, as_runner
 from journeyscope.errors import InputError, Location, unknown_option
@@ -233,10 +232,7 @@ def load_kernel_soon(then: Callable[[], object] | None = None) -> None:
 def _kernel_ready() -> bool:
     """The compiled walk is loaded in this process (its machine code read, not only the
     module imported): one more call of it costs nothing to start."""
-    loaded = sys.modules.get("journeyscope.analytics.funnel_kernel")
-    # a module another thread is still importing (load_kernel_soon) has no walk yet
-    kernel = getattr(loaded, "funnel_levels", None) if loaded is not None else None
-    return bool(kernel is not None and getattr(kernel, "signatures", None))
+    return loaded_kernel("journeyscope.analytics.funnel_kernel", "funnel_levels") is not None
 
 
 def _load_kernel() -> None:

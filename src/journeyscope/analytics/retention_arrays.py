@@ -15,7 +15,6 @@ hold the two equal.
 
 from __future__ import annotations
 
-import sys
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +23,7 @@ import numpy as np
 from journeyscope.analytics import paths_arrays
 from journeyscope.analytics.events_arrays import Events
 from journeyscope.arrays import distinct
-from journeyscope.compiled import in_cache
+from journeyscope.compiled import in_cache, loaded_kernel
 
 if TYPE_CHECKING:
     from journeyscope.analytics.retention import RetentionSpec
@@ -228,9 +227,7 @@ def churn(
 
 def _churn_kernel() -> Any:
     """The compiled churn pass when this process has loaded it (never compiled here)."""
-    loaded = sys.modules.get("journeyscope.analytics.churn_kernel")
-    kernel = getattr(loaded, "churn_pass", None) if loaded is not None else None
-    return kernel if kernel is not None and getattr(kernel, "signatures", None) else None
+    return loaded_kernel("journeyscope.analytics.churn_kernel", "churn_pass")
 
 
 def load_churn_kernel() -> None:

@@ -25,6 +25,7 @@ import struct
 import threading
 import time
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -217,21 +218,13 @@ class RecordLog:
             raise output_failure(self.folder, exc) from exc
         self._size = 0
         self._opened = time.monotonic()
-        self._syncing = True
-        self._cond.release()
-        try:
+
+        def sync_full() -> None:
             os.fsync(old)
             os.close(old)
             _fsync_dir(self.folder)  # the new segment's name is on disk before its records
-        except OSError as exc:  # as a failed sync: stop, never guess
-            self._failed = exc
-            raise _failure(self.folder, exc) from exc
-        finally:
-            self._cond.acquire()
-            self._syncing = False
-            self._cond.notify_all()
-        self.fsyncs += 1
-        self._durable = max(self._durable, target)
+
+        self._sync_outside(target, sync_full)
 
     def append(self, payloads: list[bytes]) -> int:
         """Write ``payloads`` as records and return the last one's seq once all are durable.
@@ -270,18 +263,20 @@ class RecordLog:
 
     def _lead_sync(self) -> None:
         """Sync everything written so far, outside the lock so others can keep writing."""
+        fd = self._fd
+        self._sync_outside(self._written, lambda: os.fsync(fd))
+
+    def _sync_outside(self, target: int, sync: Callable[[], None]) -> None:
+        """Run ``sync`` with the lock released and no other sync running; then every record
+        up to ``target`` is durable. Called with the lock held. A failed sync stops the
+        log: the kernel may have dropped the pages, so nothing after it is acknowledged."""
         self._syncing = True
-        target, fd = self._written, self._fd
         self._cond.release()
         try:
-            os.fsync(fd)
-        except OSError as exc:  # the kernel may have dropped the pages: stop, never guess
+            sync()
+        except OSError as exc:
             self._failed = exc
-            raise (
-                disk_full(self.folder, None)
-                if exc.errno in FULL
-                else output_failure(self.folder, exc)
-            ) from exc
+            raise _failure(self.folder, exc) from exc
         finally:
             self._cond.acquire()
             self._syncing = False

@@ -275,7 +275,8 @@ def _fast_batch(found: structs.Envelope, now: datetime, check_size: bool) -> Par
             keys.append(item.get("writeKey") if isinstance(item, dict) else None)
         done.append((index, item))
     parsed = Parsed(write_key=next((k for k in keys if isinstance(k, str) and k), None))
-    sent_at = structs.value(found.sentAt)
+    slow = any(not isinstance(outcome, dict) for outcome in done)
+    sent_at = structs.value(found.sentAt) if slow else None  # as _one takes it
     for outcome in done:
         if isinstance(outcome, dict):
             parsed.rows.append(outcome)

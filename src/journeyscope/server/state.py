@@ -113,10 +113,6 @@ class ServerState:
         self._checking: dict[tuple[str, str, bytes], _Check] = {}
         self._checking_lock = threading.Lock()
 
-    def remember(self, seen: tuple[str, str, bytes]) -> None:
-        """Remember a key whose slow check passed (bounded: cleared when full)."""
-        self._remember(self.verified, seen)
-
     def checked(self, seen: tuple[str, str, bytes], check: Callable[[], bool]) -> bool:
         """Whether the key ``seen`` is good: remembered, else ``check()`` (the slow scrypt
         check). Requests that arrive together with the same key share one check and its
