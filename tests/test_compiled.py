@@ -31,6 +31,7 @@ def test_every_kernel_is_warmed_by_setup() -> None:
     for module in (
         "journeyscope.analytics.funnel_kernel",
         "journeyscope.analytics.churn_kernel",
+        "journeyscope.analytics.paths_kernel",
         "journeyscope.analytics.attribution.path_kernel",
         "journeyscope.identity.stitch_kernel",
     ):

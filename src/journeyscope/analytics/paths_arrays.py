@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from journeyscope.arrays import interpolate
+from journeyscope.compiled import in_cache, loaded_kernel
 
 if TYPE_CHECKING:
     from journeyscope.analytics.paths import PathSpec
@@ -326,6 +327,9 @@ def edges(j: Journeys) -> list[dict[str, Any]]:
     pairs = k * k
     if len(j.first) < 2:
         return []
+    kernel = _kernel("edge_pass")
+    if kernel is not None:
+        return _edge_rows(j, *_edges_compiled(kernel, j, k), k)
     wide = np.int64 if pairs >= 1 << 31 else np.int32
     code = j.node[:-1].astype(wide) * k + j.node[1:]
     code[j.first[1:]] = pairs  # across customers: no edge
@@ -336,6 +340,17 @@ def edges(j: Journeys) -> list[dict[str, Any]]:
         stats = _few_edges(code, j.gap, owner, used)
     else:
         stats = _many_edges(code, j.gap, owner, counts, used, pairs)
+    return _edge_rows(j, counts, used, stats, k)
+
+
+def _edge_rows(
+    j: Journeys,
+    counts: np.ndarray,
+    used: list[int],
+    stats: dict[int, tuple[int, float]],
+    k: int,
+) -> list[dict[str, Any]]:
+    """The edges, most frequent first (ties by the two names)."""
     rows = []
     for e in used:
         a, b = divmod(e, k)
@@ -386,6 +401,55 @@ def _many_edges(
     }
 
 
+# --- the compiled forms (paths_kernel), where this process has them loaded ---------------
+
+
+def _kernel(name: str) -> Any:
+    """A compiled pass of ``paths_kernel`` when this process has loaded it (the server),
+    else None: a short CLI process keeps to NumPy rather than pay numba's import. The two
+    forms are held equal by tests/analytics/test_paths_kernel.py."""
+    return loaded_kernel("journeyscope.analytics.paths_kernel", name)
+
+
+def load_paths_kernel() -> None:
+    """Load the compiled passes (a server does, on a thread, as it starts)."""
+    from journeyscope.analytics import paths_kernel
+
+    if in_cache(paths_kernel.edge_pass) and in_cache(paths_kernel.variant_pass):
+        paths_kernel.warm()  # never compile behind the user's back
+
+
+def _edges_compiled(
+    kernel: Any, j: Journeys, k: int
+) -> tuple[np.ndarray, list[int], dict[int, tuple[int, float]]]:
+    from journeyscope.analytics.churn_kernel import frozen
+
+    counts, customers, grouped, offsets = kernel(
+        frozen(j.node, np.int32),
+        frozen(j.first, np.bool_),
+        frozen(j.gap, np.float64),
+        frozen(j.owner, np.int32),
+        k,
+    )
+    used = np.flatnonzero(counts).tolist()
+    stats = {
+        e: (int(customers[e]), duckdb_median(grouped[offsets[e] : offsets[e + 1]])) for e in used
+    }
+    return counts, used, stats
+
+
+def _variants_compiled(kernel: Any, j: Journeys, top: int, merge: bool) -> dict[str, Any]:
+    from journeyscope.analytics.churn_kernel import frozen
+
+    counts, rep, seq, starts, exact = kernel(
+        frozen(j.node, np.int32), frozen(j.first, np.bool_), merge
+    )
+    if not exact:
+        raise HashClash
+    rows = _top_groups(counts, rep, top, lambda c: seq[starts[c] : starts[c + 1]])
+    return _variant_rows(j, rows, len(starts) - 1, len(counts), merge)
+
+
 def ends(codes: np.ndarray, names: list[str]) -> dict[str, int]:
     """How many rows have each node, most first (ties by name)."""
     counts = np.bincount(codes, minlength=len(names))
@@ -397,6 +461,9 @@ def ends(codes: np.ndarray, names: list[str]) -> dict[str, int]:
 def variants(j: Journeys, top: int, merge: bool = True) -> dict[str, Any]:
     """Whole journeys as node sequences, repeats in a row collapsed (``merge``) or kept;
     the ``top`` most common (ties by the sequence's text order)."""
+    kernel = _kernel("variant_pass")
+    if kernel is not None and len(j.first):
+        return _variants_compiled(kernel, j, top, merge)
     changed = j.first.copy()
     changed[1:] |= (j.node[1:] != j.node[:-1]) | (not merge)
     kept = np.flatnonzero(changed)  # once, for both columns (a mask is searched per use)
@@ -425,10 +492,16 @@ def variants(j: Journeys, top: int, merge: bool = True) -> dict[str, Any]:
     ):
         raise HashClash
     rows = _top_groups(counts, rep, top, lambda c: seq[offsets[c] : offsets[c + 1]])
+    return _variant_rows(j, rows, customers, len(counts), merge)
+
+
+def _variant_rows(
+    j: Journeys, rows: list[tuple[int, tuple[int, ...]]], customers: int, distinct: int, merge: bool
+) -> dict[str, Any]:
     return {
         "customers": customers,
         "merge_repeats": merge,
-        "distinct": len(counts),
+        "distinct": distinct,
         "top": [
             {
                 "path": [j.node_names[x] for x in path],

@@ -248,13 +248,19 @@ def _finish(report: R, r: Runner, ws: Workspace) -> R:
 
 
 def warm_compiled() -> None:
-    """In a process that stays up (the server): load the compiled funnel walk and churn
-    pass on a thread now, so reports use them rather than the NumPy forms a short CLI
-    process prefers (which saves numba's import and cache read). Nothing is compiled here."""
+    """In a process that stays up (the server): load the compiled funnel walk, churn pass
+    and paths passes on a thread now, so reports use them rather than the NumPy forms a
+    short CLI process prefers (which saves numba's import and cache read). Nothing is
+    compiled here."""
     from journeyscope.analytics.funnels import load_kernel_soon
+    from journeyscope.analytics.paths_arrays import load_paths_kernel
     from journeyscope.analytics.retention_arrays import load_churn_kernel
 
-    load_kernel_soon(then=load_churn_kernel)  # one thread: numba is imported once
+    def then() -> None:  # one thread: numba is imported once
+        load_churn_kernel()
+        load_paths_kernel()
+
+    load_kernel_soon(then=then)
 
 
 def warm_events(ws: Workspace) -> bool:
