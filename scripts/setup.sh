@@ -31,7 +31,7 @@ _journeyscope_setup() (
 
   # compile the funnel, churn, paths, attribution path and component engines now (numba caches them), not on first use
   python -m journeyscope.analytics.funnel_kernel
-  python -m journeyscope.analytics.churn_kernel
+  python -m journeyscope.analytics.retention_kernel
   python -m journeyscope.analytics.paths_kernel
   python -m journeyscope.analytics.attribution.path_kernel
   python -m journeyscope.identity.stitch_kernel

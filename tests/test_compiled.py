@@ -30,7 +30,7 @@ def test_every_kernel_is_warmed_by_setup() -> None:
     setup = (Path(__file__).parents[1] / "scripts" / "setup.sh").read_text("utf-8")
     for module in (
         "journeyscope.analytics.funnel_kernel",
-        "journeyscope.analytics.churn_kernel",
+        "journeyscope.analytics.retention_kernel",
         "journeyscope.analytics.paths_kernel",
         "journeyscope.analytics.attribution.path_kernel",
         "journeyscope.identity.stitch_kernel",

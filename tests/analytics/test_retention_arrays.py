@@ -113,3 +113,21 @@ def test_arrays_equal_sql_on_the_demo(demo_workspace: Path) -> None:
         assert retention_on(r, RetentionSpec(), scope) == _in_sql(r, RetentionSpec(), scope)
     finally:
         ws.close()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    values=st.one_of(
+        st.lists(st.integers(0, 70_000), min_size=0, max_size=60),  # days, counts: radix
+        st.lists(st.integers(-5, 5), min_size=0, max_size=60),
+        st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=0, max_size=60),
+    ),
+    ascending=st.booleans(),
+)
+def test_ntile_order_equals_lexsort(values: list[Any], ascending: bool) -> None:
+    """The shortcut orders (a stable sort, 16-bit radix) are lexsort's order exactly."""
+    from journeyscope.analytics.retention_arrays import _order
+
+    array = np.array(values, np.float64 if values and isinstance(values[0], float) else np.int64)
+    tiebreak = np.arange(len(array)) if ascending else np.arange(len(array))[::-1].copy()
+    assert np.array_equal(_order(array, tiebreak), np.lexsort((tiebreak, array)))

@@ -7,7 +7,7 @@ them rather than pay numba's import, and ``tests/analytics/test_paths_kernel.py`
 the two equal.
 
 Rows come in journey order (customer, then time, then seq), as ``Journeys`` holds them.
-Both kernels take read-only arrays only (see ``churn_kernel.frozen``): one signature each,
+Both kernels take read-only arrays only (see ``retention_kernel.frozen``): one signature each,
 the one ``warm`` compiles.
 """
 
@@ -166,7 +166,7 @@ def _same(seq, starts, a, b):  # type: ignore[no-untyped-def]
 
 def warm() -> None:
     """Compile (or load) the kernels now, on a tiny input: ``python -m ...paths_kernel``."""
-    from journeyscope.analytics.churn_kernel import frozen
+    from journeyscope.analytics.retention_kernel import frozen
 
     node = frozen(np.zeros(2), np.int32)
     first = frozen(np.array([True, False]), np.bool_)

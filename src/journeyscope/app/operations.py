@@ -254,10 +254,10 @@ def warm_compiled() -> None:
     compiled here."""
     from journeyscope.analytics.funnels import load_kernel_soon
     from journeyscope.analytics.paths_arrays import load_paths_kernel
-    from journeyscope.analytics.retention_arrays import load_churn_kernel
+    from journeyscope.analytics.retention_arrays import load_retention_kernel
 
     def then() -> None:  # one thread: numba is imported once
-        load_churn_kernel()
+        load_retention_kernel()
         load_paths_kernel()
 
     load_kernel_soon(then=then)

@@ -1,4 +1,5 @@
-"""Retention's churn part: the compiled pass gives what the NumPy form gives, to the bit."""
+"""Retention's churn and cohort parts: the compiled passes give what the NumPy forms give,
+to the bit."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from journeyscope.analytics import churn_kernel, retention_arrays
+from journeyscope.analytics import retention_arrays, retention_kernel
 from journeyscope.analytics.retention import RetentionSpec
 
 NAMES = ["page_view", "product_view", "purchase", "support_call", "review", "email_sent"]
@@ -37,14 +38,15 @@ def events(rows: list[tuple[int, int, int, float]]) -> Any:
         rating=rating,
         tp=np.array([f"tp-{c}" for c in code], dtype=object),
         of_names=of_names,
+        code=lambda name: NAMES.index(name) if name in NAMES else -1,
     )
 
 
 def both(ev: Any, spec: RetentionSpec) -> tuple[dict[str, Any], dict[str, Any] | None]:
     local = ev.us + 7 * 3_600_000_000  # Vietnam: a constant offset
     day = np.floor_divide(local, DAY_US)
-    churn_kernel.warm()
-    compiled = retention_arrays._churn_compiled(churn_kernel.churn_pass, ev, local, day, spec)
+    retention_kernel.warm()
+    compiled = retention_arrays._churn_compiled(retention_kernel.churn_pass, ev, local, day, spec)
     return retention_arrays.churn_numpy(ev, local, day, spec), compiled
 
 
@@ -78,7 +80,7 @@ def test_the_compiled_pass_equals_numpy(
     assert compiled is not None
     equal(numpy_form, compiled)
     # one signature, the one setup.sh compiles: a server never compiles on a request
-    assert len(churn_kernel.churn_pass.signatures) == 1
+    assert len(retention_kernel.churn_pass.signatures) == 1
 
 
 def test_read_only_arrays_use_the_compiled_signature() -> None:
@@ -88,11 +90,11 @@ def test_read_only_arrays_use_the_compiled_signature() -> None:
     for values in (ev.owner, ev.us):
         values.setflags(write=False)
     local = ev.us + 7 * 3_600_000_000
-    churn_kernel.warm()
+    retention_kernel.warm()
     found = retention_arrays._churn_compiled(
-        churn_kernel.churn_pass, ev, local, np.floor_divide(local, DAY_US), RetentionSpec()
+        retention_kernel.churn_pass, ev, local, np.floor_divide(local, DAY_US), RetentionSpec()
     )
-    assert found is not None and len(churn_kernel.churn_pass.signatures) == 1
+    assert found is not None and len(retention_kernel.churn_pass.signatures) == 1
 
 
 def test_days_that_go_back_leave_it_to_numpy() -> None:
@@ -102,15 +104,17 @@ def test_days_that_go_back_leave_it_to_numpy() -> None:
     local = ev.us.copy()
     local[1] = base - 86400 * 10**6  # the second action's local day is before the first's
     day = np.floor_divide(local, DAY_US)
-    churn_kernel.warm()
+    retention_kernel.warm()
     spec = RetentionSpec()
-    assert retention_arrays._churn_compiled(churn_kernel.churn_pass, ev, local, day, spec) is None
+    assert (
+        retention_arrays._churn_compiled(retention_kernel.churn_pass, ev, local, day, spec) is None
+    )
 
 
 def test_churn_uses_the_pass_once_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
-    churn_kernel.warm()
-    real = churn_kernel.churn_pass
+    retention_kernel.warm()
+    real = retention_kernel.churn_pass
 
     class Counted:
         signatures = real.signatures
@@ -119,8 +123,44 @@ def test_churn_uses_the_pass_once_loaded(monkeypatch: pytest.MonkeyPatch) -> Non
             calls.append(1)
             return real(*args)
 
-    monkeypatch.setattr(churn_kernel, "churn_pass", Counted())
+    monkeypatch.setattr(retention_kernel, "churn_pass", Counted())
     ev = events([(0, 1_700_000_000_000_000, 2, -1.0), (0, 1_700_900_000_000_000, 2, 1.0)])
     local = ev.us + 7 * 3_600_000_000
     found = retention_arrays.churn(ev, local, np.floor_divide(local, DAY_US), RetentionSpec())
     assert calls == [1] and list(found["owner"]) == [0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(row, min_size=1, max_size=60),
+    period=st.sampled_from(["day", "week", "month"]),
+    cohort_event=st.sampled_from([None, "purchase", "page_view", "not_in_data"]),
+    return_event=st.sampled_from([None, "purchase", "product_view", "not_in_data"]),
+    clock_back=st.booleans(),
+)
+def test_the_compiled_cohorts_equal_numpy(
+    rows: list[tuple[int, int, int, float]],
+    period: str,
+    cohort_event: str | None,
+    return_event: str | None,
+    clock_back: bool,
+) -> None:
+    spec = RetentionSpec(period=period, cohort_event=cohort_event, return_event=return_event)
+    ev = events(rows)
+    ev.owner = np.searchsorted(np.unique(ev.owner), ev.owner).astype(np.int64)
+    day = np.floor_divide(ev.us + 7 * 3_600_000_000, DAY_US)
+    if clock_back and len(day) > 1:  # a local day that goes back within a customer
+        day[-1] = day[0] - 3
+    with pytest.MonkeyPatch.context() as patch:  # NumPy, as a CLI process has it
+        patch.setattr(retention_arrays, "_kernel", lambda name: None)
+        numpy_form = retention_arrays.cohort_rows(ev, day, spec)
+    retention_kernel.warm()
+    compiled = retention_arrays._cohorts_compiled(retention_kernel.cohort_pass, ev, day, spec)
+    assert compiled == numpy_form
+    assert len(retention_kernel.cohort_pass.signatures) == 1
+
+
+def test_cohorts_use_the_pass_once_loaded() -> None:
+    retention_arrays.load_retention_kernel()
+    assert retention_arrays._kernel("cohort_pass") is retention_kernel.cohort_pass
+    assert retention_arrays._kernel("churn_pass") is retention_kernel.churn_pass
