@@ -29,10 +29,11 @@ _journeyscope_setup() (
     python -m pip install --quiet -e .
   fi
 
-  # compile the funnel, churn, paths, attribution path and component engines now (numba caches them), not on first use
+  # compile the funnel, retention, paths, touchpoints, attribution path and component engines now (numba caches them), not on first use
   python -m journeyscope.analytics.funnel_kernel
   python -m journeyscope.analytics.retention_kernel
   python -m journeyscope.analytics.paths_kernel
+  python -m journeyscope.analytics.touchpoints_kernel
   python -m journeyscope.analytics.attribution.path_kernel
   python -m journeyscope.identity.stitch_kernel
 

@@ -32,6 +32,7 @@ def test_every_kernel_is_warmed_by_setup() -> None:
         "journeyscope.analytics.funnel_kernel",
         "journeyscope.analytics.retention_kernel",
         "journeyscope.analytics.paths_kernel",
+        "journeyscope.analytics.touchpoints_kernel",
         "journeyscope.analytics.attribution.path_kernel",
         "journeyscope.identity.stitch_kernel",
     ):

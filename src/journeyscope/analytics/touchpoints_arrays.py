@@ -19,6 +19,7 @@ the same order. The SQL form stays what Spark runs; tests hold the two equal.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -31,6 +32,7 @@ from journeyscope.analytics.events_arrays import (
     read_events,
 )
 from journeyscope.analytics.stages import rules_for
+from journeyscope.compiled import in_cache, loaded_kernel
 
 if TYPE_CHECKING:
     from journeyscope.analytics.scope import Scope
@@ -158,15 +160,13 @@ def _tally(
     conv = event == ev.code(spec.conversion)
     passive = ev.of_names(spec.passive, event)
     contact = ev.of_names(spec.contacts, event)
-    first, after = _bounds(owner)
-    nc_j, nc_ok = _next_at(conv, after, strict=True)
-    pc_j, pc_ok = _prev_at(conv, first)
-    na_j, na_ok = _next_at(~passive, after, strict=True)
-    rt_j, rt_ok = _next_at(ev.rated[lo_row:hi_row], after, strict=False)
-    del first, after
-    next_conv = us[nc_j]
-    converted_row = nc_ok & (next_conv - us <= win)
-    open_row = ~pc_ok | (us - us[pc_j] > win)
+    rated_row = ev.rated[lo_row:hi_row]
+    rating_row = ev.rating[lo_row:hi_row]
+    kernel = loaded_kernel("journeyscope.analytics.touchpoints_kernel", "frames")
+    framing = _frames if kernel is None else partial(_frames_compiled, kernel)
+    converted_row, open_row, moved_row, rated_in, rating_at = framing(
+        owner, us, conv, ~passive, rated_row, rating_row, win
+    )
 
     # groups: (journey, touchpoint), each group's rows in journey order
     ntp = max(len(ev.tp_names), 1)
@@ -186,13 +186,10 @@ def _tally(
     has_open = lo_s >= 0
     lo = order[np.maximum(lo_s, 0)]
     observed = has_open & (end - us[lo] >= win)
-    moved = (na_ok[lo] & (us[na_j[lo]] - us[lo] <= win)) | (
-        nc_ok[lo] & (next_conv[lo] - us[lo] <= win)
-    )
-    dropped = observed & ~moved
+    dropped = observed & ~moved_row[lo]
     contacts = (either & np.uint8(2)) != 0
     repeated = _repeated(order, contact, us, sk, starts, rep)
-    rated = rt_ok[last] & (us[rt_j[last]] - us[last] <= win)
+    rated = rated_in[last]
     n = len(ev.tp_names)
 
     def per_tp(flags: np.ndarray) -> np.ndarray:
@@ -214,8 +211,67 @@ def _tally(
         "channel": _counts(tp, ev.channel[lo_row:hi_row], shape[0], n),
         "stage": _counts(tp[staged], stage[staged], shape[1], n),
         "_rated_tp": gtp[rated],
-        "_rating": ev.rating[lo_row:hi_row][rt_j[last]][rated],
+        "_rating": rating_at[last][rated],
     }
+
+
+Frames = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _frames(
+    owner: np.ndarray,
+    us: np.ndarray,
+    conv: np.ndarray,
+    active: np.ndarray,
+    rated: np.ndarray,
+    rating: np.ndarray,
+    win: int,
+) -> Frames:
+    """Per row: converted, open, moved on, rated within ``win`` µs and that rating (see
+    ``touchpoints_kernel.frames``, the compiled form a server uses)."""
+    first, after = _bounds(owner)
+    nc_j, nc_ok = _next_at(conv, after, strict=True)
+    pc_j, pc_ok = _prev_at(conv, first)
+    na_j, na_ok = _next_at(active, after, strict=True)
+    rt_j, rt_ok = _next_at(rated, after, strict=False)
+    del first, after
+    converted = nc_ok & (us[nc_j] - us <= win)
+    opened = ~pc_ok | (us - us[pc_j] > win)
+    moved = converted | (na_ok & (us[na_j] - us <= win))
+    rated_in = rt_ok & (us[rt_j] - us <= win)
+    return converted, opened, moved, rated_in, np.where(rt_ok, rating[rt_j], 0.0)
+
+
+def _frames_compiled(
+    kernel: Any,
+    owner: np.ndarray,
+    us: np.ndarray,
+    conv: np.ndarray,
+    active: np.ndarray,
+    rated: np.ndarray,
+    rating: np.ndarray,
+    win: int,
+) -> Frames:
+    from journeyscope.analytics.retention_kernel import frozen
+
+    found: Frames = kernel(
+        frozen(owner, np.int64),
+        frozen(us, np.int64),
+        frozen(conv, np.bool_),
+        frozen(active, np.bool_),
+        frozen(rated, np.bool_),
+        frozen(rating, np.float64),
+        win,
+    )
+    return found
+
+
+def load_touchpoints_kernel() -> None:
+    """Load the compiled frames (a server does, on a thread, as it starts)."""
+    from journeyscope.analytics import touchpoints_kernel
+
+    if in_cache(touchpoints_kernel.frames):  # never compile behind the user's back
+        touchpoints_kernel.warm()
 
 
 def _repeated(

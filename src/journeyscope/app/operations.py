@@ -8,7 +8,7 @@ report. No face computes a number itself; :func:`run` is the single dispatch.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -248,17 +248,19 @@ def _finish(report: R, r: Runner, ws: Workspace) -> R:
 
 
 def warm_compiled() -> None:
-    """In a process that stays up (the server): load the compiled funnel walk, churn pass
-    and paths passes on a thread now, so reports use them rather than the NumPy forms a
-    short CLI process prefers (which saves numba's import and cache read). Nothing is
-    compiled here."""
+    """In a process that stays up (the server): load the compiled funnel walk and the
+    retention, paths and touchpoints passes on a thread now, so reports use them rather
+    than the NumPy forms a short CLI process prefers (which saves numba's import and
+    cache read). Nothing is compiled here."""
     from journeyscope.analytics.funnels import load_kernel_soon
     from journeyscope.analytics.paths_arrays import load_paths_kernel
     from journeyscope.analytics.retention_arrays import load_retention_kernel
+    from journeyscope.analytics.touchpoints_arrays import load_touchpoints_kernel
 
     def then() -> None:  # one thread: numba is imported once
-        load_retention_kernel()
-        load_paths_kernel()
+        for load in (load_retention_kernel, load_paths_kernel, load_touchpoints_kernel):
+            with suppress(Exception):  # a report then keeps to its NumPy form
+                load()
 
     load_kernel_soon(then=then)
 
