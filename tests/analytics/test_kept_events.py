@@ -294,3 +294,28 @@ def test_the_summary_counts_channel_customers_from_a_kept_scan_as_sql_does(
     assert ops._kept_channel_customers(demo) is not None
     assert ops.stats(demo, StatsQuery()).model_dump() == fresh
     assert sum(c["customers"] for c in fresh["channels"]) > 0
+
+
+def test_a_peek_that_waits_takes_the_scan_running_now() -> None:
+    """The server scans each workspace as it starts; `/stats` asked meanwhile waits for
+    that scan rather than count in SQL beside it. A peek that does not wait never
+    blocks, and neither scans."""
+    import threading
+
+    store: kept_events.Kept[str] = kept_events.Kept(1 << 20)
+    release, started = threading.Event(), threading.Event()
+
+    def scan() -> str:
+        started.set()
+        release.wait(10)
+        return "rows"
+
+    scanning = threading.Thread(target=lambda: store.get("ws", 1, scan, len))
+    scanning.start()
+    started.wait(10)
+    assert store.peek("ws", 1) is None  # running, not waited for
+    threading.Timer(0.2, release.set).start()
+    assert store.peek("ws", 1, wait=True) == "rows"
+    scanning.join(10)
+    assert store.peek("other", 1, wait=True) is None  # nothing running: no wait
+    assert store.scans == 1

@@ -199,13 +199,15 @@ def _kept_store(r: Runner) -> Any:
     return store if store is not None and type(r) is Runner else None
 
 
-def kept_already(r: Runner) -> Events | None:
+def kept_already(r: Runner, wait: bool = False) -> Events | None:
     """Every event of the workspace if this process keeps a scan of its data as it is now
-    (no scan is taken for asking: a name check must not cost a funnel a whole scan)."""
+    (no scan is taken for asking: a name check must not cost a funnel a whole scan);
+    ``wait``: after a scan running now (never from inside a scan: it would wait on
+    itself)."""
     store = _kept_store(r)
     if store is None:
         return None
-    ev: Events | None = store.peek(str(r.ws.root), r.ws.stamp())
+    ev: Events | None = store.peek(str(r.ws.root), r.ws.stamp(), wait)
     return ev
 
 

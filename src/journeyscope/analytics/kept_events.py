@@ -139,8 +139,17 @@ class Kept(Generic[T]):
             self._derived.pop(root, None)
             self._refused[root] = stamp
 
-    def peek(self, root: str, stamp: Any) -> T | None:
-        """The kept scan of ``root`` at ``stamp`` if there is one; never scans."""
+    def peek(self, root: str, stamp: Any, wait: bool = False) -> T | None:
+        """The kept scan of ``root`` at ``stamp`` if there is one; never scans. ``wait``:
+        first let a scan of ``root`` that is running now finish (a server scans each
+        workspace as it starts; a request then takes that scan rather than count in SQL
+        beside it, twice the time)."""
+        if wait:
+            with self._lock:
+                building = self._building.get(root)
+            if building is not None:
+                with building:
+                    pass
         with self._lock:
             held = self._held.get(root)
             return held[1] if held is not None and held[0] == stamp else None

@@ -969,7 +969,7 @@ def _kept_channel_customers(ws: Workspace) -> dict[str, int] | None:
 
     if chosen_engine(ws, None) != "duckdb":
         return None
-    ev = kept_already(Runner(ws))
+    ev = kept_already(Runner(ws), wait=True)  # the start-up scan, if it is running
     if ev is None or len(ev.channel_names) > MAX_BITS:
         return None
     counts = customers_per_code(ev.owner, ev.channel, len(ev.channel_names))
