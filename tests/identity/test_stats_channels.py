@@ -7,12 +7,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from journeyscope.events.ingest import ingest_files
 from journeyscope.events.mapping import load_mapping
 from journeyscope.events.workspace import Workspace
 from journeyscope.identity.forget import forget
 from journeyscope.identity.incremental import resolve_incremental
-from journeyscope.identity.profiles import stats
+from journeyscope.identity.profiles import distinct_customers, stats
 from tests.conftest import MakeWorkspace
 
 JOINED = """SELECT channel, count(*), count(DISTINCT customer_id) FROM events_with_customers
@@ -67,3 +70,19 @@ def test_per_channel_equals_the_join_through_changes(
     assert next(c for c in _same(ws) if c["channel"] == "store")["customers"] == 1
     forget(ws, "email:p1@example.vn")
     _same(ws)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    ids=st.lists(
+        st.one_of(st.none(), st.integers(1, 60), st.integers(1, 10**12)), min_size=0, max_size=40
+    )
+)
+def test_customers_counted_as_duckdb_counts_them(tmp_path_factory: Any, ids: list[Any]) -> None:
+    """The bitmap count of customers equals ``count(DISTINCT customer_id)``: NULLs left
+    out, repeats once, ids spread wide (DuckDB's count then)."""
+    with Workspace.init(tmp_path_factory.mktemp("ws")) as ws:
+        for node, cid in enumerate(ids):
+            ws.con.execute("INSERT INTO identity_customers VALUES (?, ?, 'active', 1)", [node, cid])
+        expected = ws.scalar("SELECT count(DISTINCT customer_id) FROM identity_customers")
+        assert distinct_customers(ws) == expected
