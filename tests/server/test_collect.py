@@ -284,3 +284,36 @@ def test_live_identity_stitches_collected_events_within_seconds(
     profile = answer.json()
     assert profile["events"] == 4  # the three anonymous views and the identify, one customer
     assert waited < 20  # seconds on a busy 2-core machine; the goal (5 s) is a bench figure
+
+
+def test_every_collection_post_takes_the_fast_way_with_the_same_answers(
+    fresh_shop: Shop, writer: str
+) -> None:
+    """Collection's POSTs are answered from ASGI before FastAPI's routing: every path of
+    the routes is, the answers carry the headers every answer carries, the metrics and
+    the log name the route, and a refusal has the API's error body."""
+    from journeyscope.collect import PATHS
+    from journeyscope.server.routers.collect import FastCollect, router
+
+    app = create_app({"shop": fresh_shop.root}, limits=Limits(collect_rate=0, api_rate=0))
+    fast = FastCollect(app, app.state.collection, router.routes)
+    assert set(fast.paths) == set(PATHS)
+    # installed inside Around (the first is the outermost): ids, headers, metrics apply
+    assert [m.cls.__name__ for m in app.user_middleware] == ["Around", "FastCollect"]
+    with TestClient(app, raise_server_exceptions=False) as client:
+        ok = client.post("/v1/track", json=message("fast-1"), headers=basic(writer))
+        assert ok.status_code == 200 and ok.json() == {"success": True}
+        assert ok.headers["access-control-allow-origin"] == "*"
+        assert ok.headers["x-content-type-options"] == "nosniff"
+        assert ok.headers["x-request-id"]
+        refused = client.post("/v1/track", json=message("fast-2"), headers=basic("nope"))
+        assert refused.status_code == 401 and refused.json()["error"]["code"]
+        assert refused.headers["www-authenticate"].startswith("Bearer")
+        empty = client.post("/v1/batch", content=b"{", headers=basic(writer))
+        assert empty.status_code == 400 and empty.headers["x-request-id"]
+        vi = client.post(
+            "/v1/track", json=message("fast-3"), headers={"Accept-Language": "vi"}
+        ).json()["error"]["message"]
+        assert "khoá" in vi.lower() or "khóa" in vi.lower()
+        metrics = client.get("/metrics").text
+    assert 'route="/v1/track"' in metrics and 'route="/v1/batch"' in metrics

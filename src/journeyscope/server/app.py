@@ -148,6 +148,8 @@ def create_app(
     app.state.collection = collection
     app.state.metrics = Metrics(collection)
     errors.install(app)
+    # collection's POSTs skip the routing layers; inside Around (added after: outermost)
+    app.add_middleware(collect.FastCollect, collection=collection, routes=collect.router.routes)
     middleware.install(app, app.state.metrics)
     app.include_router(health.router)
     app.include_router(collect.router)

@@ -49,7 +49,12 @@ WorkspaceName = Annotated[
 
 def presented_key(request: Request) -> str | None:
     """The key in ``Authorization``: Bearer, or Basic with the key as the user name."""
-    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    return key_of(request.headers.get("authorization", ""))
+
+
+def key_of(authorization: str) -> str | None:
+    """The key in an ``Authorization`` header's value (see :func:`presented_key`)."""
+    scheme, _, value = authorization.partition(" ")
     value = value.strip()
     if scheme.lower() == "bearer":
         return value or None

@@ -13,11 +13,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+from collections.abc import AsyncIterator
 from typing import Any, get_args
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
+from starlette.requests import ClientDisconnect
+from starlette.routing import BaseRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from journeyscope.collect import PATHS, decode_body, parse_body
 from journeyscope.collect.collector import Accepted
@@ -25,8 +31,8 @@ from journeyscope.collect.segment import MAX_BATCH, MAX_MESSAGE, too_large
 from journeyscope.collect.structs import Kind
 from journeyscope.errors import JourneyScopeError
 from journeyscope.server.collection import Collection, NotReady, source_name
-from journeyscope.server.deps import presented_key
-from journeyscope.server.errors import ErrorBody
+from journeyscope.server.deps import key_of
+from journeyscope.server.errors import ErrorBody, error_response
 
 router = APIRouter(tags=["collection"])
 
@@ -59,21 +65,21 @@ def collection(request: Request) -> Collection:
     return found
 
 
-async def read_body(request: Request, limit: int, kind: str) -> bytes:
+async def read_body(headers: Headers, chunks: AsyncIterator[bytes], limit: int, kind: str) -> bytes:
     """The raw body, refused past ``limit`` bytes (413) or :data:`BODY_SECONDS` (408)."""
-    declared = request.headers.get("content-length", "")
+    declared = headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise too_large(kind, int(declared))
 
     async def gather() -> bytes:
-        chunks: list[bytes] = []
+        parts: list[bytes] = []
         size = 0
-        async for chunk in request.stream():
+        async for chunk in chunks:
             size += len(chunk)
             if size > limit:
                 raise too_large(kind, size)
-            chunks.append(chunk)
-        return b"".join(chunks)
+            parts.append(chunk)
+        return b"".join(parts)
 
     try:
         return await asyncio.wait_for(gather(), BODY_SECONDS)
@@ -104,29 +110,92 @@ def accept(
     return found.collector(name).accept_parsed(parsed, source=source_name(info), wait=False)
 
 
-def _endpoint(kind: str) -> Any:
+async def collected(
+    found: Collection, kind: str, headers: Headers, chunks: AsyncIterator[bytes]
+) -> None:
+    """Read, check, validate and write one collection call's body; back once its events
+    are on disk (a refusal is raised as its ``JourneyScopeError``)."""
     limit = MAX_BATCH if kind == "batch" else MAX_MESSAGE
+    raw = await read_body(headers, chunks, limit, kind)
+    token = key_of(headers.get("authorization", ""))
+    encoding = headers.get("content-encoding")
+    pending = None
+    if len(raw) <= INLINE_BYTES and not encoding and found.ready(token):
+        # on the event loop: a thread hop per request cost about a quarter of the
+        # throughput (bench/RESULTS.md); no step of it waits for an fsync, reads the
+        # keys or runs scrypt (NotReady before anything is done if it would)
+        with contextlib.suppress(NotReady):
+            pending = accept(found, kind, raw, encoding, token, inline=True)
+    if pending is None:
+        pending = await run_in_threadpool(accept, found, kind, raw, encoding, token)
+    await run_in_threadpool(pending.wait)  # on disk (group commit) before the answer
+    pending.raise_for_problems()
 
+
+def _endpoint(kind: str) -> Any:
     async def collect(request: Request) -> JSONResponse:
-        raw = await read_body(request, limit, kind)
-        found = collection(request)
-        token = presented_key(request)
-        encoding = request.headers.get("content-encoding")
-        pending = None
-        if len(raw) <= INLINE_BYTES and not encoding and found.ready(token):
-            # on the event loop: a thread hop per request cost about a quarter of the
-            # throughput (bench/RESULTS.md); no step of it waits for an fsync, reads the
-            # keys or runs scrypt (NotReady before anything is done if it would)
-            with contextlib.suppress(NotReady):
-                pending = accept(found, kind, raw, encoding, token, inline=True)
-        if pending is None:
-            pending = await run_in_threadpool(accept, found, kind, raw, encoding, token)
-        await run_in_threadpool(pending.wait)  # on disk (group commit) before the answer
-        pending.raise_for_problems()
+        await collected(collection(request), kind, request.headers, request.stream())
         return JSONResponse(_SUCCESS, headers=CORS)
 
     collect.__name__ = f"collect_{kind}"
     return collect
+
+
+#: the 200 of a collection call, as ``JSONResponse(_SUCCESS, headers=CORS)`` sends it
+_DONE = b'{"success":true}'
+_DONE_HEADERS = [
+    (b"content-length", str(len(_DONE)).encode()),
+    (b"content-type", b"application/json"),
+    *((name.lower().encode(), value.encode()) for name, value in CORS.items()),
+]
+
+
+class FastCollect:
+    """The collection POSTs answered straight from ASGI, before FastAPI's routing,
+    exception middleware and dependency solving: at hundreds of batches a second those
+    layers took a sixth of the event loop (bench/RESULTS.md). The same :func:`collected`
+    runs as in the routes (which stay, for the OpenAPI document), inside ``Around`` (request
+    id, security headers, metrics, the log line), and a refusal gets the API's one error
+    body from :func:`journeyscope.server.errors.error_response`."""
+
+    def __init__(self, app: ASGIApp, collection: Collection, routes: list[BaseRoute]) -> None:
+        self.app = app
+        self.collection = collection
+        self.paths = {
+            route.path: (route.endpoint.__name__.removeprefix("collect_"), route)
+            for route in routes
+            if isinstance(route, APIRoute)
+            and route.endpoint.__name__.startswith("collect_")
+            and "POST" in (route.methods or ())
+        }
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        found = self.paths.get(scope["path"]) if scope["type"] == "http" else None
+        if found is None or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        kind, route = found
+        scope["route"] = route  # the template for the metrics and the log, as routing sets
+        try:
+            await collected(self.collection, kind, Headers(scope=scope), _chunks(receive))
+        except JourneyScopeError as exc:
+            await error_response(Request(scope, receive), exc)(scope, receive, send)
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": _DONE_HEADERS})
+        await send({"type": "http.response.body", "body": _DONE})
+
+
+async def _chunks(receive: Receive) -> AsyncIterator[bytes]:
+    """The body's parts as ``Request.stream`` gives them (a client gone: ClientDisconnect)."""
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect
+        body = message.get("body", b"")
+        if body:
+            yield body
+        if not message.get("more_body", False):
+            return
 
 
 #: The answers the collection routes document (OpenAPI): 200, and each refusal in the one
