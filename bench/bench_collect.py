@@ -158,6 +158,21 @@ def stored(folder: Path) -> tuple[int, int]:
     return int(total), int(distinct)
 
 
+def cpu_seconds(pid: int) -> dict[str, float]:
+    """CPU seconds (user + system) of the server's event loop (its main thread) and of
+    the whole process, from /proc (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def of(stat: Path) -> float:
+        fields = stat.read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+
+    return {
+        "event_loop": of(Path(f"/proc/{pid}/task/{pid}/stat")),
+        "process": of(Path(f"/proc/{pid}/stat")),
+    }
+
+
 def run_load(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
         folder = Path(tmp) / "ws"
@@ -168,10 +183,17 @@ def run_load(args: argparse.Namespace) -> None:
         port = free_port()
         proc = start_server(folder, port)
         try:
+            before = cpu_seconds(proc.pid)
             result = asyncio.run(load(port, requests, args.connections, args.seconds))
+            after = cpu_seconds(proc.pid)
             events = result["requests_ok"] * size
             result["events_acknowledged"] = events
             result["events_per_s"] = round(events / result["seconds"])
+            # CPU per event: steadier than events/s on a shared machine (a neighbour's
+            # load moves the rate, much less the work each event takes)
+            for part in ("event_loop", "process"):
+                spent = after[part] - before[part]
+                result[f"{part}_cpu_us_per_event"] = round(spent / max(events, 1) * 1e6, 1)
             drained = time.monotonic()
             proc.send_signal(signal.SIGTERM)  # stop: the loader drains the log first
             proc.wait(timeout=600)

@@ -7,6 +7,8 @@ import logging
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from journeyscope.server.app import create_app
 from tests.server.conftest import Shop, bearer
@@ -126,3 +128,55 @@ def test_readiness_fails_for_a_workspace_that_cannot_open(shop: Shop, tmp_path: 
     assert ready.status_code == 503
     assert ready.json()["workspaces"] == {"shop": "ok", "gone": "not_a_workspace"}
     assert str(missing) not in ready.text  # no paths for an unauthenticated caller
+
+
+_NAMES = [
+    "cache-control",
+    "x-request-id",
+    "content-type",
+    "access-control-allow-origin",
+    "x-frame-options",
+    "content-security-policy",
+    "X-Frame-Options",
+    "set-cookie",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    raw=st.lists(
+        st.tuples(st.sampled_from(_NAMES), st.sampled_from(["a", "b", "private"])), max_size=8
+    ),
+    path=st.sampled_from(
+        [
+            "/",
+            "/static/app.js",
+            "/v1/batch",
+            "/beacon/v1/batch",
+            "/docs",
+            "/api/v1/workspaces/shop/stats",
+        ]
+    ),
+)
+def test_security_headers_are_starlettes_mutable_headers_rules(
+    raw: list[tuple[str, str]], path: str
+) -> None:
+    """The raw-pair form gives what ``MutableHeaders`` setdefault/set gave (as a multiset:
+    the order of headers carries no meaning)."""
+    from collections import Counter
+
+    from starlette.datastructures import MutableHeaders
+
+    from journeyscope.server.middleware import COLLECT_PREFIXES, SECURITY_HEADERS, csp_for, secured
+
+    pairs = [(k.lower().encode(), v.encode()) for k, v in raw]
+    headers = MutableHeaders(raw=list(pairs))
+    for name, value in SECURITY_HEADERS.items():
+        headers.setdefault(name, value)
+    headers["Content-Security-Policy"] = csp_for(path)
+    if path.startswith("/static/"):
+        headers["Cache-Control"] = "no-cache"
+    headers["X-Request-ID"] = "rid"
+    if path.startswith(COLLECT_PREFIXES):
+        headers.setdefault("Access-Control-Allow-Origin", "*")
+    assert Counter(secured(list(pairs), path, "rid")) == Counter(headers.raw)

@@ -17,12 +17,13 @@ import csv
 import logging
 import math
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from journeyscope.collect.durable import GroupWait
 from journeyscope.collect.errors import CollectorBusy, EventProblem, InvalidEvents
 from journeyscope.collect.loader import (
     BATCH,
@@ -30,7 +31,7 @@ from journeyscope.collect.loader import (
     Loader,
     OpenWorkspace,
     clear_staging,
-    encode_record,
+    encode_records,
 )
 from journeyscope.collect.log import RESERVE_BYTES, SEGMENT_BYTES, RecordLog
 from journeyscope.collect.segment import Parsed, parse_body
@@ -53,6 +54,10 @@ class Accepted:
     last_seq: int
     problems: list[EventProblem] = field(default_factory=list)
     durable: Callable[[], object] | None = field(default=None, repr=False, compare=False)
+    #: the collector's coroutine that waits as ``durable`` does, with no thread of its own
+    settle: Callable[[Accepted], Awaitable[Accepted]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def wait(self) -> Accepted:
         """Block until the events are on disk (then they are acknowledged)."""
@@ -60,6 +65,12 @@ class Accepted:
             self.durable()
             self.durable = None
         return self
+
+    async def settled(self) -> Accepted:
+        """:meth:`wait` for a coroutine on the server's event loop."""
+        if self.durable is not None and self.settle is not None:
+            return await self.settle(self)
+        return self.wait()
 
     def raise_for_problems(self) -> None:
         """The 400 the server answers when some events were refused."""
@@ -97,6 +108,7 @@ class Collector:
         clear_staging(root)
         self.received = self.acknowledged = self.refused = 0
         self._counting = threading.Lock()
+        self._group = GroupWait(self.log.wait, lambda: self.log.durable_seq)
         self.loader = Loader(
             self.log,
             open_workspace or self._open,
@@ -138,8 +150,9 @@ class Collector:
         last = self.log.durable_seq
         accepted = Accepted(len(parsed.rows), last, parsed.problems)
         if parsed.rows:
-            accepted.last_seq = self.log.write([encode_record(source, r) for r in parsed.rows])
+            accepted.last_seq = self.log.write(encode_records(source, parsed.rows))
             accepted.durable = lambda: self._durable(accepted.last_seq, len(parsed.rows))
+            accepted.settle = self.settled
         if parsed.problems:
             with self._counting:
                 self.refused += len(parsed.problems)
@@ -148,9 +161,21 @@ class Collector:
 
     def _durable(self, seq: int, count: int) -> None:
         self.log.wait(seq)
+        self._acknowledge(count)
+
+    def _acknowledge(self, count: int) -> None:
         with self._counting:
             self.acknowledged += count
         self.loader.wake()
+
+    async def settled(self, accepted: Accepted) -> Accepted:
+        """:meth:`Accepted.wait` for a coroutine: back once its events are on disk, with
+        no thread of its own (one thread waits for every request: ``collect/durable.py``)."""
+        if accepted.durable is not None:
+            await self._group.until(accepted.last_seq)
+            accepted.durable = None
+            self._acknowledge(accepted.accepted)
+        return accepted
 
     def _quarantine(self, source: str, parsed: Parsed) -> None:
         """Refused messages, as sent, in the workspace's quarantine (one file a day)."""
@@ -192,5 +217,6 @@ class Collector:
     def close(self) -> None:
         """Stop the background loader once it drained what was acknowledged into the store,
         then close the log (SIGTERM). Without a started loader, call ``loader.drain()``."""
+        self._group.close()
         self.loader.stop()
         self.log.close()

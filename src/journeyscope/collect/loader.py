@@ -62,9 +62,15 @@ SEPARATOR = b"\x1f"
 def encode_record(source: str, row: dict[str, Any]) -> bytes:
     """A log record: the source (``segment:<key name>``), a unit separator, and the event
     row as one JSON line — written to the staging file as it is, never decoded again."""
+    return encode_records(source, [row])[0]
+
+
+def encode_records(source: str, rows: list[dict[str, Any]]) -> list[bytes]:
+    """:func:`encode_record` of each row (the source checked and encoded once)."""
     if "\x1f" in source or "\n" in source:
         raise ValueError("a source name cannot hold control characters")
-    return source.encode() + SEPARATOR + structs.row_json(row)
+    prefix = source.encode() + SEPARATOR
+    return [prefix + structs.row_json(row) for row in rows]
 
 
 def mapping_for(source: str) -> LoadedMapping:

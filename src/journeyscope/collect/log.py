@@ -81,9 +81,14 @@ def _lock(folder: Path) -> int:
     return fd
 
 
+_SEQ = struct.Struct("<Q")
+
+
 def encode(seq: int, payload: bytes) -> bytes:
-    body = struct.pack("<Q", seq) + payload
-    return HEADER.pack(len(payload), zlib.crc32(body), seq) + payload
+    """A record: length, CRC-32 of the seq's bytes then the payload, seq, payload (the
+    CRC carried over the two parts: no copy of the payload to check it)."""
+    crc = zlib.crc32(payload, zlib.crc32(_SEQ.pack(seq)))
+    return HEADER.pack(len(payload), crc, seq) + payload
 
 
 def _scan(path: Path) -> tuple[list[tuple[int, int, int]], int]:

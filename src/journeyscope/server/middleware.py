@@ -13,7 +13,7 @@ import time
 import uuid
 
 from fastapi import FastAPI, Request
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from journeyscope.server.errors import unexpected_response
@@ -99,9 +99,7 @@ class Around:
             if message["type"] == "http.response.start":
                 answered = True
                 status = message["status"]
-                headers = MutableHeaders(raw=list(message.get("headers", [])))
-                _secure(headers, path, rid)
-                message["headers"] = headers.raw
+                message["headers"] = secured(list(message.get("headers", [])), path, rid)
             await send(message)
 
         try:
@@ -119,15 +117,27 @@ class Around:
             )
 
 
-def _secure(headers: MutableHeaders, path: str, rid: str) -> None:
-    for name, value in SECURITY_HEADERS.items():
-        headers.setdefault(name, value)
-    headers["Content-Security-Policy"] = csp_for(path)
+#: the security headers as an answer carries them (ASGI's lower-case byte pairs)
+_SECURITY_RAW = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+_ANY_ORIGIN = (b"access-control-allow-origin", b"*")
+
+
+def secured(raw: list[tuple[bytes, bytes]], path: str, rid: str) -> list[tuple[bytes, bytes]]:
+    """An answer's headers with ours: each security header unless the route set its own,
+    the page's CSP, ``X-Request-ID``, and ``no-cache`` for the web app's files (which
+    replace any the route set); collection answers (errors too) readable by any site. On
+    the raw pairs: Starlette's ``MutableHeaders`` scans the list once per header, and every
+    collection batch pays it."""
+    replaced = {b"content-security-policy": csp_for(path).encode(), b"x-request-id": rid.encode()}
     if path.startswith("/static/"):  # revalidated by ETag, never stale
-        headers["Cache-Control"] = "no-cache"
-    headers["X-Request-ID"] = rid
-    if path.startswith(COLLECT_PREFIXES):  # errors too: browsers may read them
-        headers.setdefault("Access-Control-Allow-Origin", "*")
+        replaced[b"cache-control"] = b"no-cache"
+    out = [(name, value) for name, value in raw if name.lower() not in replaced]
+    present = {name.lower() for name, _ in out} | replaced.keys()
+    out += [pair for pair in _SECURITY_RAW if pair[0] not in present]
+    if path.startswith(COLLECT_PREFIXES) and _ANY_ORIGIN[0] not in present:
+        out.append(_ANY_ORIGIN)
+    out += replaced.items()
+    return out
 
 
 def install(app: FastAPI, metrics: Metrics) -> None:

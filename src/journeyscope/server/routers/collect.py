@@ -128,7 +128,7 @@ async def collected(
             pending = accept(found, kind, raw, encoding, token, inline=True)
     if pending is None:
         pending = await run_in_threadpool(accept, found, kind, raw, encoding, token)
-    await run_in_threadpool(pending.wait)  # on disk (group commit) before the answer
+    await pending.settled()  # on disk (group commit) before the answer
     pending.raise_for_problems()
 
 
