@@ -183,6 +183,7 @@ def run_load(args: argparse.Namespace) -> None:
         port = free_port()
         proc = start_server(folder, port)
         try:
+            time.sleep(args.settle)  # the server's start-up work (kernels loading) done
             before = cpu_seconds(proc.pid)
             result = asyncio.run(load(port, requests, args.connections, args.seconds))
             after = cpu_seconds(proc.pid)
@@ -279,6 +280,9 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=3)
     parser.add_argument("--batches", type=int, default=600)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--settle", type=float, default=5.0, help="seconds between start and load (load only)"
+    )
     parser.add_argument("--tmp", default=os.environ.get("TMPDIR"))
     args = parser.parse_args()
     (run_load if args.mode == "load" else run_crash)(args)
