@@ -71,3 +71,22 @@ def test_no_memory_for_events_means_no_scan_ahead(fresh_shop: Shop) -> None:
         assert (
             client.get(f"{API}/stages", headers=bearer(fresh_shop.keys["read"])).status_code == 200
         )
+
+
+def test_the_kernels_load_after_the_scans_ahead(fresh_shop: Shop) -> None:
+    """The compiled kernels load once every workspace is scanned, not beside the scans:
+    the first dashboard waits for a scan, which then has the cores to itself."""
+    from journeyscope.server.state import ServerState
+    from journeyscope.server.warm import Warmer
+
+    kept_events.keep(64)
+    order: list[str] = []
+    try:
+        state = ServerState({"shop": fresh_shop.root, "other": fresh_shop.other})
+        warmer = Warmer(state)
+        warmer.start(then=lambda: order.append(f"kernels after {_store().scans} scans"))
+        _until(lambda: bool(order))
+        warmer.close()
+    finally:
+        kept_events.keep(0)
+    assert order == ["kernels after 2 scans"]

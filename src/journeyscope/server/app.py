@@ -127,10 +127,11 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         collection.start_pending()
-        warm_compiled()  # a thread: the funnels' compiled walk, for every later request
         keep_scans(scan_memory)  # the events scanned once per data change, not per report
-        if scan_memory > 0:
-            warmer.start()  # a thread: the first dashboard finds the events read
+        if scan_memory > 0:  # a thread: the first dashboard finds the events read, then
+            warmer.start(then=warm_compiled)  # the compiled kernels load (another thread)
+        else:
+            warm_compiled()  # a thread: the compiled kernels, for every later request
         try:
             yield
         finally:

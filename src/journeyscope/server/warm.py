@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from journeyscope.app.operations import kept_reads, warm_events
@@ -41,13 +42,17 @@ class Warmer:
         self._threads: list[threading.Thread] = []
         self.scanned = 0
 
-    def start(self) -> None:
-        """Scan every served workspace, one after another, on a thread."""
+    def start(self, then: Callable[[], object] | None = None) -> None:
+        """Scan every served workspace, one after another, on a thread; then ``then()``
+        there (the server loads its compiled kernels after the scans rather than beside
+        them: the first dashboard waits for a scan, which then has both cores)."""
         names = list(self.state.workspaces)
 
         def every_one() -> None:
             for name in names:
                 self._warm(name)
+            if then is not None and not self._closed:
+                then()
 
         first = threading.Thread(target=every_one, name="journeyscope-warm", daemon=True)
         with self._lock:
