@@ -166,11 +166,34 @@ def test_a_report_error_has_the_cli_shape_and_status(
         f"{API}/funnel", params={"steps": "product_view,nosuch"}, headers=bearer(shop.keys["read"])
     )
     assert 400 <= answer.status_code < 500
-    assert answer.json() == res.json()
+    cli_error, api_error = res.json()["error"], answer.json()["error"]
+    assert cli_error["location"]["field"] == "--steps"  # the API names its parameter
+    assert api_error["location"]["field"] == "steps"
+    assert api_error == {**cli_error, "location": {**cli_error["location"], "field": "steps"}}
     vi = client.get(
         f"{API}/funnel", params={"steps": "nosuch", "lang": "vi"}, headers=bearer(shop.keys["read"])
     )
     assert vi.json()["error"]["message"] != answer.json()["error"]["message"]
+
+
+def test_an_api_error_names_the_query_parameter_not_the_option(
+    client: TestClient, shop: Shop, cli: Callable[..., Result]
+) -> None:
+    """The same check answers both; the API user is told about ``repeat_within``, the
+    CLI user about ``--repeat-within``."""
+    res = cli("touchpoints", "-w", shop.root, "--repeat-within", "5x", "--json")
+    assert "--repeat-within" in res.json()["error"]["message"]
+    for lang in ("en", "vi"):
+        answer = client.get(
+            f"{API}/touchpoints",
+            params={"repeat_within": "5x", "lang": lang},
+            headers=bearer(shop.keys["read"]),
+        )
+        error = answer.json()["error"]
+        assert answer.status_code == 400 and error["location"]["field"] == "repeat_within"
+        assert "repeat_within" in error["message"] and "--" not in error["message"]
+    top = client.get(f"{API}/paths", params={"top": -1}, headers=bearer(shop.keys["read"]))
+    assert top.json()["error"]["hint"] == "e.g. top 10"
 
 
 def test_an_unknown_option_value_is_a_400_not_a_404(client: TestClient, shop: Shop) -> None:

@@ -9,6 +9,7 @@ request id, so an operator can find it).
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
@@ -107,10 +108,57 @@ def error_response(request: Request, exc: JourneyScopeError) -> JSONResponse:
         headers["Retry-After"] = str(retry_after)
     lang = request_lang(request)
     body = exc.to_dict(lang)
+    _as_parameters(request, body["error"])  # type: ignore[arg-type]
     problems = getattr(exc, "problems", None)
     if isinstance(problems, list):  # collection's 400: which events, and why
         body["error"]["problems"] = [p.to_dict(lang) for p in problems]  # type: ignore[index]
     return JSONResponse(body, status_code=exc.http_status, headers=headers)
+
+
+_OPTION = re.compile(r"(?<![\w-])--([a-z][a-z0-9-]*)")
+#: the commands' period options, as the API's parameters
+_PERIOD = {"from": "since", "to": "until"}
+
+
+def _as_parameters(request: Request, error: dict[str, Any]) -> None:
+    """The command options an error names (``--window``), as this route's query
+    parameters (``window``): the same checks answer the CLI and the API, and an API user
+    has no ``--window`` to fix. An option the route has no parameter for stays as it is
+    (a hint may quote another command); ``--from``/``--to`` are the period (``since``,
+    ``until``) unless the route has its own ``from``/``to`` and the error is not a date."""
+    names = _query_parameters(request)
+    if not names:
+        return
+
+    def parameter(option: str) -> str | None:
+        if option in _PERIOD and (error.get("code") == "invalid_date" or option not in names):
+            return _PERIOD[option] if _PERIOD[option] in names else None
+        name = option.replace("-", "_")
+        return name if name in names else None
+
+    def rename(found: re.Match[str]) -> str:
+        return parameter(found.group(1)) or found.group(0)
+
+    for key in ("message", "hint"):
+        if isinstance(error.get(key), str):
+            error[key] = _OPTION.sub(rename, error[key])
+    location = error.get("location")
+    field = location.get("field") if isinstance(location, dict) else None
+    if isinstance(field, str) and _OPTION.fullmatch(field):
+        location["field"] = parameter(field[2:]) or field  # type: ignore[index]
+
+
+def _query_parameters(request: Request) -> set[str]:
+    """The names (aliases) of the query parameters of the route that answered."""
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    names: set[str] = set()
+    for field in getattr(dependant, "query_params", ()):
+        model = getattr(field.field_info, "annotation", None)
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            names.update(info.alias or name for name, info in model.model_fields.items())
+        else:
+            names.add(field.alias)
+    return names
 
 
 def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
