@@ -322,8 +322,8 @@ def ranked_paths(
     matrix[seg, pos] = cat
     keys = [matrix[:, k] for k in reversed(range(width))]
     ranked = np.lexsort((*keys, -nulls, -conversions))
-    rows, widths = matrix[ranked].tolist(), lens[ranked].tolist()
-    paths = [tuple(row[:n]) for row, n in zip(rows, widths, strict=True)]
+    every = _tuples(cat, lens)  # from the nodes end to end, not the padded matrix's cells
+    paths = [every[g] for g in ranked.tolist()]
     return paths, conversions[ranked], value[ranked], nulls[ranked]
 
 
