@@ -211,7 +211,9 @@ def _kept_rows(r: Runner, spec: PathSpec, scope: Scope) -> tuple[dict[str, Any],
     rank = np.cumsum(used, dtype=np.int32) - 1  # a channel's position among the nodes
     node = np.where(conv, np.int32(-1), rank[ev.channel]).astype(np.int32)
     value = np.where(conv & ~np.isnan(ev.revenue), ev.revenue, 0.0)
-    cols = {"customer_id": ev.customer[ev.owner], "us": ev.us, "n": node, "v": value}
+    # journeys by their number (rows in the same order): the few conversions' customers
+    # are looked up after the cut, not every row's
+    cols = {"customer_id": ev.owner, "us": ev.us, "n": node, "v": value, "ids": ev.customer}
     return cols, nodes
 
 
@@ -223,6 +225,8 @@ def _cut(cols: dict[str, Any], nodes: list[str], spec: PathSpec) -> Cut:
     if cut is None:  # pragma: no cover - the runner hands rows over in journey order
         raise RuntimeError("journeys came back out of order")
     cut.c_value = np.asarray(cols["v"], np.float64)[node < 0]
+    if "ids" in cols:  # customers as journey numbers: their ids
+        cut.c_cust = np.asarray(cols["ids"], np.int64)[cut.c_cust]
     return cut
 
 
