@@ -155,6 +155,21 @@ def serve(
     )
 
 
+def _long_lived_gc() -> None:
+    """The cyclic collector tuned for a server: what is loaded by now (modules, the app)
+    is frozen out of every later collection, and the youngest generation is collected
+    after 20,000 allocations rather than 700 — a batch of 100 events makes a few thousand
+    short-lived objects, and collecting every few hundred was a twentieth of the event
+    loop (py-spy). The objects are freed by reference counting as before; only cycles wait
+    a little longer."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(20_000, older, oldest)
+
+
 def run_server(
     named: dict[str, Path],
     host: str,
@@ -211,5 +226,6 @@ def run_server(
     for line in before or []:
         out.print(line.format(url=url), markup=False, soft_wrap=True)
     out.print(t("serve_stop", lang()), markup=False)
+    _long_lived_gc()
     Server(config).run()
     err.print(t("serve_stopped", lang()), markup=False)

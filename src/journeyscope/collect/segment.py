@@ -390,18 +390,11 @@ def _row_of(message: AnyMessage, now: datetime) -> dict[str, Any] | Refusal:
     """The event row of a valid message, or why it is refused."""
     if message.type is None:
         return ("type", "a batch message needs a type (track, identify, page, ...)", None)
-    for where, given in (
-        ("timestamp", message.timestamp),
-        ("originalTimestamp", message.original_timestamp),
-        ("sentAt", message.sent_at),
-    ):
-        offset = given.utcoffset() if given and given.tzinfo is not UTC else None
-        if given and offset is not None and abs(offset) > MAX_OFFSET:  # as import refuses them
-            return (
-                where,
-                f"the UTC offset of {given.isoformat()} is outside -14:00…+14:00",
-                f"độ lệch UTC của {given.isoformat()} nằm ngoài -14:00…+14:00",
-            )
+    times = (message.timestamp, message.original_timestamp, message.sent_at)
+    if any(given is not None and given.tzinfo is not UTC for given in times):
+        found = _far_offset(times)
+        if found is not None:
+            return found
     try:
         ts = event_time(message, now)
     except OverflowError:  # sentAt and timestamp centuries apart: no date can result
@@ -420,6 +413,20 @@ def _row_of(message: AnyMessage, now: datetime) -> dict[str, Any] | Refusal:
         return to_row(message, ts)
     except BadAmount as exc:
         return ("properties.revenue", exc.en, exc.vi)
+
+
+def _far_offset(times: tuple[datetime | None, ...]) -> Refusal | None:
+    """A time whose UTC offset no place has (as import refuses them), or None. Only asked
+    when a time is not in UTC: most clients send ``Z``."""
+    for where, given in zip(("timestamp", "originalTimestamp", "sentAt"), times, strict=True):
+        offset = given.utcoffset() if given and given.tzinfo is not UTC else None
+        if given and offset is not None and abs(offset) > MAX_OFFSET:
+            return (
+                where,
+                f"the UTC offset of {given.isoformat()} is outside -14:00…+14:00",
+                f"độ lệch UTC của {given.isoformat()} nằm ngoài -14:00…+14:00",
+            )
+    return None
 
 
 def _aware(value: datetime) -> datetime:
@@ -460,7 +467,7 @@ def _without_ids(traits: dict[str, Any] | None) -> dict[str, Any]:
     return {k: v for k, v in (traits or {}).items() if k not in TRAIT_IDS}
 
 
-def _properties(message: AnyMessage) -> dict[str, Any]:
+def _properties(message: AnyMessage, referrer: str | None) -> dict[str, Any]:
     kind = message.type
     props: dict[str, Any] = dict(message.properties or {})
     if kind == "identify":
@@ -480,7 +487,6 @@ def _properties(message: AnyMessage) -> dict[str, Any]:
             value = getattr(campaign, key)
             if value:
                 props.setdefault("utm_campaign" if key == "name" else f"utm_{key}", value)
-    referrer = _referrer(message)
     if referrer:
         props.setdefault("referrer", referrer)
     return props
@@ -492,9 +498,10 @@ def _referrer(message: AnyMessage) -> str | None:
     return (page.referrer if page else None) or (given if isinstance(given, str) else None)
 
 
-def channel_of(message: AnyMessage) -> str:
+def channel_of(message: AnyMessage, referrer: str | None = None) -> str:
     """An explicit ``properties.channel`` first (a store or hotline names its own), then the
-    default grouping of UTM and referrer, then ``context.channel`` and the call type."""
+    default grouping of UTM and referrer, then ``context.channel`` and the call type.
+    ``referrer``: the message's (``_referrer``), when the caller has it already."""
     given = (message.properties or {}).get("channel")
     if isinstance(given, str) and given.strip():
         return given.strip()
@@ -502,7 +509,7 @@ def channel_of(message: AnyMessage) -> str:
     grouped = channels.group(
         campaign.source if campaign else None,
         campaign.medium if campaign else None,
-        _referrer(message),
+        referrer if referrer is not None else _referrer(message),
     )
     if grouped:
         return grouped
@@ -549,20 +556,23 @@ def _too_large(value: str) -> BadAmount:
     return BadAmount(f"{value} is too large to be an amount", f"{value} quá lớn để là một số tiền")
 
 
+_FIELDS = ("event_id", "ts", "event", "channel", "touchpoint", *IDENTIFIER_TYPES)
+_ROW: dict[str, Any] = dict.fromkeys((*_FIELDS, "properties", "revenue", "currency"))
+
+
 def to_row(message: AnyMessage, ts: datetime) -> dict[str, Any]:
     """The event row (our field names) of one valid message; ``ts`` in epoch milliseconds."""
     revenue, currency = _revenue(message)
-    row: dict[str, Any] = {
-        "event_id": message.message_id or f"collect:{uuid.uuid4()}",
-        "ts": int(ts.timestamp() * 1000),
-        "event": message.event if message.type == "track" else NAMES.get(message.type or ""),
-        "channel": channel_of(message),
-        "touchpoint": _touchpoint(message),
-        **dict.fromkeys(IDENTIFIER_TYPES),
-        "properties": structs.to_json(_properties(message)),
-        "revenue": revenue,
-        "currency": currency,
-    }
+    referrer = _referrer(message)
+    row = _ROW.copy()  # every field, in the order a row's JSON lists them
+    row["event_id"] = message.message_id or f"collect:{uuid.uuid4()}"
+    row["ts"] = int(ts.timestamp() * 1000)
+    row["event"] = message.event if message.type == "track" else NAMES.get(message.type or "")
+    row["channel"] = channel_of(message, referrer)
+    row["touchpoint"] = _touchpoint(message)
+    row["properties"] = structs.to_json(_properties(message, referrer))
+    row["revenue"] = revenue
+    row["currency"] = currency
     if message.type == "group":
         row["event"] = "group"
     if message.type == "alias":

@@ -102,18 +102,20 @@ class Message(msgspec.Struct, rename="camel"):
         for name in IDS:
             value = getattr(self, name)
             # text already trimmed is the usual id: left as it is (no call, no copy)
-            if value is not None and not (value.__class__ is str and _trimmed(value)):
-                setattr(self, name, id_text(value))
+            if value is None or (
+                value.__class__ is str
+                and value
+                and not value[0].isspace()
+                and not value[-1].isspace()
+            ):
+                continue
+            setattr(self, name, id_text(value))
         why = missing(self.type, self)
         if why is not None:
             raise ValueError(why)
 
 
 IDS = ("message_id", "anonymous_id", "user_id", "previous_id", "group_id")
-
-
-def _trimmed(text: str) -> bool:
-    return bool(text) and not text[0].isspace() and not text[-1].isspace()
 
 
 NOTHING = msgspec.Raw()
