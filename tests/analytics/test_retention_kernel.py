@@ -164,3 +164,20 @@ def test_cohorts_use_the_pass_once_loaded() -> None:
     retention_arrays.load_retention_kernel()
     assert retention_arrays._kernel("cohort_pass") is retention_kernel.cohort_pass
     assert retention_arrays._kernel("churn_pass") is retention_kernel.churn_pass
+
+
+def test_a_stray_event_years_off_leaves_daily_cohorts_to_numpy() -> None:
+    """The compiled table spans every period of the data both ways: one event ten years
+    before the rest would make it 13 million cells a day; NumPy counts only those used."""
+    base = 1_700_000_000
+    ev = events([(0, base * 10**6, 2, -1.0), (0, (base + 86400) * 10**6, 0, -1.0)])
+    ev.us[0] -= 3650 * DAY_US  # the stray one
+    day = np.floor_divide(ev.us, DAY_US)
+    spec = RetentionSpec(period="day")
+    retention_kernel.warm()
+    assert retention_arrays._cohorts_compiled(retention_kernel.cohort_pass, ev, day, spec) is None
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(retention_arrays, "_kernel", lambda name: None)
+        numpy_form = retention_arrays.cohort_rows(ev, day, spec)
+    retention_arrays.load_retention_kernel()
+    assert retention_arrays.cohort_rows(ev, day, spec) == numpy_form  # NumPy answered

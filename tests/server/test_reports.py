@@ -194,6 +194,19 @@ def test_an_api_error_names_the_query_parameter_not_the_option(
         assert "repeat_within" in error["message"] and "--" not in error["message"]
     top = client.get(f"{API}/paths", params={"top": -1}, headers=bearer(shop.keys["read"]))
     assert top.json()["error"]["hint"] == "e.g. top 10"
+    # a route whose options and parameters differ: insights' --since is changes_since
+    insights = client.get(
+        f"{API}/insights", params={"changes_since": "bad"}, headers=bearer(shop.keys["read"])
+    ).json()["error"]
+    assert insights["location"]["field"] == "changes_since", insights
+    assert "changes_since" in insights["message"]
+    # the web app asks for the options, which it puts in its fields' words
+    web = client.get(
+        f"{API}/touchpoints",
+        params={"repeat_within": "5x"},
+        headers={**bearer(shop.keys["read"]), "X-JourneyScope-Names": "options"},
+    ).json()["error"]
+    assert web["location"]["field"] == "--repeat-within"
 
 
 def test_an_unknown_option_value_is_a_400_not_a_404(client: TestClient, shop: Shop) -> None:

@@ -415,8 +415,11 @@ def load_paths_kernel() -> None:
     """Load the compiled passes (a server does, on a thread, as it starts)."""
     from journeyscope.analytics import paths_kernel
 
-    if in_cache(paths_kernel.edge_pass) and in_cache(paths_kernel.variant_pass):
-        paths_kernel.warm()  # never compile behind the user's back
+    # never compile behind the user's back: each pass only if it is in numba's cache
+    if in_cache(paths_kernel.edge_pass):
+        paths_kernel.warm_edges()
+    if in_cache(paths_kernel.variant_pass):
+        paths_kernel.warm_variants()
 
 
 def _edges_compiled(

@@ -164,14 +164,27 @@ def _same(seq, starts, a, b):  # type: ignore[no-untyped-def]
     return True
 
 
-def warm() -> None:
-    """Compile (or load) the kernels now, on a tiny input: ``python -m ...paths_kernel``."""
+def warm_edges() -> None:
+    """Compile (or load) the edge pass now, on a tiny input."""
     from journeyscope.analytics.retention_kernel import frozen
 
     node = frozen(np.zeros(2), np.int32)
     first = frozen(np.array([True, False]), np.bool_)
     edge_pass(node, first, frozen(np.zeros(1), np.float64), frozen(np.zeros(2), np.int32), 1)
-    variant_pass(node, first, True)
+
+
+def warm_variants() -> None:
+    """Compile (or load) the variant pass now, on a tiny input."""
+    from journeyscope.analytics.retention_kernel import frozen
+
+    node = frozen(np.zeros(2), np.int32)
+    variant_pass(node, frozen(np.array([True, False]), np.bool_), True)
+
+
+def warm() -> None:
+    """Compile (or load) the kernels now: ``python -m ...paths_kernel``."""
+    warm_edges()
+    warm_variants()
 
 
 if __name__ == "__main__":

@@ -89,7 +89,9 @@ def cohort_rows(ev: Events, day: np.ndarray, spec: RetentionSpec) -> list[Cohort
 
     kernel = _kernel("cohort_pass")
     if kernel is not None and len(ev.owner):
-        return _cohorts_compiled(kernel, ev, day, spec)
+        found = _cohorts_compiled(kernel, ev, day, spec)
+        if found is not None:
+            return found
 
     def rows_of(name: str | None) -> tuple[np.ndarray, np.ndarray]:  # (owner, day) of rows
         if name is None:
@@ -121,10 +123,16 @@ def cohort_rows(ev: Events, day: np.ndarray, spec: RetentionSpec) -> list[Cohort
     return _cohort_table(counts, sizes, lo, spec)
 
 
+#: the most (cohort, offset) cells the compiled pass counts in: it spans every period of
+#: the data both ways (a stray event years off would make it huge), NumPy only those used
+MAX_COHORT_CELLS = 1 << 22
+
+
 def _cohorts_compiled(
     kernel: Any, ev: Events, day: np.ndarray, spec: RetentionSpec
-) -> list[CohortRow]:
-    """:func:`cohort_rows` by one compiled pass (``retention_kernel.cohort_pass``)."""
+) -> list[CohortRow] | None:
+    """:func:`cohort_rows` by one compiled pass (``retention_kernel.cohort_pass``); None
+    when the data's periods are too many for its table (NumPy then)."""
     from journeyscope.analytics.retention_kernel import ANY, frozen
 
     codes = [
@@ -135,6 +143,8 @@ def _cohorts_compiled(
     day_lo = int(day.min())
     lut = _period(np.arange(day_lo, int(day.max()) + 1), spec.period)
     lo = int(lut[0])  # periods ascend with days: the first day's is the first
+    if (int(lut[-1]) - lo + 1) ** 2 > MAX_COHORT_CELLS:
+        return None
     counts, sizes = kernel(
         frozen(ev.owner, np.int64),
         frozen(day, np.int64),
@@ -286,9 +296,11 @@ def load_retention_kernel() -> None:
     starts)."""
     from journeyscope.analytics import retention_kernel
 
-    kernels = (retention_kernel.churn_pass, retention_kernel.cohort_pass)
-    if all(in_cache(k) for k in kernels):  # never compile behind the user's back
-        retention_kernel.warm()
+    # never compile behind the user's back: each pass only if it is in numba's cache
+    if in_cache(retention_kernel.churn_pass):
+        retention_kernel.warm_churn()
+    if in_cache(retention_kernel.cohort_pass):
+        retention_kernel.warm_cohorts()
 
 
 def _churn_compiled(

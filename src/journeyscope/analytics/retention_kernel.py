@@ -121,14 +121,24 @@ def frozen(values: np.ndarray, dtype: type) -> np.ndarray:
     return view
 
 
-def warm() -> None:
-    """Compile (or load) the kernels now, on a tiny input: ``python -m ...retention_kernel``."""
+def warm_churn() -> None:
+    """Compile (or load) the churn pass now, on a tiny input."""
     one = frozen(np.zeros(1), np.int64)
     yes = frozen(np.ones(1), np.bool_)
     no = frozen(np.zeros(1), np.bool_)
     churn_pass(one, yes, one, one, no, no, one, 1)
-    code = frozen(np.zeros(1), np.int32)
-    cohort_pass(one, one, code, ANY, ANY, one, 0, 1)
+
+
+def warm_cohorts() -> None:
+    """Compile (or load) the cohort pass now, on a tiny input."""
+    one = frozen(np.zeros(1), np.int64)
+    cohort_pass(one, one, frozen(np.zeros(1), np.int32), ANY, ANY, one, 0, 1)
+
+
+def warm() -> None:
+    """Compile (or load) the kernels now: ``python -m ...retention_kernel``."""
+    warm_churn()
+    warm_cohorts()
 
 
 if __name__ == "__main__":

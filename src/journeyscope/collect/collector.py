@@ -172,9 +172,8 @@ class Collector:
         """:meth:`Accepted.wait` for a coroutine: back once its events are on disk, with
         no thread of its own (one thread waits for every request: ``collect/durable.py``)."""
         if accepted.durable is not None:
-            await self._group.until(accepted.last_seq)
-            accepted.durable = None
-            self._acknowledge(accepted.accepted)
+            accepted.durable = None  # counted once on disk, even if the request is gone
+            await self._group.until(accepted.last_seq, lambda: self._acknowledge(accepted.accepted))
         return accepted
 
     def _quarantine(self, source: str, parsed: Parsed) -> None:

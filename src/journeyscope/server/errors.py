@@ -126,11 +126,15 @@ def _as_parameters(request: Request, error: dict[str, Any]) -> None:
     has no ``--window`` to fix. An option the route has no parameter for stays as it is
     (a hint may quote another command); ``--from``/``--to`` are the period (``since``,
     ``until``) unless the route has its own ``from``/``to`` and the error is not a date."""
-    names = _query_parameters(request)
+    if request.headers.get("x-journeyscope-names") == "options":
+        return  # the web app puts the options in its own words (its fields' labels)
+    names, renamed = _query_parameters(request)
     if not names:
         return
 
     def parameter(option: str) -> str | None:
+        if option in renamed:  # a route whose options and parameters differ (insights)
+            return renamed[option]
         if option in _PERIOD and (error.get("code") == "invalid_date" or option not in names):
             return _PERIOD[option] if _PERIOD[option] in names else None
         name = option.replace("-", "_")
@@ -148,17 +152,20 @@ def _as_parameters(request: Request, error: dict[str, Any]) -> None:
         location["field"] = parameter(field[2:]) or field  # type: ignore[index]
 
 
-def _query_parameters(request: Request) -> set[str]:
-    """The names (aliases) of the query parameters of the route that answered."""
+def _query_parameters(request: Request) -> tuple[set[str], dict[str, str]]:
+    """The names (aliases) of the query parameters of the route that answered, and the
+    options its parameters' model names otherwise (``cli_names``: option → parameter)."""
     dependant = getattr(request.scope.get("route"), "dependant", None)
     names: set[str] = set()
+    renamed: dict[str, str] = {}
     for field in getattr(dependant, "query_params", ()):
         model = getattr(field.field_info, "annotation", None)
         if isinstance(model, type) and issubclass(model, BaseModel):
             names.update(info.alias or name for name, info in model.model_fields.items())
+            renamed.update(getattr(model, "cli_names", {}))
         else:
             names.add(field.alias)
-    return names
+    return names, renamed
 
 
 def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -13,7 +13,7 @@ engine. An unknown parameter is a 422, as a misspelt option is an error in the C
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
@@ -135,6 +135,8 @@ class RetentionParams(ScopeParams):
 
 
 class InsightsParams(Params):
+    #: the command's options named otherwise here (errors name the parameter)
+    cli_names: ClassVar[dict[str, str]] = {"since": "changes_since", "from": "since", "to": "until"}
     since: str | None = Field(None, description="First day scanned (YYYY-MM-DD).")
     until: str | None = Field(None, description="Last day scanned, included.")
     where: str | None = Field(None, description='Event filter: "channel in (shopee, lazada)".')

@@ -31,7 +31,9 @@ function withQuery(path, query) {
 
 /** fetch() the API; JSON in and out unless told otherwise (raw: the Response). */
 export async function api(path, { method = 'GET', body, query, headers = {}, raw = false } = {}) {
-  const sent = { Accept: 'application/json', ...headers };
+  // errors name the CLI's options (--window), which ui.js puts in the words of the
+  // page's fields; other API clients get the query parameter's name (window)
+  const sent = { Accept: 'application/json', 'X-JourneyScope-Names': 'options', ...headers };
   if (method !== 'GET' && session.csrf) sent['X-CSRF-Token'] = session.csrf;
   let payload = body;
   if (body !== undefined && !(body instanceof FormData) && !(body instanceof Blob) && typeof body !== 'string') {

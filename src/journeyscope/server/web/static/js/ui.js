@@ -85,22 +85,19 @@ export function empty(title, detail) {
   return h('div', { class: 'state empty', role: 'status' }, h('strong', {}, title), detail ? h('p', {}, detail) : null);
 }
 
-/** A CLI option an error may still name (the API names its own parameters: window,
- * since), as the API parameter a page's field is named after (its id ends in it:
- * funnel-window). */
+/** The CLI option an error names (the API shares the CLI's messages), as the API
+ * parameter a page's field is named after (its id ends in it: funnel-window). */
 const FLAG_PARAMS = { '--from': 'since', '--to': 'until' };
 
-/** The form field on the page an error is about: its label replaces the parameter's name
- * in the words shown, and the field is marked invalid, so nobody meets "window". */
+/** The form field on the page an error is about: its label replaces the CLI option in
+ * the words shown, and the field is marked invalid, so nobody meets "--window". */
 function fieldOf(error) {
-  const field = error && error.location && error.location.field;
-  if (!field || !/^(--)?[a-z][a-z0-9_-]*$/.test(field)) return null;
-  const param = field.startsWith('--') ? FLAG_PARAMS[field] || field.slice(2).replace(/-/g, '_') : field;
+  const flag = error && error.location && error.location.field;
+  if (!flag || !flag.startsWith('--')) return null;
+  const param = FLAG_PARAMS[flag] || flag.slice(2).replace(/-/g, '_');
   const input = document.querySelector(`form [id$="-${param.replace(/_/g, '-')}"]`);
   const label = input && document.querySelector(`label[for="${input.id}"]`);
-  if (!label) return null;
-  const named = new RegExp(`(^|[^\\w-])${field}(?![\\w-])`, 'g'); // the name as a word
-  return { named, input, label: label.textContent.trim() };
+  return label ? { flag, input, label: label.textContent.trim() } : null;
 }
 
 /** An error in words a marketer understands, then the server's own message and hint. */
@@ -111,7 +108,7 @@ export function errorBox(error, retry) {
   else if ([401, 403, 404, 409, 412, 429].includes(status)) key = `error_${status}`;
   else if (status >= 400 && status < 500) key = 'error_4xx';
   const about = fieldOf(error);
-  const words = (text) => (about && text ? text.replace(about.named, (_, before) => `${before}“${about.label}”`) : text);
+  const words = (text) => (about && text ? text.split(about.flag).join(`“${about.label}”`) : text);
   if (about) about.input.setAttribute('aria-invalid', 'true');
   const detail = error && error.message && status !== 0 ? words(error.message) : null;
   return h(
