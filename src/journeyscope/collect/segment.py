@@ -390,8 +390,16 @@ def _row_of(message: AnyMessage, now: datetime) -> dict[str, Any] | Refusal:
     """The event row of a valid message, or why it is refused."""
     if message.type is None:
         return ("type", "a batch message needs a type (track, identify, page, ...)", None)
-    times = (message.timestamp, message.original_timestamp, message.sent_at)
-    if any(given is not None and given.tzinfo is not UTC for given in times):
+    times = (ts, original, sent) = (
+        message.timestamp,
+        message.original_timestamp,
+        message.sent_at,
+    )
+    if (
+        (ts is not None and ts.tzinfo is not UTC)
+        or (original is not None and original.tzinfo is not UTC)
+        or (sent is not None and sent.tzinfo is not UTC)
+    ):
         found = _far_offset(times)
         if found is not None:
             return found
@@ -498,7 +506,10 @@ def _referrer(message: AnyMessage) -> str | None:
     return (page.referrer if page else None) or (given if isinstance(given, str) else None)
 
 
-def channel_of(message: AnyMessage, referrer: str | None = None) -> str:
+_UNSET: Any = object()
+
+
+def channel_of(message: AnyMessage, referrer: str | None = _UNSET) -> str:
     """An explicit ``properties.channel`` first (a store or hotline names its own), then the
     default grouping of UTM and referrer, then ``context.channel`` and the call type.
     ``referrer``: the message's (``_referrer``), when the caller has it already."""
@@ -509,7 +520,7 @@ def channel_of(message: AnyMessage, referrer: str | None = None) -> str:
     grouped = channels.group(
         campaign.source if campaign else None,
         campaign.medium if campaign else None,
-        referrer if referrer is not None else _referrer(message),
+        _referrer(message) if referrer is _UNSET else referrer,
     )
     if grouped:
         return grouped
