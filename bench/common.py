@@ -161,7 +161,7 @@ def machine() -> str:
 
 def serve_workspaces(named: dict[str, Path]) -> tuple[str, subprocess.Popen[bytes]]:
     """`journeyscope serve` of ``named`` workspaces on a free loopback port (no rate limits,
-    no live identity), once ``/healthz`` answers: its base URL and process."""
+    no live identity), once ``/readyz`` says ready: its base URL and process."""
     import socket
     import time
     import urllib.request
@@ -188,8 +188,8 @@ def serve_workspaces(named: dict[str, Path]) -> tuple[str, subprocess.Popen[byte
     )
     base = f"http://127.0.0.1:{port}"
     for _ in range(600):
-        try:
-            urllib.request.urlopen(f"{base}/healthz", timeout=2)
+        try:  # ready: the workspaces' events read since the start (503 "warming" before)
+            urllib.request.urlopen(f"{base}/readyz", timeout=2)
             return base, proc
         except OSError:
             time.sleep(0.2)

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import logging
+import time
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -104,9 +106,19 @@ def test_the_log_has_route_templates_never_keys_or_identifiers(
     assert shop.keys["read"] not in caplog.text and "jsk_" not in caplog.text
 
 
+def ready_after_warming(client: TestClient) -> Any:
+    """``/readyz`` once no workspace is still being read after the start."""
+    deadline = time.monotonic() + 30
+    while True:
+        ready = client.get("/readyz")
+        if "warming" not in ready.json()["workspaces"].values() or time.monotonic() > deadline:
+            return ready
+        time.sleep(0.05)
+
+
 def test_health_readiness_and_metrics(client: TestClient, shop: Shop, tmp_path: object) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
-    ready = client.get("/readyz")
+    ready = ready_after_warming(client)
     assert ready.status_code == 200 and ready.json()["workspaces"] == {"shop": "ok", "other": "ok"}
     client.get(f"{API}/stats", headers=bearer(shop.keys["read"]))
     client.get(f"{API}/stats")
@@ -124,7 +136,7 @@ def test_readiness_fails_for_a_workspace_that_cannot_open(shop: Shop, tmp_path: 
 
     missing = Path(str(tmp_path)) / "gone"
     with TestClient(create_app({"shop": shop.root, "gone": missing})) as client:
-        ready = client.get("/readyz")
+        ready = ready_after_warming(client)
     assert ready.status_code == 503
     assert ready.json()["workspaces"] == {"shop": "ok", "gone": "not_a_workspace"}
     assert str(missing) not in ready.text  # no paths for an unauthenticated caller
@@ -180,3 +192,29 @@ def test_security_headers_are_starlettes_mutable_headers_rules(
     if path.startswith(COLLECT_PREFIXES):
         headers.setdefault("Access-Control-Allow-Origin", "*")
     assert Counter(secured(list(pairs), path, "rid")) == Counter(headers.raw)
+
+
+def test_not_ready_while_the_events_are_read_after_the_start(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A load balancer sends no dashboard to a server still reading a workspace's events
+    (the first report would wait for that scan): 503 ``warming``, then 200."""
+    import threading
+
+    from journeyscope.app.operations import warm_events as real
+    from journeyscope.server import warm
+
+    release = threading.Event()
+
+    def slow(ws: Any) -> bool:
+        release.wait(20)
+        return real(ws)
+
+    monkeypatch.setattr(warm, "warm_events", slow)
+    with TestClient(create_app({"shop": shop.root})) as client:
+        warming = client.get("/readyz")
+        assert client.get("/healthz").status_code == 200  # alive all the while
+        release.set()
+        ready = ready_after_warming(client)
+    assert warming.status_code == 503 and warming.json()["workspaces"] == {"shop": "warming"}
+    assert ready.status_code == 200 and ready.json()["workspaces"] == {"shop": "ok"}

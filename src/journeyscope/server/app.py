@@ -147,6 +147,7 @@ def create_app(
     # behind an HTTPS proxy the request this process sees is plain HTTP
     app.state.secure_cookies = secure_cookies
     app.state.collection = collection
+    app.state.warmer = warmer
     app.state.metrics = Metrics(collection)
     errors.install(app)
     # collection's POSTs skip the routing layers; inside Around (added after: outermost)

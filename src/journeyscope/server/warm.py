@@ -27,6 +27,9 @@ __all__ = ["Warmer"]
 
 log = logging.getLogger("journeyscope.server")
 
+#: the longest a start-up scan keeps the server "not ready" (seconds)
+READY_WITHIN = 60.0
+
 
 class Warmer:
     """Scans ahead of the reports: all workspaces at start, one after its data changed."""
@@ -41,16 +44,26 @@ class Warmer:
         self._closed = False
         self._threads: list[threading.Thread] = []
         self.scanned = 0
+        #: workspaces whose start-up scan has not ended, and until when that makes the
+        #: server not ready (``/readyz``): a load balancer sends no dashboard to a server
+        #: still reading its events, but never waits on it for more than ``READY_WITHIN``
+        self.warming: set[str] = set()
+        self.ready_by = 0.0
 
     def start(self, then: Callable[[], object] | None = None) -> None:
         """Scan every served workspace, one after another, on a thread; then ``then()``
         there (the server loads its compiled kernels after the scans rather than beside
         them: the first dashboard waits for a scan, which then has both cores)."""
         names = list(self.state.workspaces)
+        self.warming = set(names)
+        self.ready_by = time.monotonic() + READY_WITHIN
 
         def every_one() -> None:
             for name in names:
-                self._warm(name)
+                try:
+                    self._warm(name)
+                finally:
+                    self.warming.discard(name)
             if then is not None and not self._closed:
                 then()
 
@@ -58,6 +71,10 @@ class Warmer:
         with self._lock:
             self._threads.append(first)
         first.start()
+
+    def is_warming(self, name: str) -> bool:
+        """``name``'s start-up scan is still running (and not for too long)."""
+        return name in self.warming and time.monotonic() < self.ready_by
 
     def stored(self, root: Path) -> None:
         """The loader stored events in the workspace at ``root``: scan it again soon if

@@ -30,20 +30,27 @@ class Readiness(BaseModel):
 
 @router.get(
     "/readyz",
-    summary="Every served workspace can be opened",
+    summary="Every served workspace can be opened, its events read since the start",
     response_model=Readiness,
-    responses={503: {"model": Readiness, "description": "A workspace cannot be opened"}},
+    responses={
+        503: {
+            "model": Readiness,
+            "description": "A workspace cannot be opened, or its events are still being "
+            "read after the start (`warming`, at most 60 s)",
+        }
+    },
 )
-def readyz(state: State) -> Response:
-    """200 when each workspace opens read-only at this version's schema, else 503 with the
-    error code per workspace (codes only: no paths or messages for an unauthenticated
-    caller)."""
+def readyz(state: State, request: Request) -> Response:
+    """200 when each workspace opens read-only at this version's schema and its start-up
+    scan is done, else 503 with the state per workspace: an error code, or ``warming``
+    (codes only: no paths or messages for an unauthenticated caller)."""
+    warmer = getattr(request.app.state, "warmer", None)
     workspaces: dict[str, str] = {}
     for name, path in state.workspaces.items():
         try:
             with state.gates[name].reading():
                 Workspace.open(path, read_only=True).close()
-            workspaces[name] = "ok"
+            workspaces[name] = "warming" if warmer and warmer.is_warming(name) else "ok"
         except JourneyScopeError as exc:
             workspaces[name] = exc.code
     ready = all(v == "ok" for v in workspaces.values())
