@@ -229,6 +229,11 @@ def load_kernel_soon(then: Callable[[], object] | None = None) -> None:
     threading.Thread(target=load, name="journeyscope-funnel-kernel", daemon=True).start()
 
 
+def load_kernel_now() -> None:
+    """Load the compiled walk on this thread (see :func:`load_kernel_soon`)."""
+    _load_kernel()
+
+
 def _kernel_ready() -> bool:
     """The compiled walk is loaded in this process (its machine code read, not only the
     module imported): one more call of it costs nothing to start."""

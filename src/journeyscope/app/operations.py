@@ -253,16 +253,27 @@ def warm_compiled() -> None:
     than the NumPy forms a short CLI process prefers (which saves numba's import and
     cache read). Nothing is compiled here."""
     from journeyscope.analytics.funnels import load_kernel_soon
+
+    load_kernel_soon(then=_load_report_kernels)
+
+
+def load_compiled() -> None:
+    """:func:`warm_compiled` on this thread, back once every kernel is loaded (the
+    server's start-up thread, after its scans: it is ready once both are done)."""
+    from journeyscope.analytics.funnels import load_kernel_now
+
+    load_kernel_now()
+    _load_report_kernels()
+
+
+def _load_report_kernels() -> None:
     from journeyscope.analytics.paths_arrays import load_paths_kernel
     from journeyscope.analytics.retention_arrays import load_retention_kernel
     from journeyscope.analytics.touchpoints_arrays import load_touchpoints_kernel
 
-    def then() -> None:  # one thread: numba is imported once
-        for load in (load_retention_kernel, load_paths_kernel, load_touchpoints_kernel):
-            with suppress(Exception):  # a report then keeps to its NumPy form
-                load()
-
-    load_kernel_soon(then=then)
+    for load in (load_retention_kernel, load_paths_kernel, load_touchpoints_kernel):
+        with suppress(Exception):  # a report then keeps to its NumPy form
+            load()
 
 
 def warm_events(ws: Workspace) -> bool:

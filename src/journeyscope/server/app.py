@@ -14,7 +14,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from journeyscope.app.operations import keep_scans, warm_compiled
+from journeyscope.app.operations import keep_scans, load_compiled, warm_compiled
 from journeyscope.collect.loader import AfterPass
 from journeyscope.events.workspace import Workspace
 from journeyscope.server import errors, middleware, web
@@ -129,7 +129,7 @@ def create_app(
         collection.start_pending()
         keep_scans(scan_memory)  # the events scanned once per data change, not per report
         if scan_memory > 0:  # a thread: the first dashboard finds the events read, then
-            warmer.start(then=warm_compiled)  # the compiled kernels load (another thread)
+            warmer.start(then=load_compiled)  # the compiled kernels load (the same thread)
         else:
             warm_compiled()  # a thread: the compiled kernels, for every later request
         try:

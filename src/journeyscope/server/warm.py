@@ -53,19 +53,20 @@ class Warmer:
     def start(self, then: Callable[[], object] | None = None) -> None:
         """Scan every served workspace, one after another, on a thread; then ``then()``
         there (the server loads its compiled kernels after the scans rather than beside
-        them: the first dashboard waits for a scan, which then has both cores)."""
+        them, so the scans have both cores). Until both are done the workspaces are
+        ``warming`` (``/readyz``)."""
         names = list(self.state.workspaces)
         self.warming = set(names)
         self.ready_by = time.monotonic() + READY_WITHIN
 
         def every_one() -> None:
-            for name in names:
-                try:
+            try:
+                for name in names:
                     self._warm(name)
-                finally:
-                    self.warming.discard(name)
-            if then is not None and not self._closed:
-                then()
+                if then is not None and not self._closed:
+                    then()  # the kernels: part of warming up, before the server is ready
+            finally:
+                self.warming.clear()
 
         first = threading.Thread(target=every_one, name="journeyscope-warm", daemon=True)
         with self._lock:
