@@ -91,10 +91,9 @@ def test_each_frame_on_one_journey() -> None:
     rated = np.array([False, False, True, False, False])
     rating = np.array([0.0, 0.0, 4.0, 0.0, 0.0])
     touchpoints_kernel.warm()
-    frames = touchpoints_arrays._frames_compiled(
-        touchpoints_kernel.frames, owner, us, conv, active, rated, rating, 7 * DAY_US
-    )
-    numpy_frames = touchpoints_arrays._frames(owner, us, conv, active, rated, rating, 7 * DAY_US)
+    columns = (owner, us, conv, active, rated, rating)
+    frames = touchpoints_arrays._frames_compiled(touchpoints_kernel.frames, columns, 7 * DAY_US)
+    numpy_frames = touchpoints_arrays._frames(columns, 7 * DAY_US)
     converted, opened, moved, rated_in, rating_at = (a.tolist() for a in frames)
     assert converted == [True, False, False, False, False]
     assert opened == [True, False, True, True, True]  # day 12: the purchase is 10 days back

@@ -165,7 +165,7 @@ def _tally(
     kernel = loaded_kernel("journeyscope.analytics.touchpoints_kernel", "frames")
     framing = _frames if kernel is None else partial(_frames_compiled, kernel)
     converted_row, open_row, moved_row, rated_in, rating_at = framing(
-        owner, us, conv, ~passive, rated_row, rating_row, win
+        (owner, us, conv, ~passive, rated_row, rating_row), win
     )
 
     # groups: (journey, touchpoint), each group's rows in journey order
@@ -216,19 +216,15 @@ def _tally(
 
 
 Frames = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+#: what the frames read, per row: journey, time (µs), conversion?, own action?, rated?,
+#: rating — in this order, of these types (the compiled form's one signature)
+FRAME_COLUMNS = (np.int64, np.int64, np.bool_, np.bool_, np.bool_, np.float64)
 
 
-def _frames(
-    owner: np.ndarray,
-    us: np.ndarray,
-    conv: np.ndarray,
-    active: np.ndarray,
-    rated: np.ndarray,
-    rating: np.ndarray,
-    win: int,
-) -> Frames:
+def _frames(columns: tuple[np.ndarray, ...], win: int) -> Frames:
     """Per row: converted, open, moved on, rated within ``win`` µs and that rating (see
     ``touchpoints_kernel.frames``, the compiled form a server uses)."""
+    owner, us, conv, active, rated, rating = columns
     first, after = _bounds(owner)
     nc_j, nc_ok = _next_at(conv, after, strict=True)
     pc_j, pc_ok = _prev_at(conv, first)
@@ -242,27 +238,11 @@ def _frames(
     return converted, opened, moved, rated_in, np.where(rt_ok, rating[rt_j], 0.0)
 
 
-def _frames_compiled(
-    kernel: Any,
-    owner: np.ndarray,
-    us: np.ndarray,
-    conv: np.ndarray,
-    active: np.ndarray,
-    rated: np.ndarray,
-    rating: np.ndarray,
-    win: int,
-) -> Frames:
+def _frames_compiled(kernel: Any, columns: tuple[np.ndarray, ...], win: int) -> Frames:
     from journeyscope.analytics.retention_kernel import frozen
 
-    found: Frames = kernel(
-        frozen(owner, np.int64),
-        frozen(us, np.int64),
-        frozen(conv, np.bool_),
-        frozen(active, np.bool_),
-        frozen(rated, np.bool_),
-        frozen(rating, np.float64),
-        win,
-    )
+    typed = (frozen(c, t) for c, t in zip(columns, FRAME_COLUMNS, strict=True))
+    found: Frames = kernel(*typed, win)
     return found
 
 
