@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def in_cache(kernel: Any) -> bool:
@@ -38,3 +41,15 @@ def notice_if_compiling(kernel: Any, what_en: str, what_vi: str) -> None:
             f"compiling the {what_en} (first use after install, some seconds) / "
             f"đang biên dịch {what_vi} (lần đầu sau khi cài, vài giây)\n"
         )
+
+
+def frozen(values: np.ndarray, dtype: type) -> np.ndarray:
+    """``values`` as ``dtype``, read-only (a view when it already is that type). numba
+    types a read-only array apart from a writable one, and compiles again for each mix:
+    every kernel gets read-only arrays only, the one signature its ``warm`` compiles (the
+    server's kept arrays are read-only, a period's copies are not)."""
+    import numpy as np
+
+    view: np.ndarray = np.asarray(values, dtype).view()
+    view.setflags(write=False)
+    return view

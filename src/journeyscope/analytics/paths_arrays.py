@@ -425,7 +425,7 @@ def load_paths_kernel() -> None:
 def _edges_compiled(
     kernel: Any, j: Journeys, k: int
 ) -> tuple[np.ndarray, list[int], dict[int, tuple[int, float]]]:
-    from journeyscope.analytics.retention_kernel import frozen
+    from journeyscope.compiled import frozen
 
     counts, customers, grouped, offsets = kernel(
         frozen(j.node, np.int32),
@@ -442,7 +442,7 @@ def _edges_compiled(
 
 
 def _variants_compiled(kernel: Any, j: Journeys, top: int, merge: bool) -> dict[str, Any]:
-    from journeyscope.analytics.retention_kernel import frozen
+    from journeyscope.compiled import frozen
 
     counts, rep, seq, starts, exact = kernel(
         frozen(j.node, np.int32), frozen(j.first, np.bool_), merge

@@ -7,7 +7,7 @@ them rather than pay numba's import, and ``tests/analytics/test_paths_kernel.py`
 the two equal.
 
 Rows come in journey order (customer, then time, then seq), as ``Journeys`` holds them.
-Both kernels take read-only arrays only (see ``retention_kernel.frozen``): one signature each,
+Both kernels take read-only arrays only (see ``compiled.frozen``): one signature each,
 the one ``warm`` compiles.
 """
 
@@ -166,7 +166,7 @@ def _same(seq, starts, a, b):  # type: ignore[no-untyped-def]
 
 def warm_edges() -> None:
     """Compile (or load) the edge pass now, on a tiny input."""
-    from journeyscope.analytics.retention_kernel import frozen
+    from journeyscope.compiled import frozen
 
     node = frozen(np.zeros(2), np.int32)
     first = frozen(np.array([True, False]), np.bool_)
@@ -175,7 +175,7 @@ def warm_edges() -> None:
 
 def warm_variants() -> None:
     """Compile (or load) the variant pass now, on a tiny input."""
-    from journeyscope.analytics.retention_kernel import frozen
+    from journeyscope.compiled import frozen
 
     node = frozen(np.zeros(2), np.int32)
     variant_pass(node, frozen(np.array([True, False]), np.bool_), True)

@@ -133,7 +133,8 @@ def _cohorts_compiled(
 ) -> list[CohortRow] | None:
     """:func:`cohort_rows` by one compiled pass (``retention_kernel.cohort_pass``); None
     when the data's periods are too many for its table (NumPy then)."""
-    from journeyscope.analytics.retention_kernel import ANY, frozen
+    from journeyscope.analytics.retention_kernel import ANY
+    from journeyscope.compiled import frozen
 
     codes = [
         ANY if name is None else ev.code(name) for name in (spec.cohort_event, spec.return_event)
@@ -308,7 +309,7 @@ def _churn_compiled(
 ) -> dict[str, np.ndarray] | None:
     passive = ev.of_names(list(spec.passive), ev.event)
     contact = ev.of_names(list(spec.contacts or (spec.support,)), ev.event)
-    from journeyscope.analytics.retention_kernel import frozen
+    from journeyscope.compiled import frozen
 
     acted, gap_sum, gap_n, last_row, last_active, bad, unresolved, ascending = kernel(
         frozen(ev.owner, np.int64),

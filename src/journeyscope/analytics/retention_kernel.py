@@ -19,6 +19,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from journeyscope.compiled import frozen
+
 NEG = np.iinfo(np.int64).min
 DAY_US = 86_400_000_000
 CONTACT_SECONDS = 7 * 86400
@@ -109,16 +111,6 @@ def cohort_pass(owner, day, event, cohort_code, return_code, lut, day_lo, span):
                         counts[cohort, k] += 1
         i = j
     return counts, sizes
-
-
-def frozen(values: np.ndarray, dtype: type) -> np.ndarray:
-    """``values`` as ``dtype``, read-only (a view when it already is that type). numba
-    types a read-only array apart from a writable one, and compiles again for each mix:
-    the kernel always gets read-only arrays, the one signature ``warm`` compiles (the
-    server's kept arrays are read-only, a period's copies are not)."""
-    view: np.ndarray = np.asarray(values, dtype).view()
-    view.setflags(write=False)
-    return view
 
 
 def warm_churn() -> None:

@@ -239,7 +239,7 @@ def _frames(columns: tuple[np.ndarray, ...], win: int) -> Frames:
 
 
 def _frames_compiled(kernel: Any, columns: tuple[np.ndarray, ...], win: int) -> Frames:
-    from journeyscope.analytics.retention_kernel import frozen
+    from journeyscope.compiled import frozen
 
     typed = (frozen(c, t) for c, t in zip(columns, FRAME_COLUMNS, strict=True))
     found: Frames = kernel(*typed, win)

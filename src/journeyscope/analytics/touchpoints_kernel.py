@@ -63,7 +63,7 @@ def frames(owner, us, conv, active, rated, rating, win):  # type: ignore[no-unty
 
 def warm() -> None:
     """Compile (or load) the kernel now, on a tiny input: ``python -m ...touchpoints_kernel``."""
-    from journeyscope.analytics.retention_kernel import frozen
+    from journeyscope.compiled import frozen
 
     one = frozen(np.zeros(1), np.int64)
     flag = frozen(np.zeros(1), np.bool_)
