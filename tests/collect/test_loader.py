@@ -172,6 +172,46 @@ def test_a_log_record_is_the_source_and_the_row_line() -> None:
         encode_record("bad\x1fname", {})
 
 
+def test_a_request_is_one_record_of_its_rows_cut_at_the_record_size(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from journeyscope.collect import loader
+
+    rows = [{"event_id": f"m{i}", "event": "line\nbreak\x1f"} for i in range(5)]
+    payloads, entries = loader.encode_records("segment:web", rows)
+    assert entries == [5] and len(payloads) == 1
+    name, lines = payloads[0].split(b"\x1f", 1)
+    assert name == b"segment:web"
+    assert [json.loads(line) for line in lines.split(b"\n")] == rows
+    # rows never share a record past the log's record size: here, two rows a record
+    size = len(loader.encode_record("segment:web", rows[0]))
+    monkeypatch.setattr(loader, "MAX_RECORD", 2 * size)
+    payloads, entries = loader.encode_records("segment:web", rows)
+    assert entries == [2, 2, 1]
+    assert [json.loads(x) for p in payloads for x in p.split(b"\x1f", 1)[1].split(b"\n")] == rows
+
+
+def test_records_of_many_events_and_of_one_event_load_alike(root: Path) -> None:
+    """A log written before records held a request's events (one record an event) is
+    stored as well as the new records after it, each event once."""
+    from journeyscope.collect.loader import encode_record, encode_records
+    from journeyscope.collect.log import RecordLog
+
+    rows = [
+        {"event_id": f"m{i}", "ts": 1_777_000_000_000 + i, "event": "x", "anonymous_id": "a"}
+        for i in range(7)
+    ]
+    log = RecordLog(root / "collect")
+    log.append([encode_record("segment:web", row) for row in rows[:3]])  # the old way
+    log.append(*encode_records("segment:web", rows[3:]))
+    log.close()
+    collector = Collector(root, batch=2)  # batches of about two events: records stay whole
+    assert collector.lag == 7
+    collector.loader.drain()
+    assert stored(root) == [(f"m{i}", 1) for i in range(7)]
+    assert collector.lag == 0 and collector.loader.totals.stored == 7
+
+
 HOLDER = """
 import sys, time
 from journeyscope.events.workspace import Workspace

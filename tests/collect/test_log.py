@@ -34,6 +34,28 @@ def test_append_read_and_reopen(tmp_path: Path) -> None:
     assert again.append([b"c"]) == 5
 
 
+def test_a_record_of_several_entries_takes_their_seqs(tmp_path: Path) -> None:
+    """A request's events are one record: seqs still count events, so the loader's lag and
+    its batches are in events; a reopened log and an old one-entry record read alike."""
+    log = RecordLog(tmp_path)
+    assert log.append([b"one"]) == 1
+    assert log.append([b"a\nb\nc", b"d\ne"], [3, 2]) == 6
+    assert log.append([b"f"]) == 7
+    assert log.read(0, 100) == [(1, b"one"), (4, b"a\nb\nc"), (6, b"d\ne"), (7, b"f")]
+    # a batch stops once it holds ``limit`` entries, never inside a record
+    assert [s for s, _ in log.read(0, 2)] == [1, 4]
+    assert [s for s, _ in log.read(4, 2)] == [6]
+    assert [s for s, _ in log.read(1, 1)] == [4]
+    with pytest.raises(ValueError, match="at least one"):
+        log.write([b"x"], [0])
+    with pytest.raises(ValueError, match="at least one"):
+        log.write([b"x", b"y"], [1])
+    log.close()
+    again = RecordLog(tmp_path)
+    assert (again.recovery.last_seq, again.recovery.records) == (7, 4)
+    assert again.append([b"g"]) == 8
+
+
 def test_group_commit_shares_fsyncs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Many threads append at once; every append returns durable, with fewer fsyncs."""
     log = RecordLog(tmp_path)

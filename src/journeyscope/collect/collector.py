@@ -150,7 +150,7 @@ class Collector:
         last = self.log.durable_seq
         accepted = Accepted(len(parsed.rows), last, parsed.problems)
         if parsed.rows:
-            accepted.last_seq = self.log.write(encode_records(source, parsed.rows))
+            accepted.last_seq = self.log.write(*encode_records(source, parsed.rows))
             accepted.durable = lambda: self._durable(accepted.last_seq, len(parsed.rows))
             accepted.settle = self.settled
         if parsed.problems:

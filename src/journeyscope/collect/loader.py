@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from journeyscope.collect import structs
-from journeyscope.collect.log import RecordLog
+from journeyscope.collect.log import MAX_RECORD, RecordLog
 from journeyscope.collect.segment import EVENT_NAMES
 from journeyscope.errors import JourneyScopeError
 from journeyscope.events.ingest import Quarantine, ingest_file
@@ -60,17 +60,34 @@ SEPARATOR = b"\x1f"
 
 
 def encode_record(source: str, row: dict[str, Any]) -> bytes:
-    """A log record: the source (``segment:<key name>``), a unit separator, and the event
-    row as one JSON line — written to the staging file as it is, never decoded again."""
-    return encode_records(source, [row])[0]
+    """A log record of one event: the source (``segment:<key name>``), a unit separator,
+    and the event row as one JSON line — written to the staging file as it is, never
+    decoded again."""
+    return encode_records(source, [row])[0][0]
 
 
-def encode_records(source: str, rows: list[dict[str, Any]]) -> list[bytes]:
-    """:func:`encode_record` of each row (the source checked and encoded once)."""
+def encode_records(source: str, rows: list[dict[str, Any]]) -> tuple[list[bytes], list[int]]:
+    """The log records of one request's rows, and how many rows each holds: the source, a
+    unit separator, then the rows as JSON lines (one write, CRC and read for a whole batch
+    instead of one per event). A JSON line holds no raw newline nor unit separator (JSON
+    escapes control characters), so splitting finds the rows again. Rows go to a new
+    record before one would pass the log's record size."""
     if "\x1f" in source or "\n" in source:
         raise ValueError("a source name cannot hold control characters")
     prefix = source.encode() + SEPARATOR
-    return [prefix + structs.row_json(row) for row in rows]
+    lines = [structs.row_json(row) for row in rows]
+    payloads: list[bytes] = []
+    entries: list[int] = []
+    start, size = 0, len(prefix)
+    for i, line in enumerate(lines):
+        if i > start and size + len(line) + 1 > MAX_RECORD:
+            payloads.append(prefix + b"\n".join(lines[start:i]))
+            entries.append(i - start)
+            start, size = i, len(prefix)
+        size += len(line) + 1
+    payloads.append(prefix + b"\n".join(lines[start:]))
+    entries.append(len(lines) - start)
+    return payloads, entries
 
 
 def mapping_for(source: str) -> LoadedMapping:
@@ -97,9 +114,9 @@ def load_batch(ws: Workspace, records: RecordLog, *, limit: int = BATCH) -> Load
         return None
     by_source: dict[str, list[bytes]] = {}
     for _, payload in batch:
-        name, line = payload.split(SEPARATOR, 1)
-        by_source.setdefault(name.decode(), []).append(line)
-    result = LoadResult(first_seq=batch[0][0], last_seq=batch[-1][0])
+        name, lines = payload.split(SEPARATOR, 1)
+        by_source.setdefault(name.decode(), []).append(lines)
+    result = LoadResult(first_seq=after + 1, last_seq=batch[-1][0])
     folder = staging_folder(ws.root)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")

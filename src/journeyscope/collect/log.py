@@ -7,10 +7,13 @@ those who wrote meanwhile wait for the next leader. A record is::
 
     length (4 bytes) | crc32 of seq+payload (4) | seq (8) | payload (length bytes)
 
-little-endian. Segments (``collect/log/<first seq>.log``) rotate by size; ``checkpoint``
-holds the last seq the loader stored. On open, each segment is read to its last whole,
-correct record and cut there: a torn or corrupt tail is dropped and reported (such a tail
-was never acknowledged, since its fsync did not return).
+little-endian. A record may hold several entries (a request's events: one write, one CRC
+and one read for all of them): seqs number the entries, and a record's seq is its last
+entry's, so it holds the entries after the previous record's seq up to its own. Segments
+(``collect/log/<first seq>.log``) rotate by size; ``checkpoint`` holds the last seq the
+loader stored. On open, each segment is read to its last whole, correct record and cut
+there: a torn or corrupt tail is dropped and reported (such a tail was never acknowledged,
+since its fsync did not return).
 """
 
 from __future__ import annotations
@@ -187,7 +190,7 @@ class RecordLog:
         if free < size + self.reserve_bytes:
             raise disk_full(self.folder, free)
 
-    def _write(self, payloads: list[bytes]) -> int:
+    def _write(self, payloads: list[bytes], entries: list[int] | None) -> int:
         """Write records after the last one (under the lock); returns the last seq.
 
         Never waits for a sync nor syncs: the server calls it on its event loop. A full
@@ -196,7 +199,16 @@ class RecordLog:
         size = sum(HEADER.size + len(p) for p in payloads)
         self._check_space(size)
         seq = self._written  # read only now: others may have written while we waited
-        data = b"".join(encode(seq + i + 1, p) for i, p in enumerate(payloads))
+        if entries is None:
+            data = b"".join(encode(seq + i + 1, p) for i, p in enumerate(payloads))
+            last = seq + len(payloads)
+        else:
+            parts = []
+            last = seq
+            for payload, count in zip(payloads, entries, strict=True):
+                last += count
+                parts.append(encode(last, payload))
+            data = b"".join(parts)
         view = memoryview(data)
         try:
             while view:
@@ -207,8 +219,8 @@ class RecordLog:
                 raise disk_full(self.folder, None) from exc
             raise output_failure(self.folder, exc) from exc
         self._size += len(data)
-        self._written = seq + len(payloads)
-        return self._written
+        self._written = last
+        return last
 
     def _rotate(self) -> None:
         """Start the next segment, then sync and close the full one outside the lock, as
@@ -231,22 +243,26 @@ class RecordLog:
 
         self._sync_outside(target, sync_full)
 
-    def append(self, payloads: list[bytes]) -> int:
+    def append(self, payloads: list[bytes], entries: list[int] | None = None) -> int:
         """Write ``payloads`` as records and return the last one's seq once all are durable.
 
         Raises :class:`DiskFull` (nothing acknowledged) when the disk is full."""
-        return self.wait(self.write(payloads))
+        return self.wait(self.write(payloads, entries))
 
-    def write(self, payloads: list[bytes]) -> int:
+    def write(self, payloads: list[bytes], entries: list[int] | None = None) -> int:
         """Write ``payloads`` as records, not waiting for the disk: the last one's seq, to
         :meth:`wait` for before anything is acknowledged. (The server writes on its event
-        loop and waits on a thread, so parsing never hops threads.)"""
+        loop and waits on a thread, so parsing never hops threads.)
+
+        ``entries``: how many entries (seqs) each record holds; one each by default."""
         if any(len(p) > MAX_RECORD for p in payloads):
             raise ValueError("a record is over the log's maximum size")
+        if entries is not None and (len(entries) != len(payloads) or min(entries, default=1) < 1):
+            raise ValueError("each record holds at least one entry")
         with self._cond:
             if self._failed is not None:
                 raise _failure(self.folder, self._failed)
-            return self._write(payloads)
+            return self._write(payloads, entries)
 
     def wait(self, seq: int) -> int:
         """Return ``seq`` once every record up to it is durable: lead an fsync when none
@@ -298,7 +314,8 @@ class RecordLog:
     # -- reading and the checkpoint ------------------------------------------------------
 
     def read(self, after: int, limit: int) -> list[tuple[int, bytes]]:
-        """Up to ``limit`` durable records with a seq above ``after``, in order.
+        """Durable records with a seq above ``after``, in order, holding about ``limit``
+        entries: reading stops once that many are read (never inside a record).
 
         The loader reads on from where it stopped (a cursor), so a batch costs what it reads,
         not a scan of the segment."""
@@ -331,7 +348,7 @@ class RecordLog:
         Read a chunk at a time (a record never exceeds one) and cut records from it: two
         reads per record cost the loader a third of its pass at 50,000 records."""
         with path.open("rb") as handle:
-            while len(out) < limit:
+            while not out or out[-1][0] - after < limit:
                 handle.seek(offset)
                 chunk = handle.read(READ_CHUNK)
                 pos, done = self._records(chunk, path.name, offset, after, upto, limit, out)
@@ -356,7 +373,7 @@ class RecordLog:
         and whether reading should stop (a record not yet durable)."""
         pos = 0
         size = HEADER.size
-        while len(out) < limit and pos + size <= len(chunk):
+        while (not out or out[-1][0] - after < limit) and pos + size <= len(chunk):
             length, _, seq = HEADER.unpack_from(chunk, pos)
             end = pos + size + length
             if seq > upto:
