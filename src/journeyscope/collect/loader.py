@@ -25,7 +25,7 @@ from typing import Any
 
 from journeyscope.collect import structs
 from journeyscope.collect.log import MAX_RECORD, RecordLog
-from journeyscope.collect.segment import EVENT_NAMES
+from journeyscope.collect.segment import EVENT_NAMES, ROW_TYPES
 from journeyscope.errors import JourneyScopeError
 from journeyscope.events.ingest import Quarantine, ingest_file
 from journeyscope.events.mapping import LoadedMapping, Mapping, TimestampSpec
@@ -127,7 +127,9 @@ def load_batch(ws: Workspace, records: RecordLog, *, limit: int = BATCH) -> Load
         with path.open("wb") as handle:
             handle.write(b"\n".join(rows) + b"\n")
         try:
-            done = ingest_file(ws, path, mapping_for(source), quarantine=quarantine)
+            done = ingest_file(
+                ws, path, mapping_for(source), quarantine=quarantine, types=ROW_TYPES
+            )
         finally:
             path.unlink(missing_ok=True)
         result.stored += done.accepted

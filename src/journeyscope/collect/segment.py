@@ -567,8 +567,21 @@ def _too_large(value: str) -> BadAmount:
     return BadAmount(f"{value} is too large to be an amount", f"{value} quá lớn để là một số tiền")
 
 
-_FIELDS = ("event_id", "ts", "event", "channel", "touchpoint", *IDENTIFIER_TYPES)
-_ROW: dict[str, Any] = dict.fromkeys((*_FIELDS, "properties", "revenue", "currency"))
+#: Every key of an event row, in the order its JSON lists them, with the DuckDB type its
+#: values have (ids are text by then): the loader reads its staging files as these types
+#: instead of sampling each file to detect them.
+ROW_TYPES: dict[str, str] = {
+    "event_id": "VARCHAR",
+    "ts": "BIGINT",  # epoch milliseconds, UTC
+    "event": "VARCHAR",
+    "channel": "VARCHAR",
+    "touchpoint": "VARCHAR",
+    **dict.fromkeys(IDENTIFIER_TYPES, "VARCHAR"),
+    "properties": "VARCHAR",  # JSON text
+    "revenue": "DOUBLE",
+    "currency": "VARCHAR",
+}
+_ROW: dict[str, Any] = dict.fromkeys(ROW_TYPES)
 
 
 def to_row(message: AnyMessage, ts: datetime) -> dict[str, Any]:

@@ -597,7 +597,9 @@ def ingest_file(
     quarantine: Quarantine | None = None,
     encoding: str | None = None,
     scratch: Path | None = None,
+    types: dict[str, str] | None = None,
 ) -> FileResult:
+    """Import one file (committed whole); ``types`` as :func:`readers.stage` takes them."""
     con = ws.con
     now = now or datetime.now(UTC).replace(tzinfo=None)
     if quarantine is None:
@@ -606,7 +608,13 @@ def ingest_file(
     scratch = scratch or fresh_scratch(ws.root)
     try:
         staged = stage(
-            con, path, loaded.mapping, encoding=encoding, scratch=scratch, progress=progress
+            con,
+            path,
+            loaded.mapping,
+            encoding=encoding,
+            scratch=scratch,
+            progress=progress,
+            types=types,
         )
     except duckdb.Error as exc:
         raise import_failed(path, exc) from exc

@@ -105,13 +105,17 @@ def stage(
     encoding: str | None = None,
     scratch: Path | None = None,
     progress: Callable[[str, float], None] | None = None,
+    types: dict[str, str] | None = None,
 ) -> Staged:
     """Register ``path`` as the view ``src``; raise :class:`InputError` naming file and line.
 
     ``encoding`` is the text encoding of CSV/JSON Lines (default: by byte-order mark, else
     UTF-8); ``scratch`` is where a decoded copy may be written (the workspace's, so no copy
     of the user's rows lands in a shared temporary folder); ``progress`` hears how far the
-    reading of a sheet has gone (label, percent)."""
+    reading of a sheet has gone (label, percent). ``types``: the DuckDB type of every key
+    of a JSON Lines file whose writer knows them (the collection loader's staging files):
+    read as given, without sampling the file to detect them; a file they do not fit is
+    read the usual way."""
     if path.is_dir():
         raise _bad_file(
             path,
@@ -125,7 +129,7 @@ def stage(
     con.execute("DROP VIEW IF EXISTS src")
     con.execute("DROP TABLE IF EXISTS src_raw")
     if kind in TEXT_KINDS:
-        staged = _stage_text(con, path, mapping, kind, encoding, scratch)
+        staged = _stage_text(con, path, mapping, kind, encoding, scratch, types)
     elif kind == "xlsx":
         staged = _xlsx(con, path, mapping, kind, scratch, progress)
     else:
@@ -142,12 +146,13 @@ def _stage_text(
     kind: str,
     encoding: str | None,
     scratch: Path | None,
+    types: dict[str, str] | None = None,
 ) -> Staged:
     """CSV or JSON Lines, read from a UTF-8 copy when the file is in another encoding."""
     data = utf8_source(path, encoding, scratch)
     try:
         if kind == "jsonl":
-            staged = _jsonl(con, path, mapping, kind, data, scratch)
+            staged = _jsonl(con, path, mapping, kind, data, scratch, types)
         else:
             staged = _csv(con, path, mapping, kind, data)
     except BaseException:
@@ -511,12 +516,13 @@ def _jsonl(
     kind: str,
     data: Path,
     scratch: Path | None,
+    types: dict[str, str] | None = None,
 ) -> Staged:
     """JSON Lines from ``data``; when DuckDB refuses some lines, the JSON objects among them
     are copied (to ``scratch``) and read, and every other line is quarantined by number."""
     staged = Staged(path, kind, {}, first_line=1)
     try:
-        _json_table(con, str(data))
+        _json_table(con, str(data), types)
     except duckdb.Error as exc:
         # Some lines are not JSON objects: keep the good ones, quarantine the rest by line.
         good, staged.bad_records = _split_json_lines(data)
@@ -559,10 +565,25 @@ def _jsonl(
     return staged
 
 
-def _json_table(con: duckdb.DuckDBPyConnection, file: str) -> None:
+def _json_table(
+    con: duckdb.DuckDBPyConnection, file: str, types: dict[str, str] | None = None
+) -> None:
     """``src_raw`` as a TEMP table: a table in the database would write the user's rows into
     the workspace file, where freed blocks keep them after the drop — rows of a forgotten
-    person too, which the import then drops (tests/identity/test_forget.py)."""
+    person too, which the import then drops (tests/identity/test_forget.py).
+
+    With ``types``, the keys are read as those types (no sampling); when a line does not
+    fit them, as detected."""
+    if types is not None:
+        try:
+            con.read_json(file, format="newline_delimited", columns=types).create_view(
+                "src_file", replace=True
+            )
+            con.execute("CREATE OR REPLACE TEMP TABLE src_raw AS SELECT * FROM src_file")
+            con.execute("DROP VIEW src_file")
+            return
+        except duckdb.Error:
+            con.execute("DROP VIEW IF EXISTS src_file")
     con.read_json(file, format="newline_delimited").create_view("src_file", replace=True)
     con.execute("CREATE OR REPLACE TEMP TABLE src_raw AS SELECT * FROM src_file")
     con.execute("DROP VIEW src_file")
