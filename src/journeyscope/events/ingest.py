@@ -643,16 +643,36 @@ def _store(
     progress: Progress | None,
     quarantine: Quarantine,
 ) -> FileResult:
+    """Check, count, compare and store the file's rows: the staging query runs once, into
+    a temporary table the counts, the conflicts, the insert and the quarantine all read."""
     con = ws.con
     path = staged.path
+    with ws.scratch("checked", "stored_ids"):
+        with _watch(con, f"{path.name}: checking", progress):
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE checked AS SELECT * FROM ({query.sql}) AS s",
+                query.params,
+            )
+        return _store_checked(ws, staged, plan, now, progress, quarantine)
+
+
+def _store_checked(
+    ws: Workspace,
+    staged: Staged,
+    plan: Plan,
+    now: datetime,
+    progress: Progress | None,
+    quarantine: Quarantine,
+) -> FileResult:
+    con = ws.con
+    path = staged.path
+    source = plan.mapping.source
     res = FileResult(str(path))
-    with _watch(con, f"{path.name}: checking", progress):
-        counts = ws.one(
-            f"""SELECT count(*) FILTER (_problem IS NULL), count(*) FILTER (_problem IS NOT NULL),
-                   count(DISTINCT event_id) FILTER (_problem IS NULL)
-            FROM ({query.sql}) AS checked""",
-            query.params,
-        ) or (0, 0, 0)
+    counts = ws.one(
+        """SELECT count(*) FILTER (_problem IS NULL), count(*) FILTER (_problem IS NOT NULL),
+               count(DISTINCT event_id) FILTER (_problem IS NULL)
+        FROM checked"""
+    ) or (0, 0, 0)
     valid, rejected, distinct = (int(c) for c in counts)
     res.rejected = rejected + len(staged.bad_records)
     first_only = (
@@ -660,43 +680,48 @@ def _store(
         if distinct == valid
         else "QUALIFY row_number() OVER (PARTITION BY s.event_id ORDER BY s._rec) = 1"
     )
-    # the anti-join only when this source already has events (a first import skips it)
-    seen = ws.scalar(
-        "SELECT count(*) FROM (SELECT 1 FROM events WHERE source = ? LIMIT 1)",
-        [plan.mapping.source],
-    )
-    already_stored = (
-        "AND NOT EXISTS (SELECT 1 FROM events e WHERE e.source = $source "
-        "AND e.event_id = s.event_id)"
-        if seen
-        else ""
-    )
-    conflicts = find_conflicts(
-        con,
-        query.sql,
-        {**query.params, "source": plan.mapping.source} if seen else query.params,
-        staged.line_sql("s._rec"),
-        stored=bool(seen),
-        repeats=distinct != valid,
-    )
-    res.conflicts, res.conflict_examples = conflicts.count, conflicts.examples
     columns = ", ".join(("seq", "source", *MAPPED_FIELDS, "import_id"))
     mapped = ", ".join(f"s.{name}" for name in MAPPED_FIELDS)
     with ws.transaction():
+        # the file's ids this source already stored: the source's events probed with the
+        # file's ids (a scan of the stored ids, never a hash table of them all); a first
+        # import of the source skips even that
+        seen = ws.scalar(
+            "SELECT count(*) FROM (SELECT 1 FROM events WHERE source = ? LIMIT 1)", [source]
+        )
+        stored = 0
+        if seen:
+            con.execute(
+                """CREATE OR REPLACE TEMP TABLE stored_ids AS SELECT DISTINCT event_id
+                FROM events WHERE source = $source
+                    AND event_id IN (SELECT event_id FROM checked WHERE _problem IS NULL)""",
+                {"source": source},
+            )
+            stored = int(ws.scalar("SELECT count(*) FROM stored_ids"))
+        conflicts = find_conflicts(
+            con,
+            "SELECT * FROM checked",
+            {"source": source} if stored else {},
+            staged.line_sql("s._rec"),
+            stored=bool(stored),
+            repeats=distinct != valid,
+        )
+        res.conflicts, res.conflict_examples = conflicts.count, conflicts.examples
+        already_stored = (
+            "AND NOT EXISTS (SELECT 1 FROM stored_ids k WHERE k.event_id = s.event_id)"
+            if stored
+            else ""
+        )
         import_id = int(ws.scalar("SELECT coalesce(max(import_id), 0) + 1 FROM imports"))
         with _watch(con, f"{path.name}: storing", progress):
             row = ws.one(
                 f"""INSERT INTO events ({columns})
                 SELECT (CAST($import_id AS BIGINT) << {SEQ_SHIFT}) | s._rec, $source, {mapped},
                     $import_id
-                FROM ({query.sql}) AS s
+                FROM checked AS s
                 WHERE s._problem IS NULL {already_stored}
                 {first_only}""",
-                {
-                    **query.params,
-                    "import_id": import_id,
-                    "source": plan.mapping.source,
-                },
+                {"import_id": import_id, "source": source},
             )
         res.accepted = int(row[0]) if row else 0
         res.duplicates = valid - res.accepted - res.conflicts
@@ -706,7 +731,7 @@ def _store(
                 import_id,
                 path.name,
                 path.stat().st_size,
-                plan.mapping.source,
+                source,
                 now,
                 res.accepted,
                 res.duplicates,
@@ -714,7 +739,7 @@ def _store(
             ],
         )
         if res.rejected:
-            res.quarantine = quarantine.add(path.name, _rejected_rows(ws, staged, query))
+            res.quarantine = quarantine.add(path.name, _rejected_rows(ws, staged))
     return res
 
 
@@ -724,14 +749,13 @@ def _without_rec(record: str) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
-def _rejected_rows(ws: Workspace, staged: Staged, query: Query) -> list[tuple[object, ...]]:
+def _rejected_rows(ws: Workspace, staged: Staged) -> list[tuple[object, ...]]:
     """(line, field, reason, the row as JSON) for every rejected row, in file order."""
     rows = ws.con.execute(
         f"""SELECT {staged.line_sql("s._rec")} AS line, split_part(s._problem, '|', 1) AS field,
                    split_part(s._problem, '|', 2) AS reason, CAST(to_json(r) AS VARCHAR) AS record
-            FROM ({query.sql}) AS s JOIN src r ON r._rec = s._rec
-            WHERE s._problem IS NOT NULL ORDER BY s._rec""",
-        query.params,
+            FROM checked AS s JOIN src r ON r._rec = s._rec
+            WHERE s._problem IS NOT NULL ORDER BY s._rec"""
     ).fetchall()
     return sorted(
         [(line, f, why, _without_rec(rec)) for line, f, why, rec in rows]
