@@ -5,10 +5,12 @@ process (a separate one), over keep-alive HTTP/1.1 connections, batches of 100 S
 `track` messages, bodies prepared before the clock starts.
 
     python bench/bench_collect.py load --seconds 20 --connections 8
+    python bench/bench_collect.py load --seconds 20 --connections 4 --rate 5000
     python bench/bench_collect.py crash --kills 3
 
-`load` prints events/s acknowledged, p50/p99 latency per request, and how long the loader
-took after the load stopped to store everything (the drain), then counts the store.
+`load` (with ``--rate``: at a steady rate) prints events/s acknowledged, p50/p99 latency
+per request, and how long the loader took after the load stopped to store everything (the
+drain), then counts the store.
 `crash` sends batches, kills the server with SIGKILL at random moments, restarts it,
 re-sends every batch that was not acknowledged (what an SDK does), and at the end counts:
 every acknowledged event stored exactly once.
@@ -111,18 +113,27 @@ async def send_one(
 
 
 async def load(
-    port: int, requests: list[bytes], connections: int, seconds: float
+    port: int,
+    requests: list[bytes],
+    connections: int,
+    seconds: float,
+    per_second: float = 0.0,
 ) -> dict[str, Any]:
+    """Send ``requests`` over ``connections`` for ``seconds``: as fast as answered, or
+    ``per_second`` requests a second at most (a steady rate, to see what a rate costs)."""
     latencies: list[float] = []
     sent = 0
     failed = 0
-    stop_at = time.monotonic() + seconds
-    queue = iter(requests)
+    start = time.monotonic()
+    stop_at = start + seconds
+    queue = enumerate(requests)
 
     async def worker() -> None:
         nonlocal sent, failed
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        for request in queue:
+        for n, request in queue:
+            if per_second:
+                await asyncio.sleep(max(0.0, start + n / per_second - time.monotonic()))
             if time.monotonic() > stop_at:
                 break
             began = time.perf_counter()
@@ -185,7 +196,10 @@ def run_load(args: argparse.Namespace) -> None:
         try:
             time.sleep(args.settle)  # the server's start-up work (kernels loading) done
             before = cpu_seconds(proc.pid)
-            result = asyncio.run(load(port, requests, args.connections, args.seconds))
+            client = time.process_time()
+            per_second = args.rate / size if args.rate else 0.0
+            result = asyncio.run(load(port, requests, args.connections, args.seconds, per_second))
+            client = time.process_time() - client
             after = cpu_seconds(proc.pid)
             events = result["requests_ok"] * size
             result["events_acknowledged"] = events
@@ -195,6 +209,8 @@ def run_load(args: argparse.Namespace) -> None:
             for part in ("event_loop", "process"):
                 spent = after[part] - before[part]
                 result[f"{part}_cpu_us_per_event"] = round(spent / max(events, 1) * 1e6, 1)
+            # the load generator shares the 2 cores: what it took is not the server's
+            result["client_cpu_us_per_event"] = round(client / max(events, 1) * 1e6, 1)
             drained = time.monotonic()
             proc.send_signal(signal.SIGTERM)  # stop: the loader drains the log first
             proc.wait(timeout=600)
@@ -280,6 +296,12 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=3)
     parser.add_argument("--batches", type=int, default=600)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0,
+        help="events/s to send at most (load; 0: as fast as answered)",
+    )
     parser.add_argument(
         "--settle", type=float, default=5.0, help="seconds between start and load (load only)"
     )

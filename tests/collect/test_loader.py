@@ -140,6 +140,60 @@ def test_background_loader_and_clean_close(root: Path) -> None:
     assert stored(root) == [(i, 1) for i in sorted([*ids, "last"])]
 
 
+def test_a_paced_loader_stores_in_fewer_passes_and_the_hook_shares_their_opening(
+    root: Path,
+) -> None:
+    """Under a steady trickle a paced loader passes about once per ``pace`` (each pass
+    costs the same whatever its size), and live identity runs in the pass's own opening
+    of the workspace."""
+    opened: list[float] = []
+    hooked: list[int] = []
+
+    @contextmanager
+    def counted() -> Iterator[Workspace]:
+        opened.append(time.monotonic())
+        with Workspace.open(root) as ws:
+            yield ws
+
+    def hook(ws: Workspace) -> None:
+        hooked.append(len(opened))  # the opening it ran in
+        ws.scalar("SELECT count(*) FROM events")
+
+    collector = Collector(
+        root, open_workspace=counted, interval=0.01, pace=0.6, batch=1000, after_pass=hook
+    )
+    collector.start()
+    began = time.monotonic()
+    sent = 0
+    while time.monotonic() - began < 2.5:  # an event every 20 ms: each one wakes the loader
+        collector.accept("batch", batch([f"t{sent}"]), source="segment:web")
+        sent += 1
+        time.sleep(0.02)
+    passes = len(opened)
+    assert 2 <= passes <= 2.5 / 0.6 + 2, f"{passes} passes in 2.5 s at a pace of 0.6 s"
+    assert hooked and len(set(hooked)) == len(hooked)  # never a second opening for the hook
+    assert all(number in range(1, len(opened) + 1) for number in hooked)
+    collector.close()
+    assert len(stored(root)) == sent
+
+
+def test_a_backlog_is_not_paced_and_a_stop_does_not_wait_for_the_pace(root: Path) -> None:
+    collector = Collector(root, interval=0.01, pace=30, batch=1000)
+    for start in range(0, 5000, 1000):  # five batches wait: passes follow each other
+        ids = [f"b{i}" for i in range(start, start + 1000)]
+        collector.accept("batch", batch(ids), source="segment:web")
+    collector.start()
+    deadline = time.monotonic() + 20  # paced, five passes would take two minutes
+    while collector.lag and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert collector.lag == 0, "a backlog waited for the pace"
+    collector.accept("batch", batch(["late"]), source="segment:web")
+    stopping = time.monotonic()
+    collector.close()  # asked during the pace's wait: stores the last event at once
+    assert time.monotonic() - stopping < 10
+    assert len(stored(root)) == 5001
+
+
 def test_close_stores_an_event_acknowledged_while_the_loader_found_nothing(root: Path) -> None:
     """The race CI once hit: the loader's pass read an empty log, then an event was
     acknowledged and the stop asked before the pass ended. The stop must still store it."""

@@ -35,7 +35,9 @@ COMPILED = tuple(
 
 def referrer_host(referrer: str | None) -> str:
     """The lower-case host of a referrer URL ('' when there is none)."""
-    match = HOST.match(referrer or "")
+    if not referrer:  # most events have none: no regex for them
+        return ""
+    match = HOST.match(referrer)
     return match.group(1).lower() if match else ""
 
 

@@ -92,6 +92,7 @@ class Collector:
         segment_bytes: int = SEGMENT_BYTES,
         reserve_bytes: int = RESERVE_BYTES,
         after_pass: AfterPass | None = None,
+        pace: float = 0.0,
     ) -> None:
         self.root = root
         self.max_lag = max_lag
@@ -115,6 +116,7 @@ class Collector:
             batch=batch,
             interval=interval,
             after_pass=after_pass,
+            pace=pace,
         )
 
     @contextmanager

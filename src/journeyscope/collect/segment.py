@@ -567,6 +567,8 @@ def _too_large(value: str) -> BadAmount:
     return BadAmount(f"{value} is too large to be an amount", f"{value} quá lớn để là một số tiền")
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+ONE_MS = timedelta(milliseconds=1)
 #: Every key of an event row, in the order its JSON lists them, with the DuckDB type its
 #: values have (ids are text by then): the loader reads its staging files as these types
 #: instead of sampling each file to detect them.
@@ -590,7 +592,7 @@ def to_row(message: AnyMessage, ts: datetime) -> dict[str, Any]:
     referrer = _referrer(message)
     row = _ROW.copy()  # every field, in the order a row's JSON lists them
     row["event_id"] = message.message_id or f"collect:{uuid.uuid4()}"
-    row["ts"] = int(ts.timestamp() * 1000)
+    row["ts"] = (ts - EPOCH) // ONE_MS  # whole milliseconds, in integers (no float)
     row["event"] = message.event if message.type == "track" else NAMES.get(message.type or "")
     row["channel"] = channel_of(message, referrer)
     row["touchpoint"] = _touchpoint(message)

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from journeyscope.collect import Collector
-from journeyscope.collect.loader import AfterPass
+from journeyscope.collect.loader import PACE, AfterPass
 from journeyscope.errors import JourneyScopeError
 from journeyscope.events.keys import KeyInfo, StoredKey, key_id_of, secret_matches, stored_keys
 from journeyscope.events.workspace import Workspace
@@ -79,6 +79,7 @@ class Collection:
                     open_workspace=lambda: self._writer(name),
                     interval=self.interval,
                     after_pass=self.after_pass,
+                    pace=PACE,
                 )
                 found.start()
                 self.collectors[name] = found
