@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -549,3 +550,57 @@ def test_csv_with_old_mac_line_ends_imports(ws: Workspace, tmp_path: Path) -> No
         b"2,2026-05-01T10:01:00Z,buy,u1\r"
     )
     assert run(ws, path).accepted == 2
+
+
+def _import_twice(root: Path, tmp: Path) -> tuple[list[dict[str, Any]], list[tuple[Any, ...]]]:
+    """A first import, then one with a duplicate, a conflict, a repeat, a bad row and new
+    rows: what each import reported, and what is stored."""
+    first = tmp / "first.csv"
+    second = tmp / "second.csv"
+    fields = ["event_id", "ts", "event", "channel", "phone", "revenue"]
+    rows_1 = [
+        [1, "2026-05-01T10:00:00+07:00", "product_view", "web", "0903 123 456", ""],
+        [2, "2026-05-01T10:05:00+07:00", "purchase", "web", "0903 123 456", "450.000"],
+    ]
+    rows_2 = [
+        [1, "2026-05-01T10:00:00+07:00", "product_view", "web", "0903 123 456", ""],  # dup
+        [2, "2026-05-01T10:05:00+07:00", "purchase", "web", "0903 123 456", "500.000"],  # conflict
+        [3, "2026-05-02T09:00:00+07:00", "product_view", "zalo", "0912 000 111", ""],
+        [3, "2026-05-02T09:00:00+07:00", "product_view", "zalo", "0912 000 111", ""],  # repeat
+        [4, "not a time", "product_view", "web", "0912 000 111", ""],  # quarantined
+        [5, "2026-05-03T08:00:00+07:00", "Đặt hàng", "store", "", "1.200.000 đ"],
+    ]
+    for path, rows in ((first, rows_1), (second, rows_2)):
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(fields)
+            writer.writerows(rows)
+    reports = []
+    with Workspace.init(root) as ws:
+        for path in (first, second):
+            done = asdict(ingest_files(ws, [path], load_mapping(None), now=NOW).files[0])
+            done.pop("quarantine", None)  # a path with a time stamp
+            done.pop("file", None)
+            reports.append(done)
+        stored = ws.con.execute(
+            "SELECT * EXCLUDE (seq, import_id) FROM events ORDER BY event_id"
+        ).fetchall()
+    return reports, stored
+
+
+def test_a_file_too_large_to_check_once_is_stored_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Small files are checked once into a temporary table every later step reads; a file
+    over ``CHECK_ONCE_ROWS`` is checked again by each step. Both store and report alike."""
+    from journeyscope.events import ingest
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    once = _import_twice(tmp_path / "a" / "ws", tmp_path / "a")
+    monkeypatch.setattr(ingest, "CHECK_ONCE_ROWS", 0)
+    each_step = _import_twice(tmp_path / "b" / "ws", tmp_path / "b")
+    assert once == each_step
+    reports, stored = once
+    assert (reports[1]["accepted"], reports[1]["duplicates"], reports[1]["rejected"]) == (2, 2, 1)
+    assert reports[1]["conflicts"] == 1 and len(stored) == 4

@@ -634,6 +634,12 @@ def ingest_file(
         staged.close()
 
 
+#: Files of at most this many rows are checked once into a temporary table that every later
+#: step reads (a collection pass, most imports); a larger one is checked again by each step
+#: instead, so an import's memory does not grow with a copy of all its rows.
+CHECK_ONCE_ROWS = 1_000_000
+
+
 def _store(
     ws: Workspace,
     staged: Staged,
@@ -643,23 +649,29 @@ def _store(
     progress: Progress | None,
     quarantine: Quarantine,
 ) -> FileResult:
-    """Check, count, compare and store the file's rows: the staging query runs once, into
-    a temporary table the counts, the conflicts, the insert and the quarantine all read."""
+    """Check, count, compare and store the file's rows. The counts, the conflicts, the
+    insert and the quarantine read the checked rows: from a temporary table the staging
+    query filled once when the file is small enough, else from the query itself."""
     con = ws.con
-    path = staged.path
     with ws.scratch("checked", "stored_ids"):
-        with _watch(con, f"{path.name}: checking", progress):
-            con.execute(
-                f"CREATE OR REPLACE TEMP TABLE checked AS SELECT * FROM ({query.sql}) AS s",
-                query.params,
-            )
-        return _store_checked(ws, staged, plan, now, progress, quarantine)
+        if int(ws.scalar("SELECT count(*) FROM src")) <= CHECK_ONCE_ROWS:
+            with _watch(con, f"{staged.path.name}: checking", progress):
+                con.execute(
+                    f"CREATE OR REPLACE TEMP TABLE checked AS SELECT * FROM ({query.sql}) AS s",
+                    query.params,
+                )
+            checked = Query()
+            checked.sql = "SELECT * FROM checked"
+        else:
+            checked = query
+        return _store_checked(ws, staged, plan, checked, now, progress, quarantine)
 
 
 def _store_checked(
     ws: Workspace,
     staged: Staged,
     plan: Plan,
+    checked: Query,
     now: datetime,
     progress: Progress | None,
     quarantine: Quarantine,
@@ -668,11 +680,13 @@ def _store_checked(
     path = staged.path
     source = plan.mapping.source
     res = FileResult(str(path))
-    counts = ws.one(
-        """SELECT count(*) FILTER (_problem IS NULL), count(*) FILTER (_problem IS NOT NULL),
-               count(DISTINCT event_id) FILTER (_problem IS NULL)
-        FROM checked"""
-    ) or (0, 0, 0)
+    with _watch(con, f"{path.name}: checking", progress):
+        counts = ws.one(
+            f"""SELECT count(*) FILTER (_problem IS NULL), count(*) FILTER (_problem IS NOT NULL),
+                   count(DISTINCT event_id) FILTER (_problem IS NULL)
+            FROM ({checked.sql}) AS c""",
+            checked.params,
+        ) or (0, 0, 0)
     valid, rejected, distinct = (int(c) for c in counts)
     res.rejected = rejected + len(staged.bad_records)
     first_only = (
@@ -692,16 +706,16 @@ def _store_checked(
         stored = 0
         if seen:
             con.execute(
-                """CREATE OR REPLACE TEMP TABLE stored_ids AS SELECT DISTINCT event_id
-                FROM events WHERE source = $source
-                    AND event_id IN (SELECT event_id FROM checked WHERE _problem IS NULL)""",
-                {"source": source},
+                f"""CREATE OR REPLACE TEMP TABLE stored_ids AS SELECT DISTINCT event_id
+                FROM events WHERE source = $source AND event_id IN (
+                    SELECT event_id FROM ({checked.sql}) AS c WHERE _problem IS NULL)""",
+                {**checked.params, "source": source},
             )
             stored = int(ws.scalar("SELECT count(*) FROM stored_ids"))
         conflicts = find_conflicts(
             con,
-            "SELECT * FROM checked",
-            {"source": source} if stored else {},
+            checked.sql,
+            {**checked.params, "source": source} if stored else checked.params,
             staged.line_sql("s._rec"),
             stored=bool(stored),
             repeats=distinct != valid,
@@ -718,10 +732,10 @@ def _store_checked(
                 f"""INSERT INTO events ({columns})
                 SELECT (CAST($import_id AS BIGINT) << {SEQ_SHIFT}) | s._rec, $source, {mapped},
                     $import_id
-                FROM checked AS s
+                FROM ({checked.sql}) AS s
                 WHERE s._problem IS NULL {already_stored}
                 {first_only}""",
-                {"import_id": import_id, "source": source},
+                {**checked.params, "import_id": import_id, "source": source},
             )
         res.accepted = int(row[0]) if row else 0
         res.duplicates = valid - res.accepted - res.conflicts
@@ -739,7 +753,7 @@ def _store_checked(
             ],
         )
         if res.rejected:
-            res.quarantine = quarantine.add(path.name, _rejected_rows(ws, staged))
+            res.quarantine = quarantine.add(path.name, _rejected_rows(ws, staged, checked))
     return res
 
 
@@ -749,13 +763,14 @@ def _without_rec(record: str) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
-def _rejected_rows(ws: Workspace, staged: Staged) -> list[tuple[object, ...]]:
+def _rejected_rows(ws: Workspace, staged: Staged, checked: Query) -> list[tuple[object, ...]]:
     """(line, field, reason, the row as JSON) for every rejected row, in file order."""
     rows = ws.con.execute(
         f"""SELECT {staged.line_sql("s._rec")} AS line, split_part(s._problem, '|', 1) AS field,
                    split_part(s._problem, '|', 2) AS reason, CAST(to_json(r) AS VARCHAR) AS record
-            FROM checked AS s JOIN src r ON r._rec = s._rec
-            WHERE s._problem IS NOT NULL ORDER BY s._rec"""
+            FROM ({checked.sql}) AS s JOIN src r ON r._rec = s._rec
+            WHERE s._problem IS NOT NULL ORDER BY s._rec""",
+        checked.params,
     ).fetchall()
     return sorted(
         [(line, f, why, _without_rec(rec)) for line, f, why, rec in rows]
