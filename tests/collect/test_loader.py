@@ -300,3 +300,29 @@ def test_the_loader_waits_out_a_busy_workspace(root: Path, monkeypatch: pytest.M
         time.sleep(0.05)
     collector.close()
     assert stored(root) == [("while-busy", 1)]
+
+
+def test_an_unreadable_checkpoint_replays_and_counts_the_rows_it_read(root: Path) -> None:
+    """With its checkpoint unreadable the loader replays the log from its first segment
+    (earlier ones were deleted once stored); a batch's seqs still cover exactly its rows."""
+    from journeyscope.collect.loader import load_batch
+
+    collector = Collector(root, segment_bytes=300)  # a few requests a segment
+    for n in range(6):
+        collector.accept("batch", batch([f"a{n}-{i}" for i in range(3)]), source="segment:web")
+    collector.loader.drain()  # the checkpoint moves; whole segments before it go
+    collector.accept("batch", batch(["z1", "z2"]), source="segment:web")
+    collector.log.close()
+    first_segment = int(min((root / "collect" / "log").glob("*.log")).stem)
+    assert first_segment > 1  # the replay below cannot start at seq 1
+    (root / "collect" / "checkpoint.json").write_text("not json", encoding="utf-8")
+    again = Collector(root, segment_bytes=300)
+    with Workspace.open(root) as ws:
+        result = load_batch(ws, again.log, limit=1)
+    assert result is not None
+    read = result.stored + result.duplicates + result.conflicts + result.rejected
+    assert result.first_seq == first_segment
+    assert result.last_seq - result.first_seq + 1 == read
+    again.loader.drain()
+    assert len(stored(root)) == 20
+    again.log.close()

@@ -81,6 +81,8 @@ def encode_records(source: str, rows: list[dict[str, Any]]) -> tuple[list[bytes]
         raise ValueError("a source name cannot hold control characters")
     prefix = source.encode() + SEPARATOR
     lines = [structs.row_json(row) for row in rows]
+    if not lines:
+        return [], []
     payloads: list[bytes] = []
     entries: list[int] = []
     start, size = 0, len(prefix)
@@ -118,10 +120,14 @@ def load_batch(ws: Workspace, records: RecordLog, *, limit: int = BATCH) -> Load
     if not batch:
         return None
     by_source: dict[str, list[bytes]] = {}
+    events = 0
     for _, payload in batch:
         name, lines = payload.split(SEPARATOR, 1)
         by_source.setdefault(name.decode(), []).append(lines)
-    result = LoadResult(first_seq=after + 1, last_seq=batch[-1][0])
+        events += lines.count(b"\n") + 1
+    # the rows read, not ``after + 1``: an unreadable checkpoint reads from 0 on, while the
+    # log's first segment may start far later
+    result = LoadResult(first_seq=batch[-1][0] - events + 1, last_seq=batch[-1][0])
     folder = staging_folder(ws.root)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
@@ -258,7 +264,7 @@ class Loader:
             began = time.monotonic()
             stored = hooked = False
             try:
-                while self.run_once(then_hook=True) is not None:
+                while self.run_once(then_hook=bool(self.pace) and not stopping) is not None:
                     self.last_error = None
                     stored, hooked = True, self._hooked
                     if self.pace and not stopping and not self._backlog():
@@ -280,5 +286,8 @@ class Loader:
                 return  # cannot store now: the log keeps the events for the next start
             if stored and self.pace and not self._backlog():
                 self._stop.wait(max(0.0, began + self.pace - time.monotonic()))
-            self._wake.wait(backoff)
+            # events left by a paced pass go now: their wake-up may have come before it
+            left = self.last_error is None and self.records.durable_seq > self.loaded_seq
+            if not left:
+                self._wake.wait(backoff)
             self._wake.clear()

@@ -653,7 +653,7 @@ def _store(
     insert and the quarantine read the checked rows: from a temporary table the staging
     query filled once when the file is small enough, else from the query itself."""
     con = ws.con
-    with ws.scratch("checked", "stored_ids"):
+    with ws.scratch("temp.checked", "temp.stored_ids"):
         if int(ws.scalar("SELECT count(*) FROM src")) <= CHECK_ONCE_ROWS:
             with _watch(con, f"{staged.path.name}: checking", progress):
                 con.execute(
