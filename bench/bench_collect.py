@@ -7,10 +7,14 @@ process (a separate one), over keep-alive HTTP/1.1 connections, batches of 100 S
     python bench/bench_collect.py load --seconds 20 --connections 8
     python bench/bench_collect.py load --seconds 20 --connections 4 --rate 5000
     python bench/bench_collect.py crash --kills 3
+    python bench/bench_collect.py visible --seconds 40 --connections 4 --rate 5000
 
 `load` (with ``--rate``: at a steady rate) prints events/s acknowledged, p50/p99 latency
 per request, and how long the loader took after the load stopped to store everything (the
 drain), then counts the store.
+`visible` keeps a steady load (``--rate``, default 5,000 events/s) and every 2 s sends a
+new visitor's page view and identify, then asks the API for the customer by e-mail until
+found: the seconds from the 200 to live identity's answer (issue 17's goal: 5 s).
 `crash` sends batches, kills the server with SIGKILL at random moments, restarts it,
 re-sends every batch that was not acknowledged (what an SDK does), and at the end counts:
 every acknowledged event stored exactly once.
@@ -223,6 +227,98 @@ def run_load(args: argparse.Namespace) -> None:
         print(json.dumps(result))
 
 
+def probe_body(n: int) -> bytes:
+    """A new visitor's page view then identify, as one batch: stitched once live identity ran."""
+    anonymous = f"probe-anon-{n}"
+    messages = [
+        {"type": "page", "messageId": f"probe-p{n}", "anonymousId": anonymous, "name": "Home"},
+        {
+            "type": "identify",
+            "messageId": f"probe-i{n}",
+            "anonymousId": anonymous,
+            "traits": {"email": f"probe{n}@example.vn"},
+        },
+    ]
+    return json.dumps({"batch": messages}).encode()
+
+
+def stitched_events(url: str, read_key: str) -> int:
+    """How many events the API's customer profile at ``url`` holds (0: not found yet)."""
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {read_key}"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return int(json.load(answer).get("events", 0))
+    except urllib.error.HTTPError:
+        return 0
+
+
+async def probes(port: int, key: str, read_key: str, seconds: float, every: float) -> list[float]:
+    """Every ``every`` seconds a new visitor: seconds from the 200 to the API finding them,
+    stitched, by e-mail (both events on one customer)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    found: list[float] = []
+    stop_at = time.monotonic() + seconds
+    n = 0
+    while time.monotonic() < stop_at:
+        n += 1
+        assert await send_one(reader, writer, request_bytes(probe_body(n), key)) == 200
+        sent = time.monotonic()
+        url = f"http://127.0.0.1:{port}/api/v1/workspaces/bench/customers/email:probe{n}@example.vn"
+        while await asyncio.to_thread(stitched_events, url, read_key) < 2:
+            if time.monotonic() - sent > 60:
+                raise SystemExit(f"probe {n} not stitched within 60 s")
+            await asyncio.sleep(0.05)
+        found.append(time.monotonic() - sent)
+        await asyncio.sleep(max(0.0, every - found[-1]))
+    writer.close()
+    return found
+
+
+def run_visible(args: argparse.Namespace) -> None:
+    """Live identity under a steady load: how long until a new visitor is found stitched."""
+    from journeyscope.events.keys import create_key
+    from journeyscope.events.workspace import Workspace
+
+    with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
+        folder = Path(tmp) / "ws"
+        key = make_workspace(folder)
+        with Workspace.open(folder) as ws:
+            read_key = create_key(ws, "read", "probe")[1]
+        size = args.batch
+        rate = args.rate or 5000
+        count = int(args.seconds * rate / size) + 1
+        requests = [request_bytes(batch_body(n * size, size), key) for n in range(count)]
+        port = free_port()
+        proc = start_server(folder, port)
+        try:
+            time.sleep(args.settle)
+
+            async def both() -> tuple[dict[str, Any], list[float]]:
+                loaded, seen = await asyncio.gather(
+                    load(port, requests, args.connections, args.seconds, rate / size),
+                    probes(port, key, read_key, args.seconds - 5, every=2.0),
+                )
+                return loaded, seen
+
+            result, seen = asyncio.run(both())
+            seen.sort()
+            result.update(
+                events_per_s=round(result["requests_ok"] * size / result["seconds"]),
+                probes=len(seen),
+                stitched_p50_s=round(statistics.median(seen), 2),
+                stitched_max_s=round(seen[-1], 2),
+            )
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=600)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        print(json.dumps(result))
+
+
 async def drive(
     port: int,
     pending: list[bytes],
@@ -288,7 +384,7 @@ def run_crash(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("mode", choices=["load", "crash"])
+    parser.add_argument("mode", choices=["load", "crash", "visible"])
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--batch", type=int, default=100)
@@ -307,7 +403,7 @@ def main() -> None:
     )
     parser.add_argument("--tmp", default=os.environ.get("TMPDIR"))
     args = parser.parse_args()
-    (run_load if args.mode == "load" else run_crash)(args)
+    {"load": run_load, "crash": run_crash, "visible": run_visible}[args.mode](args)
 
 
 if __name__ == "__main__":
