@@ -124,7 +124,8 @@ def _untidy(value: Any) -> bool:
 
 
 def _tidy(value: Any) -> Any:
-    """The id as :func:`id_text` makes it (text, trimmed; None when blank)."""
+    """The id as :func:`id_text` makes it (text, trimmed; None when blank), typed as the
+    id fields hold it (``id_text`` takes and gives any object, for pydantic too)."""
     return id_text(value)
 
 

@@ -576,15 +576,15 @@ def _json_table(
     fit them, as detected."""
     if types is not None:
         try:
-            con.read_json(file, format="newline_delimited", columns=types).create_view(
-                "src_file", replace=True
-            )
-            con.execute("CREATE OR REPLACE TEMP TABLE src_raw AS SELECT * FROM src_file")
-            con.execute("DROP VIEW src_file")
+            _as_src_raw(con, con.read_json(file, format="newline_delimited", columns=types))
             return
         except duckdb.Error:
             con.execute("DROP VIEW IF EXISTS src_file")
-    con.read_json(file, format="newline_delimited").create_view("src_file", replace=True)
+    _as_src_raw(con, con.read_json(file, format="newline_delimited"))
+
+
+def _as_src_raw(con: duckdb.DuckDBPyConnection, rows: duckdb.DuckDBPyRelation) -> None:
+    rows.create_view("src_file", replace=True)
     con.execute("CREATE OR REPLACE TEMP TABLE src_raw AS SELECT * FROM src_file")
     con.execute("DROP VIEW src_file")
 
