@@ -56,10 +56,14 @@ def make_workspace(folder: Path) -> str:
         return create_key(ws, "write", "bench")[1]
 
 
+#: more ``journeyscope serve`` options (``--parse-workers N``)
+SERVER_OPTIONS: list[str] = []
+
+
 def start_server(folder: Path, port: int) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "journeyscope.cli", "serve", "-w", f"bench={folder}"]
     proc = subprocess.Popen(
-        [*command, "--port", str(port), "--collect-rate", "0"],
+        [*command, "--port", str(port), "--collect-rate", "0", *SERVER_OPTIONS],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,  # a pipe nobody reads would fill and stall the server
     )
@@ -174,18 +178,72 @@ def stored(folder: Path) -> tuple[int, int]:
 
 
 def cpu_seconds(pid: int) -> dict[str, float]:
-    """CPU seconds (user + system) of the server's event loop (its main thread) and of
-    the whole process, from /proc (Linux)."""
+    """CPU seconds (user + system) of the server's event loop (its main thread), of the
+    whole process, and of its parser processes (its children), from /proc (Linux)."""
     tick = os.sysconf("SC_CLK_TCK")
 
-    def of(stat: Path) -> float:
-        fields = stat.read_text().rpartition(")")[2].split()
-        return (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    def fields(stat: Path) -> list[str]:
+        try:
+            return stat.read_text().rpartition(")")[2].split()
+        except OSError:  # gone meanwhile
+            return []
 
+    def of(stat: Path) -> float:
+        found = fields(stat)
+        return (int(found[11]) + int(found[12])) / tick if found else 0.0  # utime, stime
+
+    children = [
+        stat for stat in Path("/proc").glob("[0-9]*/stat") if fields(stat)[1:2] == [str(pid)]
+    ]
     return {
         "event_loop": of(Path(f"/proc/{pid}/task/{pid}/stat")),
         "process": of(Path(f"/proc/{pid}/stat")),
+        "parsers": sum(of(stat) for stat in children),
     }
+
+
+def loader_lag(port: int) -> int | None:
+    """The server's ``loader_lag_events`` gauge (events acknowledged, not yet stored)."""
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as reply:
+            text = reply.read().decode()
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith("journeyscope_collect_loader_lag_events{"):
+            return int(float(line.rsplit(" ", 1)[1]))
+    return 0
+
+
+class LagWatch:
+    """The loader's lag, read every second during the load (does it keep up?)."""
+
+    def __init__(self, port: int) -> None:
+        import threading
+
+        self.port = port
+        self.seen: list[int] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(1.0):
+            lag = loader_lag(self.port)
+            if lag is not None:
+                self.seen.append(lag)
+
+    def stop(self) -> dict[str, int]:
+        self._stop.set()
+        self._thread.join()
+        end = loader_lag(self.port)
+        return {
+            "loader_lag_max_events": max(self.seen, default=0),
+            "loader_lag_end_events": end if end is not None else -1,
+            "loader_lag_every_5s": self.seen[4::5],
+        }
 
 
 def run_load(args: argparse.Namespace) -> None:
@@ -202,15 +260,17 @@ def run_load(args: argparse.Namespace) -> None:
             before = cpu_seconds(proc.pid)
             client = time.process_time()
             per_second = args.rate / size if args.rate else 0.0
+            watch = LagWatch(port)
             result = asyncio.run(load(port, requests, args.connections, args.seconds, per_second))
             client = time.process_time() - client
+            result.update(watch.stop())
             after = cpu_seconds(proc.pid)
             events = result["requests_ok"] * size
             result["events_acknowledged"] = events
             result["events_per_s"] = round(events / result["seconds"])
             # CPU per event: steadier than events/s on a shared machine (a neighbour's
             # load moves the rate, much less the work each event takes)
-            for part in ("event_loop", "process"):
+            for part in ("event_loop", "process", "parsers"):
                 spent = after[part] - before[part]
                 result[f"{part}_cpu_us_per_event"] = round(spent / max(events, 1) * 1e6, 1)
             # the load generator shares the 2 cores: what it took is not the server's
@@ -401,8 +461,16 @@ def main() -> None:
     parser.add_argument(
         "--settle", type=float, default=5.0, help="seconds between start and load (load only)"
     )
+    parser.add_argument(
+        "--parse-workers",
+        type=int,
+        default=None,
+        help="the server's --parse-workers (default: the server's own default)",
+    )
     parser.add_argument("--tmp", default=os.environ.get("TMPDIR"))
     args = parser.parse_args()
+    if args.parse_workers is not None:
+        SERVER_OPTIONS.extend(["--parse-workers", str(args.parse_workers)])
     {"load": run_load, "crash": run_crash, "visible": run_visible}[args.mode](args)
 
 

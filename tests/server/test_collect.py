@@ -44,9 +44,15 @@ def stored(root: Path, source_like: str = "segment:%") -> list[str]:
     return [str(r[0]) for r in rows]
 
 
-def app_for(shop: Shop, **limits: float) -> TestClient:
-    app = create_app({"shop": shop.root, "other": shop.other}, limits=Limits(**limits))
+def app_for(shop: Shop, workers: int | None = None, **limits: float) -> TestClient:
+    app = create_app(
+        {"shop": shop.root, "other": shop.other}, limits=Limits(**limits), parse_workers=workers
+    )
     return TestClient(app, raise_server_exceptions=False)
+
+
+#: bodies parsed on the event loop, or by a parser process (``collect/parsing.py``)
+PARSERS = pytest.mark.parametrize("workers", [0, 1], ids=["loop", "parser"])
 
 
 @pytest.fixture
@@ -54,8 +60,11 @@ def writer(fresh_shop: Shop) -> str:
     return add_key(fresh_shop.root, "write")
 
 
-def test_every_call_is_logged_then_stored_by_a_clean_stop(fresh_shop: Shop, writer: str) -> None:
-    with app_for(fresh_shop, collect_rate=0, api_rate=0) as client:
+@PARSERS
+def test_every_call_is_logged_then_stored_by_a_clean_stop(
+    fresh_shop: Shop, writer: str, workers: int
+) -> None:
+    with app_for(fresh_shop, workers, collect_rate=0, api_rate=0) as client:
         batch = {"batch": [message(f"b{i}") for i in range(5)], "sentAt": "2024-03-04T10:00:00Z"}
         answer = client.post("/v1/batch", json=batch, headers=basic(writer))
         assert answer.status_code == 200 and answer.json() == {"success": True}
@@ -75,6 +84,13 @@ def test_every_call_is_logged_then_stored_by_a_clean_stop(fresh_shop: Shop, writ
         assert client.post("/v1/t", json=body).status_code == 200
         metrics = client.get("/metrics").text
         assert 'journeyscope_collect_events_acknowledged_total{workspace="shop"} 9.0' in metrics
+        if workers:  # through the parser process, gzip too: all but the first call (its
+            # key is checked and its collector started on a thread) and Analytics.js's
+            # (its key is in the body)
+            assert "journeyscope_collect_parser_bodies_parsed_total 3.0" in metrics
+            assert "journeyscope_collect_parser_starts_total 1.0" in metrics
+        else:
+            assert "journeyscope_collect_parser" not in metrics
     # leaving the client ran the shutdown: the collector drained into the store
     assert stored(fresh_shop.root) == sorted(
         ["b0", "b1", "b2", "b3", "b4", "id1", "p1", "gz", "ajs"]
@@ -91,8 +107,11 @@ def test_a_key_writes_only_its_own_workspace(fresh_shop: Shop) -> None:
     assert stored(fresh_shop.root) == []
 
 
-def test_refusals_have_their_status_and_keep_nothing_wrong(fresh_shop: Shop, writer: str) -> None:
-    with app_for(fresh_shop, collect_rate=0, api_rate=0) as client:
+@PARSERS
+def test_refusals_have_their_status_and_keep_nothing_wrong(
+    fresh_shop: Shop, writer: str, workers: int
+) -> None:
+    with app_for(fresh_shop, workers, collect_rate=0, api_rate=0) as client:
         assert client.post("/v1/track", json=message("x")).status_code == 401
         bad = writer[:-4] + "AAAA"
         assert client.post("/v1/track", json=message("x"), headers=basic(bad)).status_code == 401

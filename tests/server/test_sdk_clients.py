@@ -4,15 +4,28 @@ Python SDKs send 10,000 events each; every event arrives exactly once, identitie
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
-from collections.abc import Callable
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from journeyscope.events.workspace import Workspace
 from tests.conftest import Result
-from tests.server.conftest import Served, Shop, add_key, free_port, get, wait_healthy
+from tests.server.conftest import (
+    Served,
+    Shop,
+    add_key,
+    free_port,
+    get,
+    launch_server,
+    wait_healthy,
+)
 
 EVENTS = 10_000
 PEOPLE = 500
@@ -42,11 +55,19 @@ def send(client: Any, prefix: str, errors: list[Any]) -> None:
     assert not errors, errors[:3]
 
 
+@pytest.fixture
+def parsed_aside(fresh_shop: Shop, tmp_path: Path) -> Iterator[Served]:
+    """The server with one parser process (``--parse-workers 1``, as on 2 cores whatever
+    the machine): the SDKs' bodies, gzipped and not, go through it."""
+    yield from launch_server(fresh_shop.root, tmp_path, "--parse-workers", "1")
+
+
 def test_segment_and_rudderstack_sdks_deliver_everything_once_and_stitched(
-    server: Served,
+    parsed_aside: Served,
     fresh_shop: Shop,
     cli: Callable[..., Result],
 ) -> None:
+    server = parsed_aside
     from rudderstack.analytics.client import Client as RudderClient
     from segment.analytics.client import Client as SegmentClient
 
@@ -62,6 +83,11 @@ def test_segment_and_rudderstack_sdks_deliver_everything_once_and_stitched(
     send(SegmentClient(segment_key, host=base, gzip=True, **options), "sg", errors)
     send(RudderClient(rudder_key, host=base, **options), "rs", errors)
 
+    with urllib.request.urlopen(f"{base}/metrics", timeout=30) as answer:
+        metrics = answer.read().decode()
+    parsed = re.search(r"^journeyscope_collect_parser_bodies_parsed_total (\S+)$", metrics, re.M)
+    # bodies of 100 events, but for those sent while the parser started (the server's)
+    assert parsed and float(parsed.group(1)) >= EVENTS / 100
     err = server.stop()  # a clean stop drains the log into the store
     assert server.proc.returncode == 0, err
     assert "Traceback" not in err and segment_key not in err

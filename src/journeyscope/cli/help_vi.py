@@ -475,6 +475,11 @@ HELP_VI: dict[str, str] = {
         "đọc một lần cho đến khi dữ liệu thay đổi; khoảng 55 MiB cho một triệu sự kiện; "
         "0: không giữ)."
     ),
+    "Processes that parse collected events beside the server's own (default: one per core "
+    "beyond the first, at most 4; 0: the server parses them itself).": (
+        "Số tiến trình phân tích sự kiện thu nhận bên cạnh tiến trình máy chủ (mặc định: mỗi "
+        "lõi CPU ngoài lõi đầu một tiến trình, tối đa 4; 0: máy chủ tự phân tích)."
+    ),
     "Stitch collected events into customers as they are stored.": (
         "Ghép các sự kiện thu nhận được vào khách hàng ngay khi chúng được lưu."
     ),

@@ -139,6 +139,16 @@ def serve(
             "scanned once until its data changes; about 55 MiB a million events; 0: none).",
         ),
     ] = 2048,
+    parse_workers: Annotated[
+        int | None,
+        typer.Option(
+            "--parse-workers",
+            metavar="N",
+            min=0,
+            help="Processes that parse collected events beside the server's own (default: "
+            "one per core beyond the first, at most 4; 0: the server parses them itself).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the REST API and Segment-compatible collection (OpenAPI at /docs) until stopped."""
     named = served_workspaces(workspaces or [])
@@ -152,22 +162,8 @@ def serve(
         live_identity=live_identity,
         secure_cookies=secure_cookies,
         scan_memory=scan_memory,
+        parse_workers=parse_workers,
     )
-
-
-def _long_lived_gc() -> None:
-    """The cyclic collector tuned for a server: what is loaded by now (modules, the app)
-    is frozen out of every later collection, and the youngest generation is collected
-    after 20,000 allocations rather than 700 — a batch of 100 events makes a few thousand
-    short-lived objects, and collecting every few hundred was a twentieth of the event
-    loop (py-spy). The objects are freed by reference counting as before; only cycles wait
-    a little longer."""
-    import gc
-
-    gc.collect()
-    gc.freeze()
-    _, older, oldest = gc.get_threshold()
-    gc.set_threshold(20_000, older, oldest)
 
 
 def run_server(
@@ -180,6 +176,7 @@ def run_server(
     live_identity: bool = True,
     secure_cookies: bool = False,
     scan_memory: int = 2048,
+    parse_workers: int | None = None,
     before: list[str] | None = None,
 ) -> None:
     """Serve ``named`` workspaces until SIGINT/SIGTERM; ``before`` lines are printed with
@@ -190,6 +187,7 @@ def run_server(
 
     from journeyscope.events.workspace import Workspace
     from journeyscope.i18n import t
+    from journeyscope.longlived import long_lived_gc
     from journeyscope.server.app import Limits, create_app
 
     for path in named.values():
@@ -209,6 +207,7 @@ def run_server(
             live_identity=live_identity,
             secure_cookies=secure_cookies,
             scan_memory=scan_memory,
+            parse_workers=parse_workers,
         ),
         host=host,
         port=port,
@@ -226,6 +225,6 @@ def run_server(
     for line in before or []:
         out.print(line.format(url=url), markup=False, soft_wrap=True)
     out.print(t("serve_stop", lang()), markup=False)
-    _long_lived_gc()
+    long_lived_gc()
     Server(config).run()
     err.print(t("serve_stopped", lang()), markup=False)

@@ -32,8 +32,10 @@ from journeyscope.collect.loader import (
     OpenWorkspace,
     clear_staging,
     encode_records,
+    source_prefix,
 )
 from journeyscope.collect.log import RESERVE_BYTES, SEGMENT_BYTES, RecordLog
+from journeyscope.collect.parsing import PREFIX_ROOM, Lines
 from journeyscope.collect.segment import Parsed, parse_body
 from journeyscope.errors import output_failure
 from journeyscope.events.workspace import Workspace
@@ -145,21 +147,45 @@ class Collector:
     def accept_parsed(self, parsed: Parsed, *, source: str, wait: bool = True) -> Accepted:
         """:meth:`accept` for a body the server already parsed (to read its ``writeKey``);
         ``wait=False`` returns once the events are written, to :meth:`Accepted.wait` for."""
-        with self._counting:
-            self.received += len(parsed.rows) + len(parsed.problems)
-        if parsed.rows and self.lag + len(parsed.rows) > self.max_lag:
-            raise CollectorBusy(self.retry_after(), self.lag)
-        last = self.log.durable_seq
-        accepted = Accepted(len(parsed.rows), last, parsed.problems)
-        if parsed.rows:
-            accepted.last_seq = self.log.write(*encode_records(source, parsed.rows))
-            accepted.durable = lambda: self._durable(accepted.last_seq, len(parsed.rows))
-            accepted.settle = self.settled
+        accepted = self._write(
+            len(parsed.rows) + len(parsed.problems),
+            len(parsed.rows),
+            lambda: encode_records(source, parsed.rows),
+        )
+        accepted.problems = parsed.problems
         if parsed.problems:
             with self._counting:
                 self.refused += len(parsed.problems)
             self._quarantine(source, parsed)
         return accepted.wait() if wait else accepted
+
+    def accept_lines(self, lines: Lines, *, source: str, wait: bool = True) -> Accepted:
+        """:meth:`accept_parsed` for a clean body a parser process turned into rows' JSON
+        lines (``collect/parsing.py``): only the source is added to each record."""
+        prefix = source_prefix(source)
+        if len(prefix) > PREFIX_ROOM:  # source_name() keeps names far shorter
+            raise ValueError("a source name is over the room records leave for it")
+        count = lines.count
+        accepted = self._write(
+            count, count, lambda: ([prefix + chunk for chunk in lines.chunks], lines.counts)
+        )
+        return accepted.wait() if wait else accepted
+
+    def _write(
+        self, received: int, count: int, records: Callable[[], tuple[list[bytes], list[int]]]
+    ) -> Accepted:
+        """Count, refuse when the loader is too far behind (429), write ``count`` events'
+        ``records()`` to the log; the answer waits for their fsync."""
+        with self._counting:
+            self.received += received
+        if count and self.lag + count > self.max_lag:
+            raise CollectorBusy(self.retry_after(), self.lag)
+        accepted = Accepted(count, self.log.durable_seq)
+        if count:
+            accepted.last_seq = self.log.write(*records())
+            accepted.durable = lambda: self._durable(accepted.last_seq, count)
+            accepted.settle = self.settled
+        return accepted
 
     def _durable(self, seq: int, count: int) -> None:
         self.log.wait(seq)

@@ -25,6 +25,7 @@ from typing import Any
 
 from journeyscope.collect import structs
 from journeyscope.collect.log import MAX_RECORD, RecordLog
+from journeyscope.collect.parsing import row_chunks
 from journeyscope.collect.segment import EVENT_NAMES, ROW_TYPES
 from journeyscope.errors import JourneyScopeError
 from journeyscope.events.ingest import Quarantine, ingest_file
@@ -71,30 +72,22 @@ def encode_record(source: str, row: dict[str, Any]) -> bytes:
     return encode_records(source, [row])[0][0]
 
 
+def source_prefix(source: str) -> bytes:
+    """What starts each record of ``source``: its name and a unit separator."""
+    if "\x1f" in source or "\n" in source:
+        raise ValueError("a source name cannot hold control characters")
+    return source.encode() + SEPARATOR
+
+
 def encode_records(source: str, rows: list[dict[str, Any]]) -> tuple[list[bytes], list[int]]:
     """The log records of one request's rows, and how many rows each holds: the source, a
     unit separator, then the rows as JSON lines (one write, CRC and read for a whole batch
     instead of one per event). A JSON line holds no raw newline nor unit separator (JSON
     escapes control characters), so splitting finds the rows again. Rows go to a new
     record before one would pass the log's record size."""
-    if "\x1f" in source or "\n" in source:
-        raise ValueError("a source name cannot hold control characters")
-    prefix = source.encode() + SEPARATOR
-    lines = [structs.row_json(row) for row in rows]
-    if not lines:
-        return [], []
-    payloads: list[bytes] = []
-    entries: list[int] = []
-    start, size = 0, len(prefix)
-    for i, line in enumerate(lines):
-        if i > start and size + len(line) + 1 > MAX_RECORD:
-            payloads.append(prefix + b"\n".join(lines[start:i]))
-            entries.append(i - start)
-            start, size = i, len(prefix)
-        size += len(line) + 1
-    payloads.append(prefix + b"\n".join(lines[start:]))
-    entries.append(len(lines) - start)
-    return payloads, entries
+    prefix = source_prefix(source)
+    chunks, counts = row_chunks([structs.row_json(row) for row in rows], MAX_RECORD - len(prefix))
+    return [prefix + chunk for chunk in chunks], counts
 
 
 def mapping_for(source: str) -> LoadedMapping:

@@ -104,10 +104,13 @@ def create_app(
     secure_cookies: bool = False,
     scan_memory: int = 2048,
     warm_every: float = 30.0,
+    parse_workers: int | None = None,
 ) -> FastAPI:
     """An app serving ``workspaces`` (URL name → folder). Nothing is opened until asked,
     except the collection logs that hold events to replay (at start-up); at shutdown every
-    collector drains what it acknowledged into its store."""
+    collector drains what it acknowledged into its store. ``parse_workers``: processes
+    parsing collected bodies (``collect/parsing.py``; None: one per core beyond the first,
+    at most 4; 0: parsed by the server's own process)."""
     from journeyscope import __version__
 
     limits = limits or Limits()
@@ -122,7 +125,9 @@ def create_app(
     # after the loader stored events: live identity, then the events scanned ahead again
     # (without live identity the loader opens nothing after a pass: reports scan then)
     hook = _then(after_pass, warmer) if after_pass is not None else None
-    collection = Collection(state, rate=limits.collect_rate, after_pass=hook)
+    collection = Collection(
+        state, rate=limits.collect_rate, after_pass=hook, parse_workers=parse_workers
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -24,6 +24,7 @@ from contextlib import contextmanager
 
 from journeyscope.collect import Collector
 from journeyscope.collect.loader import PACE, AfterPass
+from journeyscope.collect.parsing import ParserPool, default_workers
 from journeyscope.errors import JourneyScopeError
 from journeyscope.events.keys import KeyInfo, StoredKey, key_id_of, secret_matches, stored_keys
 from journeyscope.events.workspace import Workspace
@@ -53,8 +54,12 @@ class Collection:
         rate: float = 1000.0,
         after_pass: AfterPass | None = None,
         interval: float = 0.2,
+        parse_workers: int | None = None,
     ) -> None:
         self.state = state
+        workers = default_workers() if parse_workers is None else parse_workers
+        #: processes parsing bodies off the event loop (``collect/parsing.py``); None: none
+        self.parsers = ParserPool(workers) if workers > 0 else None
         self.limiter = RateLimiter(rate)
         self.after_pass = after_pass
         self.interval = interval
@@ -102,6 +107,8 @@ class Collection:
 
     def close(self) -> None:
         """Drain every collector into its store and close its log (a clean stop)."""
+        if self.parsers is not None:
+            self.parsers.close()
         with self._starting:
             for name, collector in self.collectors.items():
                 collector.close()

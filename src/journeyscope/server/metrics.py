@@ -61,6 +61,26 @@ class CollectionMetrics:
                 if key in families:
                     families[key].add_metric([name], float(value))
         yield from families.values()
+        yield from self._parsers()
+
+    def _parsers(self) -> Iterator[Metric]:
+        """The parser processes' counters (``collect/parsing.py``), when the server has any."""
+        pool = self.collection.parsers
+        if pool is None:
+            return
+        for key, (text, value) in {
+            "parser_bodies_parsed": ("Bodies parsed by parser processes.", pool.parsed),
+            "parser_bodies_returned": (
+                "Bodies parsed by the server itself: a message was refused, or no parser "
+                "process could take the body.",
+                pool.returned,
+            ),
+            "parser_starts": ("Parser processes started.", pool.started),
+        }.items():
+            yield CounterMetricFamily(f"journeyscope_collect_{key}", text, value=value)
+        yield GaugeMetricFamily(
+            "journeyscope_collect_parser_processes", "Parser processes running.", value=pool.alive
+        )
 
 
 class Metrics:

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import re
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any, get_args
 
 from fastapi import APIRouter, Request, Response
@@ -32,6 +33,7 @@ from journeyscope.collect.collector import Accepted
 from journeyscope.collect.segment import MAX_BATCH, MAX_MESSAGE, too_large
 from journeyscope.collect.structs import Kind
 from journeyscope.errors import JourneyScopeError
+from journeyscope.events.keys import KeyInfo
 from journeyscope.server.collection import Collection, NotReady, source_name
 from journeyscope.server.deps import key_of
 from journeyscope.server.errors import ErrorBody, error_response
@@ -100,15 +102,17 @@ def accept(
     raw: bytes,
     encoding: str | None,
     token: str | None,
-    inline: bool = False,
+    key: tuple[str, KeyInfo] | None = None,
+    received_at: datetime | None = None,
 ) -> Accepted:
     """Check the key, validate, write to the log; ``wait()`` on the answer before replying.
-    ``inline``: on the event loop (``NotReady`` when the key needs a slow step)."""
-    if token is not None:  # a key in the header is checked before any parsing
-        name, info = found.authorise(token, inline=inline)
-    parsed = parse_body(kind, decode_body(raw, encoding, kind=kind))
-    if token is None:  # Analytics.js 2.0 puts its write key in the body
-        name, info = found.authorise(parsed.write_key)
+    ``key``: the header's key, already checked on the event loop."""
+    if key is None and token is not None:  # a key in the header is checked before parsing
+        key = found.authorise(token)
+    parsed = parse_body(kind, decode_body(raw, encoding, kind=kind), received_at=received_at)
+    if key is None:  # Analytics.js 2.0 puts its write key in the body
+        key = found.authorise(parsed.write_key)
+    name, info = key
     return found.collector(name).accept_parsed(parsed, source=source_name(info), wait=False)
 
 
@@ -119,17 +123,28 @@ async def collected(
     are on disk (a refusal is raised as its ``JourneyScopeError``)."""
     limit = MAX_BATCH if kind == "batch" else MAX_MESSAGE
     raw = await read_body(headers, chunks, limit, kind)
+    received_at = datetime.now(UTC)
     token = key_of(headers.get("authorization", ""))
     encoding = headers.get("content-encoding")
-    pending = None
-    if len(raw) <= INLINE_BYTES and not encoding and found.ready(token):
+    pending = key = None
+    if found.ready(token):
         # on the event loop: a thread hop per request cost about a quarter of the
         # throughput (bench/RESULTS.md); no step of it waits for an fsync, reads the
         # keys or runs scrypt (NotReady before anything is done if it would)
         with contextlib.suppress(NotReady):
-            pending = accept(found, kind, raw, encoding, token, inline=True)
+            key = found.authorise(token, inline=True)
+    if key is not None and found.parsers is not None:
+        # parsed in a worker process: the event loop only writes the rows it gets back
+        lines = await found.parsers.parse(kind, raw, encoding, received_at)
+        if lines is not None:
+            source = source_name(key[1])
+            pending = found.collector(key[0]).accept_lines(lines, source=source, wait=False)
+    if pending is None and key is not None and len(raw) <= INLINE_BYTES and not encoding:
+        pending = accept(found, kind, raw, encoding, token, key=key, received_at=received_at)
     if pending is None:
-        pending = await run_in_threadpool(accept, found, kind, raw, encoding, token)
+        pending = await run_in_threadpool(
+            accept, found, kind, raw, encoding, token, key=key, received_at=received_at
+        )
     await pending.settled()  # on disk (group commit) before the answer
     pending.raise_for_problems()
 
