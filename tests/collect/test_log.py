@@ -151,6 +151,27 @@ def test_full_disk_refuses_before_writing(tmp_path: Path) -> None:
     assert log.read(0, 10) == [] and log.durable_seq == 0
 
 
+def test_free_space_is_read_again_before_a_write_could_pass_the_reserve(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not a ``statvfs`` per request: the space read last, less what was written since,
+    is trusted for a moment, but never when it would not cover the next write."""
+    log = RecordLog(tmp_path, reserve_bytes=(1 << 20) - 1000)
+    reads = []
+
+    def statvfs(path: object) -> os.statvfs_result:
+        reads.append(path)
+        return os.statvfs_result((4096, 4096, 256, 256, 256, 0, 0, 0, 0, 255))  # 1 MiB free
+
+    monkeypatch.setattr(os, "statvfs", statvfs)
+    log.append([b"a" * 100])
+    log.append([b"b" * 100])  # the estimate covers it: no read
+    assert len(reads) == 1
+    with pytest.raises(DiskFull):
+        log.append([b"c" * 1000])  # it would not: read again, and refused
+    assert len(reads) == 2 and [p for _, p in log.read(0, 10)] == [b"a" * 100, b"b" * 100]
+
+
 WRITER = """
 import resource, signal, sys
 from pathlib import Path

@@ -23,6 +23,7 @@ import fcntl
 import itertools
 import json
 import logging
+import math
 import os
 import struct
 import threading
@@ -47,6 +48,8 @@ RESERVE_BYTES = 64 << 20
 #: events of a person forgotten meanwhile do not wait for 64 MB of traffic to leave the disk.
 MAX_AGE = 600.0
 FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+#: Seconds the free space read from the file system is trusted (less what was written).
+SPACE_EVERY = 0.1
 
 
 @dataclass
@@ -132,6 +135,10 @@ class RecordLog:
         self._syncing = False
         self._failed: OSError | None = None
         self.fsyncs = 0
+        # the free space last read, when, and what was written since (``_check_space``)
+        self._free = 0
+        self._free_at = -math.inf
+        self._written_since = 0
         self._cursor: tuple[str, int, int] | None = None
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -185,10 +192,20 @@ class RecordLog:
     # -- appending -----------------------------------------------------------------------
 
     def _check_space(self, size: int) -> None:
-        stats = os.statvfs(self.folder)
-        free = stats.f_bavail * stats.f_frsize
-        if free < size + self.reserve_bytes:
-            raise disk_full(self.folder, free)
+        """Refuse a write that would leave less than the reserve free. The free space is
+        read at most every :data:`SPACE_EVERY` seconds, less what this log wrote since,
+        unless that estimate is short (a ``statvfs`` per request was a twentieth of the
+        event loop); a disk filled by others meanwhile still fails the write itself,
+        which is refused the same way."""
+        now = time.monotonic()
+        free = self._free - self._written_since
+        if now - self._free_at > SPACE_EVERY or free < size + self.reserve_bytes:
+            stats = os.statvfs(self.folder)
+            free = self._free = stats.f_bavail * stats.f_frsize
+            self._free_at, self._written_since = now, 0
+            if free < size + self.reserve_bytes:
+                raise disk_full(self.folder, free)
+        self._written_since += size
 
     def _write(self, payloads: list[bytes], entries: list[int] | None) -> int:
         """Write records after the last one (under the lock); returns the last seq.

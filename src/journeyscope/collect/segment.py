@@ -49,6 +49,11 @@ EVENT_NAMES: dict[str, str] = {
 }
 NAMES = {"page": "page_view", "screen": "screen_view", "identify": "identify"}
 OLDEST = datetime(1990, 1, 1, tzinfo=UTC)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+ONE_MS = timedelta(milliseconds=1)
+OLDEST_MS = (OLDEST - EPOCH) // ONE_MS
+#: How far past its receipt an event may be dated (a client's clock a little ahead).
+AHEAD_MS = 86_400_000
 MAX_OFFSET = timedelta(hours=14)  # the widest offset any zone uses (Kiribati)
 #: Traits that are identifiers (our identifier types, and Segment's spellings of them).
 TRAIT_IDS = {**{t: t for t in IDENTIFIER_TYPES}, "zaloId": "zalo_id", "loyaltyId": "loyalty_id"}
@@ -255,6 +260,7 @@ def _fast_batch(found: structs.Envelope, now: datetime, check_size: bool) -> Par
     # re-serialised: ", " and ": " add half, and a number grows 4.5 times at most
     # (``1e15`` is written 1000000000000000.0); a larger one goes the pydantic way
     small = MAX_MESSAGE // 4
+    latest = epoch_ms(now) + AHEAD_MS  # once a body, not once a message
     done: list[dict[str, Any] | tuple[int, object]] = []
     keys: list[object] = [found.writeKey]
     for index, raw in enumerate(found.batch):
@@ -263,7 +269,7 @@ def _fast_batch(found: structs.Envelope, now: datetime, check_size: bool) -> Par
             keys.append(message.write_key)
             if message.sent_at is None:
                 message.sent_at = shared_sent
-            row = _row_of(message, now)
+            row = _row_of(message, now, latest)
             if isinstance(row, dict):
                 done.append(row)
                 continue
@@ -386,8 +392,16 @@ def _one(
     return refuse(*found)
 
 
-def _row_of(message: AnyMessage, now: datetime) -> dict[str, Any] | Refusal:
-    """The event row of a valid message, or why it is refused."""
+def epoch_ms(value: datetime) -> int:
+    """Whole milliseconds since 1970 (UTC), in integers (no float)."""
+    return (value - EPOCH) // ONE_MS
+
+
+def _row_of(
+    message: AnyMessage, now: datetime, latest: int | None = None
+) -> dict[str, Any] | Refusal:
+    """The event row of a valid message, or why it is refused; ``latest``: the last epoch
+    millisecond an event received ``now`` may have (:data:`AHEAD_MS` after it)."""
     if message.type is None:
         return ("type", "a batch message needs a type (track, identify, page, ...)", None)
     times = (ts, original, sent) = (
@@ -411,14 +425,15 @@ def _row_of(message: AnyMessage, now: datetime) -> dict[str, Any] | Refusal:
             "sentAt and timestamp are too far apart to give a date",
             "sentAt và timestamp cách nhau quá xa, không ra được ngày",
         )
-    if ts < OLDEST or ts > now + timedelta(days=1):
+    ms = epoch_ms(ts)
+    if ms < OLDEST_MS or ms > (epoch_ms(now) + AHEAD_MS if latest is None else latest):
         return (
             "timestamp",
             f"{ts.isoformat()} is before 1990 or in the future",
             f"{ts.isoformat()} trước năm 1990 hoặc ở tương lai",
         )
     try:
-        return to_row(message, ts)
+        return to_row(message, ms)
     except BadAmount as exc:
         return ("properties.revenue", exc.en, exc.vi)
 
@@ -475,6 +490,16 @@ def _without_ids(traits: dict[str, Any] | None) -> dict[str, Any]:
     return {k: v for k, v in (traits or {}).items() if k not in TRAIT_IDS}
 
 
+#: ``context.campaign``'s fields and the properties they become
+_UTM = (
+    ("source", "utm_source"),
+    ("medium", "utm_medium"),
+    ("name", "utm_campaign"),
+    ("term", "utm_term"),
+    ("content", "utm_content"),
+)
+
+
 def _properties(message: AnyMessage, referrer: str | None) -> dict[str, Any]:
     kind = message.type
     props: dict[str, Any] = dict(message.properties or {})
@@ -491,10 +516,10 @@ def _properties(message: AnyMessage, referrer: str | None) -> dict[str, Any]:
     context = message.context
     campaign = context.campaign if context else None
     if campaign is not None:
-        for key in ("source", "medium", "name", "term", "content"):
+        for key, utm in _UTM:
             value = getattr(campaign, key)
             if value:
-                props.setdefault("utm_campaign" if key == "name" else f"utm_{key}", value)
+                props.setdefault(utm, value)
     if referrer:
         props.setdefault("referrer", referrer)
     return props
@@ -567,8 +592,6 @@ def _too_large(value: str) -> BadAmount:
     return BadAmount(f"{value} is too large to be an amount", f"{value} quá lớn để là một số tiền")
 
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-ONE_MS = timedelta(milliseconds=1)
 #: Every key of an event row, in the order its JSON lists them, with the DuckDB type its
 #: values have (ids are text by then): the loader reads its staging files as these types
 #: instead of sampling each file to detect them.
@@ -586,13 +609,14 @@ ROW_TYPES: dict[str, str] = {
 _ROW: dict[str, Any] = dict.fromkeys(ROW_TYPES)
 
 
-def to_row(message: AnyMessage, ts: datetime) -> dict[str, Any]:
-    """The event row (our field names) of one valid message; ``ts`` in epoch milliseconds."""
+def to_row(message: AnyMessage, ms: int) -> dict[str, Any]:
+    """The event row (our field names) of one valid message that happened at ``ms``
+    (epoch milliseconds, UTC: :func:`epoch_ms`)."""
     revenue, currency = _revenue(message)
     referrer = _referrer(message)
     row = _ROW.copy()  # every field, in the order a row's JSON lists them
     row["event_id"] = message.message_id or f"collect:{uuid.uuid4()}"
-    row["ts"] = (ts - EPOCH) // ONE_MS  # whole milliseconds, in integers (no float)
+    row["ts"] = ms
     row["event"] = message.event if message.type == "track" else NAMES.get(message.type or "")
     row["channel"] = channel_of(message, referrer)
     row["touchpoint"] = _touchpoint(message)
