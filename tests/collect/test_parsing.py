@@ -227,3 +227,27 @@ def test_the_worker_reads_its_received_time_to_the_microsecond() -> None:
     assert found is not None
     row = json.loads(found.chunks[0])
     assert row["ts"] == int(at.timestamp() * 1000)  # no timestamp sent: received, in ms
+
+
+def test_workers_that_die_before_answering_are_restarted_ever_more_slowly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A broken install (a worker that cannot even start) must not fill the log with a
+    restart a second: each worker that died unanswered doubles the wait for the next."""
+    monkeypatch.setattr(parsing, "RESTART_EVERY", 0.05)
+    monkeypatch.setattr(parsing.sys, "executable", parsing.sys.executable + "-missing")
+
+    async def go() -> tuple[list[Lines | None], float]:
+        pool = ParserPool(1)
+        found = []
+        try:
+            for _ in range(6):
+                found.append(await pool.parse("batch", clean_body(), None, RECEIVED))
+                await asyncio.sleep(0.06)
+            return found, pool._delay
+        finally:
+            pool.close()
+
+    found, delay = run(go)
+    assert found == [None] * 6  # every body parsed by the server instead
+    assert delay >= 0.2  # 0.05 doubled at each failed start

@@ -42,8 +42,10 @@ FRAME = struct.Struct("<I")
 PREFIX_ROOM = 256
 #: Seconds a worker may take over one body before it is stopped and the body parsed here.
 TIMEOUT = 10.0
-#: Seconds between two starts of a worker (one that dies at once does not spin).
+#: Seconds between two starts of a worker (one that dies at once does not spin); doubled
+#: after each worker that died before answering a body, up to :data:`RESTART_MOST`.
 RESTART_EVERY = 1.0
+RESTART_MOST = 60.0
 #: The most workers the default gives (more cores than this go to the loader and DuckDB).
 MAX_DEFAULT = 4
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -173,6 +175,7 @@ class _Worker(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.waiting: dict[int, asyncio.Future[Lines | None]] = {}
         self.alive = True
+        self.answered = 0
         self._buffer = bytearray()
         self._decode = msgspec.msgpack.Decoder(
             tuple[int, bool, str | None, list[bytes], list[int]]
@@ -194,6 +197,7 @@ class _Worker(asyncio.Protocol):
                 memoryview(buffer)[start + FRAME.size : end]
             )
             start = end
+            self.answered += 1
             future = self.waiting.pop(ident, None)
             if future is not None and not future.done():
                 future.set_result(Lines(write_key, chunks, counts) if clean else None)
@@ -243,7 +247,8 @@ class ParserPool:
         self.started = self.parsed = self.returned = 0
         self._workers: list[_Worker] = []
         self._dead: list[subprocess.Popen[bytes]] = []
-        self._next_start = 0.0
+        self._next_start = self._last_start = 0.0
+        self._delay = RESTART_EVERY
         self._starting = False
         self._ids = 0
         self._closed = False
@@ -288,7 +293,12 @@ class ParserPool:
         """The live worker with the fewest bodies in flight (one more started if due)."""
         if self._closed or self.size <= 0:
             return None
-        self._dead += [w.proc for w in self._workers if not w.alive]
+        for gone in [w for w in self._workers if not w.alive]:
+            self._dead.append(gone.proc)
+            # one that never answered (a broken install, a crash at start): wait longer
+            # before the next, so a log is not written full of restarts
+            self._delay = RESTART_EVERY if gone.answered else min(2 * self._delay, RESTART_MOST)
+            self._next_start = max(self._next_start, self._last_start + self._delay)
         self._workers = [w for w in self._workers if w.alive]
         due = not self._starting and time.monotonic() >= self._next_start
         if len(self._workers) < self.size and due:
@@ -301,7 +311,8 @@ class ParserPool:
         return min(live, key=lambda w: len(w.waiting)) if live else None
 
     async def _start(self) -> None:
-        self._next_start = time.monotonic() + RESTART_EVERY
+        self._last_start = time.monotonic()
+        self._next_start = self._last_start + self._delay
         self._reap()
         ours, theirs = socket.socketpair()
         try:
@@ -312,6 +323,7 @@ class ParserPool:
             )
         except OSError as exc:
             ours.close()
+            self._delay = min(2 * self._delay, RESTART_MOST)
             log.warning("no collection parser started (%s): parsing on the event loop", exc)
             return
         finally:
