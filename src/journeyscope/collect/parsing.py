@@ -76,7 +76,7 @@ def default_workers(cores: int | None = None) -> int:
 
     A worker costs more CPU than parsing on the loop (the body crosses a socket; about 3 µs
     an event more in all), but it takes the parse off the GIL the event loop shares with
-    the loader: on 2 cores one worker gave more events a second and a lower p99 in 4 of 5
+    the loader: on 2 cores one worker gave more events a second and a lower p99 in 5 of 6
     paired runs (bench/RESULTS.md)."""
     if cores is None:
         try:
