@@ -7,10 +7,16 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import os
 import re
 import signal
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
@@ -88,6 +94,7 @@ def test_row_chunks_keep_every_line_in_order_within_the_room(lines: list[bytes],
 @settings(max_examples=80, deadline=None)
 @given(body=batch)
 def test_a_worker_parse_gives_the_records_the_server_writes(body: dict[str, Any]) -> None:
+    """Equal records: generated bodies are small, so no record is cut either way."""
     raw = json.dumps(body).encode()
     parsed = parse_body("batch", raw, received_at=RECEIVED)
     found = parse_lines("batch", raw, None, RECEIVED)
@@ -105,7 +112,7 @@ def test_rows_past_a_record_are_cut_with_room_for_the_source(
     from journeyscope.collect import log
 
     whole = parse_lines("batch", clean_body(40), None, RECEIVED)
-    monkeypatch.setattr(log, "MAX_RECORD", 4096)  # a legal batch's rows stay under 1 MB
+    monkeypatch.setattr(log, "MAX_RECORD", 4096)  # a small record: 40 rows need several
     found = parse_lines("batch", clean_body(40), None, RECEIVED)
     assert whole is not None and len(whole.chunks) == 1
     assert found is not None and found.count == 40 and len(found.chunks) > 1
@@ -133,7 +140,8 @@ def test_a_pool_parses_as_the_server_does_on_either_event_loop(loop: str) -> Non
     async def go() -> tuple[list[Lines | None], int]:
         pool = ParserPool(1)
         try:
-            # bodies asked for while the worker starts are the server's to parse
+            # the first body starts the worker (and waits for it); bodies asked for while
+            # a start is under way are the server's to parse
             await pool.parse("batch", body, None, RECEIVED)
             found = await asyncio.gather(
                 *(pool.parse("batch", body, None, RECEIVED) for _ in range(20)),
@@ -235,7 +243,7 @@ def test_workers_that_die_before_answering_are_restarted_ever_more_slowly(
     """A broken install (a worker that cannot even start) must not fill the log with a
     restart a second: each worker that died unanswered doubles the wait for the next."""
     monkeypatch.setattr(parsing, "RESTART_EVERY", 0.05)
-    monkeypatch.setattr(parsing.sys, "executable", parsing.sys.executable + "-missing")
+    monkeypatch.setattr(sys, "executable", sys.executable + "-missing")
 
     async def go() -> tuple[list[Lines | None], float]:
         pool = ParserPool(1)
@@ -251,3 +259,74 @@ def test_workers_that_die_before_answering_are_restarted_ever_more_slowly(
     found, delay = run(go)
     assert found == [None] * 6  # every body parsed by the server instead
     assert delay >= 0.2  # 0.05 doubled at each failed start
+
+
+HOST = """
+import asyncio, json, sys
+from datetime import UTC, datetime
+from pathlib import Path
+from journeyscope.collect.parsing import ParserPool
+
+async def main():
+    pool = ParserPool(1)
+    body = json.dumps({"batch": [{"type": "track", "event": "x", "userId": "u"}]}).encode()
+    assert await pool.parse("batch", body, None, datetime.now(UTC)) is not None
+    print(pool._workers[0].proc.pid, flush=True)
+    await asyncio.sleep(600)
+
+asyncio.run(main())
+"""
+
+
+def gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    # a zombie: dead, its parent not yet told
+    return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] == "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal")
+def test_a_stuck_worker_dies_with_its_server() -> None:
+    """Stuck (here: stopped) in a parse, a worker never reads its socket again: the kernel
+    must end it when the server dies, ``kill -9`` included."""
+    with subprocess.Popen([sys.executable, "-c", HOST], stdout=subprocess.PIPE, text=True) as host:
+        assert host.stdout is not None
+        worker = int(host.stdout.readline())
+        os.kill(worker, signal.SIGSTOP)
+        host.kill()
+        host.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while not gone(worker):
+        assert time.monotonic() < deadline, "the worker outlived its server"
+        time.sleep(0.05)
+
+
+def test_a_pool_that_cannot_send_answers_parse_it_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No file descriptor left for a socket pair, or a worker's queue full: never an
+    error for the request, only the server's own parse."""
+
+    def no_socket() -> object:
+        raise OSError(24, "Too many open files")
+
+    async def go() -> tuple[Lines | None, int]:
+        pool = ParserPool(1)
+        try:
+            monkeypatch.setattr(socket, "socketpair", no_socket)
+            return await pool.parse("batch", clean_body(), None, RECEIVED), pool.returned
+        finally:
+            pool.close()
+
+    assert run(go) == (None, 1)
+    monkeypatch.undo()
+    monkeypatch.setattr(parsing, "MAX_IN_FLIGHT", 0)
+
+    async def full() -> tuple[Lines | None, int]:
+        pool = ParserPool(1)
+        try:
+            return await pool.parse("batch", clean_body(), None, RECEIVED), pool.started
+        finally:
+            pool.close()
+
+    assert run(full) == (None, 1)  # started, but takes no more than its queue holds

@@ -195,8 +195,10 @@ class RecordLog:
         """Refuse a write that would leave less than the reserve free. The free space is
         read at most every :data:`SPACE_EVERY` seconds, less what this log wrote since,
         unless that estimate is short (a ``statvfs`` per request was a twentieth of the
-        event loop); a disk filled by others meanwhile still fails the write itself,
-        which is refused the same way."""
+        event loop). What others write meanwhile (the store, other workspaces' logs) is
+        not in the estimate: a disk they fill still fails the write itself, which is
+        refused the same way (ENOSPC, the record cut back), on file systems that report
+        a full disk at ``write``; one that reports it only at ``fsync`` stops the log."""
         now = time.monotonic()
         free = self._free - self._written_since
         if now - self._free_at > SPACE_EVERY or free < size + self.reserve_bytes:

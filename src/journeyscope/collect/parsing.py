@@ -37,11 +37,16 @@ import msgspec
 log = logging.getLogger(__name__)
 
 FRAME = struct.Struct("<I")
+PR_SET_PDEATHSIG = 1  # prctl(2)
 #: Room a record leaves for its source's prefix (``segment:<name>`` and the separator):
 #: a worker cuts rows into records of at most ``MAX_RECORD - PREFIX_ROOM`` bytes.
 PREFIX_ROOM = 256
-#: Seconds a worker may take over one body before it is stopped and the body parsed here.
+#: Seconds a worker may go without answering any body while one waits: then it is taken
+#: for hung, stopped, and its bodies are parsed here.
 TIMEOUT = 10.0
+#: Bodies one worker may hold unanswered; past that the server parses a body itself (a
+#: queue of ~6,000 events, a tenth of a second's parsing: latency stays bounded).
+MAX_IN_FLIGHT = 64
 #: Seconds between two starts of a worker (one that dies at once does not spin); doubled
 #: after each worker that died before answering a body, up to :data:`RESTART_MOST`.
 RESTART_EVERY = 1.0
@@ -132,13 +137,29 @@ def _read_exactly(stream: BinaryIO, size: int) -> bytes | None:
     return data if len(data) == size else None  # short: the server closed its end
 
 
-def serve(fd: int) -> None:
+def _die_with(parent: int) -> None:
+    """End this process when the server does, even stuck in a parse (the socket's end
+    is only seen at the next read): Linux's parent-death signal, and a check that the
+    server was not gone before it was set."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(0)
+
+
+def serve(fd: int, parent: int | None = None) -> None:
     """A worker: answer requests from the socket ``fd`` until the server closes it (or
-    dies: the kernel closes its end, so no worker outlives its server)."""
-    # the server decides when its workers stop: a Ctrl-C or SIGTERM sent to the whole
-    # process group must not end one while the server still drains its requests
+    dies: the kernel closes its end, and kills this process)."""
+    # the server decides when its workers stop: it starts them in a session of their
+    # own, so a Ctrl-C at the terminal or a SIGTERM to the group reaches only the server
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if parent is not None:
+        _die_with(parent)
     from journeyscope.collect import segment  # noqa: F401  # loaded before the gc freeze
     from journeyscope.longlived import long_lived_gc
 
@@ -176,6 +197,7 @@ class _Worker(asyncio.Protocol):
         self.waiting: dict[int, asyncio.Future[Lines | None]] = {}
         self.alive = True
         self.answered = 0
+        self.progress = time.monotonic()  # when it last answered (or started)
         self._buffer = bytearray()
         self._decode = msgspec.msgpack.Decoder(
             tuple[int, bool, str | None, list[bytes], list[int]]
@@ -198,6 +220,7 @@ class _Worker(asyncio.Protocol):
             )
             start = end
             self.answered += 1
+            self.progress = time.monotonic()
             future = self.waiting.pop(ident, None)
             if future is not None and not future.done():
                 future.set_result(Lines(write_key, chunks, counts) if clean else None)
@@ -273,26 +296,40 @@ class ParserPool:
     async def _ask(
         self, kind: str, body: bytes, encoding: str | None, received_at: datetime
     ) -> Lines | None:
-        worker = await self._worker()
-        if worker is None:
-            return None
-        self._ids += 1
-        micros = (received_at - _EPOCH) // timedelta(microseconds=1)
-        request: Request = (self._ids, kind, body, encoding, micros)
-        payload = self._encode(request)
-        future = worker.ask(self._ids, FRAME.pack(len(payload)) + payload)
+        """The pool's answer, which is never an error: whatever fails here (no file
+        descriptor left for a socket, a broken interpreter path) is "parse it here"."""
         try:
-            async with asyncio.timeout(self.timeout):
-                return await future
-        except TimeoutError:
-            log.warning("a collection parser took over %g s on one body: restarted", self.timeout)
-            worker.stop()
+            worker = await self._worker()
+            if worker is None or len(worker.waiting) >= MAX_IN_FLIGHT:
+                return None  # none, or it has enough queued: the server parses this one
+            self._ids += 1
+            micros = (received_at - _EPOCH) // timedelta(microseconds=1)
+            request: Request = (self._ids, kind, body, encoding, micros)
+            payload = self._encode(request)
+            future = worker.ask(self._ids, FRAME.pack(len(payload)) + payload)
+        except Exception:
+            log.exception("a body was not sent to a collection parser; parsed by the server")
             return None
+        while True:
+            try:
+                async with asyncio.timeout(self.timeout):
+                    return await asyncio.shield(future)
+            except TimeoutError:
+                # hung, unless it answered other bodies meanwhile (a queue, not a hang)
+                if worker.alive and time.monotonic() - worker.progress < self.timeout:
+                    continue
+                log.warning(
+                    "a collection parser answered nothing for %g s: stopped, another starts",
+                    self.timeout,
+                )
+                worker.stop()
+                return None
 
     async def _worker(self) -> _Worker | None:
         """The live worker with the fewest bodies in flight (one more started if due)."""
         if self._closed or self.size <= 0:
             return None
+        self._reap()
         for gone in [w for w in self._workers if not w.alive]:
             self._dead.append(gone.proc)
             # one that never answered (a broken install, a crash at start): wait longer
@@ -316,10 +353,13 @@ class ParserPool:
         self._reap()
         ours, theirs = socket.socketpair()
         try:
+            fd = str(theirs.fileno())
             proc = subprocess.Popen(
-                [sys.executable, "-m", "journeyscope.collect.parsing", str(theirs.fileno())],
+                # -P: the server's working folder does not come first on the path
+                [sys.executable, "-P", "-m", "journeyscope.collect.parsing", fd, str(os.getpid())],
                 pass_fds=(theirs.fileno(),),
                 stdin=subprocess.DEVNULL,
+                start_new_session=True,  # a Ctrl-C at the terminal is the server's alone
             )
         except OSError as exc:
             ours.close()
@@ -340,6 +380,10 @@ class ParserPool:
             return
         # uvloop may call connection_made only on its next turn: the transport is known now
         worker.transport = transport
+        if self._closed:  # the server stopped while this one started
+            worker.stop()
+            self._dead.append(proc)
+            return
         self._workers.append(worker)
         self.started += 1
 
@@ -359,10 +403,10 @@ class ParserPool:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1 or not args[0].isdigit():
-        print("usage: python -m journeyscope.collect.parsing FD", file=sys.stderr)
+    if len(args) not in (1, 2) or not all(a.isdigit() for a in args):
+        print("usage: python -m journeyscope.collect.parsing FD [SERVER_PID]", file=sys.stderr)
         return 2
-    serve(int(args[0]))
+    serve(int(args[0]), int(args[1]) if len(args) == 2 else None)
     return 0
 
 

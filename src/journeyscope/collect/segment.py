@@ -401,7 +401,8 @@ def _row_of(
     message: AnyMessage, now: datetime, latest: int | None = None
 ) -> dict[str, Any] | Refusal:
     """The event row of a valid message, or why it is refused; ``latest``: the last epoch
-    millisecond an event received ``now`` may have (:data:`AHEAD_MS` after it)."""
+    millisecond an event received ``now`` may have (:data:`AHEAD_MS` after it). Both
+    bounds are compared in whole milliseconds, the time's precision once stored."""
     if message.type is None:
         return ("type", "a batch message needs a type (track, identify, page, ...)", None)
     times = (ts, original, sent) = (

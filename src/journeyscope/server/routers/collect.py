@@ -2,9 +2,11 @@
 
 A route reads the body (bounded in size and time), checks the write key, and hands the
 body to the workspace's collector (``journeyscope.collect``, docs/collection.md): the 200
-comes only after the events are fsynced in the workspace's log. A small body from a key
-already checked is parsed and written on the event loop (no step of it waits for a disk,
-the keys or scrypt); any other is parsed on a worker thread. The request's coroutine then
+comes only after the events are fsynced in the workspace's log. A body from a key already
+checked goes to a parser process when the server has them (``collect/parsing.py``), and
+the event loop writes the rows it gets back; else, or when the body has a refused message,
+a small one is parsed and written on the event loop (no step of it waits for a disk, the
+keys or scrypt) and any other on a worker thread. The request's coroutine then
 awaits the group commit's fsync, which one thread waits for on behalf of every request
 (``collect/durable.py``), so the event loop keeps answering. ``FastCollect`` answers
 these POSTs straight from ASGI, before FastAPI's routing; the routes stay for ``/docs``.
