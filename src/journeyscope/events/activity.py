@@ -87,7 +87,10 @@ def _bad_name(name: str) -> InputError:
 
 def read_quarantine(ws: Workspace, name: str, limit: int = 200) -> dict[str, Any]:
     """The refused rows of one import: ``file``, ``line``, ``field``, ``reason`` (English,
-    as the CLI writes it) and the ``record`` as read, the first ``limit`` of them."""
+    as the CLI writes it), ``reason_vi`` (its Vietnamese, :mod:`reasons`; None for a
+    reason no check writes) and the ``record`` as read, the first ``limit`` of them."""
+    from journeyscope.events.reasons import reason_vi
+
     match = QUARANTINE_NAME.match(name)
     if match is None:
         raise _bad_name(name)
@@ -112,6 +115,7 @@ def read_quarantine(ws: Workspace, name: str, limit: int = 200) -> dict[str, Any
                         "line": int(line) if line.isdigit() else None,
                         "field": row.get("field"),
                         "reason": row.get("reason"),
+                        "reason_vi": reason_vi(row.get("reason")),
                         "record": row.get("record"),
                     }
                 )

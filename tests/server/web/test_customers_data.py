@@ -199,6 +199,8 @@ def test_upload_with_a_bad_row_shows_the_quarantine_and_script_stays_text(
     assert quarantined.count() == 1
     cells = quarantined.first.locator("td").all_inner_texts()
     assert cells[0] == "don-hang.csv" and cells[1] == "3" and cells[2] == "ts"
+    # the reason in Vietnamese, quoting the value as written (the file keeps English)
+    assert cells[3] == "không đọc được “không phải ngày” thành thời gian"
     assert XSS_TOUCHPOINT in cells[4]  # the refused row as text, its script not run
     no_xss(page)
     page.wait_for_selector("#live-counts td:has-text('cua_hang_test')")

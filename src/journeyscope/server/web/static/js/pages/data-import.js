@@ -2,7 +2,7 @@
 // job), follow its progress, then show what was stored and the rows refused (quarantine:
 // file, line, field, reason) — `journeyscope ingest --json`, in the browser.
 import { api, wsPath } from '../api.js';
-import { fmt, register, t } from '../i18n.js';
+import { fmt, lang, register, t } from '../i18n.js';
 import { card, clear, errorBox, field, h, table } from '../ui.js';
 import { followJob, progressBox } from './data-jobs.js';
 
@@ -96,7 +96,9 @@ async function quarantine(result) {
         { label: t('import_file'), value: (r) => no(r.file) },
         { label: t('import_line'), value: (r) => fmt.int(r.line), num: true },
         { label: t('import_field'), value: (r) => no(r.field) },
-        { label: t('import_reason'), value: (r) => h('span', { translate: 'no', lang: 'en' }, r.reason) },
+        // the reason in the page's language where the import's checks wrote it (the
+        // quarantine file keeps English); anything else as written, marked English
+        { label: t('import_reason'), value: (r) => (lang === 'vi' && r.reason_vi ? r.reason_vi : h('span', { translate: 'no', lang: 'en' }, r.reason)) },
         { label: t('import_record'), value: (r) => h('code', { translate: 'no', class: 'record' }, r.record) },
       ],
       found.rows,
