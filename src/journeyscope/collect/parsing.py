@@ -29,10 +29,14 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import BinaryIO
 
 import msgspec
+
+from journeyscope.collect import log as record_log
+from journeyscope.collect import structs
+from journeyscope.collect.segment import EPOCH, decode_body, parse_body
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +57,6 @@ RESTART_EVERY = 1.0
 RESTART_MOST = 60.0
 #: The most workers the default gives (more cores than this go to the loader and DuckDB).
 MAX_DEFAULT = 4
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 #: a request: its id, the call type, the body, its Content-Encoding, received (epoch µs)
 Request = tuple[int, str, bytes, str | None, int]
@@ -114,10 +117,6 @@ def parse_lines(
     kind: str, body: bytes, encoding: str | None, received_at: datetime
 ) -> Lines | None:
     """A body's rows as :class:`Lines`, or None unless every message of it is valid."""
-    from journeyscope.collect import structs
-    from journeyscope.collect.log import MAX_RECORD
-    from journeyscope.collect.segment import decode_body, parse_body
-
     try:
         parsed = parse_body(kind, decode_body(body, encoding, kind=kind), received_at=received_at)
     except Exception:  # refused whole (or a fault): the server's own parse says why
@@ -125,7 +124,7 @@ def parse_lines(
     if parsed.problems:
         return None
     lines = [structs.row_json(row) for row in parsed.rows]
-    chunks, counts = row_chunks(lines, MAX_RECORD - PREFIX_ROOM)
+    chunks, counts = row_chunks(lines, record_log.MAX_RECORD - PREFIX_ROOM)
     return Lines(parsed.write_key, chunks, counts)
 
 
@@ -160,7 +159,6 @@ def serve(fd: int, parent: int | None = None) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if parent is not None:
         _die_with(parent)
-    from journeyscope.collect import segment  # noqa: F401  # loaded before the gc freeze
     from journeyscope.longlived import long_lived_gc
 
     long_lived_gc()
@@ -175,7 +173,7 @@ def serve(fd: int, parent: int | None = None) -> None:
             if frame is None:
                 return
             ident, kind, body, encoding, micros = decode(frame)
-            found = parse_lines(kind, body, encoding, _EPOCH + timedelta(microseconds=micros))
+            found = parse_lines(kind, body, encoding, EPOCH + timedelta(microseconds=micros))
             answer: Answer = (
                 (ident, True, found.write_key, found.chunks, found.counts)
                 if found is not None
@@ -256,7 +254,7 @@ class _Worker(asyncio.Protocol):
         with contextlib.suppress(ProcessLookupError):
             if self.proc.poll() is None:
                 self.proc.kill()
-        # reaped by whoever waits: close() or the next start (no zombie piles up)
+        # reaped by the pool's next request or its close() (no zombie piles up)
 
 
 class ParserPool:
@@ -303,7 +301,7 @@ class ParserPool:
             if worker is None or len(worker.waiting) >= MAX_IN_FLIGHT:
                 return None  # none, or it has enough queued: the server parses this one
             self._ids += 1
-            micros = (received_at - _EPOCH) // timedelta(microseconds=1)
+            micros = (received_at - EPOCH) // timedelta(microseconds=1)
             request: Request = (self._ids, kind, body, encoding, micros)
             payload = self._encode(request)
             future = worker.ask(self._ids, FRAME.pack(len(payload)) + payload)
