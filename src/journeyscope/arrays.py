@@ -13,7 +13,14 @@ from fractions import Fraction
 
 import numpy as np
 
-__all__ = ["ascending", "distinct", "distinct_inverse", "interpolate"]
+__all__ = [
+    "ascending",
+    "distinct",
+    "distinct_inverse",
+    "in_journey_order",
+    "interpolate",
+    "journey_order",
+]
 
 
 def distinct(values: np.ndarray) -> np.ndarray:
@@ -49,6 +56,49 @@ def distinct_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     inverse = np.empty(len(flat), np.int64)
     inverse[order] = np.cumsum(new) - 1
     return ordered[new], inverse
+
+
+def in_journey_order(
+    cust: np.ndarray, us: np.ndarray, seq: np.ndarray, chunk: int = 1 << 18
+) -> bool:
+    """Are the rows in strictly increasing (customer, us, seq) order? Checked in chunks
+    that stay in the CPU's cache (three whole-length differences cost more than the
+    comparisons)."""
+    for lo in range(0, max(len(cust) - 1, 0), chunk):
+        hi = min(lo + chunk + 1, len(cust))
+        dc = np.diff(cust[lo:hi])
+        du = np.diff(us[lo:hi])
+        ds = np.diff(seq[lo:hi])
+        if not bool(np.all((dc > 0) | ((dc == 0) & ((du > 0) | ((du == 0) & (ds > 0)))))):
+            return False
+    return True
+
+
+def journey_order(cust: np.ndarray, us: np.ndarray, seq: np.ndarray) -> np.ndarray | None:
+    """The permutation that puts rows in (customer, us, seq) order; ``None`` when they
+    are in it already.
+
+    ``journey_events`` is one long run in that order followed by a few short ones (live
+    identity appends each pass's rows as a run, ``identity/incremental.py``, and a full
+    rewrite merges them now and then). A stable sort on the customer alone merges runs in
+    about linear time (NumPy's stable sort of 64-bit keys is Timsort, which finds runs);
+    a customer's rows then keep their runs' order, which is already time order whenever
+    the later runs hold later events, as live ones do. Only customers where it is not
+    are sorted on all three keys. A full three-key sort of 10 M rows costs seconds."""
+    cust, us, seq = np.asarray(cust), np.asarray(us), np.asarray(seq)
+    if in_journey_order(cust, us, seq):
+        return None
+    perm = np.argsort(cust, kind="stable")
+    c, u, s = cust[perm], us[perm], seq[perm]
+    same = c[1:] == c[:-1]
+    back = same & ((u[1:] < u[:-1]) | ((u[1:] == u[:-1]) & (s[1:] <= s[:-1])))
+    if not back.any():
+        return perm
+    wrong = distinct(c[1:][back])
+    rows = np.flatnonzero(np.isin(c, wrong))  # those customers' rows, one block each
+    fix = np.lexsort((s[rows], u[rows], c[rows]))
+    perm[rows] = perm[rows][fix]
+    return perm
 
 
 def interpolate(lo: float, hi: float, d: float) -> float:

@@ -11,11 +11,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from journeyscope.arrays import in_journey_order, journey_order
 from journeyscope.errors import WorkspaceError
 from journeyscope.events.ingest import ingest_files
 from journeyscope.events.mapping import load_mapping
@@ -73,6 +75,7 @@ class Pair:
             (folder / "workspace.yaml").write_text(yaml.safe_dump(config), "utf-8")
             self.spaces.append(Workspace.init(folder))
         self.paths: list[str | None] = []
+        self.rewrite_share = 1.0  # journey_events: runs appended, never rewritten whole
 
     def reconfigure(self, identity: dict[str, Any]) -> None:
         """New identity settings in both workspaces (read when a workspace opens)."""
@@ -110,7 +113,7 @@ class Pair:
 
     def resolve(self) -> tuple[Any, ...]:
         inc, full = self.spaces
-        done = resolve_incremental(inc, full_above=1.0)
+        done = resolve_incremental(inc, full_above=1.0, rewrite_share=self.rewrite_share)
         resolve(full)
         return done, answer(inc), answer(full)
 
@@ -136,14 +139,30 @@ def answer(ws: Workspace) -> dict[str, Any]:
                 ON y.node_id = l.b
             ORDER BY ALL"""
         ),
-        # in stored order: the copy analytics scan without sorting
-        "journeys": rows("SELECT * FROM journey_events"),
+        # as analytics read the copy they scan without sorting: in stored order, with the
+        # runs live identity appended merged in (a full resolve stores one run)
+        "journeys": journey_rows(ws),
         "run": rows(
             "SELECT customers, identifiers, events, report->>'unattributed', "
             "report->>'excluded', report->>'high_water', report->>'covered', "
             "report->'hist' FROM identity_runs ORDER BY run_at DESC LIMIT 1"
         ),
     }
+
+
+def journey_rows(ws: Workspace) -> list[tuple[Any, ...]]:
+    """``journey_events`` in stored order, its runs merged as readers merge them."""
+    cursor = ws.con.execute("SELECT *, epoch_us(ts) FROM journey_events")
+    names = [d[0] for d in cursor.description]
+    found = cursor.fetchall()
+    cust, seq = names.index("customer_id"), names.index("seq")
+    order = journey_order(
+        np.array([r[cust] for r in found], np.int64),
+        np.array([r[-1] for r in found], np.int64),
+        np.array([r[seq] for r in found], np.int64),
+    )
+    rows = found if order is None else [found[i] for i in order]
+    return [r[:-1] for r in rows]
 
 
 @contextmanager
@@ -194,6 +213,33 @@ def test_a_new_event_joining_two_customers_merges_them_and_renumbers_the_rest() 
         ids = dict(p.spaces[0].con.execute(
             "SELECT value, customer_id FROM identity_nodes").fetchall())  # fmt: skip
         assert ids == {"a0": 1, "e0@x.vn": 1, "a1": 2, "u0": 3}
+
+
+def _stored_in_order(ws: Workspace) -> bool:
+    found = ws.con.sql(
+        "SELECT customer_id, epoch_us(ts) AS us, seq FROM journey_events"
+    ).fetchnumpy()
+    return in_journey_order(found["customer_id"], found["us"], found["seq"])
+
+
+def test_returning_customers_only_grow_their_rows_appended_then_written_whole() -> None:
+    """Customers the new events only grow keep their ids and are not read back; their
+    rows go after the table as a run (readers merge it: equal to the full resolve's
+    order, checked by ``_step``), until the runs outgrow the share and the whole table is
+    written in order again."""
+    with pair() as p:
+        _step(p, *({"anonymous_id": f"a{i}"} for i in range(4)), {"user_id": "u0"})
+        done = _step(p, {"anonymous_id": "a0"}, {"anonymous_id": "a2"}, {"user_id": "u1"})
+        assert (done.full, done.customers_touched, done.grown) == (False, 2, 2)
+        assert (done.new_customers, done.merged, done.split, done.journey_rows) == (1, 0, 0, 3)
+        assert not _stored_in_order(p.spaces[0])
+        merged = _step(p, {"anonymous_id": "a1", "user_id": "u0"})  # two earlier customers
+        assert (merged.customers_touched, merged.grown, merged.merged) == (2, 0, 1)
+        p.rewrite_share = 0.0  # any run outgrows it: this pass writes the table whole
+        whole = _step(p, {"anonymous_id": "a3"})
+        assert whole.grown == 1
+        assert whole.journey_rows == p.spaces[0].scalar("SELECT count(*) FROM journey_events")
+        assert _stored_in_order(p.spaces[0])
 
 
 def test_the_guard_newly_excluding_a_shared_identifier_splits_its_customer() -> None:

@@ -1,7 +1,8 @@
 """The scoped events as arrays, on the embedded engine: one scan that several reports share.
 
-``journey_events`` is stored in (customer, time, seq) order, so one plain scan returns each
-customer's rows together and in journey order, with small integer codes for event, channel
+``journey_events`` is stored in (customer, time, seq) order (with live identity, a long run
+in that order and a few short ones, merged here), so one plain scan returns each customer's
+rows together and in journey order, with small integer codes for event, channel
 and touchpoint (``hash(text) % m`` computed by DuckDB, :func:`paths_arrays._coders`) and,
 when a stage model is given, each row's stage by the stage rules. The touchpoints and
 stages reports read these arrays instead of running window frames, and ``map generate``
@@ -29,7 +30,7 @@ import numpy as np
 
 from journeyscope.analytics import paths_arrays
 from journeyscope.analytics.stages import stage_case
-from journeyscope.arrays import distinct
+from journeyscope.arrays import distinct, journey_order
 from journeyscope.events.query import event_name
 
 if TYPE_CHECKING:
@@ -349,8 +350,9 @@ def _read(
         + (", CAST(s1 AS BIGINT) AS s1, CAST(s2 AS BIGINT) AS s2" if per_event else "")
         + f" FROM ({base}) b"
     )
-    # journey_events is stored in (customer, ts, seq) order and a plain scan keeps it; a
-    # join to the full event row or a session runner does not
+    # journey_events is stored in (customer, ts, seq) order, but for the runs live identity
+    # appended (put in order below, in about linear time); a join to the full event row or
+    # a session runner keeps no order at all
     sort = " ORDER BY customer_id, ts, seq" if q.event_row else ""
     found = r.ws.con.sql(select + sort, params=q.params).fetchnumpy()
     cols = {name: plain(col) for name, col in found.items()}
@@ -422,27 +424,12 @@ def plain(col: Any) -> np.ndarray:
 
 
 def _in_journey_order(cols: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """The rows sorted by (customer, us, seq), if they did not come so (never expected
-    from a plain scan; correctness does not rest on it)."""
-    cust, us, seq = cols["customer_id"], cols["us"], cols["seq"]
-    if _ordered(cust, us, seq):
+    """The rows sorted by (customer, us, seq): a plain scan returns them so, or as a long
+    run and a few short ones after live identity's passes (:func:`arrays.journey_order`)."""
+    order = journey_order(cols["customer_id"], cols["us"], cols["seq"])
+    if order is None:
         return cols
-    order = np.lexsort((seq, us, cust))
     return {k: v[order] for k, v in cols.items()}
-
-
-def _ordered(cust: np.ndarray, us: np.ndarray, seq: np.ndarray, chunk: int = 1 << 18) -> bool:
-    """Are the rows in strictly increasing (customer, us, seq) order? Checked in chunks
-    that stay in the CPU's cache (three whole-length differences cost more than the
-    comparisons)."""
-    for lo in range(0, max(len(cust) - 1, 0), chunk):
-        hi = min(lo + chunk + 1, len(cust))
-        dc = np.diff(cust[lo:hi])
-        du = np.diff(us[lo:hi])
-        ds = np.diff(seq[lo:hi])
-        if not bool(np.all((dc > 0) | ((dc == 0) & ((du > 0) | ((du == 0) & (ds > 0)))))):
-            return False
-    return True
 
 
 def _stages_by_names(

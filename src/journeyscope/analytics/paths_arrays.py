@@ -1,7 +1,8 @@
 """The paths report on the embedded engine: one scan into arrays, every part from it.
 
-``journey_events`` is stored in (customer, time) order, so a plain scan returns each
-customer's events ready to read in sequence: the directly-follows graph, starts and ends,
+``journey_events`` is stored in (customer, time) order (but for a few runs live identity
+appended, merged after the scan), so a plain scan returns each customer's events ready to
+read in sequence: the directly-follows graph, starts and ends,
 variants, sessions and viewed-without-buying are then all vectorised NumPy over the same
 few columns (customer, time in µs, and small integer codes for event, channel and node),
 with no window function, no sort of the events and no intermediate tables. The SQL form
@@ -27,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from journeyscope.arrays import interpolate
+from journeyscope.arrays import interpolate, journey_order
 from journeyscope.compiled import in_cache, loaded_kernel
 
 if TYPE_CHECKING:
@@ -160,34 +161,24 @@ def read_journeys(r: Runner, spec: PathSpec, scope: Scope) -> Journeys:
     columns = "e.ts, e.seq, " + ", ".join(f"{v} AS {k}" for k, v in text.items())
     base = r.source(scope, q, columns)
     coders = _coders(r, base, q.params, {k: k for k in text})
-    names = "customer_id, epoch_us(ts) AS us, " + ", ".join(
+    names = "customer_id, epoch_us(ts) AS us, seq, " + ", ".join(
         f"CAST(hash({k}) % {c.modulus} AS UINTEGER) AS {k}" for k, c in coders.items()
     )
-    # journey_events is stored in (customer, ts, seq) order — the report's — and a plain
-    # scan keeps it; a join to the full event row (identifier/property filters) does not
-    sort = " ORDER BY customer_id, ts, seq"
-    cols = _read(r, f"SELECT {names} FROM ({base}) b{sort if q.event_row else ''}", q.params)
-    text_cols = {k: (c.codes(cols[k]), c.names) for k, c in coders.items()}
-    j = _journeys(spec.level, cols, text_cols)
-    if not _in_order(j):  # never expected; correctness does not rest on it
-        cols = _read(r, f"SELECT {names} FROM ({base}) b{sort}", q.params)
-        j = _journeys(spec.level, cols, {k: (c.codes(cols[k]), c.names) for k, c in coders.items()})
-    return j
+    # journey_events is stored in (customer, ts, seq) order — the report's — but for the
+    # runs live identity appended (merged here); a join to the full event row
+    # (identifier/property filters) keeps no order, so the database sorts that one
+    sort = " ORDER BY customer_id, ts, seq" if q.event_row else ""
+    cols = _read(r, f"SELECT {names} FROM ({base}) b{sort}", q.params)
+    perm = journey_order(cols["customer_id"], cols["us"], cols.pop("seq"))
+    if perm is not None:
+        cols = {k: v[perm] for k, v in cols.items()}
+    return _journeys(spec.level, cols, {k: (c.codes(cols[k]), c.names) for k, c in coders.items()})
 
 
 def _read(r: Runner, text: str, params: dict[str, Any]) -> dict[str, np.ndarray]:
     # straight into NumPy (a third of the CPU of Arrow + concatenating its chunks)
     found = r.ws.con.sql(text, params=params).fetchnumpy()
     return {name: np.asarray(col) for name, col in found.items()}
-
-
-def _in_order(j: Journeys) -> bool:
-    """Customers ascending, each one's times ascending (from the arrays made anyway)."""
-    if len(j.cust) < 2:
-        return True
-    # each customer's rows together: the customers at their first rows strictly ascend
-    together = bool(np.all(np.diff(j.cust[j.first]) > 0))
-    return together and bool(np.all((j.gap >= 0) | j.first[1:]))
 
 
 def _sorted_pairs(a: np.ndarray, b: np.ndarray) -> bool:

@@ -119,13 +119,23 @@ class Runner:
         (one row per customer, or per anything it sums); ``schema`` names them as Spark
         DDL (``customer_id long, level int``), which the Spark engine needs to hand
         partitions to ``run``. Here the whole scan is one call (the compiled passes use
-        every core themselves); ``in_order``: the rows already come in that order (a scan
-        of ``journey_events``), so neither a sort nor ``seq`` is asked for."""
-        select = "* EXCLUDE (seq)" if in_order else "*"
+        every core themselves); ``in_order``: the rows come in that order already, or
+        as a few runs in it (a scan of ``journey_events``), so no sort is asked of the
+        database: the runs are merged here (:func:`arrays.journey_order`)."""
         order = "" if in_order else " ORDER BY customer_id, us, seq"
         # con.sql(...).fetchnumpy() moves columns without a row-wise result set
-        rel = self.ws.con.sql(f"SELECT {select} FROM ({text}) t{order}", params=q.params)
-        return dict(run(dict(rel.fetchnumpy())))
+        rel = self.ws.con.sql(f"SELECT * FROM ({text}) t{order}", params=q.params)
+        cols = dict(rel.fetchnumpy())
+        if in_order:
+            import numpy as np
+
+            from journeyscope.arrays import journey_order
+
+            perm = journey_order(*(np.asarray(cols[k]) for k in ("customer_id", "us", "seq")))
+            if perm is not None:
+                cols = {k: v[perm] for k, v in cols.items()}  # masked arrays stay masked
+            del cols["seq"]
+        return dict(run(cols))
 
     @contextmanager
     def scratch(self, *names: str) -> Iterator[None]:

@@ -76,9 +76,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "resolved_incremental": {
         "en": "{events} events resolved in {seconds:.2f} s: {customers} customers "
-        "({new_customers} new, {customers_touched} recomputed, {merged} merged, {split} split)",
+        "({new_customers} new, {customers_touched} touched — {grown} of them only grew — "
+        "{merged} merged, {split} split)",
         "vi": "đã phân giải {events} sự kiện trong {seconds:.2f} giây: {customers} khách hàng "
-        "({new_customers} mới, {customers_touched} tính lại, {merged} gộp, {split} tách)",
+        "({new_customers} mới, {customers_touched} bị chạm tới — {grown} trong đó chỉ thêm sự "
+        "kiện — {merged} gộp, {split} tách)",
     },
     "resolved_in_full": {
         "en": "resolved in full: {why}",

@@ -11,11 +11,21 @@ link. Events stored later (their ``seq`` is above the last resolve's ``high_wate
   when one of their identifiers is newly excluded, grown by the new events.
 
 Everything else keeps its links, its status and its events. So the affected customers'
-identifiers and events are read back, their components recomputed (the same union-find and
-first-event numbering as the full pass, :mod:`stitch_kernel`), and every customer is
-numbered again by first event — the untouched keep their order, so their ids only shift.
-``journey_events`` is rewritten from the first customer whose id or events changed; the
-rows before stay where they are, so the copy stays in (customer, time) order.
+identifiers and links are read back and their components recomputed (the same union-find
+as the full pass, :mod:`stitch_kernel`). A customer the new events only *grew* (its
+identifiers all still linked, in one component with no other earlier customer's) keeps
+its id, its first event and its earlier events' attribution: only its new events are
+attributed. The others (merged, split) have their events read back and are numbered again
+with the new customers by first event — the untouched and grown keep their order, so
+their ids only shift. The cost follows the new events, not the store, unless customers
+merge or split.
+
+``journey_events`` (what analytics scan, in (customer, time) order) is kept the same way:
+the recomputed customers' rows are deleted, moved ids updated in place (the order stays),
+and the pass's rows appended as one more run in that order. Readers merge the runs in
+about linear time (:func:`journeyscope.arrays.journey_order`); once the runs hold more
+than :data:`REWRITE_SHARE` of the rows the table is written whole in order again, so a
+rewrite's cost is spread over many passes.
 
 When the shortcut cannot be exact a full resolve runs instead, and the result says why
 (:data:`REASONS`): nothing resolved before, the rules, the guard's settings, the blocks or
@@ -45,6 +55,7 @@ from journeyscope.identity.resolve import (
     _normalize_new_values,
     _placeholders,
     build_journeys,
+    journey_select,
     person_types,
     resolve,
 )
@@ -101,17 +112,23 @@ REASONS: dict[str, tuple[str, str]] = {
 }
 
 
+#: rewrite ``journey_events`` whole, in order, once the runs appended since hold more than
+#: this share of its rows (each rewrite then costs a few passes' appends per event)
+REWRITE_SHARE = 0.3
+
+
 @dataclass
 class IncrementalResult:
     """What one incremental resolve did (``to_dict`` is its ``--json``)."""
 
     events: int  # events resolved: the new ones (a full resolve: every event)
     customers: int  # customers after it
-    customers_touched: int  # earlier customers recomputed (grown, merged or split)
+    customers_touched: int  # earlier customers the new events touched (grown, merged, split)
+    grown: int  # of those, the ones only grown (their earlier events not read back)
     new_customers: int  # customers more than before
     merged: int  # earlier customers joined into another
     split: int  # earlier customers that became several
-    journey_rows: int  # journey_events rows rewritten
+    journey_rows: int  # journey_events rows written (appended, or the whole table)
     full: bool  # a full resolve ran instead
     reason: str | None  # why (a key of REASONS)
     seconds: float
@@ -125,13 +142,18 @@ class IncrementalResult:
 
 
 def resolve_incremental(
-    ws: Workspace, step: Step | None = None, *, full_above: float = 0.5
+    ws: Workspace,
+    step: Step | None = None,
+    *,
+    full_above: float = 0.5,
+    rewrite_share: float = REWRITE_SHARE,
 ) -> IncrementalResult:
     """Stitch the events stored since the last resolve into customers, exactly as a full
     resolve of every event would, rewriting only what they change.
 
     ``ws`` must be open for writing. ``full_above``: when the new events are more than this
     share of all events, resolve in full (it costs about the same then); tests pass ``1.0``.
+    ``rewrite_share``: :data:`REWRITE_SHARE` (tests pass ``1.0``: runs are always appended).
     The collection loader calls this after each stored batch.
     """
     started = time.perf_counter()
@@ -157,7 +179,7 @@ def resolve_incremental(
         else:
             try:
                 with ws.transaction():
-                    return _incremental(ws, last, rules, new, started, step)
+                    return _incremental(ws, last, rules, new, started, step, rewrite_share)
             except Fallback as exc:  # rolled back: resolve in full
                 reason = exc.reason
     return _full(ws, reason or "never_resolved", started, step)
@@ -193,6 +215,7 @@ def _full(ws: Workspace, reason: str, started: float, step: Step | None) -> Incr
         events=result.events + result.unattributed_events,
         customers=result.customers,
         customers_touched=before,
+        grown=0,
         new_customers=max(result.customers - before, 0),
         merged=0,
         split=0,
@@ -206,7 +229,7 @@ def _full(ws: Workspace, reason: str, started: float, step: Step | None) -> Incr
 def _nothing(ws: Workspace, started: float) -> IncrementalResult:
     customers = _customer_count(ws)
     return IncrementalResult(
-        0, customers, 0, 0, 0, 0, 0, False, None, time.perf_counter() - started
+        0, customers, 0, 0, 0, 0, 0, 0, False, None, time.perf_counter() - started
     )
 
 
@@ -215,7 +238,13 @@ def _customer_count(ws: Workspace) -> int:
 
 
 def _incremental(
-    ws: Workspace, last: Covered, rules: Rules, new: int, started: float, step: Step | None
+    ws: Workspace,
+    last: Covered,
+    rules: Rules,
+    new: int,
+    started: float,
+    step: Step | None,
+    rewrite_share: float,
 ) -> IncrementalResult:
     """The incremental resolve, inside one transaction (rolled back on a fallback)."""
     say = step or (lambda _s: None)
@@ -242,14 +271,15 @@ def _incremental(
     )
     affected = recompute(graph, ix_new, seq_new)
     say("store")
-    first = _store(ws, affected)
+    _store(ws, affected)
     say("journeys")
-    rows = _journeys(ws, first)
-    customers = _record(ws, affected, rules, int(seq_new.max()))
+    rows, appended = _journeys(ws, affected, last.appended, rewrite_share)
+    customers = _record(ws, affected, rules, int(seq_new.max()), appended)
     return IncrementalResult(
         events=new,
         customers=customers,
-        customers_touched=len(affected.old_customers),
+        customers_touched=affected.touched_before,
+        grown=affected.grown,
         new_customers=customers - affected.customers_before,
         merged=affected.merged,
         split=affected.split,
@@ -272,23 +302,18 @@ def _with(ws: Workspace, name: str, table: pa.Table, sql: str, params: Any = Non
         ws.con.unregister(name)
 
 
-def _store(ws: Workspace, a: Affected) -> int:
-    """Write the recomputed customers; returns the first customer id whose journey changed.
+def _store(ws: Workspace, a: Affected) -> None:
+    """Write the recomputed customers.
 
-    Order matters: rows of the affected customers go first (by their old ids), then the
+    Order matters: rows of the recomputed customers go first (by their old ids), then the
     others are renumbered, then the new rows (already in final ids) go in."""
     nodes = pa.table({"node_id": a.nodes})
-    olds = pa.table({"customer_id": a.old_customers})
     _with(ws, "inc_nodes", nodes, "DELETE FROM identity_customers WHERE node_id IN "
           "(SELECT node_id FROM inc_nodes)")  # fmt: skip
     _with(ws, "inc_nodes", nodes, "DELETE FROM identity_links WHERE a IN "
           "(SELECT node_id FROM inc_nodes) AND b IN (SELECT node_id FROM inc_nodes)")  # fmt: skip
-    _with(ws, "inc_old", olds, "DELETE FROM event_customers WHERE customer_id IN "
-          "(SELECT customer_id FROM inc_old)")  # fmt: skip
-    renumber = pa.table({"old": a.renumber_old, "new": a.renumber_new})
-    for table in ("identity_customers", "event_customers"):
-        _with(ws, "inc_map", renumber, f"UPDATE {table} t SET customer_id = m.new "
-              "FROM inc_map m WHERE t.customer_id = m.old")  # fmt: skip
+    _forget_and_renumber(ws, a, "event_customers")
+    _renumber(ws, a, "identity_customers")
     customer = a.node_customer
     node_rows = pa.table(
         {
@@ -305,19 +330,61 @@ def _store(ws: Workspace, a: Affected) -> int:
          "used": a.link_used}
     )  # fmt: skip
     _with(ws, "inc_rows", links, "INSERT INTO identity_links SELECT * FROM inc_rows")
+    _with(ws, "inc_rows", _attributed(a), "INSERT INTO event_customers SELECT * FROM inc_rows")
+
+
+def _attributed(a: Affected) -> pa.Table:
+    """The pass's ``(seq, customer_id)`` rows: the recomputed customers' events and the
+    new ones, each with a customer."""
     attributed = a.event_customer > 0
-    events = pa.table({"seq": a.event_seq[attributed], "customer_id": a.event_customer[attributed]})
-    _with(ws, "inc_rows", events, "INSERT INTO event_customers SELECT * FROM inc_rows")
-    return a.first_changed
+    return pa.table({"seq": a.event_seq[attributed], "customer_id": a.event_customer[attributed]})
 
 
-def _journeys(ws: Workspace, first: int) -> int:
-    """Rewrite ``journey_events`` from customer ``first`` on (nothing changed before it)."""
-    build_journeys(ws, first)
-    return int(ws.scalar("SELECT count(*) FROM journey_events WHERE customer_id >= ?", [first]))
+def _forget_and_renumber(ws: Workspace, a: Affected, table: str) -> None:
+    """Delete the recomputed customers' rows of ``table`` (by their old ids), then move
+    the ids that moved. Each is skipped when there is nothing to do: on a large store
+    either one reads the whole table."""
+    if len(a.old_customers):
+        olds = pa.table({"customer_id": a.old_customers})
+        _with(ws, "inc_old", olds, f"DELETE FROM {table} WHERE customer_id IN "
+              "(SELECT customer_id FROM inc_old)")  # fmt: skip
+    _renumber(ws, a, table)
 
 
-def _record(ws: Workspace, a: Affected, rules: Rules, high_water: int) -> int:
+def _renumber(ws: Workspace, a: Affected, table: str) -> None:
+    """Move the ids that moved (an UPDATE in place: rows keep their positions)."""
+    if not len(a.renumber_old):
+        return
+    renumber = pa.table({"old": a.renumber_old, "new": a.renumber_new})
+    _with(ws, "inc_map", renumber, f"UPDATE {table} t SET customer_id = m.new "
+          "FROM inc_map m WHERE t.customer_id = m.old")  # fmt: skip
+
+
+def _journeys(ws: Workspace, a: Affected, appended: int, share: float) -> tuple[int, int]:
+    """Keep ``journey_events`` up to date: the recomputed customers' rows out, moved ids
+    moved, the pass's rows appended as one run in (customer, time) order — or, once the
+    runs outgrow ``share`` of the table, the whole table written in order.
+    Returns the rows written and the rows now held in appended runs."""
+    _forget_and_renumber(ws, a, "journey_events")
+    rows = _attributed(a)
+    if not rows.num_rows:
+        return 0, appended
+    total = int(ws.scalar("SELECT count(*) FROM journey_events")) + rows.num_rows
+    if appended + rows.num_rows > share * total:
+        build_journeys(ws)
+        return total, 0
+    seqs = a.event_seq[a.event_customer > 0]
+    lo, hi = int(seqs.min()), int(seqs.max())
+    cols = journey_select("e", "c")
+    # the seq bounds let the scan of events skip what the pass does not need
+    _with(ws, "inc_rows", rows, f"""INSERT INTO journey_events
+        SELECT {cols} FROM events e JOIN inc_rows c USING (seq)
+        WHERE e.seq BETWEEN ? AND ?
+        ORDER BY c.customer_id, e.ts, e.seq""", [lo, hi])  # fmt: skip
+    return rows.num_rows, appended + rows.num_rows
+
+
+def _record(ws: Workspace, a: Affected, rules: Rules, high_water: int, appended: int) -> int:
     """Append the run to ``identity_runs``, with what it covered; returns the customers."""
     customers = _customer_count(ws)
     identifiers = int(ws.scalar("SELECT count(*) FROM identity_customers"))
@@ -338,6 +405,7 @@ def _record(ws: Workspace, a: Affected, rules: Rules, high_water: int) -> int:
         "max_links": config.max_links,
         "relative_links": config.relative_links,
         "hist": encode_hist(a.hist),
+        "journey_appended": appended,
     }
     # one row for the incremental runs since the last full one (the loader runs one a
     # second): the latest, with how many there were

@@ -61,13 +61,14 @@ class Affected:
     link_events: np.ndarray
     link_first: np.ndarray
     link_used: np.ndarray
-    event_seq: np.ndarray  # the affected customers' events and the new ones
+    event_seq: np.ndarray  # the recomputed customers' events and the new ones
     event_customer: np.ndarray
-    old_customers: np.ndarray  # earlier customer ids recomputed
+    old_customers: np.ndarray  # earlier customer ids recomputed (their events read back)
+    grown: int  # earlier customers the new events only grew (not read back)
     renumber_old: np.ndarray  # other earlier customers whose id moves
     renumber_new: np.ndarray
-    first_changed: int  # the first customer id whose journey changed
     customers_before: int
+    touched_before: int  # earlier customers the new events touched (grown or recomputed)
     merged: int
     split: int
     hist: np.ndarray
@@ -208,8 +209,6 @@ def _components(
     hist: np.ndarray,
 ) -> Affected:
     """Components and customers of the affected part (see :func:`recompute`)."""
-    from journeyscope.identity.resolve import _event_nodes
-
     ws, n = g.ws, np.int64(g.nodes)
     old = _old_rows(ws, "node_id IN (SELECT id FROM q_ids)", touched)
     known = np.isin(touched, old["node_id"])
@@ -222,30 +221,9 @@ def _components(
     olds = distinct(old["customer_id"][old["customer_id"] > 0])
     members = _old_rows(ws, "customer_id IN (SELECT id FROM q_ids)", olds)
     nodes = np.union1d(members["node_id"], touched)
-    ix_old, seq_old = np.zeros((ix_new.shape[0], 0), np.int32), np.zeros(0, np.int64)
-    if len(olds):  # the affected customers' events, read back
-        ws.con.register("q_old", pa.table({"id": olds}))
-        try:
-            ix_old, seq_old = _event_nodes(
-                ws,
-                "e.seq IN (SELECT seq FROM event_customers WHERE customer_id IN "
-                "(SELECT id FROM q_old))",
-            )
-        finally:
-            ws.con.unregister("q_old")
-    ix = np.concatenate([ix_old, ix_new], axis=1)
-    seq = np.concatenate([seq_old, seq_new])
-    carried = distinct(ix[ix >= 0]).astype(np.int64)
-    outside_ids = np.setdiff1d(carried, nodes)
-    outside = _old_rows(ws, "node_id IN (SELECT id FROM q_ids)", outside_ids)
-    if not np.array_equal(outside["node_id"], outside_ids):  # never: each node has a row
-        raise Fallback("never_resolved")
-    local = np.concatenate([nodes, outside_ids])
-    sort = np.argsort(local, kind="stable")
     # statuses: members of affected customers are linked; touched ones as just guarded
-    status = np.zeros(len(local), np.int8)
+    status = np.zeros(len(nodes), np.int8)
     status[np.searchsorted(nodes, touched)] = status_t
-    status[len(nodes) :] = outside["status"]
     links = _fetch(
         ws,
         "SELECT a, b, events, first_seq FROM identity_links "
@@ -262,8 +240,24 @@ def _components(
     b_loc = np.searchsorted(nodes, keys % n)
     pair_blocked = _member(g.blocked_pairs, keys)
     used = (status[a_loc] == LINKED) & (status[b_loc] == LINKED) & ~pair_blocked
-    comp = label_components(a_loc[used], b_loc[used], len(local)).astype(np.int64)
+    comp = label_components(a_loc[used], b_loc[used], len(nodes)).astype(np.int64)
     comp[status != LINKED] = -1
+    grown = _grown(olds, members, nodes, comp)
+    redone = np.setdiff1d(olds, grown["customer"])
+    ix_old, seq_old = _events_of(ws, redone, ix_new.shape[0])
+    ix = np.concatenate([ix_old, ix_new], axis=1)
+    seq = np.concatenate([seq_old, seq_new])
+    carried = distinct(ix[ix >= 0]).astype(np.int64)
+    outside_ids = np.setdiff1d(carried, nodes)
+    outside = _old_rows(ws, "node_id IN (SELECT id FROM q_ids)", outside_ids)
+    if not np.array_equal(outside["node_id"], outside_ids):  # never: each node has a row
+        raise Fallback("never_resolved")
+    # identifiers outside the affected customers that their events carry: each on its own
+    # (no link to them is read), usable if linked
+    alone = np.arange(len(nodes), len(nodes) + len(outside_ids), dtype=np.int64)
+    comp = np.concatenate([comp, np.where(outside["status"] == LINKED, alone, -1)])
+    local = np.concatenate([nodes, outside_ids])
+    sort = np.argsort(local, kind="stable")
     ix_local = np.full(ix.shape, -1, np.int32)
     present = ix >= 0
     ix_local[present] = sort[np.searchsorted(local[sort], ix[present])]
@@ -275,16 +269,61 @@ def _components(
         g,
         members,
         olds,
+        redone,
+        grown,
         nodes,
         seq,
         event_local,
         node_local[: len(nodes)],
+        comp[: len(nodes)],
         int(count),
-        status[: len(nodes)],
+        status,
         _max_links(nodes, members, touched, most_t),
         (keys // n, keys % n, events, first, used),
         hist,
     )
+
+
+def _grown(
+    olds: np.ndarray, members: dict[str, np.ndarray], nodes: np.ndarray, comp: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The earlier customers the new events only grew: all their identifiers still linked,
+    in one component that holds no other earlier customer's. Their events keep their
+    customer (each goes to its first usable identifier, which stays usable and stays in
+    the component) and so does their first event (new ones come later): they are not read
+    back. Returns their ids (``customer``) and components (``comp``), sorted by id."""
+    none = {"customer": np.zeros(0, np.int64), "comp": np.zeros(0, np.int64)}
+    if not len(olds):
+        return none
+    who = np.searchsorted(olds, members["customer_id"])
+    where = comp[np.searchsorted(nodes, members["node_id"])]
+    lowest = np.full(len(olds), np.iinfo(np.int64).max, np.int64)
+    highest = np.full(len(olds), -1, np.int64)
+    np.minimum.at(lowest, who, where)
+    np.maximum.at(highest, who, where)
+    whole = (lowest >= 0) & (lowest == highest)  # every identifier linked, one component
+    # components holding identifiers of more than one earlier customer: a merge
+    pairs = distinct(where[where >= 0] * (len(olds) + 1) + who[where >= 0])
+    per_comp = np.bincount(pairs // (len(olds) + 1), minlength=len(comp))
+    alone = whole & (per_comp[np.maximum(lowest, 0)] == 1)
+    return {"customer": olds[alone], "comp": lowest[alone]}
+
+
+def _events_of(ws: Workspace, customers: np.ndarray, types: int) -> tuple[np.ndarray, np.ndarray]:
+    """The events of these earlier customers, read back (``_event_nodes``'s arrays)."""
+    from journeyscope.identity.resolve import _event_nodes
+
+    if not len(customers):
+        return np.zeros((types, 0), np.int32), np.zeros(0, np.int64)
+    ws.con.register("q_old", pa.table({"id": customers}))
+    try:
+        return _event_nodes(
+            ws,
+            "e.seq IN (SELECT seq FROM event_customers WHERE customer_id IN "
+            "(SELECT id FROM q_old))",
+        )
+    finally:
+        ws.con.unregister("q_old")
 
 
 def _max_links(
@@ -318,33 +357,53 @@ def _number(
     g: Graph,
     members: dict[str, np.ndarray],
     olds: np.ndarray,
+    redone: np.ndarray,
+    grown: dict[str, np.ndarray],
     nodes: np.ndarray,
     seq: np.ndarray,
     event_local: np.ndarray,
     node_local: np.ndarray,
+    comp: np.ndarray,
     count: int,
     status: np.ndarray,
     max_links: np.ndarray,
     links: tuple[np.ndarray, ...],
     hist: np.ndarray,
 ) -> Affected:
-    """Every customer numbered again by first event: the untouched keep their order."""
-    firsts = _first_seqs(g.ws, needed=len(olds) > 0)
+    """Every customer numbered again by first event: the untouched and the grown keep
+    their order (and their first events), the recomputed and the new take their places."""
+    firsts = _first_seqs(g.ws, needed=len(redone) > 0)
     before = len(firsts)
+    # which local customers are grown ones (their component is a grown customer's)
+    comp_of = np.full(count + 1, -1, np.int64)
+    hit_node = node_local > 0
+    comp_of[node_local[hit_node]] = comp[hit_node]
+    grown_at = np.full(len(comp) + 1, 0, np.int64)  # component -> grown customer (0: none)
+    grown_at[grown["comp"]] = grown["customer"]
+    local_grown = np.where(comp_of >= 0, grown_at[comp_of], 0)
+    local_grown[0] = 0
     first_local = np.full(count + 1, np.iinfo(np.int64).max, np.int64)
     hit = event_local > 0
     np.minimum.at(first_local, event_local[hit], seq[hit])
     kept = np.ones(before + 1, np.bool_)
     kept[0] = False
-    kept[olds] = False
+    kept[redone] = False
     kept_ids = np.flatnonzero(kept).astype(np.int64)
-    every = np.concatenate([firsts[kept_ids - 1], first_local[1:]])
+    fresh = np.flatnonzero(local_grown[1:] == 0) + 1  # local customers numbered anew
+    every = np.concatenate([firsts[kept_ids - 1], first_local[fresh]])
     final = np.empty(len(every), np.int64)
     final[np.argsort(every, kind="stable")] = np.arange(1, len(every) + 1)
-    kept_new, local_final = final[: len(kept_ids)], np.r_[0, final[len(kept_ids) :]]
+    kept_new = final[: len(kept_ids)]
+    renumbered = np.zeros(before + 1, np.int64)
+    renumbered[kept_ids] = kept_new
+    local_final = np.zeros(count + 1, np.int64)
+    local_final[fresh] = final[len(kept_ids) :]
+    grown_local = local_grown > 0
+    local_final[grown_local] = renumbered[local_grown[grown_local]]
     moved = kept_new != kept_ids
-    starts = [*olds.tolist(), *local_final[1:].tolist(), *kept_ids[moved].tolist()]
     node_customer = local_final[node_local]
+    in_grown = (comp >= 0) & (grown_at[np.maximum(comp, 0)] > 0)
+    node_customer[in_grown] = renumbered[grown_at[comp[in_grown]]]
     old_of = np.zeros(len(nodes), np.int64)
     old_of[np.searchsorted(nodes, members["node_id"])] = members["customer_id"]
     both = (old_of > 0) & (node_customer > 0)
@@ -363,11 +422,12 @@ def _number(
         link_used=used,
         event_seq=seq,
         event_customer=local_final[event_local],
-        old_customers=olds,
+        old_customers=redone,
+        grown=len(grown["customer"]),
         renumber_old=kept_ids[moved],
         renumber_new=kept_new[moved],
-        first_changed=min(starts) if starts else len(every) + 1,
         customers_before=before,
+        touched_before=len(olds),
         merged=len(pairs) - len(distinct(pair_new)),
         split=int(np.count_nonzero(np.bincount(pair_old) > 1)) if len(pairs) else 0,
         hist=hist,

@@ -357,18 +357,25 @@ def build_journeys(ws: Workspace, first_customer: int = 0) -> None:
     ``first_customer``: rewrite only the customers from that id on (the incremental
     resolve: the rows before stay where they are, so the whole stays in order).
     """
-    cols = ", ".join(f"e.{c}" for c in JOURNEY_COLUMNS if c not in ("customer_id", "rating"))
     first = int(first_customer)
     ws.con.execute(f"DELETE FROM journey_events WHERE customer_id >= {first}")
     ws.con.execute(
         f"""INSERT INTO journey_events
-        SELECT c.customer_id, {cols},
-            CASE WHEN e.properties IS NOT NULL
-                 THEN TRY_CAST(json_extract_string(e.properties, '$.rating') AS DOUBLE) END
+        SELECT {journey_select("e", "c")}
         FROM events e JOIN event_customers c USING (seq)
         WHERE c.customer_id >= {first}
         ORDER BY c.customer_id, e.ts, e.seq"""
     )
+
+
+def journey_select(events: str, customers: str) -> str:
+    """The select list of a ``journey_events`` row from an event row (alias ``events``)
+    and its ``event_customers`` row (alias ``customers``)."""
+    cols = ", ".join(f"{events}.{c}" for c in JOURNEY_COLUMNS if c not in ("customer_id", "rating"))
+    return f"""{customers}.customer_id, {cols},
+        CASE WHEN {events}.properties IS NOT NULL
+             THEN TRY_CAST(json_extract_string({events}.properties, '$.rating') AS DOUBLE)
+        END"""
 
 
 def _summary(ws: Workspace, in_use: np.ndarray, s: Stitched) -> ResolveResult:

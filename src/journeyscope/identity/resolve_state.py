@@ -35,6 +35,9 @@ class Covered:
     max_links: int | None
     relative_links: float | None
     hist: np.ndarray | None
+    #: ``journey_events`` rows live identity appended as runs since the table was last
+    #: written whole in order (``identity/incremental.py``); 0 after a full resolve
+    appended: int = 0
 
 
 def blocks_fingerprint(ws: Workspace) -> str:
@@ -98,4 +101,5 @@ def last_covered(ws: Workspace) -> Covered | None:
         max_links=number("max_links"),
         relative_links=number("relative_links"),
         hist=decode_hist(report.get("hist")),
+        appended=number("journey_appended") or 0,
     )

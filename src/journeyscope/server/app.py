@@ -76,9 +76,10 @@ def stitch_new_events(ws: Workspace) -> None:
 
     done = resolve_incremental(ws)
     log.info(
-        "live identity: %d events, %d customers touched, %s in %.2f s",
+        "live identity: %d events, %d customers touched (%d only grew), %s in %.2f s",
         done.events,
         done.customers_touched,
+        done.grown,
         f"full resolve ({done.reason})" if done.full else "incremental",
         done.seconds,
     )
