@@ -467,10 +467,17 @@ def main() -> None:
         default=None,
         help="the server's --parse-workers (default: the server's own default)",
     )
+    parser.add_argument(
+        "--no-live-identity",
+        action="store_true",
+        help="the server's --no-live-identity (the loader stores events, nothing stitches)",
+    )
     parser.add_argument("--tmp", default=os.environ.get("TMPDIR"))
     args = parser.parse_args()
     if args.parse_workers is not None:
         SERVER_OPTIONS.extend(["--parse-workers", str(args.parse_workers)])
+    if args.no_live_identity:
+        SERVER_OPTIONS.append("--no-live-identity")
     {"load": run_load, "crash": run_crash, "visible": run_visible}[args.mode](args)
 
 

@@ -177,6 +177,34 @@ def test_a_paced_loader_stores_in_fewer_passes_and_the_hook_shares_their_opening
     assert len(stored(root)) == sent
 
 
+def _until(done: Any, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while not done() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def test_the_quiet_step_runs_once_each_time_events_stop(root: Path) -> None:
+    """Live identity writes its journeys whole once collection goes quiet: the step runs
+    after events stop coming, once, and again only after more came and stopped."""
+    quiet: list[int] = []
+    collector = Collector(
+        root,
+        interval=0.01,
+        on_quiet=lambda ws: quiet.append(ws.scalar("SELECT count(*) FROM events")),
+    )
+    collector.loader.quiet = 0.3
+    collector.start()
+    collector.accept("batch", batch(["q1", "q2"]), source="segment:web")
+    _until(lambda: quiet)
+    assert quiet == [2]  # after the pass that stored them
+    time.sleep(0.8)
+    assert quiet == [2]  # not again while nothing comes
+    collector.accept("batch", batch(["q3"]), source="segment:web")
+    _until(lambda: len(quiet) > 1)
+    collector.close()
+    assert quiet == [2, 3]
+
+
 def test_a_backlog_is_not_paced_and_a_stop_does_not_wait_for_the_pace(root: Path) -> None:
     collector = Collector(root, interval=0.01, pace=30, batch=1000)
     for start in range(0, 5000, 1000):  # five batches wait: passes follow each other

@@ -23,7 +23,11 @@ from journeyscope.events.ingest import ingest_files
 from journeyscope.events.mapping import load_mapping
 from journeyscope.events.workspace import Workspace
 from journeyscope.identity.forget import forget
-from journeyscope.identity.incremental import REASONS, resolve_incremental
+from journeyscope.identity.incremental import (
+    REASONS,
+    resolve_incremental,
+    write_journeys_in_order,
+)
 from journeyscope.identity.manage import block, unblock
 from journeyscope.identity.resolve import resolve
 
@@ -181,13 +185,18 @@ def pair(config: dict[str, Any] | None = None) -> Iterator[Pair]:
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-@given(st.lists(_STEP, min_size=1, max_size=7))
-def test_incremental_equals_full_after_every_step(steps: list[tuple[str, Any]]) -> None:
+@given(st.lists(_STEP, min_size=1, max_size=7), st.sampled_from([1.0, 0.5]))
+def test_incremental_equals_full_after_every_step(
+    steps: list[tuple[str, Any]], share: float
+) -> None:
     """Random interleavings of small imports (merges of earlier customers, a shared device
     crossing the guard, placeholders, junk), blocks of identifiers and pairs, unblocks and
-    forgets: after every step both workspaces hold the same answer. Modest by default for
-    CI's two cores; ``JS_INCREMENTAL_EXAMPLES=200`` runs more (done before each change)."""
+    forgets: after every step both workspaces hold the same answer. ``share``: runs are
+    only appended to ``journey_events`` (1.0), or sorted into one whenever they hold half
+    of it. Modest by default for CI's two cores; ``JS_INCREMENTAL_EXAMPLES=200`` runs more
+    (done before each change)."""
     with pair() as p:
+        p.rewrite_share = share
         for kind, arg in [("import", [{"anonymous_id": "a0"}]), *steps]:
             p.run(kind, arg)
             done, inc, full = p.resolve()
@@ -225,8 +234,8 @@ def _stored_in_order(ws: Workspace) -> bool:
 def test_returning_customers_only_grow_their_rows_appended_then_written_whole() -> None:
     """Customers the new events only grow keep their ids and are not read back; their
     rows go after the table as a run (readers merge it: equal to the full resolve's
-    order, checked by ``_step``), until the runs outgrow the share and the whole table is
-    written in order again."""
+    order, checked by ``_step``), until the runs outgrow the share and the table is
+    sorted into one run again."""
     with pair() as p:
         _step(p, *({"anonymous_id": f"a{i}"} for i in range(4)), {"user_id": "u0"})
         done = _step(p, {"anonymous_id": "a0"}, {"anonymous_id": "a2"}, {"user_id": "u1"})
@@ -235,11 +244,25 @@ def test_returning_customers_only_grow_their_rows_appended_then_written_whole() 
         assert not _stored_in_order(p.spaces[0])
         merged = _step(p, {"anonymous_id": "a1", "user_id": "u0"})  # two earlier customers
         assert (merged.customers_touched, merged.grown, merged.merged) == (2, 0, 1)
-        p.rewrite_share = 0.0  # any run outgrows it: this pass writes the table whole
+        p.rewrite_share = 0.0  # any run outgrows it: this pass sorts the table into one
         whole = _step(p, {"anonymous_id": "a3"})
         assert whole.grown == 1
-        assert whole.journey_rows == p.spaces[0].scalar("SELECT count(*) FROM journey_events")
+        rows = p.spaces[0].scalar("SELECT count(*) FROM journey_events")
+        assert whole.journey_rows == 1 + rows  # its own row appended, then every row sorted
         assert _stored_in_order(p.spaces[0])
+
+
+def test_quiet_time_writes_the_runs_into_one_and_the_next_pass_goes_on_from_there() -> None:
+    with pair() as p:
+        _step(p, *({"anonymous_id": f"a{i}"} for i in range(3)))
+        _step(p, {"anonymous_id": "a0"}, {"anonymous_id": "a1"})
+        inc = p.spaces[0]
+        assert not _stored_in_order(inc)
+        assert write_journeys_in_order(inc) == 5
+        assert _stored_in_order(inc) and write_journeys_in_order(inc) == 0  # nothing left
+        done = _step(p, {"anonymous_id": "a0"})  # appended after the written table
+        assert (done.full, done.journey_rows) == (False, 1)
+        assert write_journeys_in_order(inc) == 6
 
 
 def test_the_guard_newly_excluding_a_shared_identifier_splits_its_customer() -> None:

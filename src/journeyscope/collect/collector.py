@@ -95,6 +95,7 @@ class Collector:
         reserve_bytes: int = RESERVE_BYTES,
         after_pass: AfterPass | None = None,
         pace: float = 0.0,
+        on_quiet: AfterPass | None = None,
     ) -> None:
         self.root = root
         self.max_lag = max_lag
@@ -119,6 +120,7 @@ class Collector:
             interval=interval,
             after_pass=after_pass,
             pace=pace,
+            on_quiet=on_quiet,
         )
 
     @contextmanager

@@ -34,6 +34,9 @@ from journeyscope.events.workspace import Workspace
 
 log = logging.getLogger(__name__)
 OpenWorkspace = Callable[[], AbstractContextManager[Workspace]]
+#: seconds without new events, after a pass that stored some, before ``on_quiet`` runs
+QUIET = 10.0
+
 #: Run with the workspace open for writing after a pass that stored events (live identity).
 AfterPass = Callable[[Workspace], object]
 #: The most events one pass stores: a pass costs ~0.1 s whatever its size (a connection,
@@ -158,9 +161,16 @@ class Loader:
         interval: float = 0.2,
         after_pass: AfterPass | None = None,
         pace: float = 0.0,
+        on_quiet: AfterPass | None = None,
+        quiet: float = QUIET,
     ) -> None:
         self.records = records
         self.after_pass = after_pass
+        #: run once the log has been quiet ``quiet`` seconds after a pass that stored
+        #: events (live identity writes its journeys whole, in order, then)
+        self.on_quiet = on_quiet
+        self.quiet = quiet
+        self._quiet_due: float | None = None
         self.open_workspace = open_workspace
         self.batch = batch
         self.interval = interval
@@ -236,6 +246,23 @@ class Loader:
         except Exception:
             log.exception("collect loader: the after-pass step failed; the events are stored")
 
+    def _when_quiet(self, stored: bool) -> None:
+        """``on_quiet`` once the log has been quiet ``quiet`` seconds since the last pass
+        that stored events; a failure is logged (the events are stored) and not retried
+        until events come again."""
+        now = time.monotonic()
+        if stored:
+            self._quiet_due = now + self.quiet
+            return
+        if self.on_quiet is None or self._quiet_due is None or now < self._quiet_due:
+            return
+        self._quiet_due = None
+        try:
+            with self.open_workspace() as ws:
+                self.on_quiet(ws)
+        except Exception:
+            log.exception("collect loader: the quiet-time step failed; the events are stored")
+
     def _hook(self, ws: Workspace) -> None:
         if self.after_pass is None:
             return
@@ -275,6 +302,8 @@ class Loader:
                 backoff = min(backoff * 2, MAX_BACKOFF)
             if stopping and self.last_error is None:
                 return
+            if not stopping and self.last_error is None:
+                self._when_quiet(stored)
             if stopping and backoff >= MAX_BACKOFF:
                 return  # cannot store now: the log keeps the events for the next start
             if stored and self.pace and not self._backlog():

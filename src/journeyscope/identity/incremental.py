@@ -54,7 +54,6 @@ from journeyscope.identity.resolve import (
     _event_nodes,
     _normalize_new_values,
     _placeholders,
-    build_journeys,
     journey_select,
     person_types,
     resolve,
@@ -112,9 +111,10 @@ REASONS: dict[str, tuple[str, str]] = {
 }
 
 
-#: rewrite ``journey_events`` whole, in order, once the runs appended since hold more than
-#: this share of its rows (each rewrite then costs a few passes' appends per event)
-REWRITE_SHARE = 0.3
+#: sort ``journey_events`` into one run once the runs appended since hold more than this
+#: share of its rows (each sort's cost is then spread over as many rows as it moves, and a
+#: reader merges at most that share)
+REWRITE_SHARE = 0.5
 
 
 @dataclass
@@ -362,17 +362,13 @@ def _renumber(ws: Workspace, a: Affected, table: str) -> None:
 
 def _journeys(ws: Workspace, a: Affected, appended: int, share: float) -> tuple[int, int]:
     """Keep ``journey_events`` up to date: the recomputed customers' rows out, moved ids
-    moved, the pass's rows appended as one run in (customer, time) order — or, once the
-    runs outgrow ``share`` of the table, the whole table written in order.
+    moved, the pass's rows appended as one run in (customer, time) order — and, once the
+    runs hold more than ``share`` of the table, the table sorted into one run.
     Returns the rows written and the rows now held in appended runs."""
     _forget_and_renumber(ws, a, "journey_events")
     rows = _attributed(a)
     if not rows.num_rows:
         return 0, appended
-    total = int(ws.scalar("SELECT count(*) FROM journey_events")) + rows.num_rows
-    if appended + rows.num_rows > share * total:
-        build_journeys(ws)
-        return total, 0
     seqs = a.event_seq[a.event_customer > 0]
     lo, hi = int(seqs.min()), int(seqs.max())
     cols = journey_select("e", "c")
@@ -381,7 +377,49 @@ def _journeys(ws: Workspace, a: Affected, appended: int, share: float) -> tuple[
         SELECT {cols} FROM events e JOIN inc_rows c USING (seq)
         WHERE e.seq BETWEEN ? AND ?
         ORDER BY c.customer_id, e.ts, e.seq""", [lo, hi])  # fmt: skip
-    return rows.num_rows, appended + rows.num_rows
+    appended += rows.num_rows
+    if appended > share * int(ws.scalar("SELECT count(*) FROM journey_events")):
+        return rows.num_rows + _one_run(ws), 0
+    return rows.num_rows, appended
+
+
+def _one_run(ws: Workspace) -> int:
+    """Sort ``journey_events`` into one run, from its own rows (no join to the events, no
+    JSON read: a third cheaper than building it again); returns its rows.
+
+    The sorted copy is appended, then every row that was there before it is deleted:
+    rows this transaction writes get row ids above every earlier one (DuckDB keeps them
+    in the transaction's own storage until the commit), and the count is checked, so a
+    change there fails the transaction rather than the table."""
+    before = int(ws.scalar("SELECT count(*) FROM journey_events"))
+    top = ws.scalar("SELECT max(rowid) FROM journey_events")
+    if top is None:
+        return 0
+    ws.con.execute(
+        "INSERT INTO journey_events SELECT * FROM journey_events ORDER BY customer_id, ts, seq"
+    )
+    ws.con.execute("DELETE FROM journey_events WHERE rowid <= ?", [int(top)])
+    after = int(ws.scalar("SELECT count(*) FROM journey_events"))
+    if after != before:  # never expected: the transaction rolls back
+        raise RuntimeError(f"journey_events sorted into {after} rows from {before}")
+    return after
+
+
+def write_journeys_in_order(ws: Workspace) -> int:
+    """Sort ``journey_events`` into one run when live identity left runs appended to it
+    (the server calls this once collection has been quiet a while); returns the rows
+    written, 0 when it was in order already."""
+    last = last_covered(ws)
+    if last is None or not last.appended:
+        return 0
+    with ws.transaction():
+        rows = _one_run(ws)
+        ws.con.execute(
+            """UPDATE identity_runs
+            SET report = json_merge_patch(report, '{"journey_appended": 0}')
+            WHERE run_at = (SELECT max(run_at) FROM identity_runs)"""
+        )
+    return rows
 
 
 def _record(ws: Workspace, a: Affected, rules: Rules, high_water: int, appended: int) -> int:
@@ -423,4 +461,4 @@ def _record(ws: Workspace, a: Affected, rules: Rules, high_water: int, appended:
     return customers
 
 
-__all__ = ["REASONS", "IncrementalResult", "resolve_incremental"]
+__all__ = ["REASONS", "IncrementalResult", "resolve_incremental", "write_journeys_in_order"]

@@ -85,6 +85,16 @@ def stitch_new_events(ws: Workspace) -> None:
     )
 
 
+def journeys_in_order(ws: Workspace) -> None:
+    """When collection goes quiet: the runs live identity appended to ``journey_events``
+    written into one, so reports read it in order without merging."""
+    from journeyscope.identity.incremental import write_journeys_in_order
+
+    rows = write_journeys_in_order(ws)
+    if rows:
+        log.info("live identity: journeys written in order while quiet (%d rows)", rows)
+
+
 def _then(after_pass: AfterPass, warmer: Warmer) -> AfterPass:
     """The loader's hook, then the events scanned ahead again."""
 
@@ -120,14 +130,19 @@ def create_app(
         api_limiter=RateLimiter(limits.api_rate),
         signin_limiter=RateLimiter(limits.signin_rate),
     )
+    quiet: AfterPass | None = None
     if after_pass is None and live_identity:
-        after_pass = stitch_new_events
+        after_pass, quiet = stitch_new_events, journeys_in_order
     warmer = Warmer(state, every=warm_every)
     # after the loader stored events: live identity, then the events scanned ahead again
     # (without live identity the loader opens nothing after a pass: reports scan then)
     hook = _then(after_pass, warmer) if after_pass is not None else None
     collection = Collection(
-        state, rate=limits.collect_rate, after_pass=hook, parse_workers=parse_workers
+        state,
+        rate=limits.collect_rate,
+        after_pass=hook,
+        parse_workers=parse_workers,
+        on_quiet=_then(quiet, warmer) if quiet is not None else None,
     )
 
     @asynccontextmanager

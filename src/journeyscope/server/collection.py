@@ -55,8 +55,10 @@ class Collection:
         after_pass: AfterPass | None = None,
         interval: float = 0.2,
         parse_workers: int | None = None,
+        on_quiet: AfterPass | None = None,
     ) -> None:
         self.state = state
+        self.on_quiet = on_quiet
         workers = default_workers() if parse_workers is None else parse_workers
         #: processes parsing bodies off the event loop (``collect/parsing.py``); None: none
         self.parsers = ParserPool(workers) if workers > 0 else None
@@ -85,6 +87,7 @@ class Collection:
                     interval=self.interval,
                     after_pass=self.after_pass,
                     pace=PACE,
+                    on_quiet=self.on_quiet,
                 )
                 found.start()
                 self.collectors[name] = found
