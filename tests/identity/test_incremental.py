@@ -342,6 +342,23 @@ def test_an_event_moving_to_a_customer_no_new_event_touched_falls_back() -> None
         assert (done.full, done.reason) == (True, "blocked_pairs")
 
 
+def test_an_earlier_event_moving_into_a_grown_customer_falls_back() -> None:
+    """A grown customer can still gain an *earlier* event: one of a recomputed customer,
+    whose first usable identifier the guard just excluded, while a blocked pair had kept
+    its second one apart. Its first event then moves, so it cannot keep its place."""
+    with pair() as p:
+        _step(p, {"anonymous_id": "a0", "email": "x@x.vn"})
+        p.run("block", ("anonymous_id:a0", "email:x@x.vn"))
+        p.resolve()
+        _step(p, {"user_id": "u5"})
+        _step(p, {"email": "x@x.vn"})
+        done = _step(  # a0 crosses the guard; x@x.vn's customer only grows
+            p, *({"anonymous_id": "a0", "device_id": f"d{i}"} for i in range(4)),
+            {"email": "x@x.vn", "user_id": "u9"},
+        )  # fmt: skip
+        assert (done.full, done.reason) == (True, "blocked_pairs")
+
+
 def test_nothing_new_is_nothing_to_do_and_read_only_is_refused() -> None:
     with pair() as p:
         _step(p, {"anonymous_id": "a0"})

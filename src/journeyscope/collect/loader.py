@@ -256,12 +256,16 @@ class Loader:
             return
         if self.on_quiet is None or self._quiet_due is None or now < self._quiet_due:
             return
+        if self._stop.is_set():
+            return  # stopping: never delay the shutdown by a step nothing needs now
         self._quiet_due = None
         try:
             with self.open_workspace() as ws:
                 self.on_quiet(ws)
         except Exception:
-            log.exception("collect loader: the quiet-time step failed; the events are stored")
+            log.exception(
+                "collect loader: the quiet-time step failed (tried again after more events)"
+            )
 
     def _hook(self, ws: Workspace) -> None:
         if self.after_pass is None:

@@ -14,11 +14,13 @@ Everything else keeps its links, its status and its events. So the affected cust
 identifiers and links are read back and their components recomputed (the same union-find
 as the full pass, :mod:`stitch_kernel`). A customer the new events only *grew* (its
 identifiers all still linked, in one component with no other earlier customer's) keeps
-its id, its first event and its earlier events' attribution: only its new events are
-attributed. The others (merged, split) have their events read back and are numbered again
-with the new customers by first event — the untouched and grown keep their order, so
-their ids only shift. The cost follows the new events, not the store, unless customers
-merge or split.
+its first event and its earlier events' attribution, so its place in the order: only its
+new events are attributed. The others (merged, split) have their events read back and are
+numbered again with the new customers by first event — the untouched and grown keep their
+order, so their ids only shift. The cost follows the new events, not the store, unless
+customers merge or split. (Should an earlier event move into a grown customer — its first
+usable identifier just excluded, a blocked pair keeping the next apart — the pass resolves
+in full.)
 
 ``journey_events`` (what analytics scan, in (customer, time) order) is kept the same way:
 the recomputed customers' rows are deleted, moved ids updated in place (the order stays),
@@ -54,6 +56,7 @@ from journeyscope.identity.resolve import (
     _event_nodes,
     _normalize_new_values,
     _placeholders,
+    build_journeys,
     journey_select,
     person_types,
     resolve,
@@ -104,6 +107,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "the new events are a large share of all events: a full resolve is as quick",
         "sự kiện mới chiếm phần lớn tổng số: phân giải toàn bộ cũng nhanh như vậy",
     ),
+    "journeys_unsorted": (
+        "journey_events could not be sorted in place: written again from the events",
+        "không sắp xếp lại được journey_events tại chỗ: ghi lại từ các sự kiện",
+    ),
     "too_many_identifiers": (
         "the identifiers outgrew the embedded engine",
         "số định danh vượt quá khả năng bộ máy nhúng",
@@ -128,7 +135,7 @@ class IncrementalResult:
     new_customers: int  # customers more than before
     merged: int  # earlier customers joined into another
     split: int  # earlier customers that became several
-    journey_rows: int  # journey_events rows written (appended, or the whole table)
+    journey_rows: int  # journey_events rows written: appended, plus the table when sorted
     full: bool  # a full resolve ran instead
     reason: str | None  # why (a key of REASONS)
     seconds: float
@@ -344,8 +351,8 @@ def _forget_and_renumber(ws: Workspace, a: Affected, table: str) -> None:
     """Delete the recomputed customers' rows of ``table`` (by their old ids), then move
     the ids that moved. Each is skipped when there is nothing to do: on a large store
     either one reads the whole table."""
-    if len(a.old_customers):
-        olds = pa.table({"customer_id": a.old_customers})
+    if len(a.recomputed):
+        olds = pa.table({"customer_id": a.recomputed})
         _with(ws, "inc_old", olds, f"DELETE FROM {table} WHERE customer_id IN "
               "(SELECT customer_id FROM inc_old)")  # fmt: skip
     _renumber(ws, a, table)
@@ -387,10 +394,11 @@ def _one_run(ws: Workspace) -> int:
     """Sort ``journey_events`` into one run, from its own rows (no join to the events, no
     JSON read: a third cheaper than building it again); returns its rows.
 
-    The sorted copy is appended, then every row that was there before it is deleted:
-    rows this transaction writes get row ids above every earlier one (DuckDB keeps them
-    in the transaction's own storage until the commit), and the count is checked, so a
-    change there fails the transaction rather than the table."""
+    The sorted copy is appended, then every row that was there before it is deleted. This
+    rests on DuckDB giving the rows a transaction writes row ids above every earlier one
+    (they stay in the transaction's own storage, numbered from 2**55, until the commit);
+    the copy's row ids and the count are checked, so a change there raises
+    :class:`Fallback` (the pass resolves in full) instead of harming the table."""
     before = int(ws.scalar("SELECT count(*) FROM journey_events"))
     top = ws.scalar("SELECT max(rowid) FROM journey_events")
     if top is None:
@@ -398,11 +406,13 @@ def _one_run(ws: Workspace) -> int:
     ws.con.execute(
         "INSERT INTO journey_events SELECT * FROM journey_events ORDER BY customer_id, ts, seq"
     )
+    above = ws.scalar("SELECT count(*) FROM journey_events WHERE rowid > ?", [int(top)])
+    if above != before:  # never expected
+        raise Fallback("journeys_unsorted")
     ws.con.execute("DELETE FROM journey_events WHERE rowid <= ?", [int(top)])
-    after = int(ws.scalar("SELECT count(*) FROM journey_events"))
-    if after != before:  # never expected: the transaction rolls back
-        raise RuntimeError(f"journey_events sorted into {after} rows from {before}")
-    return after
+    if int(ws.scalar("SELECT count(*) FROM journey_events")) != before:  # never expected
+        raise Fallback("journeys_unsorted")
+    return before
 
 
 def write_journeys_in_order(ws: Workspace) -> int:
@@ -413,7 +423,11 @@ def write_journeys_in_order(ws: Workspace) -> int:
     if last is None or not last.appended:
         return 0
     with ws.transaction():
-        rows = _one_run(ws)
+        try:
+            rows = _one_run(ws)
+        except Fallback:  # never expected: written again from the events instead
+            build_journeys(ws)
+            rows = int(ws.scalar("SELECT count(*) FROM journey_events"))
         ws.con.execute(
             """UPDATE identity_runs
             SET report = json_merge_patch(report, '{"journey_appended": 0}')

@@ -63,7 +63,7 @@ class Affected:
     link_used: np.ndarray
     event_seq: np.ndarray  # the recomputed customers' events and the new ones
     event_customer: np.ndarray
-    old_customers: np.ndarray  # earlier customer ids recomputed (their events read back)
+    recomputed: np.ndarray  # earlier customer ids recomputed (their events read back)
     grown: int  # earlier customers the new events only grew (not read back)
     renumber_old: np.ndarray  # other earlier customers whose id moves
     renumber_new: np.ndarray
@@ -265,6 +265,12 @@ def _components(
     event_local, node_local, count = _customers(ix_local, order, comp)
     if np.any(node_local[len(nodes) :] > 0):
         raise Fallback("blocked_pairs")  # an event went to a customer no new event touched
+    local_grown = _local_grown(node_local[: len(nodes)], comp[: len(nodes)], count, grown)
+    if np.any(local_grown[event_local[: len(seq_old)]] > 0):
+        # an earlier event moved into a grown customer (its first usable identifier was
+        # just excluded, a blocked pair had kept the next one apart): its first event may
+        # move, so it cannot keep its place
+        raise Fallback("blocked_pairs")
     return _number(
         g,
         members,
@@ -307,6 +313,25 @@ def _grown(
     per_comp = np.bincount(pairs // (len(olds) + 1), minlength=len(comp))
     alone = whole & (per_comp[np.maximum(lowest, 0)] == 1)
     return {"customer": olds[alone], "comp": lowest[alone]}
+
+
+def _grown_at(comp: np.ndarray, grown: dict[str, np.ndarray]) -> np.ndarray:
+    """Per component label: the grown customer it is (0: none; one slot more, for -1)."""
+    at = np.zeros(len(comp) + 1, np.int64)
+    at[grown["comp"]] = grown["customer"]
+    return at
+
+
+def _local_grown(
+    node_local: np.ndarray, comp: np.ndarray, count: int, grown: dict[str, np.ndarray]
+) -> np.ndarray:
+    """Per local customer number (0: none): the grown customer it is, else 0."""
+    comp_of = np.full(count + 1, -1, np.int64)
+    hit = node_local > 0
+    comp_of[node_local[hit]] = comp[hit]
+    local = np.where(comp_of >= 0, _grown_at(comp, grown)[comp_of], 0)
+    local[0] = 0
+    return local
 
 
 def _events_of(ws: Workspace, customers: np.ndarray, types: int) -> tuple[np.ndarray, np.ndarray]:
@@ -374,14 +399,8 @@ def _number(
     their order (and their first events), the recomputed and the new take their places."""
     firsts = _first_seqs(g.ws, needed=len(redone) > 0)
     before = len(firsts)
-    # which local customers are grown ones (their component is a grown customer's)
-    comp_of = np.full(count + 1, -1, np.int64)
-    hit_node = node_local > 0
-    comp_of[node_local[hit_node]] = comp[hit_node]
-    grown_at = np.full(len(comp) + 1, 0, np.int64)  # component -> grown customer (0: none)
-    grown_at[grown["comp"]] = grown["customer"]
-    local_grown = np.where(comp_of >= 0, grown_at[comp_of], 0)
-    local_grown[0] = 0
+    local_grown = _local_grown(node_local, comp, count, grown)
+    grown_at = _grown_at(comp, grown)
     first_local = np.full(count + 1, np.iinfo(np.int64).max, np.int64)
     hit = event_local > 0
     np.minimum.at(first_local, event_local[hit], seq[hit])
@@ -422,7 +441,7 @@ def _number(
         link_used=used,
         event_seq=seq,
         event_customer=local_final[event_local],
-        old_customers=redone,
+        recomputed=redone,
         grown=len(grown["customer"]),
         renumber_old=kept_ids[moved],
         renumber_new=kept_new[moved],

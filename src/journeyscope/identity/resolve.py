@@ -345,7 +345,7 @@ def _store(ws: Workspace, in_use: np.ndarray, seq: np.ndarray, s: Stitched) -> N
     _insert(ws, "event_customers", "seq, customer_id", events)
 
 
-def build_journeys(ws: Workspace, first_customer: int = 0) -> None:
+def build_journeys(ws: Workspace) -> None:
     """``journey_events``: attributed events in (customer, time) order (ties by ``seq``:
     sorting on the integer, not the event_id text, halves the cost at 10M events).
 
@@ -354,16 +354,13 @@ def build_journeys(ws: Workspace, first_customer: int = 0) -> None:
 
     Analytics walk each customer's events in time order; stored that way, a scan returns
     them ready to walk, with no join and no sort (ClickHouse's ORDER BY key, in effect).
-    ``first_customer``: rewrite only the customers from that id on (the incremental
-    resolve: the rows before stay where they are, so the whole stays in order).
+    Live identity appends runs after it instead (``identity/incremental.py``).
     """
-    first = int(first_customer)
-    ws.con.execute(f"DELETE FROM journey_events WHERE customer_id >= {first}")
+    ws.con.execute("DELETE FROM journey_events")
     ws.con.execute(
         f"""INSERT INTO journey_events
         SELECT {journey_select("e", "c")}
         FROM events e JOIN event_customers c USING (seq)
-        WHERE c.customer_id >= {first}
         ORDER BY c.customer_id, e.ts, e.seq"""
     )
 

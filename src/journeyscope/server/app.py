@@ -85,14 +85,20 @@ def stitch_new_events(ws: Workspace) -> None:
     )
 
 
-def journeys_in_order(ws: Workspace) -> None:
+def journeys_in_order(warmer: Warmer) -> AfterPass:
     """When collection goes quiet: the runs live identity appended to ``journey_events``
-    written into one, so reports read it in order without merging."""
+    sorted into one, so reports read it in order without merging (then, if it was sorted,
+    the events scanned ahead again). Report readers wait for it at the gate, as for a pass.
+    """
     from journeyscope.identity.incremental import write_journeys_in_order
 
-    rows = write_journeys_in_order(ws)
-    if rows:
-        log.info("live identity: journeys written in order while quiet (%d rows)", rows)
+    def quiet(ws: Workspace) -> None:
+        rows = write_journeys_in_order(ws)
+        if rows:
+            log.info("live identity: journeys sorted into one run while quiet (%d rows)", rows)
+            warmer.stored(ws.root)
+
+    return quiet
 
 
 def _then(after_pass: AfterPass, warmer: Warmer) -> AfterPass:
@@ -130,10 +136,10 @@ def create_app(
         api_limiter=RateLimiter(limits.api_rate),
         signin_limiter=RateLimiter(limits.signin_rate),
     )
+    warmer = Warmer(state, every=warm_every)
     quiet: AfterPass | None = None
     if after_pass is None and live_identity:
-        after_pass, quiet = stitch_new_events, journeys_in_order
-    warmer = Warmer(state, every=warm_every)
+        after_pass, quiet = stitch_new_events, journeys_in_order(warmer)
     # after the loader stored events: live identity, then the events scanned ahead again
     # (without live identity the loader opens nothing after a pass: reports scan then)
     hook = _then(after_pass, warmer) if after_pass is not None else None
@@ -142,7 +148,7 @@ def create_app(
         rate=limits.collect_rate,
         after_pass=hook,
         parse_workers=parse_workers,
-        on_quiet=_then(quiet, warmer) if quiet is not None else None,
+        on_quiet=quiet,
     )
 
     @asynccontextmanager
