@@ -14,10 +14,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from journeyscope.arrays import in_journey_order
+from journeyscope.events.ingest import ingest_files
 from journeyscope.events.keys import key_id_of, revoke_key
+from journeyscope.events.mapping import load_mapping
 from journeyscope.events.workspace import Workspace
+from journeyscope.identity.resolve import resolve
 from journeyscope.server import collection as collection_module
-from journeyscope.server.app import Limits, create_app
+from journeyscope.server.app import Limits, create_app, stitch_new_events
 from tests.server.conftest import Shop, add_key
 
 
@@ -339,3 +343,52 @@ def test_every_collection_post_takes_the_fast_way_with_the_same_answers(
         assert "khoá" in vi.lower() or "khóa" in vi.lower()
         metrics = client.get("/metrics").text
     assert 'route="/v1/track"' in metrics and 'route="/v1/batch"' in metrics
+
+
+def _in_order(ws: Workspace) -> bool:
+    found = ws.con.sql(
+        "SELECT customer_id, epoch_us(ts) AS us, seq FROM journey_events"
+    ).fetchnumpy()
+    return in_journey_order(found["customer_id"], found["us"], found["seq"])
+
+
+def test_live_identity_leaves_runs_while_collection_is_busy_and_sorts_when_not(
+    tmp_path: Path,
+) -> None:
+    """Busy (many events waiting), a pass never holds the loader to sort the journey copy:
+    its rows stay in runs, whatever share they hold; the next pass that is not busy sorts."""
+    ws = Workspace.init(tmp_path / "ws")
+
+    def add(name: str, ids: list[str]) -> None:
+        rows = [{"event_id": f"{name}{n}", "ts": "2026-05-01T10:00:00Z", "event": "view",
+                 "channel": "web", "anonymous_id": i} for n, i in enumerate(ids)]  # fmt: skip
+        path = tmp_path / f"{name}.jsonl"
+        path.write_text("\n".join(json.dumps(r) for r in rows), "utf-8")
+        ingest_files(ws, [path], load_mapping(None))
+
+    add("a", [f"c{i}" for i in range(6)])
+    resolve(ws)
+    for name in ("b", "c"):  # returning customers: runs, under half the table so far
+        add(name, ["c1", "c2", "c3"])
+        stitch_new_events(ws)
+    add("d", ["c1", "c2"])  # 8 of 14 rows in runs now: a sort, unless busy
+    stitch_new_events(ws, busy=True)
+    assert not _in_order(ws)
+    add("e", ["c1"])
+    stitch_new_events(ws)
+    assert _in_order(ws)
+    ws.close()
+
+
+def test_collection_counts_what_waits_per_workspace(fresh_shop: Shop, writer: str) -> None:
+    from journeyscope.server.collection import Collection
+    from journeyscope.server.state import ServerState
+
+    collection = Collection(ServerState({"shop": fresh_shop.root}), parse_workers=0)
+    assert collection.waiting(fresh_shop.root) == 0  # no collector yet
+    collector = collection.collector("shop")
+    body = json.dumps({"batch": [message(f"w{i}") for i in range(5)]}).encode()
+    collector.accept("batch", body, source="segment:web")
+    collector.close()  # everything stored: nothing waits
+    assert collection.waiting(fresh_shop.root / ".") == collector.lag == 0
+    assert collection.waiting(fresh_shop.root.parent) == 0

@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from journeyscope.collect import Collector
 from journeyscope.collect.loader import PACE, AfterPass
@@ -92,6 +93,14 @@ class Collection:
                 found.start()
                 self.collectors[name] = found
             return found
+
+    def waiting(self, root: Path) -> int:
+        """Events acknowledged but not yet stored in the workspace at ``root``."""
+        where = root.resolve()
+        for found in list(self.collectors.values()):
+            if found.root.resolve() == where:
+                return found.lag
+        return 0
 
     @contextmanager
     def _writer(self, name: str) -> Iterator[Workspace]:
