@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,6 +45,21 @@ def inked_rows(png: bytes) -> float:
     return inked / height
 
 
+_TWO_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
+def _whole_page(page: Any, width: int) -> bytes:
+    """The whole page as PNG, taken with the viewport grown to it after the layout
+    settled. A full-page screenshot right after a viewport change once caught a frame
+    painted only halfway down (a CI machine under load), leaving the rest blank."""
+    page.evaluate(_TWO_FRAMES)
+    height = int(page.evaluate("document.documentElement.scrollHeight"))
+    page.set_viewport_size({"width": width, "height": height})
+    page.evaluate(_TWO_FRAMES)
+    png: bytes = page.screenshot()
+    return png
+
+
 @pytest.mark.browser
 def test_every_template_in_both_languages_is_pictured() -> None:
     folder = artifacts()
@@ -59,7 +75,7 @@ def test_every_template_in_both_languages_is_pictured() -> None:
                     "document.querySelector('.map-scroll svg').getBoundingClientRect().width"
                 )
                 page.set_viewport_size({"width": int(width) + 80, "height": 900})
-                png = page.screenshot(full_page=True)
+                png = _whole_page(page, int(width) + 80)
                 (folder / f"template-{template}-{lang}.png").write_bytes(png)
                 assert inked_rows(png) > 0.5, (template, lang)
                 title = page.locator("h1").first.inner_text()
