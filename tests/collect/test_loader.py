@@ -205,6 +205,43 @@ def test_the_quiet_step_runs_once_each_time_events_stop(root: Path) -> None:
     assert quiet == [2, 3]
 
 
+def test_after_a_busy_pass_the_next_waits_the_busy_pace(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pass of ``BUSY`` events or more (collection is busy) makes the next one wait
+    ``busy_pace`` rather than ``pace``, so busy passes are fewer and larger; a small pass
+    keeps the short pace."""
+    from journeyscope.collect import loader
+
+    monkeypatch.setattr(loader, "BUSY", 3)
+    opened: list[float] = []
+
+    @contextmanager
+    def counted() -> Iterator[Workspace]:
+        opened.append(time.monotonic())
+        with Workspace.open(root) as ws:
+            yield ws
+
+    collector = Collector(
+        root, open_workspace=counted, interval=0.01, pace=0.05, busy_pace=3.0, batch=1000
+    )
+    collector.start()
+
+    def send_and_wait(ids: list[str]) -> None:
+        collector.accept("batch", batch(ids), source="segment:web")
+        _until(lambda: collector.lag == 0)
+        assert collector.lag == 0
+
+    send_and_wait(["p1", "p2", "p3", "p4"])  # a busy pass
+    send_and_wait(["p5"])  # waits the busy pace
+    send_and_wait(["p6"])  # after a small pass: the short pace
+    collector.close()
+    assert len(opened) >= 3, opened  # and the stop's look for more
+    assert opened[1] - opened[0] >= 3.0, "the pass after a busy one did not wait"
+    assert opened[2] - opened[1] < 2.5, "the pass after a small one waited the busy pace"
+    assert len(stored(root)) == 6
+
+
 def test_a_backlog_is_not_paced_and_a_stop_does_not_wait_for_the_pace(root: Path) -> None:
     collector = Collector(root, interval=0.01, pace=30, batch=1000)
     for start in range(0, 5000, 1000):  # five batches wait: passes follow each other

@@ -187,7 +187,7 @@ def run_server(
 
     from journeyscope.events.workspace import Workspace
     from journeyscope.i18n import t
-    from journeyscope.longlived import long_lived_gc
+    from journeyscope.longlived import long_lived_gc, quick_gil_handoff
     from journeyscope.server.app import Limits, create_app
 
     for path in named.values():
@@ -226,5 +226,6 @@ def run_server(
         out.print(line.format(url=url), markup=False, soft_wrap=True)
     out.print(t("serve_stop", lang()), markup=False)
     long_lived_gc()
+    quick_gil_handoff()
     Server(config).run()
     err.print(t("serve_stopped", lang()), markup=False)

@@ -41,7 +41,10 @@ from journeyscope.errors import output_failure
 from journeyscope.events.workspace import Workspace
 from journeyscope.maps.spreadsheet import safe_csv_rows
 
-MAX_LAG = 200_000
+#: events acknowledged but not yet stored past which collection answers 429: a bound on the
+#: log's backlog (on disk, never in memory), above the ~100,000-event passes of a busy
+#: loader and what arrives while one runs
+MAX_LAG = 400_000
 log = logging.getLogger(__name__)
 
 
@@ -95,6 +98,7 @@ class Collector:
         reserve_bytes: int = RESERVE_BYTES,
         after_pass: AfterPass | None = None,
         pace: float = 0.0,
+        busy_pace: float | None = None,
         on_quiet: AfterPass | None = None,
     ) -> None:
         self.root = root
@@ -120,6 +124,7 @@ class Collector:
             interval=interval,
             after_pass=after_pass,
             pace=pace,
+            busy_pace=busy_pace,
             on_quiet=on_quiet,
         )
 

@@ -41,7 +41,7 @@ QUIET = 10.0
 AfterPass = Callable[[Workspace], object]
 #: The most events one pass stores: a pass costs ~0.1 s whatever its size (a connection,
 #: the checks, the conflicts query), so under load the loader takes what has piled up.
-BATCH = 50_000
+BATCH = 100_000
 #: The longest pause between tries when the workspace is busy (a CLI command holds it).
 MAX_BACKOFF = 1.0
 #: The server's shortest time between the starts of two passes while fewer than a batch of
@@ -49,6 +49,15 @@ MAX_BACKOFF = 1.0
 #: writing the file, live identity), so under load fewer and larger passes cost less. An
 #: event still reaches the store (stitched) within about two passes, well under 5 s.
 PACE = 1.0
+#: Events in one pass (or waiting, ``server.app``) from which collection counts as busy.
+BUSY = 20_000
+#: After a pass that stored at least ``BUSY`` events (collection is busy), the next
+#: starts ``BUSY_PACE`` after it began: passes of ~100,000 events rather than ~50,000 at
+#: 50,000 events/s. Closing the store after a pass makes DuckDB checkpoint, and each
+#: checkpoint compresses the tables' last, partly filled row groups again, so half as many
+#: passes cost the server a sixth less CPU an event (bench/RESULTS.md, session 32). A
+#: trickle keeps ``PACE``: events are stitched within seconds either way.
+BUSY_PACE = 2.0
 
 
 @dataclass
@@ -161,6 +170,7 @@ class Loader:
         interval: float = 0.2,
         after_pass: AfterPass | None = None,
         pace: float = 0.0,
+        busy_pace: float | None = None,
         on_quiet: AfterPass | None = None,
         quiet: float = QUIET,
     ) -> None:
@@ -175,6 +185,8 @@ class Loader:
         self.batch = batch
         self.interval = interval
         self.pace = pace
+        #: the pace after a pass of at least ``BUSY`` events (default: ``pace``)
+        self.busy_pace = pace if busy_pace is None else busy_pace
         self.loaded_seq = records.checkpoint()
         self.rate = 0.0  # events stored per second, smoothed: sets Retry-After
         self.last_error: Exception | None = None
@@ -287,10 +299,14 @@ class Loader:
             stopping = self._stop.is_set()
             began = time.monotonic()
             stored = hooked = False
+            events = 0  # stored in this round of passes
             try:
-                while self.run_once(then_hook=bool(self.pace) and not stopping) is not None:
+                while (
+                    done := self.run_once(then_hook=bool(self.pace) and not stopping)
+                ) is not None:
                     self.last_error = None
                     stored, hooked = True, self._hooked
+                    events += done.last_seq - done.first_seq + 1
                     if self.pace and not stopping and not self._backlog():
                         break  # the rest waits for the next pass, ``pace`` after this one
                 if stored and not hooked:
@@ -311,7 +327,8 @@ class Loader:
             if stopping and backoff >= MAX_BACKOFF:
                 return  # cannot store now: the log keeps the events for the next start
             if stored and self.pace and not self._backlog():
-                self._stop.wait(max(0.0, began + self.pace - time.monotonic()))
+                pace = self.busy_pace if events >= BUSY else self.pace
+                self._stop.wait(max(0.0, began + pace - time.monotonic()))
             # events left by a paced pass go now: their wake-up may have come before it
             left = self.last_error is None and self.records.durable_seq > self.loaded_seq
             if not left:

@@ -15,7 +15,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from journeyscope.app.operations import keep_scans, load_compiled, warm_compiled
-from journeyscope.collect.loader import AfterPass
+from journeyscope.collect.loader import BUSY, AfterPass
 from journeyscope.events.workspace import Workspace
 from journeyscope.server import errors, middleware, web
 from journeyscope.server.collection import Collection
@@ -69,10 +69,11 @@ class Limits:
     signin_rate: float = 2.0
 
 
-#: events waiting in a workspace's log above which collection counts as busy: live identity
-#: then leaves ``journey_events`` in runs rather than sort it in the pass (the sort holds
-#: the loader ~1.4 s at 3 M rows), and sorts it once busy no longer or quiet
-BUSY_LAG = 20_000
+#: events waiting in a workspace's log above which collection counts as busy
+#: (``collect.loader.BUSY``): live identity then leaves ``journey_events`` in runs rather
+#: than sort it in the pass (the sort holds the loader ~1.4 s at 3 M rows), and sorts it
+#: once busy no longer or quiet
+BUSY_LAG = BUSY
 
 
 def stitch_new_events(ws: Workspace, *, busy: bool = False) -> None:

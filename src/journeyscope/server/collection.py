@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from journeyscope.collect import Collector
-from journeyscope.collect.loader import PACE, AfterPass
+from journeyscope.collect.loader import BUSY_PACE, PACE, AfterPass
 from journeyscope.collect.parsing import ParserPool, default_workers
 from journeyscope.errors import JourneyScopeError
 from journeyscope.events.keys import KeyInfo, StoredKey, key_id_of, secret_matches, stored_keys
@@ -88,6 +88,7 @@ class Collection:
                     interval=self.interval,
                     after_pass=self.after_pass,
                     pace=PACE,
+                    busy_pace=BUSY_PACE,
                     on_quiet=self.on_quiet,
                 )
                 found.start()
