@@ -629,10 +629,13 @@ def to_row(message: AnyMessage, ms: int) -> dict[str, Any]:
     if message.type == "alias":
         row["event"] = "alias"
         row["anonymous_id"] = message.previous_id  # the id the user had before: linked
-    device = (message.context.device or {}) if message.context else {}
-    if isinstance(device.get("id"), str):
-        row["device_id"] = device["id"]
-    row.update(_identifiers(message))
+    context = message.context
+    if context is not None and context.device:
+        device = context.device
+        if isinstance(device.get("id"), str):
+            row["device_id"] = device["id"]
+    if (context is not None and context.traits) or message.type == "identify":
+        row.update(_identifiers(message))  # (only a message with traits has any)
     row["user_id"] = message.user_id or row["user_id"]
     row["anonymous_id"] = row["anonymous_id"] or message.anonymous_id
     return row

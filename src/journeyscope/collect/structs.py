@@ -101,15 +101,16 @@ class Message(msgspec.Struct, rename="camel"):
     def __post_init__(self) -> None:
         # ids as text, trimmed (``id_text``); text already trimmed is the usual id, left as
         # it is — written out per field: a loop of getattr/setattr cost a tenth of a parse
-        if _untidy(value := self.message_id):
+        # (``is not None`` first: most of these ids are absent, and a call costs more)
+        if (value := self.message_id) is not None and _untidy(value):
             self.message_id = _tidy(value)
-        if _untidy(value := self.anonymous_id):
+        if (value := self.anonymous_id) is not None and _untidy(value):
             self.anonymous_id = _tidy(value)
-        if _untidy(value := self.user_id):
+        if (value := self.user_id) is not None and _untidy(value):
             self.user_id = _tidy(value)
-        if _untidy(value := self.previous_id):
+        if (value := self.previous_id) is not None and _untidy(value):
             self.previous_id = _tidy(value)
-        if _untidy(value := self.group_id):
+        if (value := self.group_id) is not None and _untidy(value):
             self.group_id = _tidy(value)
         why = missing(self.type, self)
         if why is not None:
