@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from journeyscope.collect import Collector, CollectorBusy
+from journeyscope.collect.loader import OpenWorkspace
 from journeyscope.events.workspace import Workspace
 from journeyscope.identity.forget import forget
 
@@ -140,6 +141,18 @@ def test_background_loader_and_clean_close(root: Path) -> None:
     assert stored(root) == [(i, 1) for i in sorted([*ids, "last"])]
 
 
+def _counting_opener(root: Path, opened: list[float]) -> OpenWorkspace:
+    """A loader's ``open_workspace`` that notes when each opening began."""
+
+    @contextmanager
+    def counted() -> Iterator[Workspace]:
+        opened.append(time.monotonic())
+        with Workspace.open(root) as ws:
+            yield ws
+
+    return counted
+
+
 def test_a_paced_loader_stores_in_fewer_passes_and_the_hook_shares_their_opening(
     root: Path,
 ) -> None:
@@ -149,11 +162,7 @@ def test_a_paced_loader_stores_in_fewer_passes_and_the_hook_shares_their_opening
     opened: list[float] = []
     hooked: list[int] = []
 
-    @contextmanager
-    def counted() -> Iterator[Workspace]:
-        opened.append(time.monotonic())
-        with Workspace.open(root) as ws:
-            yield ws
+    counted = _counting_opener(root, opened)
 
     def hook(ws: Workspace) -> None:
         hooked.append(len(opened))  # the opening it ran in
@@ -216,11 +225,7 @@ def test_after_a_busy_pass_the_next_waits_the_busy_pace(
     monkeypatch.setattr(loader, "BUSY", 3)
     opened: list[float] = []
 
-    @contextmanager
-    def counted() -> Iterator[Workspace]:
-        opened.append(time.monotonic())
-        with Workspace.open(root) as ws:
-            yield ws
+    counted = _counting_opener(root, opened)
 
     collector = Collector(
         root, open_workspace=counted, interval=0.01, pace=0.05, busy_pace=3.0, batch=1000
